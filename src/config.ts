@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Configuration comes from environment variables, optionally preceded by a JSON file named by
+ * PARLEY_CONFIG whose keys are the same variable names. Every variable is declared once in
+ * `settings` below: that table drives parsing, validation messages and the README table.
+ */
+
+export type RateClass = 'auth' | 'send' | 'upload' | 'query';
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  filesDir: string;
+  publicUrl: string | undefined;
+  jwtSecret: string | undefined;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  argon2: { memoryKib: number; timeCost: number; parallelism: number };
+  registration: 'open' | 'code' | 'closed';
+  codeSender: 'log' | 'webhook';
+  codeWebhookUrl: string | undefined;
+  codeWebhookSecret: string | undefined;
+  codeTtl: number;
+  codeMaxAttempts: number;
+  codeResendInterval: number;
+  rateLimits: Record<RateClass, RateRule | null>;
+  corsOrigins: string[] | '*';
+  bodyLimit: number;
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  shutdownTimeout: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Setting<T> {
+  env: string;
+  description: string;
+  /** Shown in the README; `undefined` means "not set". */
+  defaultText: string;
+  allowed: string;
+  parse(raw: string): T | undefined;
+}
+
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+function integer(min: number, max: number) {
+  return (raw: string) => {
+    if (!/^-?\d+$/.test(raw.trim())) return undefined;
+    const n = Number(raw);
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+  };
+}
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Parses "90", "90s", "5m", "1h", "30d" (bare numbers are seconds) into milliseconds. */
+export function parseDuration(raw: string): number | undefined {
+  const m = /^\s*(\d+)\s*(ms|s|min|m|h|d)?\s*$/.exec(raw);
+  if (!m) return undefined;
+  return Number(m[1]) * durationUnits[m[2] ?? 's']!;
+}
+
+function duration(minMs: number, maxMs: number) {
+  return (raw: string) => {
+    const ms = parseDuration(raw);
+    return ms !== undefined && ms >= minMs && ms <= maxMs ? ms : undefined;
+  };
+}
+
+const sizeUnits: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+/** Parses "1048576", "512kb", "10mb", "2GiB" into bytes. */
+export function parseSize(raw: string): number | undefined {
+  const m = /^\s*(\d+)\s*([a-z]+)?\s*$/i.exec(raw);
+  if (!m) return undefined;
+  const unit = sizeUnits[(m[2] ?? 'b').toLowerCase()];
+  return unit === undefined ? undefined : Number(m[1]) * unit;
+}
+
+function size(min: number, max: number) {
+  return (raw: string) => {
+    const n = parseSize(raw);
+    return n !== undefined && n >= min && n <= max ? n : undefined;
+  };
+}
+
+function oneOf<T extends string>(...values: T[]) {
+  return (raw: string) => (values as string[]).includes(raw) ? (raw as T) : undefined;
+}
+
+function boolean(raw: string): boolean | undefined {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  return undefined;
+}
+
+function httpUrl(raw: string): string | undefined {
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? raw.replace(/\/+$/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "5/min", "100/1m", "10/30s" or "off". */
+export function parseRateRule(raw: string): RateRule | null | undefined {
+  if (/^(off|none|0)$/i.test(raw.trim())) return null;
+  const m = /^\s*(\d+)\s*\/\s*(\d*)\s*(ms|s|min|m|h|d)\s*$/.exec(raw);
+  if (!m) return undefined;
+  const limit = Number(m[1]);
+  const windowMs = (m[2] ? Number(m[2]) : 1) * durationUnits[m[3]!]!;
+  return limit > 0 && windowMs > 0 ? { limit, windowMs } : undefined;
+}
+
+function text(minLength = 1, maxLength = 4096) {
+  return (raw: string) => (raw.length >= minLength && raw.length <= maxLength ? raw : undefined);
+}
+
+function databaseUrl(raw: string): string | undefined {
+  if (/^postgres(ql)?:\/\//.test(raw)) return httpLikeUrlOk(raw) ? raw : undefined;
+  if (/^(sqlite|file):/.test(raw) && raw.replace(/^(sqlite|file):(\/\/)?/, '').length > 0) return raw;
+  return undefined;
+}
+
+function httpLikeUrlOk(raw: string): boolean {
+  try {
+    new URL(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function origins(raw: string): string[] | '*' | undefined {
+  if (raw.trim() === '*') return '*';
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return list.length > 0 && list.every((o) => httpUrl(o) !== undefined) ? list.map((o) => o.replace(/\/+$/, '')) : undefined;
+}
+
+export const settings = {
+  host: setting({ env: 'HOST', description: 'Interface to listen on', defaultText: '0.0.0.0', allowed: 'a host name or IP address', parse: text(1, 255) }),
+  port: setting({ env: 'PORT', description: 'TCP port to listen on', defaultText: '8080', allowed: 'an integer from 0 to 65535', parse: integer(0, 65535) }),
+  dataDir: setting({ env: 'DATA_DIR', description: 'Directory for the embedded database and files', defaultText: './data', allowed: 'a directory path', parse: text() }),
+  databaseUrl: setting({ env: 'DATABASE_URL', description: 'Database: SQLite file or PostgreSQL server', defaultText: 'sqlite:<DATA_DIR>/parley.db', allowed: 'sqlite:<path> or postgres://user@host:port/db', parse: databaseUrl }),
+  databasePoolSize: setting({ env: 'DATABASE_POOL_SIZE', description: 'PostgreSQL connections per node', defaultText: '10', allowed: 'an integer from 1 to 200', parse: integer(1, 200) }),
+  sqliteSynchronous: setting({ env: 'SQLITE_SYNCHRONOUS', description: 'SQLite durability: FULL survives power loss, NORMAL only process crashes', defaultText: 'FULL', allowed: 'FULL or NORMAL', parse: oneOf('FULL', 'NORMAL') }),
+  filesDir: setting({ env: 'FILES_DIR', description: 'Directory for uploaded files (local storage)', defaultText: '<DATA_DIR>/files', allowed: 'a directory path', parse: text() }),
+  publicUrl: setting({ env: 'PUBLIC_URL', description: 'External base URL used in links (file URLs); derived from the request when unset', defaultText: '(unset)', allowed: 'an http(s) URL', parse: httpUrl }),
+  jwtSecret: setting({ env: 'JWT_SECRET', description: 'Key that signs access tokens; generated and stored in the database when unset', defaultText: '(generated)', allowed: 'at least 32 characters', parse: text(32, 4096) }),
+  accessTokenTtl: setting({ env: 'ACCESS_TOKEN_TTL', description: 'Lifetime of an access token', defaultText: '1h', allowed: 'a duration from 10s to 7d (e.g. 900, 15m, 1h)', parse: duration(10_000, 7 * 86_400_000) }),
+  refreshTokenTtl: setting({ env: 'REFRESH_TOKEN_TTL', description: 'Lifetime of a login session (refresh token family)', defaultText: '30d', allowed: 'a duration from 1m to 365d', parse: duration(60_000, 365 * 86_400_000) }),
+  argon2MemoryKib: setting({ env: 'ARGON2_MEMORY_KIB', description: 'argon2id memory cost per password hash', defaultText: '19456', allowed: 'an integer from 1024 to 4194304', parse: integer(1024, 4_194_304) }),
+  argon2TimeCost: setting({ env: 'ARGON2_TIME_COST', description: 'argon2id iterations', defaultText: '2', allowed: 'an integer from 1 to 20', parse: integer(1, 20) }),
+  argon2Parallelism: setting({ env: 'ARGON2_PARALLELISM', description: 'argon2id lanes', defaultText: '1', allowed: 'an integer from 1 to 16', parse: integer(1, 16) }),
+  registration: setting({ env: 'REGISTRATION', description: 'Who may register: anyone, only with a verified phone code, or nobody (operators add users with `parley user add`)', defaultText: 'open', allowed: 'open, code or closed', parse: oneOf('open', 'code', 'closed') }),
+  codeSender: setting({ env: 'CODE_SENDER', description: 'How verification codes reach users: written to the server log, or POSTed to CODE_WEBHOOK_URL', defaultText: 'log', allowed: 'log or webhook', parse: oneOf('log', 'webhook') }),
+  codeWebhookUrl: setting({ env: 'CODE_WEBHOOK_URL', description: 'Webhook receiving {channel, target, code, expires_in} for the webhook sender', defaultText: '(unset)', allowed: 'an http(s) URL', parse: httpUrl }),
+  codeWebhookSecret: setting({ env: 'CODE_WEBHOOK_SECRET', description: 'When set, webhook calls carry X-Parley-Signature: sha256=<HMAC of the body>', defaultText: '(unset)', allowed: 'at least 16 characters', parse: text(16) }),
+  codeTtl: setting({ env: 'CODE_TTL', description: 'Validity of a verification code', defaultText: '5m', allowed: 'a duration from 30s to 1h', parse: duration(30_000, 3_600_000) }),
+  codeMaxAttempts: setting({ env: 'CODE_MAX_ATTEMPTS', description: 'Wrong tries before a code is void', defaultText: '5', allowed: 'an integer from 1 to 20', parse: integer(1, 20) }),
+  codeResendInterval: setting({ env: 'CODE_RESEND_INTERVAL', description: 'Minimum time between two codes to one phone', defaultText: '60s', allowed: 'a duration from 0s to 1h', parse: duration(0, 3_600_000) }),
+  rateLimitAuth: setting({ env: 'RATE_LIMIT_AUTH', description: 'Auth requests (login, register, refresh, code) per client address', defaultText: '5/min', allowed: '<count>/<window> such as 5/min, 100/10s, or off', parse: parseRateRule }),
+  rateLimitSend: setting({ env: 'RATE_LIMIT_SEND', description: 'Message sends per user', defaultText: '100/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
+  rateLimitUpload: setting({ env: 'RATE_LIMIT_UPLOAD', description: 'File uploads per user', defaultText: '10/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
+  rateLimitQuery: setting({ env: 'RATE_LIMIT_QUERY', description: 'Other API requests per user (or address when anonymous)', defaultText: '1000/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
+  corsOrigins: setting({ env: 'CORS_ORIGINS', description: 'Origins allowed by CORS (tokens travel in headers, never cookies)', defaultText: '*', allowed: '* or a comma-separated list of http(s) origins', parse: origins }),
+  bodyLimit: setting({ env: 'BODY_LIMIT', description: 'Largest JSON request body', defaultText: '1mb', allowed: 'a size from 1kb to 64mb', parse: size(1024, 64 * 1024 ** 2) }),
+  trustProxy: setting({ env: 'TRUST_PROXY', description: 'Trust X-Forwarded-* headers (set when behind a reverse proxy)', defaultText: 'false', allowed: 'true or false', parse: boolean }),
+  logLevel: setting({ env: 'LOG_LEVEL', description: 'Log verbosity', defaultText: 'info', allowed: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') }),
+  shutdownTimeout: setting({ env: 'SHUTDOWN_TIMEOUT', description: 'Grace period for in-flight requests on SIGTERM/SIGINT', defaultText: '10s', allowed: 'a duration from 0s to 10m', parse: duration(0, 600_000) }),
+} as const;
+
+type Settings = typeof settings;
+type Parsed = { [K in keyof Settings]: ReturnType<Settings[K]['parse']> };
+
+export type Env = Record<string, string | undefined>;
+
+/** Reads PARLEY_CONFIG (if set) and overlays the environment on it. */
+export function gatherEnv(env: Env = process.env): Env {
+  const file = env.PARLEY_CONFIG;
+  if (!file) return env;
+  let fromFile: unknown;
+  try {
+    fromFile = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`PARLEY_CONFIG: cannot read JSON from ${file} (${(err as Error).message})`]);
+  }
+  if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
+    throw new ConfigError([`PARLEY_CONFIG: ${file} must hold a JSON object whose keys are variable names`]);
+  }
+  const known = new Set(Object.values(settings).map((s) => s.env));
+  const problems: string[] = [];
+  const merged: Env = {};
+  for (const [key, value] of Object.entries(fromFile)) {
+    if (!known.has(key)) problems.push(`PARLEY_CONFIG: unknown key ${key} in ${file}`);
+    else if (['string', 'number', 'boolean'].includes(typeof value)) merged[key] = String(value);
+    else problems.push(`${key}: in ${file} must be a string, number or boolean`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { ...merged, ...env };
+}
+
+export function loadConfig(env: Env = gatherEnv()): Config {
+  const problems: string[] = [];
+  const parsed = {} as Record<string, unknown>;
+  for (const [key, s] of Object.entries(settings) as [keyof Settings, Setting<unknown>][]) {
+    const raw = env[s.env];
+    if (raw === undefined || raw === '') continue;
+    const value = s.parse(raw);
+    if (value === undefined) problems.push(`${s.env}: must be ${s.allowed} (got ${JSON.stringify(raw)})`);
+    else parsed[key] = value;
+  }
+  const p = parsed as Partial<Parsed>;
+  if (p.codeSender === 'webhook' && !p.codeWebhookUrl) {
+    problems.push('CODE_WEBHOOK_URL: must be set when CODE_SENDER=webhook');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(p.dataDir ?? './data');
+  return {
+    host: p.host ?? '0.0.0.0',
+    port: p.port ?? 8080,
+    dataDir,
+    databaseUrl: p.databaseUrl ?? `sqlite:${path.join(dataDir, 'parley.db')}`,
+    databasePoolSize: p.databasePoolSize ?? 10,
+    sqliteSynchronous: p.sqliteSynchronous ?? 'FULL',
+    filesDir: path.resolve(p.filesDir ?? path.join(dataDir, 'files')),
+    publicUrl: p.publicUrl ?? undefined,
+    jwtSecret: p.jwtSecret ?? undefined,
+    accessTokenTtl: Math.floor((p.accessTokenTtl ?? 3_600_000) / 1000),
+    refreshTokenTtl: Math.floor((p.refreshTokenTtl ?? 30 * 86_400_000) / 1000),
+    argon2: {
+      memoryKib: p.argon2MemoryKib ?? 19_456,
+      timeCost: p.argon2TimeCost ?? 2,
+      parallelism: p.argon2Parallelism ?? 1,
+    },
+    registration: p.registration ?? 'open',
+    codeSender: p.codeSender ?? 'log',
+    codeWebhookUrl: p.codeWebhookUrl ?? undefined,
+    codeWebhookSecret: p.codeWebhookSecret ?? undefined,
+    codeTtl: Math.floor((p.codeTtl ?? 300_000) / 1000),
+    codeMaxAttempts: p.codeMaxAttempts ?? 5,
+    codeResendInterval: Math.floor((p.codeResendInterval ?? 60_000) / 1000),
+    rateLimits: {
+      auth: p.rateLimitAuth === undefined ? { limit: 5, windowMs: 60_000 } : p.rateLimitAuth,
+      send: p.rateLimitSend === undefined ? { limit: 100, windowMs: 60_000 } : p.rateLimitSend,
+      upload: p.rateLimitUpload === undefined ? { limit: 10, windowMs: 60_000 } : p.rateLimitUpload,
+      query: p.rateLimitQuery === undefined ? { limit: 1000, windowMs: 60_000 } : p.rateLimitQuery,
+    },
+    corsOrigins: p.corsOrigins ?? '*',
+    bodyLimit: p.bodyLimit ?? 1024 * 1024,
+    trustProxy: p.trustProxy ?? false,
+    logLevel: p.logLevel ?? 'info',
+    shutdownTimeout: p.shutdownTimeout ?? 10_000,
+  };
+}
+
+/** The configuration table of the README, generated from `settings`. */
+export function configurationTable(): string {
+  const rows = Object.values(settings).map((s) => `| \`${s.env}\` | ${s.description} | \`${s.defaultText}\` | ${s.allowed} |`);
+  return ['| variable | meaning | default | allowed |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,80 @@
+import { AppError, type FieldProblem } from './errors.ts';
+
+/**
+ * Field rules shared by every profile: profiles put the same limits in their request schemas (for
+ * early, documented errors) and services check them again, since not every path has a schema.
+ */
+export const limits = {
+  phone: { pattern: '^\\+?[0-9]{5,20}$' },
+  username: { pattern: '^[A-Za-z0-9_.-]{3,32}$', minLength: 3, maxLength: 32 },
+  email: { maxLength: 254 },
+  password: { minLength: 8, maxLength: 128 },
+  nickname: { minLength: 1, maxLength: 64 },
+  bio: { maxLength: 500 },
+  avatar: { maxLength: 2048 },
+  statusMessage: { maxLength: 140 },
+  language: { pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 },
+  code: { pattern: '^[0-9]{6}$' },
+  contactNickname: { maxLength: 64 },
+  searchQuery: { minLength: 1, maxLength: 64 },
+  deviceId: { maxLength: 128 },
+} as const;
+
+const phoneRe = new RegExp(limits.phone.pattern);
+const usernameRe = new RegExp(limits.username.pattern);
+const languageRe = new RegExp(limits.language.pattern);
+const emailRe = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Removes the spaces, dashes and brackets people type in phone numbers. */
+export function normalizePhone(raw: string): string {
+  return raw.replace(/[\s\-().]/g, '');
+}
+
+export class Checker {
+  private readonly problems: FieldProblem[] = [];
+
+  check(ok: boolean, field: string, message: string): this {
+    if (!ok) this.problems.push({ field, message });
+    return this;
+  }
+
+  phone(field: string, v: string | undefined | null): this {
+    return v == null ? this : this.check(phoneRe.test(v), field, 'must be a phone number of 5 to 20 digits, optionally starting with +');
+  }
+
+  username(field: string, v: string | undefined | null): this {
+    return v == null ? this : this.check(usernameRe.test(v), field, 'must be 3 to 32 letters, digits, dots, dashes or underscores');
+  }
+
+  email(field: string, v: string | undefined | null): this {
+    return v == null ? this : this.check(v.length <= limits.email.maxLength && emailRe.test(v), field, 'must be an email address');
+  }
+
+  password(field: string, v: string | undefined | null): this {
+    return v == null
+      ? this
+      : this.check(
+          v.length >= limits.password.minLength && v.length <= limits.password.maxLength,
+          field,
+          `must be ${limits.password.minLength} to ${limits.password.maxLength} characters`,
+        );
+  }
+
+  length(field: string, v: string | undefined | null, min: number, max: number): this {
+    if (v == null) return this;
+    const n = [...v].length;
+    return this.check(n >= min && n <= max, field, min > 0 ? `must be ${min} to ${max} characters` : `must be at most ${max} characters`);
+  }
+
+  language(field: string, v: string | undefined | null): this {
+    return v == null ? this : this.check(v.length <= limits.language.maxLength && languageRe.test(v), field, 'must be a language tag such as zh-CN');
+  }
+
+  oneOf(field: string, v: string | undefined | null, allowed: readonly string[]): this {
+    return v == null ? this : this.check(allowed.includes(v), field, `must be one of ${allowed.join(', ')}`);
+  }
+
+  done(): void {
+    if (this.problems.length > 0) throw AppError.validation(this.problems);
+  }
+}

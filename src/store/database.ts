@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize?: number;
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+}
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** A short, password-free description for logs. */
+  description: string;
+  close(): Promise<void>;
+}
+
+export function dialectOf(url: string): Dialect {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+}
+
+export function sqlitePath(url: string): string {
+  return url.replace(/^(sqlite|file):(\/\/)?/, '');
+}
+
+export function openDatabase(options: DatabaseOptions): OpenDatabase {
+  return dialectOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options);
+}
+
+function openSqlite(options: DatabaseOptions): OpenDatabase {
+  const file = sqlitePath(options.url);
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const handle = new SQLite(file);
+  handle.pragma('journal_mode = WAL');
+  handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `sqlite:${file}`,
+    close: () => db.destroy(),
+  };
+}
+
+// 64-bit integers and numerics come back as strings from pg by default; every id and time in the
+// schema fits a JS number, so parse them once here instead of at every call site.
+const INT8 = Number(pg.types.builtins.INT8);
+const parseInt8 = (v: string) => Number(v);
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function openPostgres(options: DatabaseOptions): OpenDatabase {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    connectionTimeoutMillis: 5000,
+  });
+  // An idle client losing its connection emits on the pool; without a listener that would
+  // crash the process. The next query gets a fresh connection.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const u = new URL(options.url);
+  return {
+    db,
+    dialect: 'postgres',
+    description: `postgres://${u.host}${u.pathname}`,
+    close: () => db.destroy(),
+  };
+}
+
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,40 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Dialect } from './dialect.ts';
+import * as m0001 from './migrations/0001_initial.ts';
+import type { Database } from './schema.ts';
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+
+/** Ordered by name; a released migration is never edited, only followed by a new one. */
+const migrations: Record<string, DialectMigration> = {
+  '0001_initial': m0001,
+};
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(migrations).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, this.dialect) }]),
+    );
+  }
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Brings the schema up to date. Safe to run from several nodes at once (Kysely takes a lock). */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeProvider(dialect),
+    migrationTableName: 'parley_migrations',
+    migrationLockTableName: 'parley_migrations_lock',
+  });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

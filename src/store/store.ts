@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from './dialect.ts';
+import { VerificationCodeRepo } from './repos/codes.ts';
+import { ContactRepo } from './repos/contacts.ts';
+import { EventRepo } from './repos/events.ts';
+import { SessionRepo } from './repos/sessions.ts';
+import { SettingsRepo } from './repos/settings.ts';
+import { UserRepo } from './repos/users.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * The store: one repository per aggregate over one Kysely handle. Inside `transaction`, the
+ * callback receives a Store bound to the transaction, so services use the same repositories in
+ * and out of transactions.
+ */
+export class Store {
+  readonly users: UserRepo;
+  readonly sessions: SessionRepo;
+  readonly codes: VerificationCodeRepo;
+  readonly contacts: ContactRepo;
+  readonly events: EventRepo;
+  readonly settings: SettingsRepo;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {
+    this.users = new UserRepo(db);
+    this.sessions = new SessionRepo(db);
+    this.codes = new VerificationCodeRepo(db);
+    this.contacts = new ContactRepo(db);
+    this.events = new EventRepo(db, dialect);
+    this.settings = new SettingsRepo(db);
+  }
+
+  get inTransaction(): boolean {
+    return this.db.isTransaction;
+  }
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect)));
+  }
+}
