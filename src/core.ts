@@ -1,0 +1,103 @@
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { LocalBus, type Bus } from './realtime/bus.ts';
+import { AuthService } from './services/auth.ts';
+import { systemClock, type Clock } from './services/clock.ts';
+import { LogCodeSender, WebhookCodeSender, type CodeSender } from './services/code-senders.ts';
+import { ContactService } from './services/contacts.ts';
+import { PasswordHasher } from './services/passwords.ts';
+import { LocalPresence } from './services/presence.ts';
+import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
+import { TokenService } from './services/tokens.ts';
+import { Transactor } from './services/transactor.ts';
+import { UserService } from './services/users.ts';
+import { VerificationService } from './services/verification.ts';
+import { openDatabase, ping, type OpenDatabase } from './store/database.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { Store } from './store/store.ts';
+
+/** Everything a profile or the gateway needs, built once per process from the configuration. */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: OpenDatabase;
+  store: Store;
+  bus: Bus;
+  presence: LocalPresence;
+  limiter: RateLimiter;
+  tokens: TokenService;
+  auth: AuthService;
+  users: UserService;
+  contacts: ContactService;
+  startedAt: number;
+  checkDatabase(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface CoreOverrides {
+  clock?: Clock;
+  codeSender?: CodeSender;
+}
+
+export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
+  const clock = overrides.clock ?? systemClock;
+  const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, sqliteSynchronous: config.sqliteSynchronous });
+  try {
+    const { applied } = await migrateToLatest(database.db, database.dialect);
+    if (applied.length) logger.info({ applied }, 'database migrated');
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const store = new Store(database.db, database.dialect);
+  const bus = new LocalBus((err) => logger.error({ err }, 'bus listener failed'));
+  const presence = new LocalPresence();
+  const limiter = new RateLimiter(config.rateLimits, new MemoryRateLimitStore(), clock);
+  const tokens = await TokenService.create(store, { secret: config.jwtSecret, accessTtl: config.accessTokenTtl, clock });
+  const passwords = new PasswordHasher(config.argon2);
+  const sender =
+    overrides.codeSender ??
+    (config.codeSender === 'webhook' ? new WebhookCodeSender(config.codeWebhookUrl!, config.codeWebhookSecret) : new LogCodeSender(logger));
+  const verification = new VerificationService(store, tokens, sender, clock, {
+    ttl: config.codeTtl,
+    maxAttempts: config.codeMaxAttempts,
+    resendInterval: config.codeResendInterval,
+  });
+  const transactor = new Transactor(store, bus, clock);
+  const auth = new AuthService(store, bus, tokens, passwords, verification, clock, {
+    registration: config.registration,
+    refreshTtl: config.refreshTokenTtl,
+  });
+  const users = new UserService(store, transactor, presence, clock);
+  const contacts = new ContactService(store, transactor, users, clock);
+
+  return {
+    config,
+    logger,
+    clock,
+    database,
+    store,
+    bus,
+    presence,
+    limiter,
+    tokens,
+    auth,
+    users,
+    contacts,
+    startedAt: clock.now(),
+    async checkDatabase() {
+      try {
+        await ping(database.db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await bus.close();
+      await limiter.close();
+      await database.close();
+    },
+  };
+}

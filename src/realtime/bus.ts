@@ -1,0 +1,59 @@
+import type { DomainEvent, Signal } from '../domain/events.ts';
+
+export interface BusListener {
+  /** Durable events, already committed, in seq order. */
+  events?(events: readonly DomainEvent[]): void;
+  /** Transient signals (never logged). */
+  signal?(signal: Signal): void;
+}
+
+/**
+ * Carries committed events and transient signals to every interested part of every node.
+ * Services only publish; the realtime gateway subscribes. A Redis implementation replaces the
+ * local one for several nodes without services noticing.
+ */
+export interface Bus {
+  publish(events: readonly DomainEvent[]): void;
+  signal(signal: Signal): void;
+  subscribe(listener: BusListener): () => void;
+  close(): Promise<void>;
+}
+
+type ErrorSink = (err: unknown) => void;
+
+/** Single-process bus: delivery is synchronous, and one failing listener never stops the others. */
+export class LocalBus implements Bus {
+  private readonly listeners = new Set<BusListener>();
+
+  constructor(private readonly onListenerError: ErrorSink = () => undefined) {}
+
+  publish(events: readonly DomainEvent[]): void {
+    if (events.length === 0) return;
+    for (const l of this.listeners) {
+      try {
+        l.events?.(events);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  signal(signal: Signal): void {
+    for (const l of this.listeners) {
+      try {
+        l.signal?.(signal);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  subscribe(listener: BusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,258 @@
+import { AppError } from '../domain/errors.ts';
+import type { DeviceInfo, User } from '../domain/types.ts';
+import { Checker, limits, normalizePhone } from '../domain/validation.ts';
+import type { Bus } from '../realtime/bus.ts';
+import { violates } from '../store/errors.ts';
+import type { LoginIdentifier } from '../store/repos/users.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import type { PasswordHasher } from './passwords.ts';
+import { newSessionId, type AccessClaims, hashToken, type TokenService } from './tokens.ts';
+import type { VerificationService } from './verification.ts';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  sessionId: string;
+}
+
+export interface AuthResult extends TokenPair {
+  user: User;
+}
+
+export interface RegisterInput {
+  phone?: string;
+  email?: string;
+  username?: string;
+  password: string;
+  nickname?: string;
+  /** Verification code for the phone, required when registration is `code`. */
+  code?: string;
+}
+
+export interface LoginInput {
+  identifier: LoginIdentifier;
+  password?: string;
+  code?: string;
+}
+
+export interface AuthOptions {
+  registration: 'open' | 'code' | 'closed';
+  refreshTtl: number;
+}
+
+export class AuthService {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly tokens: TokenService,
+    private readonly passwords: PasswordHasher,
+    private readonly verification: VerificationService,
+    private readonly clock: Clock,
+    private readonly opts: AuthOptions,
+  ) {}
+
+  async requestCode(phone: string): Promise<{ expiresIn: number; resendAfter: number }> {
+    const target = normalizePhone(phone);
+    new Checker().phone('phone', target).done();
+    return this.verification.request(target, 'sms');
+  }
+
+  async register(input: RegisterInput, device: DeviceInfo): Promise<AuthResult> {
+    if (this.opts.registration === 'closed') {
+      throw new AppError('REGISTRATION_CLOSED', 'registration is closed; ask an administrator for an account');
+    }
+    const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
+    const email = input.email?.toLowerCase();
+    new Checker()
+      .check(Boolean(phone || email || input.username), 'phone', 'a phone number, email or username is required')
+      .phone('phone', phone)
+      .email('email', email)
+      .username('username', input.username)
+      .password('password', input.password)
+      .length('nickname', input.nickname, limits.nickname.minLength, limits.nickname.maxLength)
+      .done();
+
+    if (this.opts.registration === 'code') {
+      if (!phone) throw AppError.validation([{ field: 'phone', message: 'is required: registration needs a verified phone' }]);
+      if (!input.code) throw AppError.validation([{ field: 'code', message: 'is required: registration needs a verification code' }]);
+    }
+    await this.ensureFree({ phone, email, username: input.username });
+    if (this.opts.registration === 'code') await this.verification.verify(phone!, input.code!);
+
+    const passwordHash = await this.passwords.hash(input.password);
+    return this.createAccount({ phone, email, username: input.username, nickname: input.nickname, passwordHash }, device);
+  }
+
+  /** Creates a user without the registration policy (operators, CLI). */
+  async createUser(input: Omit<RegisterInput, 'code'> & { permissions?: string[] }): Promise<User> {
+    const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
+    const email = input.email?.toLowerCase();
+    new Checker()
+      .check(Boolean(phone || email || input.username), 'phone', 'a phone number, email or username is required')
+      .phone('phone', phone)
+      .email('email', email)
+      .username('username', input.username)
+      .password('password', input.password)
+      .length('nickname', input.nickname, limits.nickname.minLength, limits.nickname.maxLength)
+      .done();
+    await this.ensureFree({ phone, email, username: input.username });
+    const passwordHash = await this.passwords.hash(input.password);
+    return this.insertUser(this.store, { phone, email, username: input.username, nickname: input.nickname, passwordHash, permissions: input.permissions });
+  }
+
+  /**
+   * Password login, or code login for phone/email identifiers. When both a password and a code
+   * are present the password is checked (the primary document's example sends both keys).
+   */
+  async login(input: LoginInput, device: DeviceInfo): Promise<AuthResult> {
+    const identifier = normalizeIdentifier(input.identifier);
+    const creds = await this.store.users.credentials(identifier);
+    if (!creds) throw new AppError('USER_NOT_FOUND', 'no user with this identifier');
+
+    if (input.password) {
+      if (!creds.passwordHash || !(await this.passwords.verify(creds.passwordHash, input.password))) {
+        throw new AppError('WRONG_PASSWORD', 'wrong password');
+      }
+      if (this.passwords.needsRehash(creds.passwordHash)) {
+        await this.store.users.update(creds.user.id, { passwordHash: await this.passwords.hash(input.password) }, this.clock.now());
+      }
+    } else if (input.code) {
+      if ('username' in identifier) throw AppError.validation([{ field: 'code', message: 'code login needs a phone or email' }]);
+      await this.verification.verify('phone' in identifier ? identifier.phone : identifier.email, input.code);
+    } else {
+      throw AppError.validation([{ field: 'password', message: 'a password or a verification code is required' }]);
+    }
+    if (creds.user.isDisabled) throw new AppError('USER_DISABLED', 'this account is disabled');
+
+    const now = this.clock.now();
+    return this.store.transaction(async (tx) => {
+      await tx.users.recordLogin(creds.user.id, now);
+      const pair = await this.openSession(tx, creds.user.id, device, now);
+      return { ...pair, user: { ...creds.user, lastLoginAt: now, lastSeenAt: now } };
+    });
+  }
+
+  /**
+   * Rotates a refresh token. Each token works once; presenting a used one means it leaked (or a
+   * client raced itself), so the whole session is revoked and both parties must log in again.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const now = this.clock.now();
+    const record = await this.store.sessions.refreshToken(hashToken(refreshToken));
+    if (!record || record.sessionRevokedAt !== null) throw new AppError('TOKEN_INVALID', 'refresh token is invalid');
+    if (record.usedAt !== null) return this.revokeForReuse(record.sessionId, record.userId);
+    if (record.expiresAt <= now || record.sessionExpiresAt <= now) throw new AppError('TOKEN_EXPIRED', 'refresh token has expired');
+
+    const outcome = await this.store.transaction(async (tx) => {
+      if (!(await tx.sessions.consumeRefreshToken(record.id, now))) return 'reused' as const;
+      const expiresAt = now + this.opts.refreshTtl * 1000;
+      await tx.sessions.touch(record.sessionId, now, expiresAt);
+      const next = this.tokens.newRefreshToken();
+      await tx.sessions.addRefreshToken({ sessionId: record.sessionId, hash: next.hash, at: now, expiresAt });
+      return next.token;
+    });
+    if (outcome === 'reused') return this.revokeForReuse(record.sessionId, record.userId);
+    return {
+      accessToken: await this.tokens.issueAccess({ userId: record.userId, sessionId: record.sessionId }),
+      refreshToken: outcome,
+      expiresIn: this.tokens.accessTokenTtl,
+      sessionId: record.sessionId,
+    };
+  }
+
+  async logout(ctx: AccessClaims): Promise<void> {
+    await this.endSession(ctx.sessionId, ctx.userId, 'logout');
+  }
+
+  /** Resolves an access token to its live session, or throws TOKEN_* / USER_DISABLED. */
+  async authenticate(accessToken: string): Promise<AccessClaims> {
+    const claims = await this.tokens.verifyAccess(accessToken);
+    const session = await this.store.sessions.active(claims.sessionId, this.clock.now());
+    if (!session || session.userId !== claims.userId) throw new AppError('TOKEN_INVALID', 'this session has ended; log in again');
+    if (session.userDisabled) throw new AppError('USER_DISABLED', 'this account is disabled');
+    return claims;
+  }
+
+  private async revokeForReuse(sessionId: string, userId: number): Promise<never> {
+    await this.endSession(sessionId, userId, 'refresh_token_reuse');
+    throw new AppError('TOKEN_INVALID', 'refresh token was already used; the session has been ended for safety');
+  }
+
+  private async endSession(sessionId: string, userId: number, reason: string): Promise<void> {
+    if (await this.store.sessions.revoke(sessionId, reason, this.clock.now())) {
+      this.bus.signal({ type: 'session.revoked', data: { sessionId, userId } });
+    }
+  }
+
+  private async ensureFree(fields: { phone?: string; email?: string; username?: string }): Promise<void> {
+    const taken = await this.store.users.taken(fields);
+    if (taken.phone) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
+    if (taken.username) throw new AppError('USERNAME_TAKEN', 'this username is taken');
+    if (taken.email) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
+  }
+
+  private async createAccount(
+    fields: { phone?: string; email?: string; username?: string; nickname?: string; passwordHash: string },
+    device: DeviceInfo,
+  ): Promise<AuthResult> {
+    const now = this.clock.now();
+    return this.store.transaction(async (tx) => {
+      const user = await this.insertUser(tx, fields);
+      await tx.users.recordLogin(user.id, now);
+      const pair = await this.openSession(tx, user.id, device, now);
+      return { ...pair, user: { ...user, lastLoginAt: now, lastSeenAt: now } };
+    });
+  }
+
+  private async insertUser(
+    store: Store,
+    f: { phone?: string; email?: string; username?: string; nickname?: string; passwordHash: string; permissions?: string[] },
+  ): Promise<User> {
+    try {
+      return await store.users.insert({
+        phone: f.phone,
+        email: f.email,
+        username: f.username,
+        nickname: f.nickname ?? defaultNickname(f),
+        passwordHash: f.passwordHash,
+        permissions: f.permissions,
+        at: this.clock.now(),
+      });
+    } catch (err) {
+      // Another request registered the same identifier between our check and this insert.
+      if (violates(err, 'phone')) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
+      if (violates(err, 'username')) throw new AppError('USERNAME_TAKEN', 'this username is taken');
+      if (violates(err, 'email')) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
+      throw err;
+    }
+  }
+
+  private async openSession(tx: Store, userId: number, device: DeviceInfo, now: number): Promise<TokenPair> {
+    const sessionId = newSessionId();
+    const expiresAt = now + this.opts.refreshTtl * 1000;
+    await tx.sessions.create({ id: sessionId, userId, device, at: now, expiresAt });
+    const refresh = this.tokens.newRefreshToken();
+    await tx.sessions.addRefreshToken({ sessionId, hash: refresh.hash, at: now, expiresAt });
+    return {
+      accessToken: await this.tokens.issueAccess({ userId, sessionId }),
+      refreshToken: refresh.token,
+      expiresIn: this.tokens.accessTokenTtl,
+      sessionId,
+    };
+  }
+}
+
+function normalizeIdentifier(id: LoginIdentifier): LoginIdentifier {
+  if ('phone' in id) return { phone: normalizePhone(id.phone) };
+  if ('email' in id) return { email: id.email.toLowerCase() };
+  return id;
+}
+
+function defaultNickname(f: { phone?: string; email?: string; username?: string }): string {
+  if (f.username) return f.username;
+  if (f.email) return f.email.split('@')[0]!.slice(0, limits.nickname.maxLength);
+  return `user${(f.phone ?? '').slice(-4)}`;
+}

@@ -1,0 +1,127 @@
+import { AppError } from '../domain/errors.ts';
+import { themes, type Page, type PageRequest, type Theme, type User, type UserStatus, userStatuses } from '../domain/types.ts';
+import { Checker, limits, normalizePhone } from '../domain/validation.ts';
+import { violates } from '../store/errors.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import type { Presence } from './presence.ts';
+import type { Transactor } from './transactor.ts';
+
+/**
+ * A user as one particular viewer may see them. Phone and email are removed unless the viewer is
+ * the user, or the two have each other as contacts (a one-sided contact would let anyone learn a
+ * number just by adding the account).
+ */
+export interface UserView {
+  user: User;
+  online: boolean;
+  /** What others see: the chosen status while connected, otherwise offline. */
+  shownStatus: UserStatus;
+  /** The viewer has this user in their contacts. */
+  isContact: boolean;
+  isSelf: boolean;
+}
+
+export type ProfilePatch = Partial<{
+  nickname: string;
+  bio: string;
+  avatar: string;
+  username: string;
+  email: string;
+  phone: string;
+  status: UserStatus;
+  statusMessage: string;
+  language: string;
+  theme: Theme;
+}>;
+
+export class UserService {
+  constructor(
+    private readonly store: Store,
+    private readonly tx: Transactor,
+    private readonly presence: Presence,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Online means connected now and not hiding behind the "offline" status. */
+  isOnline(user: User): boolean {
+    return user.status !== 'offline' && this.presence.isOnline(user.id);
+  }
+
+  async me(userId: number): Promise<UserView> {
+    const user = await this.store.users.byId(userId);
+    if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
+    return this.selfView(user);
+  }
+
+  private selfView(user: User): UserView {
+    const online = this.isOnline(user);
+    return { user, online, shownStatus: online ? user.status : 'offline', isContact: false, isSelf: true };
+  }
+
+  async updateMe(userId: number, patch: ProfilePatch): Promise<UserView> {
+    const phone = patch.phone === undefined ? undefined : normalizePhone(patch.phone);
+    new Checker()
+      .length('nickname', patch.nickname, limits.nickname.minLength, limits.nickname.maxLength)
+      .length('bio', patch.bio, 0, limits.bio.maxLength)
+      .length('avatar', patch.avatar, 0, limits.avatar.maxLength)
+      .username('username', patch.username)
+      .email('email', patch.email)
+      .phone('phone', phone)
+      .oneOf('status', patch.status, userStatuses)
+      .length('status_message', patch.statusMessage, 0, limits.statusMessage.maxLength)
+      .language('language', patch.language)
+      .oneOf('theme', patch.theme, themes)
+      .done();
+    const taken = await this.store.users.taken({ phone, email: patch.email, username: patch.username }, userId);
+    if (taken.phone) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
+    if (taken.username) throw new AppError('USERNAME_TAKEN', 'this username is taken');
+    if (taken.email) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
+
+    const user = await this.tx
+      .run(async (tx, emit) => {
+        const updated = await tx.users.update(userId, { ...patch, phone }, this.clock.now());
+        if (!updated) throw new AppError('USER_NOT_FOUND', 'user not found');
+        emit({ type: 'user.updated', audience: { kind: 'user', id: userId }, data: { user: updated } });
+        return updated;
+      })
+      .catch((err: unknown) => {
+        if (violates(err, 'phone')) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
+        if (violates(err, 'username')) throw new AppError('USERNAME_TAKEN', 'this username is taken');
+        if (violates(err, 'email')) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
+        throw err;
+      });
+    return this.selfView(user);
+  }
+
+  async view(viewerId: number, userId: number): Promise<UserView> {
+    const user = await this.store.users.byId(userId);
+    if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
+    const [view] = await this.viewsFor(viewerId, [user]);
+    return view!;
+  }
+
+  async search(viewerId: number, query: string, page: PageRequest): Promise<Page<UserView>> {
+    const q = query.trim();
+    new Checker().length('q', q, limits.searchQuery.minLength, limits.searchQuery.maxLength).done();
+    const found = await this.store.users.search(q, viewerId, page);
+    return { items: await this.viewsFor(viewerId, found.items), total: found.total };
+  }
+
+  /** Builds views of many users for one viewer with two queries, whatever the count. */
+  async viewsFor(viewerId: number, users: readonly User[]): Promise<UserView[]> {
+    const ids = users.map((u) => u.id);
+    const [mine, theirs] = await Promise.all([
+      this.store.contacts.contactsAmong(viewerId, ids),
+      this.store.contacts.ownersHaving(viewerId, ids),
+    ]);
+    return users.map((user) => {
+      const isSelf = user.id === viewerId;
+      const isContact = mine.has(user.id);
+      const mutual = isContact && theirs.has(user.id);
+      const visible = isSelf || mutual ? user : { ...user, phone: null, email: null };
+      const online = this.isOnline(user);
+      return { user: visible, online, shownStatus: online ? user.status : 'offline', isContact, isSelf };
+    });
+  }
+}
