@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RateClass } from '../config.ts';
+import type { Core } from '../core.ts';
+import { AppError } from '../domain/errors.ts';
+import type { AccessClaims } from '../services/tokens.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Routes are authenticated unless they say `auth: false`. */
+    auth?: boolean;
+    /** Rate-limit class; authenticated routes default to `query`. */
+    rateClass?: RateClass;
+  }
+  interface FastifyRequest {
+    claims: AccessClaims | null;
+  }
+}
+
+/** The bearer token of a request: the Authorization header, else `?token=` (WebSocket clients). */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return m?.[1];
+  }
+  const q = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof q === 'string' && q.length > 0 ? q : undefined;
+}
+
+/** The authenticated caller; only valid on routes that require authentication. */
+export function caller(request: FastifyRequest): AccessClaims {
+  if (!request.claims) throw new AppError('UNAUTHORIZED', 'authentication required');
+  return request.claims;
+}
+
+async function take(core: Core, cls: RateClass, subject: string, reply: FastifyReply): Promise<void> {
+  const verdict = await core.limiter.take(cls, subject);
+  if (verdict) {
+    void reply.header('x-ratelimit-limit', String(verdict.limit));
+    void reply.header('x-ratelimit-remaining', String(verdict.remaining));
+    void reply.header('x-ratelimit-reset', String(Math.ceil(verdict.resetAt / 1000)));
+  }
+}
+
+/**
+ * Authentication and rate limiting for every route of a profile scope. Both run at onRequest,
+ * before the body is read: an anonymous or throttled client costs no parsing, and gets 401/429
+ * rather than a validation error.
+ */
+export function installGuards(scope: FastifyInstance, core: Core): void {
+  scope.decorateRequest('claims', null);
+  scope.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return;
+    const config = request.routeOptions.config;
+    if (config.rateClass === 'auth') await take(core, 'auth', `ip:${request.ip}`, reply);
+    if (config.auth !== false) {
+      const token = bearerToken(request);
+      if (!token) throw new AppError('UNAUTHORIZED', 'missing bearer token (Authorization: Bearer <access_token>)');
+      request.claims = await core.auth.authenticate(token);
+    }
+    if (config.rateClass !== 'auth') {
+      const subject = request.claims ? `user:${request.claims.userId}` : `ip:${request.ip}`;
+      await take(core, config.rateClass ?? 'query', subject, reply);
+    }
+  });
+}

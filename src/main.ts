@@ -1,0 +1,87 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { createCore, type Core, type CoreOverrides } from './core.ts';
+import { buildServer } from './http/server.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { defaultMounts } from './profiles/index.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  core: Core;
+  /** Base URL on loopback, e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends CoreOverrides {
+  logger?: Logger;
+}
+
+/** Opens the store (migrating it), builds the HTTP server and starts listening. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const core = await createCore(config, logger, options);
+  let app: FastifyInstance;
+  try {
+    app = await buildServer(core, defaultMounts());
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    core,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await core.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Runs until SIGTERM/SIGINT, then stops accepting connections, lets in-flight requests finish
+ * within SHUTDOWN_TIMEOUT and closes the store. A second signal exits at once.
+ */
+export async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, { logger });
+  logger.info({ url: server.url, database: server.core.database.description }, 'parley is serving');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeout);
+    force.unref();
+    server.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

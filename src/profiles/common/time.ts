@@ -1,0 +1,8 @@
+/** ISO 8601 in UTC to the second ("2024-12-19T10:30:00Z"), the form the documents show. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function isoSecondsOrNull(ms: number | null | undefined): string | null {
+  return ms == null ? null : isoSeconds(ms);
+}

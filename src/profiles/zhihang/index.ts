@@ -1,0 +1,24 @@
+import type { Profile } from '../../http/profile.ts';
+import { ErrorEnvelope } from './envelope.ts';
+import { renderError } from './errors.ts';
+import { authRoutes } from './routes/auth.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { userRoutes } from './routes/users.ts';
+
+/** 志航密信: Parley's primary API (REST under /api). */
+export const zhihang: Profile = {
+  name: 'zhihang',
+  document: '000_dd2d73b757a0b72f.txt',
+  defaultMount: '',
+  basePath: '/api',
+  renderError,
+  async routes(scope, core) {
+    scope.addHook('onRoute', (route) => {
+      const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+      schema.response = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope, ...schema.response };
+    });
+    await scope.register(async (s) => authRoutes(s, core), { prefix: '/api/auth' });
+    await scope.register(async (s) => userRoutes(s, core), { prefix: '/api/users' });
+    await scope.register(async (s) => contactRoutes(s, core), { prefix: '/api/contacts' });
+  },
+};
