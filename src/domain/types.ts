@@ -79,3 +79,94 @@ export interface PageRequest {
   limit: number;
   offset: number;
 }
+
+/** The few user fields shown next to a message or a member. */
+export interface UserSummary {
+  id: number;
+  username: string | null;
+  nickname: string;
+  avatar: string;
+}
+
+export type ConversationType = 'private' | 'group';
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+export interface Conversation {
+  id: number;
+  type: ConversationType;
+  name: string;
+  description: string;
+  avatar: string;
+  announcement: string;
+  ownerId: number | null;
+  isActive: boolean;
+  lastMessageId: number | null;
+  lastActivityAt: number;
+  createdBy: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Member {
+  conversationId: number;
+  userId: number;
+  role: MemberRole;
+  joinedAt: number;
+  isPinned: boolean;
+  isMuted: boolean;
+  lastReadMessageId: number;
+}
+
+/**
+ * Core message types. Documents that say "document" (zhihang) map it to `file`; `system` carries
+ * membership and chat changes, `call` the record of an ended call.
+ */
+export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'file' | 'system' | 'call';
+
+export interface Attachment {
+  fileId: string | null;
+  name: string;
+  size: number;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  hasThumbnail: boolean;
+}
+
+export interface ForwardOrigin {
+  messageId: number;
+  senderId: number | null;
+  conversationId: number;
+}
+
+export interface Message {
+  id: number;
+  conversationId: number;
+  senderId: number | null;
+  type: MessageType;
+  content: string;
+  caption: string;
+  attachment: Attachment | null;
+  replyToId: number | null;
+  forwardFrom: ForwardOrigin | null;
+  /** Self-destruct delay in seconds (0: never). */
+  ttl: number;
+  expiresAt: number | null;
+  /** When a scheduled message was due; null for immediate sends. */
+  sendAt: number | null;
+  isSilent: boolean;
+  isEncrypted: boolean;
+  clientId: string | null;
+  isEdited: boolean;
+  editedAt: number | null;
+  isPinned: boolean;
+  pinnedAt: number | null;
+  pinnedBy: number | null;
+  deletedAt: number | null;
+  deletedBy: number | null;
+  recalledAt: number | null;
+  metadata: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
