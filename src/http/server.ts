@@ -73,8 +73,15 @@ export async function buildServer(core: Core, mounts: readonly MountedProfile[])
     void jsonParser(request, body as string, done);
   });
 
+  // While shutting down, in-flight responses tell keep-alive clients to hang up, so close()
+  // does not wait for idle sockets that the client would otherwise keep open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (closing) void reply.header('connection', 'close');
   });
 
   await app.register(helmet, {
