@@ -52,13 +52,14 @@ export async function startTestServer(kind: StoreKind = 'sqlite', env: Env = {},
 export function describeEachStore(
   name: string,
   body: (server: () => TestServer) => void,
-  opts: { env?: Env; options?: () => StartOptions } = {},
+  opts: { env?: Env | (() => Env); options?: () => StartOptions } = {},
 ): void {
   for (const kind of storeKinds) {
     describe(`${name} [${kind}]`, () => {
       let s: TestServer | undefined;
       before(async () => {
-        s = await startTestServer(kind, opts.env, opts.options?.());
+        const env = typeof opts.env === 'function' ? opts.env() : opts.env;
+        s = await startTestServer(kind, env, opts.options?.());
       });
       after(async () => {
         await s?.close();

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { Api } from '../support/api.ts';
+import { cliPath, exited, freePort, repoRoot, runCli, waitForOk } from '../support/process.ts';
+import { testEnv } from '../support/server.ts';
+import { okData } from '../support/shapes.ts';
+import { scratch, storeKinds, type Scratch } from '../support/stores.ts';
+
+const quiet = { LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
+
+describe('parley CLI', () => {
+  it('prints usage', async () => {
+    const r = await runCli(['help'], {});
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: parley <command>/);
+    assert.match(r.stdout, /user add/);
+    const unknown = await runCli(['frobnicate'], {});
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command: frobnicate/);
+  });
+
+  it('refuses to start on a bad configuration, naming the variable and what is allowed', async () => {
+    const r = await runCli(['serve'], { PORT: 'eighty', SHUTDOWN_TIMEOUT: 'whenever' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /PORT: must be an integer from 0 to 65535 \(got "eighty"\)/);
+    assert.match(r.stderr, /SHUTDOWN_TIMEOUT: must be a duration/);
+  });
+
+  it('prints the configuration table', async () => {
+    const r = await runCli(['config'], {});
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /\| `DATABASE_URL` \|/);
+  });
+
+  for (const kind of storeKinds) {
+    describe(`migrate and user add [${kind}]`, () => {
+      let dir: Scratch;
+      let env: Record<string, string>;
+      before(async () => {
+        dir = await scratch(kind);
+        env = { ...quiet, DATA_DIR: dir.dataDir, DATABASE_URL: dir.databaseUrl };
+      });
+      after(async () => {
+        await dir.cleanup();
+      });
+
+      it('migrates a fresh database once', async () => {
+        const first = await runCli(['migrate'], env);
+        assert.equal(first.code, 0, first.stderr);
+        assert.match(first.stdout, /applied: 0001_initial/);
+        const again = await runCli(['migrate'], env);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(again.stdout, /database is up to date/);
+      });
+
+      it('creates users from the command line, refusing duplicates and bad input', async () => {
+        const r = await runCli(['user', 'add', '--phone', '13700000001', '--username', 'opsadmin', '--nickname', '运维', '--password-stdin'], env, 'operator-pass-1\n');
+        assert.equal(r.code, 0, r.stderr);
+        const created = JSON.parse(r.stdout) as Record<string, unknown>;
+        assert.equal(created.phone, '13700000001');
+        assert.equal(created.username, 'opsadmin');
+        assert.equal(typeof created.id, 'number');
+
+        const dup = await runCli(['user', 'add', '--phone', '13700000001', '--password', 'another-pass-1'], env);
+        assert.equal(dup.code, 2);
+        assert.match(dup.stderr, /already registered/);
+        const weak = await runCli(['user', 'add', '--phone', '13700000002', '--password', 'short'], env);
+        assert.equal(weak.code, 2);
+        assert.match(weak.stderr, /password: must be 8 to 128 characters/);
+        const none = await runCli(['user', 'add', '--phone', '13700000003'], env);
+        assert.equal(none.code, 2);
+        assert.match(none.stderr, /password is required/);
+      });
+    });
+  }
+
+  describe('serve', () => {
+    let dir: Scratch;
+    before(async () => {
+      dir = await scratch('sqlite');
+    });
+    after(async () => {
+      await dir.cleanup();
+    });
+
+    it('serves the API, and on SIGTERM lets an in-flight request finish, then exits 0', async () => {
+      const port = await freePort();
+      // A deliberately expensive password hash keeps the login request in flight for a while.
+      const slow = { ...quiet, ARGON2_MEMORY_KIB: '65536', ARGON2_TIME_COST: '8', DATA_DIR: dir.dataDir };
+      const add = await runCli(['user', 'add', '--phone', '13700000009', '--password', 'operator-pass-1'], slow);
+      assert.equal(add.code, 0, add.stderr);
+
+      const env = { ...process.env, ...slow, LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1' };
+      const child = spawn(process.execPath, [cliPath, 'serve'], { env, cwd: repoRoot });
+      let log = '';
+      child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      let signalled = false;
+      try {
+        await waitForOk(`http://127.0.0.1:${port}/health`);
+        const api = new Api(`http://127.0.0.1:${port}`);
+        const login = okData(await api.post('/api/auth/login', { phone: '13700000009', password: 'operator-pass-1' }));
+        okData(await api.get('/api/users/me', { token: login.access_token }));
+
+        const started = Date.now();
+        const inFlight = api.post('/api/auth/login', { phone: '13700000009', password: 'operator-pass-1' });
+        await new Promise((r) => setTimeout(r, 150));
+        child.kill('SIGTERM');
+        signalled = true;
+        const res = await inFlight;
+        assert.equal(res.status, 200, `in-flight request after ${Date.now() - started}ms: ${res.text}`);
+      } finally {
+        if (!signalled) child.kill('SIGKILL');
+      }
+      assert.equal(await exited(child), 0, log);
+      assert.match(log, /"msg":"parley is serving"/);
+      assert.match(log, /"msg":"shutting down"/);
+      assert.match(log, /"msg":"stopped"/);
+      assert.doesNotMatch(log, /operator-pass-1/, 'passwords never reach the log');
+    });
+  });
+
+  describe('quick start', () => {
+    let dir: Scratch;
+    before(async () => {
+      dir = await scratch('sqlite');
+    });
+    after(async () => {
+      await dir.cleanup();
+    });
+
+    it('`npm start` serves on the configured port with the embedded store, nothing else needed', async () => {
+      const port = await freePort();
+      const child = spawn('npm', ['start', '--silent'], {
+        env: { ...process.env, ...testEnv, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir.dataDir },
+        cwd: repoRoot,
+        detached: true,
+        stdio: 'ignore',
+      });
+      try {
+        await waitForOk(`http://127.0.0.1:${port}/health`);
+        const api = new Api(`http://127.0.0.1:${port}`);
+        const reg = okData(await api.post('/api/auth/register', { phone: '13600000001', password: 'password123' }));
+        assert.equal(reg.user.phone, '13600000001');
+      } finally {
+        process.kill(-child.pid!, 'SIGTERM');
+      }
+      await exited(child);
+    });
+  });
+});

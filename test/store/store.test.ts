@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DomainEvent } from '../../src/domain/events.ts';
+import { LocalBus } from '../../src/realtime/bus.ts';
+import { systemClock } from '../../src/services/clock.ts';
+import { Transactor } from '../../src/services/transactor.ts';
+import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
+import { uniqueViolation, violates } from '../../src/store/errors.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { Store } from '../../src/store/store.ts';
+import { scratch, storeKinds, type Scratch } from '../support/stores.ts';
+
+/** The same suite on every store kind: the store is the one place where dialects differ. */
+for (const kind of storeKinds) {
+  describe(`store [${kind}]`, () => {
+    let dir: Scratch;
+    let database: OpenDatabase;
+    let store: Store;
+    let n = 0;
+    const at = () => Date.now();
+    const newUser = (fields: { phone?: string; email?: string; username?: string } = {}) =>
+      store.users.insert({ phone: fields.phone ?? `1${String(++n).padStart(10, '0')}`, email: fields.email, username: fields.username, passwordHash: null, at: at() });
+
+    before(async () => {
+      dir = await scratch(kind);
+      database = openDatabase({ url: dir.databaseUrl });
+      await migrateToLatest(database.db, database.dialect);
+      store = new Store(database.db, database.dialect);
+    });
+    after(async () => {
+      await database.close();
+      await dir.cleanup();
+    });
+
+    it('migrations are recorded and applying them again does nothing', async () => {
+      assert.deepEqual(await migrateToLatest(database.db, database.dialect), { applied: [] });
+    });
+
+    it('stores and reads a user with every field type intact', async () => {
+      const u = await store.users.insert({ phone: '+8613800000000', email: 'Mixed@Example.COM', username: 'Alice_1', nickname: '爱丽丝', passwordHash: 'h', permissions: ['chat.read'], at: 1_700_000_000_123 });
+      const back = await store.users.byId(u.id);
+      assert.deepEqual(back, u);
+      assert.equal(u.email, 'mixed@example.com');
+      assert.equal(u.createdAt, 1_700_000_000_123);
+      assert.deepEqual(u.permissions, ['chat.read']);
+      assert.equal(u.isDisabled, false);
+      assert.equal(typeof u.id, 'number');
+    });
+
+    it('keeps phone, email and username unique (username case-insensitively) and names the culprit', async () => {
+      await newUser({ phone: '13900000001', email: 'one@example.com', username: 'Bob' });
+      const attempts: [Parameters<typeof newUser>[0], string][] = [
+        [{ phone: '13900000001' }, 'phone'],
+        [{ email: 'ONE@example.com' }, 'email'],
+        [{ username: 'bob' }, 'username'],
+      ];
+      for (const [fields, culprit] of attempts) {
+        const err = await newUser(fields).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(uniqueViolation(err), `expected a unique violation for ${culprit}`);
+        assert.ok(violates(err, culprit), `violation should name ${culprit}: ${uniqueViolation(err)}`);
+      }
+      const taken = await store.users.taken({ phone: '13900000001', email: 'one@EXAMPLE.com', username: 'BOB' });
+      assert.deepEqual(taken, { phone: true, email: true, username: true });
+      // Several users without email or username are fine (NULLs are not equal).
+      await newUser();
+      await newUser();
+    });
+
+    it('rolls back everything a failed transaction did, events included', async () => {
+      const seqBefore = await store.events.latestSeq();
+      const phone = '13911112222';
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          const u = await tx.users.insert({ phone, passwordHash: null, at: at() });
+          await tx.events.append([{ type: 'user.updated', audience: { kind: 'user', id: u.id }, data: { user: u } }], at());
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await store.users.byPhone(phone), undefined);
+      assert.equal(await store.events.latestSeq(), seqBefore);
+    });
+
+    it('hands out increasing event seqs, publishes only after commit, and orders concurrent appends', async () => {
+      const published: DomainEvent[] = [];
+      const bus = new LocalBus();
+      bus.subscribe({ events: (evs) => published.push(...evs) });
+      const tx = new Transactor(store, bus, systemClock);
+      const u = await newUser();
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          tx.run(async (s, emit) => {
+            emit({ type: 'contact.removed', audience: { kind: 'user', id: u.id }, data: { ownerId: u.id, contactUserId: i } });
+            emit({ type: 'contact.removed', audience: { kind: 'user', id: u.id }, data: { ownerId: u.id, contactUserId: 1000 + i } });
+            await s.users.recordSeen(u.id, at());
+          }),
+        ),
+      );
+      assert.equal(published.length, 80);
+      const seqs = published.map((e) => e.seq);
+      assert.equal(new Set(seqs).size, 80);
+      // Within one transaction, events keep their emit order.
+      for (let i = 0; i < 80; i += 2) {
+        const a = published[i]!;
+        const b = published[i + 1]!;
+        assert.ok(b.seq > a.seq);
+        assert.equal((b.data as { contactUserId: number }).contactUserId, (a.data as { contactUserId: number }).contactUserId + 1000);
+      }
+      const rows = await store.db.selectFrom('events').select(['seq', 'type', 'payload', 'audience_kind', 'audience_id']).where('audience_id', '=', u.id).orderBy('seq').execute();
+      assert.equal(rows.length, 80);
+      assert.deepEqual(rows.map((r) => r.seq), [...seqs].sort((x, y) => x - y));
+      assert.equal(rows[0]!.audience_kind, 'user');
+    });
+
+    it('settings: the first writer wins, even when writers race', async () => {
+      const values = await Promise.all(Array.from({ length: 10 }, (_, i) => store.settings.getOrInit('race', `v${i}`, at())));
+      assert.equal(new Set(values).size, 1);
+      assert.equal(await store.settings.get('race'), values[0]);
+    });
+
+    it('a refresh token can be consumed exactly once, whatever the concurrency', async () => {
+      const u = await newUser();
+      await store.sessions.create({ id: `s${u.id}`, userId: u.id, device: { deviceId: 'd1', platform: 'ios' }, at: at(), expiresAt: at() + 60_000 });
+      await store.sessions.addRefreshToken({ sessionId: `s${u.id}`, hash: `hash-${u.id}`, at: at(), expiresAt: at() + 60_000 });
+      const record = await store.sessions.refreshToken(`hash-${u.id}`);
+      assert.ok(record);
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.sessions.consumeRefreshToken(record.id, at())));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.ok((await store.sessions.active(`s${u.id}`, at()))?.id);
+      assert.equal(await store.sessions.revoke(`s${u.id}`, 'test', at()), true);
+      assert.equal(await store.sessions.revoke(`s${u.id}`, 'test', at()), false);
+      assert.equal(await store.sessions.active(`s${u.id}`, at()), undefined);
+    });
+
+    it('contacts: one per pair, listed with their users, counted', async () => {
+      const owner = await newUser();
+      const friends = [await newUser(), await newUser(), await newUser()];
+      for (const f of friends) await store.contacts.insert({ ownerId: owner.id, contactUserId: f.id, nickname: `n${f.id}`, at: at() });
+      const dup = await store.contacts.insert({ ownerId: owner.id, contactUserId: friends[0]!.id, nickname: '', at: at() }).catch((e: unknown) => e);
+      assert.ok(violates(dup, 'contacts'), String(uniqueViolation(dup)));
+      const page = await store.contacts.list(owner.id, { limit: 2, offset: 1 });
+      assert.equal(page.total, 3);
+      assert.deepEqual(page.items.map((c) => c.user.id), [friends[1]!.id, friends[2]!.id]);
+      assert.equal(page.items[0]!.nickname, `n${friends[1]!.id}`);
+      await store.contacts.update(owner.id, friends[1]!.id, { isBlocked: true }, at());
+      assert.equal(await store.contacts.isBlocked(owner.id, friends[1]!.id), true);
+      assert.deepEqual([...(await store.contacts.ownersHaving(friends[0]!.id, [owner.id, friends[1]!.id]))], [owner.id]);
+    });
+
+    it('search treats LIKE wildcards literally', async () => {
+      const viewer = await newUser();
+      await newUser({ username: 'wild_card' });
+      await newUser({ username: 'wildXcard' });
+      const hits = await store.users.search('wild_', viewer.id, { limit: 10, offset: 0 });
+      assert.deepEqual(hits.items.map((u) => u.username), ['wild_card']);
+      assert.equal((await store.users.search('%', viewer.id, { limit: 10, offset: 0 })).total, 0);
+    });
+
+    it('verification codes: a failure is counted and the code dies at the limit', async () => {
+      const now = at();
+      await store.codes.issue({ target: 't1', purpose: 'auth', codeHash: 'h1', at: now, expiresAt: now + 60_000 });
+      const live = await store.codes.live('t1', 'auth', now);
+      assert.ok(live);
+      await store.codes.recordFailure(live.id, 2, now);
+      assert.equal((await store.codes.live('t1', 'auth', now))?.attempts, 1);
+      await store.codes.recordFailure(live.id, 2, now);
+      assert.equal(await store.codes.live('t1', 'auth', now), undefined);
+    });
+  });
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, configurationTable, gatherEnv, loadConfig, parseDuration, parseRateRule, parseSize, settings } from '../../src/config.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has working defaults: SQLite and files under ./data, port 8080', () => {
+    const c = loadConfig({});
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.port, 8080);
+    assert.equal(c.dataDir, path.resolve('data'));
+    assert.equal(c.databaseUrl, `sqlite:${path.resolve('data', 'parley.db')}`);
+    assert.equal(c.filesDir, path.resolve('data', 'files'));
+    assert.equal(c.jwtSecret, undefined);
+    assert.equal(c.accessTokenTtl, 3600);
+    assert.deepEqual(c.rateLimits.auth, { limit: 5, windowMs: 60_000 });
+    assert.deepEqual(c.rateLimits.send, { limit: 100, windowMs: 60_000 });
+    assert.deepEqual(c.rateLimits.upload, { limit: 10, windowMs: 60_000 });
+    assert.deepEqual(c.rateLimits.query, { limit: 1000, windowMs: 60_000 });
+    assert.equal(c.registration, 'open');
+    assert.equal(c.sqliteSynchronous, 'FULL');
+  });
+
+  it('reads and converts every kind of value', () => {
+    const c = loadConfig({
+      PORT: '9000',
+      DATA_DIR: '/srv/parley',
+      DATABASE_URL: 'postgres://parley@db:5432/parley',
+      ACCESS_TOKEN_TTL: '15m',
+      REFRESH_TOKEN_TTL: '7d',
+      RATE_LIMIT_AUTH: '10/30s',
+      RATE_LIMIT_SEND: 'off',
+      CORS_ORIGINS: 'https://a.example.com, https://b.example.com/',
+      BODY_LIMIT: '256kb',
+      TRUST_PROXY: 'yes',
+      CODE_SENDER: 'webhook',
+      CODE_WEBHOOK_URL: 'https://sms.example.com/send/',
+    });
+    assert.equal(c.port, 9000);
+    assert.equal(c.filesDir, '/srv/parley/files');
+    assert.equal(c.databaseUrl, 'postgres://parley@db:5432/parley');
+    assert.equal(c.accessTokenTtl, 900);
+    assert.equal(c.refreshTokenTtl, 7 * 86400);
+    assert.deepEqual(c.rateLimits.auth, { limit: 10, windowMs: 30_000 });
+    assert.equal(c.rateLimits.send, null);
+    assert.deepEqual(c.corsOrigins, ['https://a.example.com', 'https://b.example.com']);
+    assert.equal(c.bodyLimit, 256 * 1024);
+    assert.equal(c.trustProxy, true);
+    assert.equal(c.codeWebhookUrl, 'https://sms.example.com/send');
+  });
+
+  it('names each bad variable and what is allowed, all at once', () => {
+    const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short', RATE_LIMIT_AUTH: 'lots' });
+    assert.equal(problems.length, 5);
+    assert.match(problems.find((p) => p.startsWith('PORT:'))!, /integer from 0 to 65535.*"eighty"/);
+    assert.match(problems.find((p) => p.startsWith('LOG_LEVEL:'))!, /info/);
+    assert.match(problems.find((p) => p.startsWith('DATABASE_URL:'))!, /sqlite:<path> or postgres/);
+    assert.match(problems.find((p) => p.startsWith('JWT_SECRET:'))!, /at least 32 characters/);
+    assert.match(problems.find((p) => p.startsWith('RATE_LIMIT_AUTH:'))!, /5\/min/);
+    assert.match(new ConfigError(problems).message, /^Invalid configuration:\n {2}- /);
+  });
+
+  it('checks values that depend on each other', () => {
+    assert.deepEqual(problemsOf({ CODE_SENDER: 'webhook' }), ['CODE_WEBHOOK_URL: must be set when CODE_SENDER=webhook']);
+    assert.equal(problemsOf({ PORT: '70000' }).length, 1);
+    assert.equal(problemsOf({ ACCESS_TOKEN_TTL: '1s' }).length, 1);
+  });
+
+  it('reads an optional JSON file named by PARLEY_CONFIG, with the environment taking precedence', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parley-config-'));
+    const file = path.join(dir, 'parley.json');
+    writeFileSync(file, JSON.stringify({ PORT: 7000, HOST: '127.0.0.1', TRUST_PROXY: true }));
+    const c = loadConfig(gatherEnv({ PARLEY_CONFIG: file, HOST: '::1' }));
+    assert.equal(c.port, 7000);
+    assert.equal(c.host, '::1');
+    assert.equal(c.trustProxy, true);
+
+    writeFileSync(file, JSON.stringify({ PROT: 7000 }));
+    assert.throws(() => gatherEnv({ PARLEY_CONFIG: file }), /unknown key PROT/);
+    writeFileSync(file, '{not json');
+    assert.throws(() => gatherEnv({ PARLEY_CONFIG: file }), /PARLEY_CONFIG: cannot read JSON/);
+    assert.throws(() => gatherEnv({ PARLEY_CONFIG: path.join(dir, 'missing.json') }), ConfigError);
+  });
+
+  it('parses durations, sizes and rate rules', () => {
+    assert.equal(parseDuration('90'), 90_000);
+    assert.equal(parseDuration('5m'), 300_000);
+    assert.equal(parseDuration('250ms'), 250);
+    assert.equal(parseDuration('2h'), 7_200_000);
+    assert.equal(parseDuration('soon'), undefined);
+    assert.equal(parseSize('1mb'), 1024 ** 2);
+    assert.equal(parseSize('2GiB'), 2 * 1024 ** 3);
+    assert.equal(parseSize('10 parsecs'), undefined);
+    assert.deepEqual(parseRateRule('5/min'), { limit: 5, windowMs: 60_000 });
+    assert.deepEqual(parseRateRule('100/10s'), { limit: 100, windowMs: 10_000 });
+    assert.equal(parseRateRule('off'), null);
+    assert.equal(parseRateRule('5 per minute'), undefined);
+  });
+
+  it('renders the configuration table for the README from the same declarations', () => {
+    const table = configurationTable();
+    for (const s of Object.values(settings)) assert.ok(table.includes(`\`${s.env}\``), s.env);
+  });
+});
