@@ -174,7 +174,7 @@ export const settings = {
   codeTtl: setting({ env: 'CODE_TTL', description: 'Validity of a verification code', defaultText: '5m', allowed: 'a duration from 30s to 1h', parse: duration(30_000, 3_600_000) }),
   codeMaxAttempts: setting({ env: 'CODE_MAX_ATTEMPTS', description: 'Wrong tries before a code is void', defaultText: '5', allowed: 'an integer from 1 to 20', parse: integer(1, 20) }),
   codeResendInterval: setting({ env: 'CODE_RESEND_INTERVAL', description: 'Minimum time between two codes to one phone', defaultText: '60s', allowed: 'a duration from 0s to 1h', parse: duration(0, 3_600_000) }),
-  rateLimitAuth: setting({ env: 'RATE_LIMIT_AUTH', description: 'Auth requests (login, register, refresh, code) per client address', defaultText: '5/min', allowed: '<count>/<window> such as 5/min, 100/10s, or off', parse: parseRateRule }),
+  rateLimitAuth: setting({ env: 'RATE_LIMIT_AUTH', description: 'Auth requests (register, login, code, refresh, logout) per client address', defaultText: '5/min', allowed: '<count>/<window> such as 5/min, 100/10s, or off', parse: parseRateRule }),
   rateLimitSend: setting({ env: 'RATE_LIMIT_SEND', description: 'Message sends per user', defaultText: '100/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
   rateLimitUpload: setting({ env: 'RATE_LIMIT_UPLOAD', description: 'File uploads per user', defaultText: '10/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
   rateLimitQuery: setting({ env: 'RATE_LIMIT_QUERY', description: 'Other API requests per user (or address when anonymous)', defaultText: '1000/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
@@ -272,6 +272,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
 
 /** The configuration table of the README, generated from `settings`. */
 export function configurationTable(): string {
-  const rows = Object.values(settings).map((s) => `| \`${s.env}\` | ${s.description} | \`${s.defaultText}\` | ${s.allowed} |`);
+  const cell = (text: string) => text.replace(/</g, '&lt;').replace(/\|/g, '\\|');
+  const rows = Object.values(settings).map((s) => `| \`${s.env}\` | ${cell(s.description)} | \`${s.defaultText}\` | ${cell(s.allowed)} |`);
   return ['| variable | meaning | default | allowed |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -112,5 +112,13 @@ describe('configuration', () => {
   it('renders the configuration table for the README from the same declarations', () => {
     const table = configurationTable();
     for (const s of Object.values(settings)) assert.ok(table.includes(`\`${s.env}\``), s.env);
+  });
+});
+
+describe('README', () => {
+  it('shows the current configuration table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = /<!-- config-table:start -->\n([\s\S]*?)\n<!-- config-table:end -->/.exec(readme)?.[1];
+    assert.equal(section, configurationTable(), 'regenerate with `node bin/parley.js config`');
   });
 });
