@@ -352,9 +352,10 @@ export class Gateway {
     const connections = [...this.registry.allConnections()];
     for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
-    while (this.registry.connectionCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (this.registry.listed > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const conn of this.registry.allConnections()) conn.terminate();
-    while (this.registry.connectionCount > 0) await new Promise((r) => setImmediate(r));
+    // A terminated socket reports its close on a later tick; let those run (and their cleanup start).
+    for (let i = 0; i < 100 && this.registry.listed > 0; i++) await new Promise((r) => setImmediate(r));
     while (this.tasks.size > 0) await Promise.all(this.tasks);
     await this.core.presence.idle();
     await this.core.calls.idle();

@@ -55,7 +55,15 @@ export class Registry {
     private readonly deliver: (link: UserLink, event: DomainEvent) => void,
   ) {}
 
+  /** Connections still open (one closed by the server stays listed until its socket is gone). */
   get connectionCount(): number {
+    let n = 0;
+    for (const link of this.users.values()) for (const c of link.connections) if (c.open) n++;
+    return n;
+  }
+
+  /** Connections whose sockets have not finished closing. */
+  get listed(): number {
     let n = 0;
     for (const link of this.users.values()) n += link.connections.size;
     return n;

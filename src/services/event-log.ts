@@ -30,16 +30,23 @@ export class EventLog {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  latestSeq(): Promise<number> {
-    return this.store.events.latestSeq();
+  /** The newest seq handed out; never goes back, even when pruning emptied the log. */
+  async latestSeq(): Promise<number> {
+    return (await this.marks()).latest;
   }
 
   /** Whether a replay from `since` is complete: nothing after it pruned, and not ahead of the log. */
   async checkReplay(since: number): Promise<ReplayCheck> {
-    const [latest, pruned] = await Promise.all([this.store.events.latestSeq(), this.store.settings.get(PRUNED_THROUGH)]);
+    const { latest, pruned } = await this.marks();
     if (since > latest) return { ok: false, reason: 'unknown_seq', latest };
-    if (since < Number(pruned ?? 0)) return { ok: false, reason: 'expired', latest };
+    if (since < pruned) return { ok: false, reason: 'expired', latest };
     return { ok: true, latest };
+  }
+
+  private async marks(): Promise<{ latest: number; pruned: number }> {
+    const [inLog, mark] = await Promise.all([this.store.events.latestSeq(), this.store.settings.get(PRUNED_THROUGH)]);
+    const pruned = Number(mark ?? 0);
+    return { latest: Math.max(inLog, pruned), pruned };
   }
 
   forUser(userId: number, afterSeq: number, limit: number): Promise<DomainEvent[]> {
