@@ -10,6 +10,9 @@ import { zhihangSocket } from '../../src/profiles/zhihang/ws/index.ts';
  * routing be tested for events no real profile encodes yet (conversation and member events), and
  * puts a second profile on the gateway (one encoding per profile).
  */
+/** How many times the probe encoded a durable event (to check encoding once per event). */
+export const probeStats = { encoded: 0 };
+
 export const probe: Profile = {
   ...zhihang,
   name: 'probe',
@@ -18,7 +21,10 @@ export const probe: Profile = {
   socket: (core) => ({
     ...zhihangSocket(core),
     name: 'probe',
-    event: (e) => JSON.stringify({ type: e.type, seq: e.seq, audience: e.audience, data: e.data }),
+    event: (e) => {
+      probeStats.encoded++;
+      return JSON.stringify({ type: e.type, seq: e.seq, audience: e.audience, data: e.data });
+    },
   }),
 };
 

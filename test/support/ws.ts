@@ -5,6 +5,8 @@ export interface Frame {
   type: string;
   seq?: number;
   data: any;
+  /** Only on frames of the probe profile. */
+  audience?: any;
 }
 
 type Match = string | ((f: Frame) => boolean);
