@@ -81,10 +81,12 @@ export class Connection {
   /**
    * Sends a frame now, unless the client has left more than the buffer limit unread: then the
    * connection is closed (4408) so memory stays bounded, and the client resumes from its last seq.
+   * An empty buffer always takes one frame, however large, so no event can block a client forever.
    */
   send(frame: string): boolean {
     if (this.phase === 'closed') return false;
-    if (this.ws.bufferedAmount + frame.length > this.limits.bufferLimit) {
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > 0 && buffered + frame.length > this.limits.bufferLimit) {
       this.close(CloseCode.tooSlow, 'too slow: reconnect with since=<last seq>');
       return false;
     }

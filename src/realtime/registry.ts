@@ -73,8 +73,11 @@ export class Registry {
     return this.users.size;
   }
 
+  /** Open connections of a user (the per-user limit counts these). */
   connectionsOf(userId: number): number {
-    return this.users.get(userId)?.connections.size ?? 0;
+    let n = 0;
+    for (const c of this.users.get(userId)?.connections ?? []) if (c.open) n++;
+    return n;
   }
 
   link(userId: number): UserLink | undefined {
