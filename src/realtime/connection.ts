@@ -20,8 +20,13 @@ export interface ConnectionLimits {
   frameRate: RateRule | null;
 }
 
+/** An encoded frame: text, or its UTF-8 bytes when one encoding is shared by many connections. */
+export type Wire = string | Buffer;
+
 /** Events and signals that arrived while the connection was not live yet, in arrival order. */
-type Held = { event: DomainEvent } | { frame: string };
+type Held = { event: DomainEvent } | { frame: Wire };
+
+const TEXT = { binary: false } as const;
 
 /** Enough for any burst during a replay page; beyond it the replay simply reads further. */
 const HELD_LIMIT = 10_000;
@@ -62,7 +67,7 @@ export class Connection {
   }
 
   /** A durable event for this connection; `frame` encodes it (cached across connections). */
-  deliverEvent(event: DomainEvent, frame: () => string | null): void {
+  deliverEvent(event: DomainEvent, frame: () => Wire | null): void {
     if (this.phase === 'live') {
       if (event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;
@@ -73,7 +78,7 @@ export class Connection {
     }
   }
 
-  deliverSignal(frame: string): void {
+  deliverSignal(frame: Wire): void {
     if (this.phase === 'live') this.send(frame);
     else if (this.phase !== 'closed') this.hold({ frame });
   }
@@ -83,7 +88,7 @@ export class Connection {
    * connection is closed (4408) so memory stays bounded, and the client resumes from its last seq.
    * An empty buffer always takes one frame, however large, so no event can block a client forever.
    */
-  send(frame: string): boolean {
+  send(frame: Wire): boolean {
     if (this.phase === 'closed') return false;
     const buffered = this.ws.bufferedAmount;
     if (buffered > 0 && buffered + frame.length > this.limits.bufferLimit) {
@@ -91,7 +96,7 @@ export class Connection {
       return false;
     }
     try {
-      this.ws.send(frame);
+      this.ws.send(frame, TEXT);
       return true;
     } catch {
       this.terminate();
@@ -205,11 +210,11 @@ export class Connection {
   }
 
   /** Sends during a replay, waiting for the socket to drain rather than overflowing the buffer. */
-  private async sendPaced(frame: string): Promise<boolean> {
+  private async sendPaced(frame: Wire): Promise<boolean> {
     if (this.ws.bufferedAmount + frame.length <= this.limits.bufferLimit / 2) return this.send(frame);
     return new Promise((resolve) => {
       try {
-        this.ws.send(frame, (err) => resolve(!err));
+        this.ws.send(frame, TEXT, (err) => resolve(!err));
       } catch {
         resolve(false);
       }

@@ -7,7 +7,7 @@ import { AppError } from '../domain/errors.ts';
 import type { AnySignal, DomainEvent } from '../domain/events.ts';
 import type { AccessClaims } from '../services/tokens.ts';
 import type { ClientCommand, FrameRef, ProfileCodec, Sender } from './codec.ts';
-import { CloseCode, Connection } from './connection.ts';
+import { CloseCode, Connection, type Wire } from './connection.ts';
 import { Registry, type UserLink } from './registry.ts';
 
 export interface GatewayEndpoint {
@@ -71,7 +71,8 @@ export class Gateway {
   private readonly opening = new Map<number, number>();
   /** Per connection, the chain of its commands that must run in order (sends, calls, status). */
   private readonly queues = new WeakMap<Connection, Promise<void>>();
-  private readonly frames = new WeakMap<object, Map<ProfileCodec, string | null>>();
+  /** Each event's or signal's frame per profile, as bytes: encoded and converted once for all receivers. */
+  private readonly frames = new WeakMap<object, Map<ProfileCodec, Wire | null>>();
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly nodeId = randomBytes(4).toString('hex');
   private counter = 0;
@@ -223,13 +224,14 @@ export class Gateway {
     }
   }
 
-  private encoded(item: object, codec: ProfileCodec, encode: () => string | null): string | null {
+  private encoded(item: object, codec: ProfileCodec, encode: () => string | null): Wire | null {
     let byCodec = this.frames.get(item);
-    if (!byCodec) this.frames.set(item, (byCodec = new Map<ProfileCodec, string | null>()));
+    if (!byCodec) this.frames.set(item, (byCodec = new Map<ProfileCodec, Wire | null>()));
     let frame = byCodec.get(codec);
     if (frame === undefined) {
       try {
-        frame = encode();
+        const text = encode();
+        frame = text === null ? null : Buffer.from(text);
       } catch (err) {
         this.core.logger.error({ err, type: (item as { type?: string }).type }, 'encoding a frame failed');
         frame = null;
