@@ -1,4 +1,4 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { RateRule } from '../config.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { EventLog } from '../services/event-log.ts';
@@ -7,6 +7,7 @@ import type { ProfileCodec } from './codec.ts';
 /** Close codes the gateway uses beyond the standard ones (1001 going away, 1009 too big, 1011 error). */
 export const CloseCode = {
   goingAway: 1001,
+  policy: 1008,
   internalError: 1011,
   /** The session was logged out or revoked: do not reconnect with this token. */
   sessionEnded: 4401,
@@ -48,6 +49,8 @@ export class Connection {
   alive = true;
   /** Took part in a call; its closing must end the calls it holds. */
   inCall = false;
+  /** Client frames that arrived before the connect frame went out; answered right after it. */
+  early: { data: RawData; isBinary: boolean }[] | null = [];
   private held: Held[] = [];
   private heldOverflow = false;
   private windowStart = 0;

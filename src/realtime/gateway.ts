@@ -23,6 +23,8 @@ export interface GatewayStats {
 
 /** How long shutdown waits for clients to answer the 1001 close before cutting them. */
 const SHUTDOWN_GRACE_MS = 2000;
+/** Client frames kept while a connection starts (a client may speak as soon as the socket opens). */
+const EARLY_FRAMES = 32;
 
 function normalizePath(path: string): string {
   return path.replace(/\/+$/, '') || '/';
@@ -188,6 +190,10 @@ export class Gateway {
       if (!conn.open) return;
       const now = core.clock.now();
       conn.send(codec.connect({ userId: conn.userId, connectionId: conn.id, latestSeq, heartbeatMs: core.config.ws.heartbeatMs, at: now }));
+      core.logger.debug({ userId: conn.userId, connection: conn.id, since }, 'websocket open');
+      const early = conn.early ?? [];
+      conn.early = null;
+      for (const f of early) this.onFrame(conn, f.data, f.isBinary);
       await conn.catchUp(core.eventLog, since, latestSeq, () => core.clock.now());
     } catch (err) {
       core.logger.error({ err, userId: conn.userId }, 'websocket connection could not start');
@@ -196,6 +202,7 @@ export class Gateway {
   }
 
   private onClose(conn: Connection): void {
+    this.core.logger.debug({ userId: conn.userId, connection: conn.id }, 'websocket closed');
     if (conn.open) conn.terminate();
     this.registry.remove(conn);
     this.core.presence.disconnected(conn.userId);
@@ -244,6 +251,11 @@ export class Gateway {
   private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     conn.alive = true;
     if (!conn.open) return;
+    if (conn.early) {
+      if (conn.early.length < EARLY_FRAMES) conn.early.push({ data, isBinary });
+      else conn.close(CloseCode.policy, 'too many frames before the connect frame');
+      return;
+    }
     const { codec } = conn;
     const now = this.core.clock.now();
     if (!conn.admitFrame(now)) {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import WebSocket from 'ws';
 import { TestClock } from '../support/clock.ts';
+import { zhihangSocket } from '../../src/profiles/zhihang/ws/index.ts';
+import { mountsWithProbe, probe } from '../support/probe.ts';
 import { describeEachStore, startTestServer } from '../support/server.ts';
 import { assertError, assertKeys, isoSecondsRe } from '../support/shapes.ts';
 import { registerUser } from '../support/users.ts';
@@ -84,6 +86,24 @@ describeEachStore(
       await b.barrier();
       assert.equal(b.ws.readyState, WebSocket.OPEN);
       await b.close();
+    });
+
+    it('answers frames sent before the connect frame only after it', async () => {
+      const u = await registerUser(server().api);
+      const ws = new WebSocket(WsClient.url(server().url, u.token));
+      const types: string[] = [];
+      ws.on('open', () => {
+        ws.send(JSON.stringify({ type: 'ping' }));
+        ws.send(JSON.stringify({ type: 'nonsense' }));
+      });
+      await new Promise<void>((resolve) =>
+        ws.on('message', (raw: Buffer) => {
+          types.push(JSON.parse(raw.toString('utf8')).type);
+          if (types.length === 3) resolve();
+        }),
+      );
+      assert.deepEqual(types, ['connect', 'pong', 'error']);
+      ws.close();
     });
 
     it('answers ping with pong (echoing the client timestamp)', async () => {
@@ -189,6 +209,35 @@ it('drops a peer that stops answering heartbeats; live peers stay', async () => 
     await alive.barrier();
     assert.equal(alive.ws.readyState, WebSocket.OPEN);
     await alive.close();
+  } finally {
+    await s.close();
+  }
+});
+
+it('contains a failing encoder to its profile: other profiles and connections go on', async () => {
+  const broken = {
+    ...probe,
+    name: 'broken',
+    socket: (core: Parameters<typeof zhihangSocket>[0]) => ({
+      ...zhihangSocket(core),
+      name: 'broken',
+      event(): string {
+        throw new Error('encoder bug');
+      },
+    }),
+  };
+  const s = await startTestServer('sqlite', {}, { mounts: [...mountsWithProbe(), { profile: broken, mount: '/broken' }] });
+  try {
+    const u = await registerUser(s.api);
+    const v = await registerUser(s.api);
+    const bad = await WsClient.connect(s.url, u.token, { path: '/broken/ws' });
+    const good = await WsClient.connect(s.url, u.token);
+    assert.equal((await s.api.post('/api/contacts', { phone: v.phone }, { token: u.token })).status, 200);
+    assert.equal((await good.next('contact.added')).data.contact_id, v.id);
+    await bad.quiet('contact.added');
+    assert.equal(bad.ws.readyState, WebSocket.OPEN);
+    await bad.close();
+    await good.close();
   } finally {
     await s.close();
   }
