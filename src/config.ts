@@ -39,6 +39,29 @@ export interface Config {
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeout: number;
+  ws: {
+    heartbeatMs: number;
+    maxFrameBytes: number;
+    bufferLimitBytes: number;
+    maxConnectionsPerUser: number;
+    frameRate: RateRule | null;
+  };
+  eventRetentionMs: number;
+  callRingTimeoutMs: number;
+  ice: IceConfig;
+}
+
+export interface IceConfig {
+  /** STUN (or credential-free TURN) URLs handed out as they are. */
+  iceServers: string[];
+  turnUrls: string[];
+  /** Shared secret of the TURN server (coturn `static-auth-secret`): credentials are minted per user. */
+  turnSecret: string | undefined;
+  /** Lifetime of minted credentials, in seconds. */
+  turnTtl: number;
+  /** Fixed long-term credentials, used only when no secret is configured. */
+  turnUsername: string | undefined;
+  turnPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +154,14 @@ function text(minLength = 1, maxLength = 4096) {
   return (raw: string) => (raw.length >= minLength && raw.length <= maxLength ? raw : undefined);
 }
 
+function iceUrls(schemes: RegExp) {
+  return (raw: string): string[] | undefined => {
+    if (/^\s*none\s*$/i.test(raw)) return [];
+    const list = raw.split(',').map((u) => u.trim()).filter(Boolean);
+    return list.length > 0 && list.every((u) => schemes.test(u) && !/\s/.test(u)) ? list : undefined;
+  };
+}
+
 function databaseUrl(raw: string): string | undefined {
   if (/^postgres(ql)?:\/\//.test(raw)) return httpLikeUrlOk(raw) ? raw : undefined;
   if (/^(sqlite|file):/.test(raw) && raw.replace(/^(sqlite|file):(\/\/)?/, '').length > 0) return raw;
@@ -183,6 +214,19 @@ export const settings = {
   trustProxy: setting({ env: 'TRUST_PROXY', description: 'Trust X-Forwarded-* headers (set when behind a reverse proxy)', defaultText: 'false', allowed: 'true or false', parse: boolean }),
   logLevel: setting({ env: 'LOG_LEVEL', description: 'Log verbosity', defaultText: 'info', allowed: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') }),
   shutdownTimeout: setting({ env: 'SHUTDOWN_TIMEOUT', description: 'Grace period for in-flight requests on SIGTERM/SIGINT', defaultText: '10s', allowed: 'a duration from 0s to 10m', parse: duration(0, 600_000) }),
+  wsHeartbeat: setting({ env: 'WS_HEARTBEAT', description: 'WebSocket ping interval; a peer that misses one ping is dropped at the next', defaultText: '30s', allowed: 'a duration from 100ms to 10m', parse: duration(100, 600_000) }),
+  wsMaxFrame: setting({ env: 'WS_MAX_FRAME', description: 'Largest WebSocket frame a client may send (larger: closed with 1009)', defaultText: '128kb', allowed: 'a size from 1kb to 16mb', parse: size(1024, 16 * 1024 ** 2) }),
+  wsBufferLimit: setting({ env: 'WS_BUFFER_LIMIT', description: 'Outgoing bytes queued for one connection before it is closed as too slow (4408: reconnect and resume)', defaultText: '1mb', allowed: 'a size from 1kb to 256mb', parse: size(1024, 256 * 1024 ** 2) }),
+  wsMaxConnections: setting({ env: 'WS_MAX_CONNECTIONS_PER_USER', description: 'Open WebSocket connections one user may have on a node (more: refused with 429)', defaultText: '16', allowed: 'an integer from 1 to 1000', parse: integer(1, 1000) }),
+  wsRateLimit: setting({ env: 'WS_RATE_LIMIT', description: 'Frames one connection may send (beyond: an error frame per dropped frame)', defaultText: '120/10s', allowed: '<count>/<window> or off', parse: parseRateRule }),
+  eventRetention: setting({ env: 'EVENT_RETENTION', description: 'How long the event log keeps events for resume and sync; older resumes are told to refetch', defaultText: '7d', allowed: 'a duration from 1m to 3650d', parse: duration(60_000, 3650 * 86_400_000) }),
+  callRingTimeout: setting({ env: 'CALL_RING_TIMEOUT', description: 'How long a call rings before it ends unanswered', defaultText: '60s', allowed: 'a duration from 100ms to 10m', parse: duration(100, 600_000) }),
+  iceServers: setting({ env: 'ICE_SERVERS', description: 'STUN (or credential-free TURN) URLs given to callers', defaultText: 'stun:stun.l.google.com:19302', allowed: 'comma-separated stun:/stuns:/turn:/turns: URLs, or none', parse: iceUrls(/^(stuns?|turns?):/) }),
+  turnUrls: setting({ env: 'TURN_URLS', description: 'TURN server URLs given to callers with credentials', defaultText: '(none)', allowed: 'comma-separated turn:/turns: URLs', parse: iceUrls(/^turns?:/) }),
+  turnSecret: setting({ env: 'TURN_SECRET', description: 'Shared secret of the TURN server (coturn static-auth-secret): per-user credentials are minted with it', defaultText: '(unset)', allowed: 'at least 16 characters', parse: text(16) }),
+  turnTtl: setting({ env: 'TURN_TTL', description: 'Validity of minted TURN credentials', defaultText: '1d', allowed: 'a duration from 1m to 7d', parse: duration(60_000, 7 * 86_400_000) }),
+  turnUsername: setting({ env: 'TURN_USERNAME', description: 'Fixed TURN username, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512) }),
+  turnPassword: setting({ env: 'TURN_PASSWORD', description: 'Fixed TURN password, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512) }),
 } as const;
 
 type Settings = typeof settings;
@@ -267,6 +311,23 @@ export function loadConfig(env: Env = gatherEnv()): Config {
     trustProxy: p.trustProxy ?? false,
     logLevel: p.logLevel ?? 'info',
     shutdownTimeout: p.shutdownTimeout ?? 10_000,
+    ws: {
+      heartbeatMs: p.wsHeartbeat ?? 30_000,
+      maxFrameBytes: p.wsMaxFrame ?? 128 * 1024,
+      bufferLimitBytes: p.wsBufferLimit ?? 1024 * 1024,
+      maxConnectionsPerUser: p.wsMaxConnections ?? 16,
+      frameRate: p.wsRateLimit === undefined ? { limit: 120, windowMs: 10_000 } : p.wsRateLimit,
+    },
+    eventRetentionMs: p.eventRetention ?? 7 * 86_400_000,
+    callRingTimeoutMs: p.callRingTimeout ?? 60_000,
+    ice: {
+      iceServers: p.iceServers ?? ['stun:stun.l.google.com:19302'],
+      turnUrls: p.turnUrls ?? [],
+      turnSecret: p.turnSecret ?? undefined,
+      turnTtl: Math.floor((p.turnTtl ?? 86_400_000) / 1000),
+      turnUsername: p.turnUsername ?? undefined,
+      turnPassword: p.turnPassword ?? undefined,
+    },
   };
 }
 

@@ -2,11 +2,13 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { LocalBus, type Bus } from './realtime/bus.ts';
 import { AuthService } from './services/auth.ts';
+import { CallService } from './services/calls.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { LogCodeSender, WebhookCodeSender, type CodeSender } from './services/code-senders.ts';
 import { ContactService } from './services/contacts.ts';
+import { EventLog } from './services/event-log.ts';
 import { PasswordHasher } from './services/passwords.ts';
-import { LocalPresence } from './services/presence.ts';
+import { PresenceService } from './services/presence.ts';
 import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
 import { TokenService } from './services/tokens.ts';
 import { Transactor } from './services/transactor.ts';
@@ -24,7 +26,11 @@ export interface Core {
   database: OpenDatabase;
   store: Store;
   bus: Bus;
-  presence: LocalPresence;
+  /** Runs a service operation as one transaction and publishes its events after the commit. */
+  transactor: Transactor;
+  presence: PresenceService;
+  eventLog: EventLog;
+  calls: CallService;
   limiter: RateLimiter;
   tokens: TokenService;
   auth: AuthService;
@@ -52,7 +58,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   }
   const store = new Store(database.db, database.dialect);
   const bus = new LocalBus((err) => logger.error({ err }, 'bus listener failed'));
-  const presence = new LocalPresence();
+  const presence = new PresenceService(store, bus, clock, (err) => logger.error({ err }, 'presence update failed'));
   const limiter = new RateLimiter(config.rateLimits, new MemoryRateLimitStore(), clock);
   const tokens = await TokenService.create(store, { secret: config.jwtSecret, accessTtl: config.accessTokenTtl, clock });
   const passwords = new PasswordHasher(config.argon2);
@@ -71,6 +77,17 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   });
   const users = new UserService(store, transactor, presence, clock);
   const contacts = new ContactService(store, transactor, users, clock);
+  const eventLog = new EventLog(
+    store,
+    clock,
+    { retentionMs: config.eventRetentionMs, pruneIntervalMs: Math.min(3_600_000, Math.max(60_000, config.eventRetentionMs / 4)) },
+    (err) => logger.error({ err }, 'event log prune failed'),
+  );
+  eventLog.start();
+  const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs }, (err) =>
+    logger.error({ err }, 'call handling failed'),
+  );
+  // After the merge: calls.onCallEnded = (call) => <message service>.recordCall(call)  (a `call` message in the private chat)
 
   return {
     config,
@@ -79,7 +96,10 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     database,
     store,
     bus,
+    transactor,
     presence,
+    eventLog,
+    calls,
     limiter,
     tokens,
     auth,
@@ -95,6 +115,8 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
       }
     },
     async close() {
+      calls.close();
+      await eventLog.stop();
       await bus.close();
       await limiter.close();
       await database.close();

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createCore, type Core, type CoreOverrides } from './core.ts';
-import { buildServer } from './http/server.ts';
+import { buildServer, type MountedProfile } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { defaultMounts } from './profiles/index.ts';
 
@@ -16,6 +16,8 @@ export interface RunningServer {
 
 export interface StartOptions extends CoreOverrides {
   logger?: Logger;
+  /** Profiles and where they are mounted; the default mounts when absent. */
+  mounts?: MountedProfile[];
 }
 
 /** Opens the store (migrating it), builds the HTTP server and starts listening. */
@@ -24,7 +26,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const core = await createCore(config, logger, options);
   let app: FastifyInstance;
   try {
-    app = await buildServer(core, defaultMounts());
+    app = await buildServer(core, options.mounts ?? defaultMounts());
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await core.close();

@@ -18,6 +18,8 @@ export const coreErrorStatus = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
+  UPGRADE_REQUIRED: 426,
+  TOO_MANY_CONNECTIONS: 429,
 
   USER_NOT_FOUND: 404,
   WRONG_PASSWORD: 401,
@@ -40,6 +42,10 @@ export const coreErrorStatus = {
   FILE_NOT_FOUND: 404,
   FILE_TYPE_UNSUPPORTED: 415,
   FILE_TOO_LARGE: 413,
+
+  CALL_NOT_FOUND: 404,
+  CALL_STATE: 409,
+  CANNOT_CALL_SELF: 422,
 } as const;
 
 export type CoreErrorCode = keyof typeof coreErrorStatus;

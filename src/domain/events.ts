@@ -1,4 +1,4 @@
-import type { Contact, Conversation, Member, Message, User, UserSummary } from './types.ts';
+import type { Call, Contact, Conversation, Member, Message, User, UserStatus, UserSummary } from './types.ts';
 
 /**
  * Durable events: appended to the event log in the transaction of their change, then published
@@ -48,12 +48,70 @@ export interface DomainEvent<T extends EventType = EventType> extends NewEvent<T
   at: number;
 }
 
+/**
+ * Who a transient signal is for. Like event audiences these are plain JSON, so a bus between nodes
+ * can carry them: each node delivers to the matching connections it holds.
+ * - `user`: every connection of one user (optionally but one of them);
+ * - `users`: every connection of each listed user (presence fan-out, computed once at the source);
+ * - `connection`: one connection (the two ends of a call); `userId` lets a node find it quickly;
+ * - `conversation`: the current members of a conversation (optionally but one user: the typist).
+ */
+export type SignalAudience =
+  | { kind: 'user'; id: number; exceptConnection?: string }
+  | { kind: 'users'; ids: readonly number[] }
+  | { kind: 'connection'; userId: number; connectionId: string }
+  | { kind: 'conversation'; id: number; exceptUser?: number };
+
+/** What others see of a user's presence: online only while connected and not appearing offline. */
+export interface PresenceState {
+  userId: number;
+  online: boolean;
+  /** The shown status: the chosen one while online, `offline` otherwise. */
+  status: UserStatus;
+  statusMessage: string;
+  lastSeenAt: number | null;
+}
+
+/** Why a call ended. `answered_elsewhere` is not an end of the call, only of ringing on other devices. */
+export type CallEndReason =
+  | 'user_hangup'
+  | 'cancelled'
+  | 'rejected'
+  | 'busy'
+  | 'timeout'
+  | 'unavailable'
+  | 'disconnected'
+  | 'answered_elsewhere';
+
 /** Transient signals cross the bus but are never logged. */
 export interface SignalMap {
   'session.revoked': { sessionId: string; userId: number };
+  presence: PresenceState & { at: number };
+  typing: { conversationId: number; userId: number; isTyping: boolean; at: number };
+  /** A call reaching the callee; `caller` lets a device ring with a name at once. */
+  'call.offer': { call: Call; sdp: string; caller: UserSummary; at: number };
+  /** Tells the caller's device the offer went out (and which call id it got). */
+  'call.ringing': { call: Call; clientId: string | null; at: number };
+  'call.answer': { call: Call; sdp: string; at: number };
+  'call.ice': { call: Call; fromUserId: number; toUserId: number; candidate: IceCandidate; at: number };
+  'call.end': { call: Call; reason: CallEndReason; endedBy: number | null; clientId: string | null; at: number };
 }
+
+export interface IceCandidate {
+  candidate: string;
+  sdpMid: string | null;
+  sdpMLineIndex: number | null;
+}
+
 export type SignalType = keyof SignalMap;
 export interface Signal<T extends SignalType = SignalType> {
   type: T;
+  audience: SignalAudience;
   data: SignalMap[T];
 }
+
+/** A signal with its type and data correlated, for switches over `type`. */
+export type AnySignal = { [T in SignalType]: Signal<T> }[SignalType];
+
+/** An event with its type and data correlated, for switches over `type`. */
+export type AnyEvent = { [T in EventType]: DomainEvent<T> }[EventType];

@@ -170,3 +170,28 @@ export interface Message {
   createdAt: number;
   updatedAt: number;
 }
+
+export type CallMedia = 'audio' | 'video';
+export type CallState = 'ringing' | 'connected' | 'ended';
+
+/**
+ * A one-to-one call. Offers, answers and ICE candidates are relayed, never stored; the record
+ * keeps who called whom, how it went and which connection holds each end (`*Connection`), so
+ * signalling reaches the device that is actually in the call.
+ */
+export interface Call {
+  id: string;
+  conversationId: number | null;
+  callerId: number;
+  calleeId: number;
+  media: CallMedia;
+  state: CallState;
+  endReason: string | null;
+  callerConnection: string | null;
+  calleeConnection: string | null;
+  createdAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Seconds between answer and end; 0 for calls never answered. */
+  duration: number;
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
+import type { ProfileCodec } from '../realtime/codec.ts';
 import type { ErrorRenderer } from './errors.ts';
 
 /**
@@ -17,4 +18,6 @@ export interface Profile {
   renderError: ErrorRenderer;
   /** Registers the profile's routes on a scope already prefixed with its mount. */
   routes(scope: FastifyInstance, core: Core): Promise<void>;
+  /** Its WebSocket dialect, when it has a socket (served at mount + codec.path). */
+  socket?(core: Core): ProfileCodec;
 }

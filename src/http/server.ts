@@ -7,12 +7,20 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type RawServerDefault, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
 import { AppError } from '../domain/errors.ts';
+import { Gateway, type GatewayEndpoint } from '../realtime/gateway.ts';
 import { version } from '../version.ts';
 import { sendError } from './errors.ts';
 import { installGuards } from './guard.ts';
 import { healthRoutes } from './health.ts';
 import type { Profile } from './profile.ts';
 import { validatorCompiler } from './validation.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The WebSocket gateway serving every profile's socket. */
+    gateway: Gateway;
+  }
+}
 
 export interface MountedProfile {
   profile: Profile;
@@ -114,7 +122,10 @@ export async function buildServer(core: Core, mounts: readonly MountedProfile[])
 
   await app.register(async (scope) => healthRoutes(scope, core));
 
+  const sockets: GatewayEndpoint[] = [];
   for (const { profile, mount } of mounts) {
+    const codec = profile.socket?.(core);
+    if (codec) sockets.push({ path: mount + codec.path, codec });
     await app.register(
       async (scope) => {
         installGuards(scope, core);
@@ -128,10 +139,30 @@ export async function buildServer(core: Core, mounts: readonly MountedProfile[])
           sendError(profile.renderError, new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply),
         );
         await profile.routes(scope, core);
+        if (codec) {
+          scope.get(
+            codec.path,
+            {
+              config: { auth: false },
+              schema: {
+                summary: 'WebSocket endpoint: upgrade with ?token=<access_token> (or Authorization: Bearer) and optionally since=<last seq>',
+              },
+            },
+            async () => {
+              throw new AppError('UPGRADE_REQUIRED', 'this is a WebSocket endpoint: connect with Upgrade: websocket');
+            },
+          );
+        }
       },
       { prefix: mount },
     );
   }
+
+  const gateway = new Gateway(core, sockets);
+  app.decorate('gateway', gateway);
+  app.server.on('upgrade', gateway.handleUpgrade);
+  // Upgraded sockets keep the HTTP server from closing: end them first (1001), then the rest stops.
+  app.addHook('preClose', async () => gateway.close());
 
   if (!mounts.some((m) => m.mount === '')) {
     app.setNotFoundHandler((request: FastifyRequest, reply) =>

@@ -38,3 +38,8 @@ export function fieldProblems(errors: readonly Partial<ErrorObject>[], context?:
     return { field, message };
   });
 }
+
+/** A validator for JSON that arrived outside a request body (WebSocket frames): strict, no coercion. */
+export function compileStrict<T>(schema: object): ((data: unknown) => data is T) & { errors?: Partial<ErrorObject>[] | null } {
+  return strict.compile<T>(schema);
+}

@@ -10,7 +10,12 @@ export interface BusListener {
 /**
  * Carries committed events and transient signals to every interested part of every node.
  * Services only publish; the realtime gateway subscribes. A Redis implementation replaces the
- * local one for several nodes without services noticing.
+ * local one for several nodes without services noticing: events and signals are plain JSON and
+ * say who they are for (`audience`), so each node delivers to the matching connections it holds.
+ *
+ * Contract for implementations: events are published in seq order (the transactor guarantees it
+ * for one process) and must reach each subscriber in the order published; the gateway drops any
+ * event at or below the seq a connection already has.
  */
 export interface Bus {
   publish(events: readonly DomainEvent[]): void;

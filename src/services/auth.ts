@@ -183,7 +183,7 @@ export class AuthService {
 
   private async endSession(sessionId: string, userId: number, reason: string): Promise<void> {
     if (await this.store.sessions.revoke(sessionId, reason, this.clock.now())) {
-      this.bus.signal({ type: 'session.revoked', data: { sessionId, userId } });
+      this.bus.signal({ type: 'session.revoked', audience: { kind: 'user', id: userId }, data: { sessionId, userId } });
     }
   }
 

@@ -209,6 +209,8 @@ export interface CallsTable {
   media: string;
   state: string;
   end_reason: string | null;
+  caller_connection: string | null;
+  callee_connection: string | null;
   created_at: number;
   answered_at: number | null;
   ended_at: number | null;

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
+import { CallRepo } from './repos/calls.ts';
 import { VerificationCodeRepo } from './repos/codes.ts';
 import { ContactRepo } from './repos/contacts.ts';
 import { EventRepo } from './repos/events.ts';
+import { MembershipRepo } from './repos/membership.ts';
 import { SessionRepo } from './repos/sessions.ts';
 import { SettingsRepo } from './repos/settings.ts';
 import { UserRepo } from './repos/users.ts';
@@ -20,6 +22,8 @@ export class Store {
   readonly contacts: ContactRepo;
   readonly events: EventRepo;
   readonly settings: SettingsRepo;
+  readonly membership: MembershipRepo;
+  readonly calls: CallRepo;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -31,6 +35,8 @@ export class Store {
     this.contacts = new ContactRepo(db);
     this.events = new EventRepo(db, dialect);
     this.settings = new SettingsRepo(db);
+    this.membership = new MembershipRepo(db);
+    this.calls = new CallRepo(db, dialect);
   }
 
   get inTransaction(): boolean {

@@ -35,21 +35,26 @@ const statusTexts: Record<number, string> = {
   413: '请求体过大',
   415: '不支持的内容类型',
   422: '数据验证失败',
+  426: '需要升级为 WebSocket 连接',
   429: '请求过于频繁',
   500: '服务器内部错误',
   503: '服务暂时不可用',
 };
 
-export function renderError(err: AppError, _request: FastifyRequest): RenderedError {
+/** The document's error body for a core error; REST responses and WebSocket error frames share it. */
+export function errorBody(err: AppError): Record<string, unknown> {
   const business = businessCodes[err.code];
-  const status = err.status;
   const body: Record<string, unknown> = {
-    code: business?.code ?? status,
-    message: business?.message ?? statusTexts[status] ?? '请求失败',
+    code: business?.code ?? err.status,
+    message: business?.message ?? statusTexts[err.status] ?? '请求失败',
     error: err.message,
     timestamp: isoSeconds(Date.now()),
     success: false,
   };
   if (err.code === 'VALIDATION' && err.details !== undefined) body.details = err.details;
-  return { status, body };
+  return body;
+}
+
+export function renderError(err: AppError, _request: FastifyRequest): RenderedError {
+  return { status: err.status, body: errorBody(err) };
 }

@@ -2,8 +2,10 @@ import type { Profile } from '../../http/profile.ts';
 import { ErrorEnvelope } from './envelope.ts';
 import { renderError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { callRoutes } from './routes/calls.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { userRoutes } from './routes/users.ts';
+import { zhihangSocket } from './ws/index.ts';
 
 /** 志航密信: Parley's primary API (REST under /api). */
 export const zhihang: Profile = {
@@ -12,6 +14,7 @@ export const zhihang: Profile = {
   defaultMount: '',
   basePath: '/api',
   renderError,
+  socket: zhihangSocket,
   async routes(scope, core) {
     scope.addHook('onRoute', (route) => {
       const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
@@ -20,5 +23,6 @@ export const zhihang: Profile = {
     await scope.register(async (s) => authRoutes(s, core), { prefix: '/api/auth' });
     await scope.register(async (s) => userRoutes(s, core), { prefix: '/api/users' });
     await scope.register(async (s) => contactRoutes(s, core), { prefix: '/api/contacts' });
+    await scope.register(async (s) => callRoutes(s, core), { prefix: '/api/calls' });
   },
 };

@@ -140,4 +140,17 @@ export class ContactRepo {
       .executeTakeFirst();
     return row?.is_blocked === 1;
   }
+
+  /** Who has the user as a contact, leaving out those the user has blocked (presence watchers). */
+  async watchersOf(userId: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('contacts')
+      .select('owner_id')
+      .where('contact_user_id', '=', userId)
+      .where('owner_id', 'not in', (eb) =>
+        eb.selectFrom('contacts').select('contact_user_id').where('owner_id', '=', userId).where('is_blocked', '=', 1),
+      )
+      .execute();
+    return rows.map((r) => r.owner_id);
+  }
 }

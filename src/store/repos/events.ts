@@ -1,7 +1,17 @@
-import { sql, type Kysely } from 'kysely';
-import type { DomainEvent, NewEvent } from '../../domain/events.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Audience, DomainEvent, EventType, NewEvent } from '../../domain/events.ts';
 import type { Dialect } from '../dialect.ts';
-import type { Database } from '../schema.ts';
+import type { Database, EventsTable } from '../schema.ts';
+
+function toEvent(row: Selectable<EventsTable>): DomainEvent {
+  return {
+    seq: row.seq,
+    type: row.type as EventType,
+    audience: { kind: row.audience_kind, id: row.audience_id } as Audience,
+    data: JSON.parse(row.payload) as DomainEvent['data'],
+    at: row.created_at,
+  };
+}
 
 // Any constant works; it only has to be the same on every node.
 const EVENT_APPEND_LOCK = 0x70_61_72_6c;
@@ -45,5 +55,46 @@ export class EventRepo {
   async latestSeq(): Promise<number> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     return Number(row?.seq ?? 0);
+  }
+
+  /**
+   * The events one user may see after `afterSeq`, oldest first: those addressed to the user and
+   * those of the conversations the user is a member of now. Two index range scans
+   * (`events_audience`) merged by seq; membership is read in the same statement.
+   */
+  async forUser(userId: number, afterSeq: number, limit: number): Promise<DomainEvent[]> {
+    const own = this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('audience_kind', '=', 'user')
+      .where('audience_id', '=', userId)
+      .where('seq', '>', afterSeq);
+    const shared = this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('audience_kind', '=', 'conversation')
+      .where('audience_id', 'in', (eb) => eb.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', userId))
+      .where('seq', '>', afterSeq);
+    const rows = await own.unionAll(shared).orderBy('seq').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+
+  /** The highest seq of the events created before `cutoff`, if any. */
+  async lastSeqBefore(cutoff: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('created_at', '<', cutoff)
+      .executeTakeFirst();
+    return row?.seq == null ? undefined : Number(row.seq);
+  }
+
+  /** Deletes up to `batch` of the oldest events with seq ≤ `throughSeq`; returns how many went. */
+  async deleteThrough(throughSeq: number, batch: number): Promise<number> {
+    const r = await this.db
+      .deleteFrom('events')
+      .where('seq', 'in', (eb) => eb.selectFrom('events').select('seq').where('seq', '<=', throughSeq).orderBy('seq').limit(batch))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 }

@@ -18,4 +18,12 @@ export class SettingsRepo {
       .execute();
     return (await this.get(key))!;
   }
+
+  async set(key: string, value: string, at: number): Promise<void> {
+    await this.db
+      .insertInto('settings')
+      .values({ key, value, updated_at: at })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at }))
+      .execute();
+  }
 }

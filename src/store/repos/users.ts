@@ -175,6 +175,20 @@ export class UserRepo {
     await this.db.updateTable('users').set({ last_seen_at: at }).where('id', '=', id).execute();
   }
 
+  /**
+   * Records the user as seen now, unless they appear offline (then their last-seen time must not
+   * move), and returns what presence shows of them, in one statement.
+   */
+  async markSeen(id: number, at: number): Promise<{ status: UserStatus; statusMessage: string; lastSeenAt: number | null } | undefined> {
+    const row = await this.db
+      .updateTable('users')
+      .set({ last_seen_at: sql<number | null>`case when status = 'offline' then last_seen_at else ${at} end` })
+      .where('id', '=', id)
+      .returning(['status', 'status_message', 'last_seen_at'])
+      .executeTakeFirst();
+    return row && { status: row.status as UserStatus, statusMessage: row.status_message, lastSeenAt: row.last_seen_at };
+  }
+
   /** Username or nickname prefix (case-insensitive), or the exact phone number. */
   async search(query: string, viewerId: number, page: PageRequest): Promise<{ items: User[]; total: number }> {
     const q = query.toLowerCase();

@@ -1,0 +1,379 @@
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Core } from '../core.ts';
+import { AppError } from '../domain/errors.ts';
+import type { AnySignal, DomainEvent } from '../domain/events.ts';
+import type { AccessClaims } from '../services/tokens.ts';
+import type { ClientCommand, FrameRef, ProfileCodec, Sender } from './codec.ts';
+import { CloseCode, Connection, type Wire } from './connection.ts';
+import { Registry, type UserLink } from './registry.ts';
+
+export interface GatewayEndpoint {
+  /** Full path, mount included, e.g. `/ws`. */
+  path: string;
+  codec: ProfileCodec;
+}
+
+export interface GatewayStats {
+  connections: number;
+  users: number;
+}
+
+/** How long shutdown waits for clients to answer the 1001 close before cutting them. */
+const SHUTDOWN_GRACE_MS = 2000;
+/** Client frames kept while a connection starts (a client may speak as soon as the socket opens). */
+const EARLY_FRAMES = 32;
+
+function normalizePath(path: string): string {
+  return path.replace(/\/+$/, '') || '/';
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers.authorization;
+  if (header) return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  return url.searchParams.get('token') || undefined;
+}
+
+function parseSince(url: URL): number | null {
+  const raw = url.searchParams.get('since');
+  if (raw === null || raw === '') return null;
+  const n = Number(raw);
+  if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(n)) {
+    throw AppError.validation([{ field: 'since', message: 'must be a non-negative integer (the last seq received)' }]);
+  }
+  return n;
+}
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function asAppError(err: unknown): AppError {
+  return err instanceof AppError ? err : new AppError('INTERNAL', 'internal server error', { cause: err });
+}
+
+/**
+ * The WebSocket gateway of one node. It authenticates upgrades on the HTTP server (before the
+ * handshake completes, so a refused client costs no socket state), keeps the open connections per
+ * user, routes committed events and transient signals from the bus to them, and acts on client
+ * frames (ping, resume, typing, status, calls, message.send).
+ *
+ * Each event or signal is encoded once per profile; the same string goes to every connection of
+ * that profile. A failure in one connection (a throwing encoder, a dead socket) is contained to it.
+ */
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly registry: Registry;
+  private readonly endpoints = new Map<string, ProfileCodec>();
+  /** Upgrades authenticated but not yet open, per user, counted against the connection limit. */
+  private readonly opening = new Map<number, number>();
+  /** Per connection, the chain of its commands that must run in order (sends, calls, status). */
+  private readonly queues = new WeakMap<Connection, Promise<void>>();
+  /** Each event's or signal's frame per profile, as bytes: encoded and converted once for all receivers. */
+  private readonly frames = new WeakMap<object, Map<ProfileCodec, Wire | null>>();
+  private readonly tasks = new Set<Promise<unknown>>();
+  private readonly nodeId = randomBytes(4).toString('hex');
+  private counter = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly core: Core,
+    endpoints: readonly GatewayEndpoint[],
+  ) {
+    for (const e of endpoints) this.endpoints.set(normalizePath(e.path), e.codec);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: core.config.ws.maxFrameBytes,
+      // Compression would cost CPU and memory per connection and defeat encoding once per event.
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.registry = new Registry(core.store.membership, (link, event) => this.deliver(link, event));
+    this.unsubscribe = core.bus.subscribe({
+      events: (events) => {
+        for (const event of events) this.registry.route(event);
+      },
+      signal: (signal) => this.onSignal(signal as AnySignal),
+    });
+    this.heartbeat = setInterval(() => this.beat(), core.config.ws.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  stats(): GatewayStats {
+    return { connections: this.registry.connectionCount, users: this.registry.userCount };
+  }
+
+  /** The HTTP server's `upgrade` listener. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const codec = this.endpoints.get(normalizePath(url.pathname));
+    if (!codec) {
+      const body = JSON.stringify({ code: 404, message: 'not found', error: `no WebSocket endpoint at ${url.pathname}` });
+      return this.refuse(socket, 404, body);
+    }
+    if (this.closing) {
+      const { status, body } = codec.refusal(new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly'));
+      return this.refuse(socket, status, body);
+    }
+    void this.accept(codec, req, socket, head, url);
+  };
+
+  /** Closes every connection with 1001 and waits for the work their closing starts. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async accept(codec: ProfileCodec, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    let claims: AccessClaims;
+    let since: number | null;
+    try {
+      const token = tokenOf(req, url);
+      if (!token) throw new AppError('UNAUTHORIZED', 'missing token: connect with ?token=<access_token> or Authorization: Bearer <access_token>');
+      claims = await this.core.auth.authenticate(token);
+      since = parseSince(url);
+      const open = this.registry.connectionsOf(claims.userId) + (this.opening.get(claims.userId) ?? 0);
+      if (open >= this.core.config.ws.maxConnectionsPerUser) {
+        throw new AppError('TOO_MANY_CONNECTIONS', `at most ${this.core.config.ws.maxConnectionsPerUser} connections per user; close another first`);
+      }
+    } catch (err) {
+      const appError = asAppError(err);
+      if (appError.status >= 500) this.core.logger.error({ err }, 'websocket upgrade failed');
+      const { status, body } = codec.refusal(appError);
+      return this.refuse(socket, status, body);
+    }
+    if (socket.destroyed || this.closing) return void socket.destroy();
+    this.opening.set(claims.userId, (this.opening.get(claims.userId) ?? 0) + 1);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const n = (this.opening.get(claims.userId) ?? 1) - 1;
+      if (n > 0) this.opening.set(claims.userId, n);
+      else this.opening.delete(claims.userId);
+      this.track(this.open(ws, codec, claims, since));
+    });
+  }
+
+  private refuse(socket: Duplex, status: number, body: string): void {
+    if (socket.writable) {
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+          'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  }
+
+  private async open(ws: WebSocket, codec: ProfileCodec, claims: AccessClaims, since: number | null): Promise<void> {
+    const { core } = this;
+    const conn = new Connection(`${this.nodeId}-${(++this.counter).toString(36)}`, claims.userId, claims.sessionId, codec, ws, {
+      bufferLimit: core.config.ws.bufferLimitBytes,
+      frameRate: core.config.ws.frameRate,
+    });
+    ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('error', (err) => core.logger.debug({ err, connection: conn.id }, 'websocket error'));
+    ws.on('close', () => this.onClose(conn));
+    core.presence.connected(conn.userId);
+    const link = this.registry.add(conn);
+    try {
+      await link.ready;
+      const latestSeq = await core.eventLog.latestSeq();
+      if (!conn.open) return;
+      const now = core.clock.now();
+      conn.send(codec.connect({ userId: conn.userId, connectionId: conn.id, latestSeq, heartbeatMs: core.config.ws.heartbeatMs, at: now }));
+      core.logger.debug({ userId: conn.userId, connection: conn.id, since }, 'websocket open');
+      const early = conn.early ?? [];
+      conn.early = null;
+      for (const f of early) this.onFrame(conn, f.data, f.isBinary);
+      await conn.catchUp(core.eventLog, since, latestSeq, () => core.clock.now());
+    } catch (err) {
+      core.logger.error({ err, userId: conn.userId }, 'websocket connection could not start');
+      conn.close(CloseCode.internalError, 'internal error; reconnect');
+    }
+  }
+
+  private onClose(conn: Connection): void {
+    this.core.logger.debug({ userId: conn.userId, connection: conn.id }, 'websocket closed');
+    if (conn.open) conn.terminate();
+    this.registry.remove(conn);
+    this.core.presence.disconnected(conn.userId);
+    if (conn.inCall) {
+      this.track(this.core.calls.connectionClosed({ userId: conn.userId, connectionId: conn.id }));
+    }
+  }
+
+  /** Hands an event to the connections of one user, encoding it at most once per profile. */
+  private deliver(link: UserLink, event: DomainEvent): void {
+    for (const conn of link.connections) {
+      conn.deliverEvent(event, () => this.encoded(event, conn.codec, () => conn.codec.event(event)));
+    }
+  }
+
+  private onSignal(signal: AnySignal): void {
+    if (signal.type === 'session.revoked') {
+      for (const conn of this.registry.link(signal.data.userId)?.connections ?? []) {
+        if (conn.sessionId === signal.data.sessionId) conn.close(CloseCode.sessionEnded, 'session ended: log in again');
+      }
+      return;
+    }
+    for (const conn of this.registry.signalTargets(signal.audience)) {
+      const frame = this.encoded(signal, conn.codec, () => conn.codec.signal(signal));
+      if (frame !== null) conn.deliverSignal(frame);
+    }
+  }
+
+  private encoded(item: object, codec: ProfileCodec, encode: () => string | null): Wire | null {
+    let byCodec = this.frames.get(item);
+    if (!byCodec) this.frames.set(item, (byCodec = new Map<ProfileCodec, Wire | null>()));
+    let frame = byCodec.get(codec);
+    if (frame === undefined) {
+      try {
+        const text = encode();
+        frame = text === null ? null : Buffer.from(text);
+      } catch (err) {
+        this.core.logger.error({ err, type: (item as { type?: string }).type }, 'encoding a frame failed');
+        frame = null;
+      }
+      byCodec.set(codec, frame);
+    }
+    return frame;
+  }
+
+  private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.alive = true;
+    if (!conn.open) return;
+    if (conn.early) {
+      if (conn.early.length < EARLY_FRAMES) conn.early.push({ data, isBinary });
+      else conn.close(CloseCode.policy, 'too many frames before the connect frame');
+      return;
+    }
+    const { codec } = conn;
+    const now = this.core.clock.now();
+    if (!conn.admitFrame(now)) {
+      conn.send(codec.error(new AppError('RATE_LIMITED', 'too many frames; slow down'), {}));
+      return;
+    }
+    if (isBinary) {
+      conn.send(codec.error(new AppError('BAD_REQUEST', 'binary frames are not supported; send JSON text'), {}));
+      return;
+    }
+    const decoded = codec.decode(textOf(data));
+    if (!decoded.ok) {
+      conn.send(codec.error(decoded.error, decoded.ref));
+      return;
+    }
+    try {
+      this.execute(conn, decoded.command, decoded.ref, now);
+    } catch (err) {
+      this.fail(conn, err, decoded.ref);
+    }
+  }
+
+  private execute(conn: Connection, command: ClientCommand, ref: FrameRef, now: number): void {
+    const { core } = this;
+    const from: Sender = { userId: conn.userId, sessionId: conn.sessionId, connectionId: conn.id };
+    switch (command.type) {
+      case 'ping':
+        conn.send(conn.codec.pong(command.echo, now));
+        return;
+      case 'typing':
+        if (!this.registry.isMember(conn.userId, command.conversationId)) throw new AppError('NOT_A_MEMBER', 'you are not a member of this chat');
+        core.bus.signal({
+          type: 'typing',
+          audience: { kind: 'conversation', id: command.conversationId, exceptUser: conn.userId },
+          data: { conversationId: command.conversationId, userId: conn.userId, isTyping: command.isTyping, at: now },
+        });
+        return;
+      case 'resume':
+        if (!conn.beginReplay()) throw new AppError('CONFLICT', 'a resume is already in progress on this connection');
+        this.track(conn.catchUp(core.eventLog, command.since, command.since, () => core.clock.now()).catch((err: unknown) => this.fail(conn, err, ref)));
+        return;
+      case 'status':
+        return this.serially(conn, ref, async () => {
+          await core.users.updateMe(conn.userId, { status: command.status, statusMessage: command.statusMessage });
+        });
+      case 'call.offer':
+        conn.inCall = true;
+        return this.serially(conn, ref, async () => {
+          await core.calls.offer(from, { toUserId: command.toUserId, media: command.media, sdp: command.sdp, clientId: command.clientId });
+        });
+      case 'call.answer':
+        conn.inCall = true;
+        return this.serially(conn, ref, async () => {
+          await core.calls.answer(from, command.callId, command.sdp);
+        });
+      case 'call.ice':
+        return this.serially(conn, ref, () => core.calls.ice(from, command.callId, command.candidate));
+      case 'call.end':
+        return this.serially(conn, ref, async () => {
+          await core.calls.hangUp(from, command.callId);
+        });
+      case 'message.send':
+        return this.serially(conn, ref, async () => {
+          conn.send(await conn.codec.sendMessage(from, command));
+        });
+    }
+  }
+
+  /** Runs a command after the connection's previous ones, so a client's sends keep their order. */
+  private serially(conn: Connection, ref: FrameRef, task: () => Promise<void>): void {
+    const next = (this.queues.get(conn) ?? Promise.resolve()).then(async () => {
+      if (!conn.open) return;
+      try {
+        await task();
+      } catch (err) {
+        this.fail(conn, err, ref);
+      }
+    });
+    this.queues.set(conn, next);
+    this.track(next);
+  }
+
+  /** Answers a failed client frame with an error frame; the connection stays up. */
+  private fail(conn: Connection, err: unknown, ref: FrameRef): void {
+    const appError = asAppError(err);
+    if (appError.status >= 500) this.core.logger.error({ err, connection: conn.id }, 'websocket command failed');
+    conn.send(conn.codec.error(appError, ref));
+  }
+
+  private beat(): void {
+    for (const conn of this.registry.allConnections()) {
+      if (!conn.alive) {
+        conn.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ping();
+    }
+  }
+
+  private track(task: Promise<unknown>): void {
+    const t = task.catch((err: unknown) => this.core.logger.error({ err }, 'websocket task failed')).finally(() => this.tasks.delete(t));
+    this.tasks.add(t);
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const connections = [...this.registry.allConnections()];
+    for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
+    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    while (this.registry.listed > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    for (const conn of this.registry.allConnections()) conn.terminate();
+    // A terminated socket reports its close on a later tick; let those run (and their cleanup start).
+    for (let i = 0; i < 100 && this.registry.listed > 0; i++) await new Promise((r) => setImmediate(r));
+    while (this.tasks.size > 0) await Promise.all(this.tasks);
+    await this.core.presence.idle();
+    await this.core.calls.idle();
+    this.unsubscribe();
+    this.wss.close();
+  }
+}
