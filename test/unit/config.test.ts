@@ -119,6 +119,6 @@ describe('README', () => {
   it('shows the current configuration table', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const section = /<!-- config-table:start -->\n([\s\S]*?)\n<!-- config-table:end -->/.exec(readme)?.[1];
-    assert.equal(section, configurationTable(), 'regenerate with `node bin/parley.js config`');
+    assert.equal(section, configurationTable(), 'regenerate with npm run docs:config');
   });
 });
