@@ -36,6 +36,10 @@ export const coreErrorStatus = {
   NOT_A_MEMBER: 403,
   MESSAGE_NOT_FOUND: 404,
   MESSAGE_FORBIDDEN: 403,
+  /** The sender's recall window has passed. */
+  RECALL_EXPIRED: 403,
+  /** The other member of a private conversation has blocked the sender. */
+  BLOCKED: 403,
 
   FILE_NOT_FOUND: 404,
   FILE_TYPE_UNSUPPORTED: 415,

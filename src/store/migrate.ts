@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import * as m0001 from './migrations/0001_initial.ts';
+import * as m0002 from './migrations/0002_message_files.ts';
 import type { Database } from './schema.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -8,6 +9,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<voi
 /** Ordered by name; a released migration is never edited, only followed by a new one. */
 const migrations: Record<string, DialectMigration> = {
   '0001_initial': m0001,
+  '0002_message_files': m0002,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -2,7 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import { VerificationCodeRepo } from './repos/codes.ts';
 import { ContactRepo } from './repos/contacts.ts';
+import { ConversationRepo } from './repos/conversations.ts';
 import { EventRepo } from './repos/events.ts';
+import { FileRepo } from './repos/files.ts';
+import { MessageRepo } from './repos/messages.ts';
+import { ScheduledMessageRepo } from './repos/scheduled.ts';
 import { SessionRepo } from './repos/sessions.ts';
 import { SettingsRepo } from './repos/settings.ts';
 import { UserRepo } from './repos/users.ts';
@@ -18,6 +22,10 @@ export class Store {
   readonly sessions: SessionRepo;
   readonly codes: VerificationCodeRepo;
   readonly contacts: ContactRepo;
+  readonly conversations: ConversationRepo;
+  readonly messages: MessageRepo;
+  readonly scheduled: ScheduledMessageRepo;
+  readonly files: FileRepo;
   readonly events: EventRepo;
   readonly settings: SettingsRepo;
 
@@ -29,6 +37,10 @@ export class Store {
     this.sessions = new SessionRepo(db);
     this.codes = new VerificationCodeRepo(db);
     this.contacts = new ContactRepo(db);
+    this.conversations = new ConversationRepo(db);
+    this.messages = new MessageRepo(db);
+    this.scheduled = new ScheduledMessageRepo(db, dialect);
+    this.files = new FileRepo(db);
     this.events = new EventRepo(db, dialect);
     this.settings = new SettingsRepo(db);
   }
