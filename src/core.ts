@@ -5,6 +5,8 @@ import { AuthService } from './services/auth.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { LogCodeSender, WebhookCodeSender, type CodeSender } from './services/code-senders.ts';
 import { ContactService } from './services/contacts.ts';
+import { ConversationService } from './services/conversations.ts';
+import { MessageService } from './services/messages.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { LocalPresence } from './services/presence.ts';
 import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
@@ -30,6 +32,8 @@ export interface Core {
   auth: AuthService;
   users: UserService;
   contacts: ContactService;
+  conversations: ConversationService;
+  messages: MessageService;
   startedAt: number;
   checkDatabase(): Promise<boolean>;
   close(): Promise<void>;
@@ -71,6 +75,8 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   });
   const users = new UserService(store, transactor, presence, clock);
   const contacts = new ContactService(store, transactor, users, clock);
+  const conversations = new ConversationService(store, transactor, clock);
+  const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow });
 
   return {
     config,
@@ -85,6 +91,8 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     auth,
     users,
     contacts,
+    conversations,
+    messages,
     startedAt: clock.now(),
     async checkDatabase() {
       try {

@@ -17,6 +17,7 @@ const businessCodes: Partial<Record<CoreErrorCode, { code: number; message: stri
   NOT_A_MEMBER: { code: 20002, message: '用户不是聊天成员' },
   MESSAGE_NOT_FOUND: { code: 20003, message: '消息不存在' },
   MESSAGE_FORBIDDEN: { code: 20004, message: '无权限操作此消息' },
+  RECALL_EXPIRED: { code: 20004, message: '无权限操作此消息' },
   FILE_NOT_FOUND: { code: 30001, message: '文件不存在' },
   FILE_TYPE_UNSUPPORTED: { code: 30002, message: '文件类型不支持' },
   FILE_TOO_LARGE: { code: 30003, message: '文件大小超限' },

@@ -2,7 +2,9 @@ import type { Profile } from '../../http/profile.ts';
 import { ErrorEnvelope } from './envelope.ts';
 import { renderError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { chatRoutes } from './routes/chats.ts';
 import { contactRoutes } from './routes/contacts.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { userRoutes } from './routes/users.ts';
 
 /** 志航密信: Parley's primary API (REST under /api). */
@@ -20,5 +22,7 @@ export const zhihang: Profile = {
     await scope.register(async (s) => authRoutes(s, core), { prefix: '/api/auth' });
     await scope.register(async (s) => userRoutes(s, core), { prefix: '/api/users' });
     await scope.register(async (s) => contactRoutes(s, core), { prefix: '/api/contacts' });
+    await scope.register(async (s) => chatRoutes(s, core), { prefix: '/api/chats' });
+    await scope.register(async (s) => messageRoutes(s, core, `${scope.prefix}/api/files`), { prefix: '/api' });
   },
 };
