@@ -10,6 +10,7 @@ import { MessageService } from './services/messages.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { LocalPresence } from './services/presence.ts';
 import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
+import { Timers } from './services/timers.ts';
 import { TokenService } from './services/tokens.ts';
 import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
@@ -34,6 +35,8 @@ export interface Core {
   contacts: ContactService;
   conversations: ConversationService;
   messages: MessageService;
+  /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
+  timers: Timers;
   startedAt: number;
   checkDatabase(): Promise<boolean>;
   close(): Promise<void>;
@@ -77,6 +80,8 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   const contacts = new ContactService(store, transactor, users, clock);
   const conversations = new ConversationService(store, transactor, clock);
   const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow });
+  const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
+  messages.setDueListener((at) => timers.wake(at));
 
   return {
     config,
@@ -93,6 +98,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     contacts,
     conversations,
     messages,
+    timers,
     startedAt: clock.now(),
     async checkDatabase() {
       try {
@@ -103,6 +109,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
       }
     },
     async close() {
+      await timers.stop();
       await bus.close();
       await limiter.close();
       await database.close();

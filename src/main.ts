@@ -26,6 +26,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     app = await buildServer(core, defaultMounts());
     await app.listen({ host: config.host, port: config.port });
+    core.timers.start();
   } catch (err) {
     await core.close();
     throw err;

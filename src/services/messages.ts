@@ -53,8 +53,6 @@ export type DeleteScope = 'auto' | 'everyone' | 'me';
 export interface MessageServiceOptions {
   /** How long after sending a sender may recall, in ms. */
   recallWindow: number;
-  /** Told of each new due time (scheduled send, self-destruct) so timers can wake for it. */
-  onDue?: (at: number) => void;
 }
 
 interface Visible {
@@ -73,7 +71,8 @@ const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
  * so ids reveal nothing; acting on a visible message without the right is 20004.
  */
 export class MessageService {
-  private onDue: (at: number) => void;
+  /** Told of each new due time (scheduled send, self-destruct) so the timers can wake for it. */
+  private onDue: (at: number) => void = () => undefined;
 
   constructor(
     private readonly store: Store,
@@ -81,9 +80,7 @@ export class MessageService {
     private readonly conversations: ConversationService,
     private readonly clock: Clock,
     private readonly options: MessageServiceOptions,
-  ) {
-    this.onDue = options.onDue ?? (() => undefined);
-  }
+  ) {}
 
   /** Lets the timers (built after the services) hear of new due times. */
   setDueListener(listener: (at: number) => void): void {
