@@ -6,7 +6,9 @@ import { systemClock, type Clock } from './services/clock.ts';
 import { LogCodeSender, WebhookCodeSender, type CodeSender } from './services/code-senders.ts';
 import { ContactService } from './services/contacts.ts';
 import { ConversationService } from './services/conversations.ts';
+import { FileService } from './services/files.ts';
 import { MessageService } from './services/messages.ts';
+import { LocalDiskStorage } from './services/storage/local.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { LocalPresence } from './services/presence.ts';
 import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
@@ -35,6 +37,7 @@ export interface Core {
   contacts: ContactService;
   conversations: ConversationService;
   messages: MessageService;
+  files: FileService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
@@ -82,6 +85,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow });
   const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
   messages.setDueListener((at) => timers.wake(at));
+  const files = new FileService(store, new LocalDiskStorage(config.filesDir), clock, logger, { maxSize: config.uploadMaxSize });
 
   return {
     config,
@@ -98,6 +102,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     contacts,
     conversations,
     messages,
+    files,
     timers,
     startedAt: clock.now(),
     async checkDatabase() {
