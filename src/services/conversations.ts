@@ -256,7 +256,7 @@ export class ConversationService {
       }
       const at = this.clock.now();
       const users = await tx.users.summaries([userId, targetId]);
-      // The notice goes first so the removed member still receives it.
+      // Remaining members read the notice; the removed one learns from member.removed addressed to them.
       await this.notice(tx, emit, conversationId, leaving ? { action: 'left', actor: users.get(userId)!, users: [] } : { action: 'removed', actor: users.get(userId)!, users: [users.get(targetId)!] }, at);
       await tx.conversations.removeMember(conversationId, targetId);
       const removed = { conversationId, userId: targetId, by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };

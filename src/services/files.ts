@@ -10,7 +10,7 @@ import type { FileRecord } from '../store/repos/files.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import { fitsKind, kindOf, sniffMime, sniffSampleSize } from './file-types.ts';
-import type { ByteRange, FileStorage } from './storage/storage.ts';
+import { StorageMissError, type ByteRange, type FileStorage } from './storage/storage.ts';
 
 export interface FileServiceOptions {
   /** Largest accepted file in bytes. */
@@ -234,11 +234,22 @@ export class FileService {
   async download(userId: number, fileId: string, which: 'original' | 'thumbnail' = 'original'): Promise<Download> {
     const { file, storageKey, thumbnailKey } = await this.accessible(userId, fileId);
     if (which === 'original') {
-      return { file, mime: file.mime, size: file.size, etag: `"${file.sha256}"`, open: (range) => this.storage.get(storageKey, range) };
+      return { file, mime: file.mime, size: file.size, etag: `"${file.sha256}"`, open: (range) => this.read(fileId, storageKey, range) };
     }
     if (!thumbnailKey) throw new AppError('FILE_NOT_FOUND', `file ${fileId} has no thumbnail`);
-    const { size } = await this.storage.stat(thumbnailKey);
-    return { file, mime: thumbnailMime, size, etag: `"${file.sha256}-thumb"`, open: (range) => this.storage.get(thumbnailKey, range) };
+    const { size } = await this.storage.stat(thumbnailKey).catch((err: unknown) => this.missing(fileId, err));
+    return { file, mime: thumbnailMime, size, etag: `"${file.sha256}-thumb"`, open: (range) => this.read(fileId, thumbnailKey, range) };
+  }
+
+  private read(fileId: string, key: string, range?: ByteRange): Promise<Readable> {
+    return this.storage.get(key, range).catch((err: unknown) => this.missing(fileId, err));
+  }
+
+  /** Bytes gone from storage under a live row: an operator must hear of it; the client gets 30001. */
+  private missing(fileId: string, err: unknown): never {
+    if (!(err instanceof StorageMissError)) throw err;
+    this.logger.error({ fileId, key: err.key }, 'stored bytes of a file are missing');
+    throw new AppError('FILE_NOT_FOUND', `file ${fileId} is not available`);
   }
 
   /** The owner deletes a file: it is gone for every message that carried it. */

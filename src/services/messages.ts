@@ -211,9 +211,7 @@ export class MessageService {
 
   /** In a private chat, the other member may have blocked the sender. */
   private async isBlocked(conversation: Conversation, userId: number, store: Store = this.store): Promise<boolean> {
-    if (conversation.type !== 'private') return false;
-    const peer = (await store.conversations.peers([conversation.id], userId)).get(conversation.id);
-    return peer !== undefined && (await store.contacts.isBlocked(peer, userId));
+    return conversation.type === 'private' && (await store.conversations.blockedByOther(conversation.id, userId));
   }
 
   private async checkNotBlocked(conversation: Conversation, userId: number): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import sharp from 'sharp';
@@ -256,6 +256,16 @@ describeEachStore(
       }
       assertError(await s.api.delete(`/api/files/${f.id}`, { token: owner!.token }), 404, 30001);
       assertError(await s.api.post(`/api/chats/${chat.id}/messages`, { type: 'image', file_id: f.id }, { token: owner!.token }), 404, 30001);
+    });
+
+    it('answers 30001, not 500, when the stored bytes of a file are missing', async () => {
+      const s = server();
+      const [me] = await users(s, 1);
+      const f = await uploaded(s, me, [kind('image'), file(await png(9, 9), 'lost.png')]);
+      const row = await s.core.store.db.selectFrom('files').select(['storage_key', 'thumbnail_key']).where('id', '=', f.id).executeTakeFirstOrThrow();
+      for (const key of [row.storage_key, row.thumbnail_key!]) rmSync(path.join(s.core.config.filesDir, ...key.split('/')));
+      await assertDownloadError(await download(s, me, f.url), 404, 30001);
+      await assertDownloadError(await download(s, me, f.thumbnail), 404, 30001);
     });
 
     it('sends media messages that refer to an uploaded file the sender owns', async () => {

@@ -364,6 +364,19 @@ export class ConversationRepo {
     return new Map(rows.map((r) => [r.conversation_id, r.last_read_message_id]));
   }
 
+  /** True when another member of the conversation has `userId` blocked in their contacts. */
+  async blockedByOther(conversationId: number, userId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('conversation_members as cm')
+      .innerJoin('contacts as c', (j) => j.onRef('c.owner_id', '=', 'cm.user_id').on('c.contact_user_id', '=', userId).on('c.is_blocked', '=', 1))
+      .select('cm.user_id')
+      .where('cm.conversation_id', '=', conversationId)
+      .where('cm.user_id', '!=', userId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** The other member of each private conversation among `conversationIds`. */
   async peers(conversationIds: readonly number[], userId: number): Promise<Map<number, number>> {
     const ids = [...new Set(conversationIds)];
