@@ -261,7 +261,7 @@ describeEachStore(
     it('answers 30001, not 500, when the stored bytes of a file are missing', async () => {
       const s = server();
       const [me] = await users(s, 1);
-      const f = await uploaded(s, me, [kind('image'), file(await png(9, 9), 'lost.png')]);
+      const f = await uploaded(s, me!, [kind('image'), file(await png(9, 9), 'lost.png')]);
       const row = await s.core.store.db.selectFrom('files').select(['storage_key', 'thumbnail_key']).where('id', '=', f.id).executeTakeFirstOrThrow();
       for (const key of [row.storage_key, row.thumbnail_key!]) rmSync(path.join(s.core.config.filesDir, ...key.split('/')));
       await assertDownloadError(await download(s, me, f.url), 404, 30001);
