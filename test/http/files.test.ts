@@ -49,6 +49,34 @@ function png(width: number, height: number, alpha = false): Promise<Buffer> {
     .toBuffer();
 }
 
+/** A real (silent) WAV and the opening of an MP4: enough for their signatures. */
+function wav(): Buffer {
+  const data = Buffer.alloc(8000);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(8000, 28);
+  h.writeUInt16LE(1, 32);
+  h.writeUInt16LE(8, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+function mp4(): Buffer {
+  const ftyp = Buffer.alloc(24);
+  ftyp.writeUInt32BE(24, 0);
+  ftyp.write('ftypisom', 4);
+  ftyp.writeUInt32BE(512, 12);
+  ftyp.write('isomiso2', 16);
+  return Buffer.concat([ftyp, Buffer.alloc(5000)]);
+}
+
 const fileKeys = ['id', 'name', 'size', 'type', 'url', 'thumbnail', 'created_at', 'mime_type', 'width', 'height'];
 const disguisedHtml = new TextEncoder().encode('<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>');
 
@@ -283,6 +311,15 @@ describeEachStore(
       assert.deepEqual([d.type, d.file_name, d.thumbnail], ['document', '季度报告.txt', '']);
       const asDoc = await send(s, me!, chat.id, { type: 'document', file_id: img.id });
       assert.equal(asDoc.type, 'document');
+      const voice = await uploaded(s, me!, [kind('audio'), file(wav(), 'voice.wav')]);
+      const clip = await uploaded(s, me!, [kind('video'), file(mp4(), 'clip.mp4')]);
+      assert.deepEqual([voice.type, voice.mime_type, clip.type, clip.mime_type, clip.thumbnail], ['audio', 'audio/wav', 'video', 'video/mp4', '']);
+      const a = await send(s, me!, chat.id, { type: 'audio', file_id: voice.id });
+      const v = await send(s, me!, chat.id, { type: 'video', file_url: clip.url, is_silent: true });
+      assert.deepEqual([a.type, a.mime_type, v.type, v.mime_type, v.is_silent], ['audio', 'audio/wav', 'video', 'video/mp4', true]);
+      assertError(await s.api.post(`/api/chats/${chat.id}/messages`, { type: 'audio', file_id: clip.id }, { token: me!.token }), 415, 30002);
+      const media = await download(s, other, clip.url, { range: 'bytes=0-23' });
+      assert.deepEqual([media.status, media.headers.get('content-type'), media.headers.get('content-disposition')!.split(';')[0]], [206, 'video/mp4', 'inline']);
       const listed = await listMessages(s, other!, chat.id, 'type=document');
       assert.deepEqual(
         listed.messages.map((x: any) => x.id),
