@@ -165,7 +165,10 @@ export class MessageService {
       return this.schedule(userId, conversationId, draft, clientId, input.sendAt, now, sender);
     }
     try {
-      const message = await this.tx.run((tx, emit) => appendMessage(tx, emit, { conversationId, senderId: userId, draft, clientId, sendAt: null, at: now }, sender));
+      // Stamped inside the transaction so creation times follow id order as closely as possible.
+      const message = await this.tx.run((tx, emit) =>
+        appendMessage(tx, emit, { conversationId, senderId: userId, draft, clientId, sendAt: null, at: this.clock.now() }, sender),
+      );
       if (message.expiresAt !== null) this.onDue(message.expiresAt);
       return { kind: 'sent', view: { message, sender, isRead: false } };
     } catch (err) {
