@@ -22,6 +22,12 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   filesDir: string;
   publicUrl: string | undefined;
+  /** Largest uploaded file, in bytes. */
+  uploadMaxSize: number;
+  /** How long after sending a sender may recall a message, in ms. */
+  recallWindow: number;
+  /** How often the timers (scheduled sends, self-destruct) poll the database, in ms. */
+  timerInterval: number;
   jwtSecret: string | undefined;
   accessTokenTtl: number;
   refreshTokenTtl: number;
@@ -192,6 +198,9 @@ export const settings = {
   sqliteSynchronous: setting({ env: 'SQLITE_SYNCHRONOUS', description: 'SQLite durability: FULL survives power loss, NORMAL only process crashes', defaultText: 'FULL', allowed: 'FULL or NORMAL', parse: oneOf('FULL', 'NORMAL') }),
   filesDir: setting({ env: 'FILES_DIR', description: 'Directory for uploaded files (local storage)', defaultText: '<DATA_DIR>/files', allowed: 'a directory path', parse: text() }),
   publicUrl: setting({ env: 'PUBLIC_URL', description: 'External base URL used in links (file URLs); derived from the request when unset', defaultText: '(unset)', allowed: 'an http(s) URL', parse: httpUrl }),
+  uploadMaxSize: setting({ env: 'UPLOAD_MAX_SIZE', description: 'Largest uploaded file (larger uploads are refused with 30003)', defaultText: '100mb', allowed: 'a size from 1kb to 64gb', parse: size(1024, 64 * 1024 ** 3) }),
+  recallWindow: setting({ env: 'RECALL_WINDOW', description: 'How long after sending a sender may recall a message', defaultText: '2m', allowed: 'a duration from 0s to 7d', parse: duration(0, 7 * 86_400_000) }),
+  timerInterval: setting({ env: 'TIMER_INTERVAL', description: 'How often each node looks for due scheduled messages and expired self-destructing ones', defaultText: '1s', allowed: 'a duration from 10ms to 1m', parse: duration(10, 60_000) }),
   jwtSecret: setting({ env: 'JWT_SECRET', description: 'Key that signs access tokens; generated and stored in the database when unset', defaultText: '(generated)', allowed: 'at least 32 characters', parse: text(32, 4096) }),
   accessTokenTtl: setting({ env: 'ACCESS_TOKEN_TTL', description: 'Lifetime of an access token', defaultText: '1h', allowed: 'a duration from 10s to 7d (e.g. 900, 15m, 1h)', parse: duration(10_000, 7 * 86_400_000) }),
   refreshTokenTtl: setting({ env: 'REFRESH_TOKEN_TTL', description: 'Lifetime of a login session (refresh token family)', defaultText: '30d', allowed: 'a duration from 1m to 365d', parse: duration(60_000, 365 * 86_400_000) }),
@@ -285,6 +294,9 @@ export function loadConfig(env: Env = gatherEnv()): Config {
     sqliteSynchronous: p.sqliteSynchronous ?? 'FULL',
     filesDir: path.resolve(p.filesDir ?? path.join(dataDir, 'files')),
     publicUrl: p.publicUrl ?? undefined,
+    uploadMaxSize: p.uploadMaxSize ?? 100 * 1024 ** 2,
+    recallWindow: p.recallWindow ?? 120_000,
+    timerInterval: p.timerInterval ?? 1000,
     jwtSecret: p.jwtSecret ?? undefined,
     accessTokenTtl: Math.floor((p.accessTokenTtl ?? 3_600_000) / 1000),
     refreshTokenTtl: Math.floor((p.refreshTokenTtl ?? 30 * 86_400_000) / 1000),

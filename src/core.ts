@@ -7,9 +7,14 @@ import { systemClock, type Clock } from './services/clock.ts';
 import { LogCodeSender, WebhookCodeSender, type CodeSender } from './services/code-senders.ts';
 import { ContactService } from './services/contacts.ts';
 import { EventLog } from './services/event-log.ts';
+import { ConversationService } from './services/conversations.ts';
+import { FileService } from './services/files.ts';
+import { MessageService } from './services/messages.ts';
+import { LocalDiskStorage } from './services/storage/local.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { PresenceService } from './services/presence.ts';
 import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
+import { Timers } from './services/timers.ts';
 import { TokenService } from './services/tokens.ts';
 import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
@@ -36,6 +41,11 @@ export interface Core {
   auth: AuthService;
   users: UserService;
   contacts: ContactService;
+  conversations: ConversationService;
+  messages: MessageService;
+  files: FileService;
+  /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
+  timers: Timers;
   startedAt: number;
   checkDatabase(): Promise<boolean>;
   close(): Promise<void>;
@@ -88,6 +98,11 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     logger.error({ err }, 'call handling failed'),
   );
   // After the merge: calls.onCallEnded = (call) => <message service>.recordCall(call)  (a `call` message in the private chat)
+  const conversations = new ConversationService(store, transactor, clock);
+  const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow });
+  const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
+  messages.setDueListener((at) => timers.wake(at));
+  const files = new FileService(store, new LocalDiskStorage(config.filesDir), clock, logger, { maxSize: config.uploadMaxSize });
 
   return {
     config,
@@ -105,6 +120,10 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     auth,
     users,
     contacts,
+    conversations,
+    messages,
+    files,
+    timers,
     startedAt: clock.now(),
     async checkDatabase() {
       try {
@@ -117,6 +136,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     async close() {
       calls.close();
       await eventLog.stop();
+      await timers.stop();
       await bus.close();
       await limiter.close();
       await database.close();

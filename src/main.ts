@@ -28,6 +28,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     app = await buildServer(core, options.mounts ?? defaultMounts());
     await app.listen({ host: config.host, port: config.port });
+    core.timers.start();
   } catch (err) {
     await core.close();
     throw err;
@@ -41,7 +42,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close() {
       closing ??= (async () => {
-        await app.close();
+        // Closing ends idle keep-alive connections once, at the start. A connection whose last
+        // response (a file stream) finishes a moment later would otherwise stay open until its
+        // keep-alive timeout, holding the shutdown; end such connections as they become idle.
+        const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweeper);
+        }
         await core.close();
       })();
       return closing;

@@ -15,6 +15,7 @@ export const coreErrorStatus = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -38,6 +39,10 @@ export const coreErrorStatus = {
   NOT_A_MEMBER: 403,
   MESSAGE_NOT_FOUND: 404,
   MESSAGE_FORBIDDEN: 403,
+  /** The sender's recall window has passed. */
+  RECALL_EXPIRED: 403,
+  /** The other member of a private conversation has blocked the sender. */
+  BLOCKED: 403,
 
   FILE_NOT_FOUND: 404,
   FILE_TYPE_UNSUPPORTED: 415,

@@ -1,4 +1,4 @@
-import type { Call, Contact, Conversation, Member, Message, User, UserStatus, UserSummary } from './types.ts';
+import type { Call, Contact, Conversation, Member, Message, ScheduledMessage, User, UserStatus, UserSummary } from './types.ts';
 
 /**
  * Durable events: appended to the event log in the transaction of their change, then published
@@ -33,6 +33,19 @@ export interface EventDataMap {
   'message.read': { conversationId: number; userId: number; messageId: number; readAt: number };
   'message.pinned': { conversationId: number; messageId: number; by: number; at: number };
   'message.unpinned': { conversationId: number; messageId: number; by: number; at: number };
+  /** A send accepted for later (audience: the sender only; the others learn of it when it is due). */
+  'message.scheduled': { scheduled: ScheduledMessage };
+  /**
+   * A scheduled send left the queue (audience: the sender): `sent` with the id of the message it
+   * became, `cancelled` by the sender, or `dropped` when it could no longer be sent (the sender
+   * left the conversation or was blocked).
+   */
+  'message.unscheduled': {
+    scheduledId: number;
+    conversationId: number;
+    reason: 'sent' | 'cancelled' | 'dropped';
+    messageId: number | null;
+  };
 }
 
 export type EventType = keyof EventDataMap;

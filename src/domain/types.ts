@@ -195,3 +195,81 @@ export interface Call {
   /** Seconds between answer and end; 0 for calls never answered. */
   duration: number;
 }
+
+/** A conversation as one member sees it in their list. */
+export interface ConversationSummary {
+  conversation: Conversation;
+  /** The viewer's own membership (role, pin, mute, read pointer). */
+  membership: Member;
+  membersCount: number;
+  unreadCount: number;
+  lastMessage: Message | null;
+  /** The other member of a private conversation. */
+  peer: UserSummary | null;
+}
+
+export interface MemberWithUser extends Member {
+  user: UserSummary;
+}
+
+export interface ConversationDetail extends ConversationSummary {
+  members: MemberWithUser[];
+}
+
+/** A message as one viewer sees it. */
+export interface MessageView {
+  message: Message;
+  sender: UserSummary | null;
+  /**
+   * For the viewer's own messages: another member has read it. For others' messages: the viewer
+   * has read it (their read pointer reached it).
+   */
+  isRead: boolean;
+}
+
+export interface MessageEdit {
+  id: number;
+  messageId: number;
+  /** The content before this edit. */
+  content: string;
+  editedBy: number;
+  editedAt: number;
+}
+
+/** What a send request becomes once checked: everything a message needs but its identity and times. */
+export type MessageDraft = Pick<
+  Message,
+  'type' | 'content' | 'caption' | 'attachment' | 'replyToId' | 'forwardFrom' | 'ttl' | 'isSilent' | 'isEncrypted' | 'metadata'
+>;
+
+/** A send accepted for later: invisible to others until due, then a normal message (new id). */
+export interface ScheduledMessage {
+  id: number;
+  conversationId: number;
+  senderId: number;
+  sendAt: number;
+  clientId: string | null;
+  draft: MessageDraft;
+  createdAt: number;
+}
+
+/** Core file kinds; they match the media message types (zhihang's `document` is `file`). */
+export type FileKind = 'image' | 'video' | 'audio' | 'file';
+export const fileKinds: readonly FileKind[] = ['image', 'video', 'audio', 'file'];
+
+export interface StoredFile {
+  /** Unguessable: `file_<random>`. */
+  id: string;
+  ownerId: number;
+  name: string;
+  /** Sniffed from the bytes, never taken from the client. */
+  mime: string;
+  size: number;
+  kind: FileKind;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  hasThumbnail: boolean;
+  sha256: string;
+  createdAt: number;
+}

@@ -18,6 +18,20 @@ export const limits = {
   contactNickname: { maxLength: 64 },
   searchQuery: { minLength: 1, maxLength: 64 },
   deviceId: { maxLength: 128 },
+  chatName: { minLength: 1, maxLength: 64 },
+  chatDescription: { maxLength: 500 },
+  announcement: { maxLength: 2000 },
+  /** Users named in one create or add-members request. */
+  membersPerRequest: { maxItems: 500 },
+  /** Characters of a message's text. */
+  messageContent: { maxLength: 10_000 },
+  fileName: { maxLength: 255 },
+  clientId: { minLength: 1, maxLength: 64 },
+  /** Self-destruct delay in seconds: up to a week. */
+  ttl: { max: 7 * 86_400 },
+  /** How far ahead a message may be scheduled: a year. */
+  scheduleHorizonMs: 366 * 86_400_000,
+  messageSearch: { minLength: 1, maxLength: 100 },
 } as const;
 
 const phoneRe = new RegExp(limits.phone.pattern);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type RawServerDefault, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -104,6 +105,12 @@ export async function buildServer(core: Core, mounts: readonly MountedProfile[])
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-Device-Id', 'Range'],
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Range', 'Content-Disposition'],
     maxAge: 600,
+  });
+
+  // Uploads stream part by part (see uploads.ts). The file limit is one byte over the configured
+  // size so the upload code sees the excess and answers with the profile's own error.
+  await app.register(multipart, {
+    limits: { fileSize: config.uploadMaxSize + 1, files: 1, fields: 20, fieldSize: 4096, parts: 30, headerPairs: 200 },
   });
 
   await app.register(swagger, {

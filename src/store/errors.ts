@@ -19,3 +19,8 @@ export function violates(err: unknown, ...names: string[]): boolean {
 export function likePrefix(input: string): string {
   return `${input.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** A LIKE pattern matching the input anywhere, wildcards in it taken literally. */
+export function likeContains(input: string): string {
+  return `%${likePrefix(input)}`;
+}

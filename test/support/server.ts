@@ -26,23 +26,30 @@ export const testEnv: Env = {
 /** Starts a real server listening on loopback with its own fresh database. */
 export async function startTestServer(kind: StoreKind = 'sqlite', env: Env = {}, options: StartOptions = {}): Promise<TestServer> {
   const dir: Scratch = await scratch(kind);
-  const config = loadConfig({ ...testEnv, DATA_DIR: dir.dataDir, DATABASE_URL: dir.databaseUrl, ...env });
-  let server: RunningServer;
+  let server: TestServer;
   try {
-    server = await startServer(config, options);
+    server = await startServerOn(dir, kind, env, options);
   } catch (err) {
     await dir.cleanup();
     throw err;
   }
   return {
     ...server,
-    api: new Api(server.url),
-    kind,
     async close() {
       await server.close();
       await dir.cleanup();
     },
   };
+}
+
+/**
+ * Starts a server on an existing data directory and database; close() stops it and leaves the
+ * data, so another server can start on it (restarts, several nodes).
+ */
+export async function startServerOn(dir: Scratch, kind: StoreKind, env: Env = {}, options: StartOptions = {}): Promise<TestServer> {
+  const config = loadConfig({ ...testEnv, DATA_DIR: dir.dataDir, DATABASE_URL: dir.databaseUrl, ...env });
+  const server: RunningServer = await startServer(config, options);
+  return { ...server, api: new Api(server.url), kind };
 }
 
 /**

@@ -3,7 +3,10 @@ import { ErrorEnvelope } from './envelope.ts';
 import { renderError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
+import { chatRoutes } from './routes/chats.ts';
 import { contactRoutes } from './routes/contacts.ts';
+import { fileRoutes } from './routes/files.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { userRoutes } from './routes/users.ts';
 import { zhihangSocket } from './ws/index.ts';
 
@@ -24,5 +27,10 @@ export const zhihang: Profile = {
     await scope.register(async (s) => userRoutes(s, core), { prefix: '/api/users' });
     await scope.register(async (s) => contactRoutes(s, core), { prefix: '/api/contacts' });
     await scope.register(async (s) => callRoutes(s, core), { prefix: '/api/calls' });
+    await scope.register(async (s) => chatRoutes(s, core), { prefix: '/api/chats' });
+    // Messages link to files, so they need to know where the files routes are mounted.
+    const files = '/api/files';
+    await scope.register(async (s) => messageRoutes(s, core, `${scope.prefix}${files}`), { prefix: '/api' });
+    await scope.register(async (s) => fileRoutes(s, core), { prefix: files });
   },
 };

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { PageRequest, Theme, User, UserStatus } from '../../domain/types.ts';
+import type { PageRequest, Theme, User, UserStatus, UserSummary } from '../../domain/types.ts';
 import { likePrefix } from '../errors.ts';
 import type { Database, UsersTable } from '../schema.ts';
 
@@ -79,6 +79,14 @@ export class UserRepo {
     if (unique.length === 0) return new Map();
     const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', unique).execute();
     return new Map(rows.map((r) => [r.id, toUser(r)]));
+  }
+
+  /** The few fields shown beside messages and members, for many users in one query. */
+  async summaries(ids: readonly number[]): Promise<Map<number, UserSummary>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.db.selectFrom('users').select(['id', 'username', 'nickname', 'avatar']).where('id', 'in', unique).execute();
+    return new Map(rows.map((r) => [r.id, { id: r.id, username: r.username, nickname: r.nickname, avatar: r.avatar }]));
   }
 
   async byPhone(phone: string): Promise<User | undefined> {

@@ -1,0 +1,319 @@
+import { AppError } from '../domain/errors.ts';
+import type {
+  Conversation,
+  ConversationDetail,
+  ConversationSummary,
+  ConversationType,
+  Member,
+  MemberRole,
+  Page,
+  PageRequest,
+  UserSummary,
+} from '../domain/types.ts';
+import { Checker, limits } from '../domain/validation.ts';
+import { violates } from '../store/errors.ts';
+import { pairKey, type ConversationPatch, type ListedConversation } from '../store/repos/conversations.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import { appendMessage, systemDraft, type SystemNotice } from './posting.ts';
+import type { Emit, Transactor } from './transactor.ts';
+
+export interface CreateConversationInput {
+  /** Defaults to private for exactly one other member and no name, else group. */
+  type?: ConversationType;
+  name?: string;
+  description?: string;
+  avatar?: string;
+  announcement?: string;
+  /** The other users; the creator is always a member (the owner of a group). */
+  members: number[];
+}
+
+export interface Membership {
+  conversation: Conversation;
+  member: Member;
+}
+
+const roleOrder: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
+const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
+
+/**
+ * Conversations and their membership. Private conversations are unique per pair and have no
+ * administration; groups have one owner, admins and members. Every change is one transaction
+ * that logs its event, and membership changes also post a system message.
+ */
+export class ConversationService {
+  constructor(
+    private readonly store: Store,
+    private readonly tx: Transactor,
+    private readonly clock: Clock,
+  ) {}
+
+  // Membership questions the realtime gateway asks.
+
+  memberIds(conversationId: number): Promise<number[]> {
+    return this.store.conversations.memberIds(conversationId);
+  }
+
+  conversationIdsOf(userId: number): Promise<number[]> {
+    return this.store.conversations.conversationIdsOf(userId);
+  }
+
+  isMember(conversationId: number, userId: number): Promise<boolean> {
+    return this.store.conversations.isMember(conversationId, userId);
+  }
+
+  /** The conversation and the caller's membership; 20001 when it does not exist, 20002 for outsiders. */
+  async requireMember(conversationId: number, userId: number, store: Store = this.store): Promise<Membership> {
+    const found = await store.conversations.withMembership(conversationId, userId);
+    if (!found) throw new AppError('CHAT_NOT_FOUND', `chat ${conversationId} does not exist`);
+    if (!found.member) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${conversationId}`);
+    return { conversation: found.conversation, member: found.member };
+  }
+
+  async list(userId: number, page: PageRequest): Promise<Page<ConversationSummary>> {
+    const listed = await this.store.conversations.listFor(userId, page, this.clock.now());
+    return { items: await this.complete(userId, listed.items), total: listed.total };
+  }
+
+  async detail(userId: number, conversationId: number): Promise<ConversationDetail> {
+    await this.requireMember(conversationId, userId);
+    const listed = await this.store.conversations.summaryFor(conversationId, userId, this.clock.now());
+    if (!listed) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${conversationId}`);
+    const [[summary], members] = await Promise.all([this.complete(userId, [listed]), this.store.conversations.members(conversationId)]);
+    const users = await this.store.users.summaries(members.map((m) => m.userId));
+    const withUsers = members
+      .filter((m) => users.has(m.userId))
+      .map((m) => ({ ...m, user: users.get(m.userId)! }))
+      .sort((a, b) => roleOrder[a.role] - roleOrder[b.role] || a.joinedAt - b.joinedAt || a.userId - b.userId);
+    return { ...summary!, members: withUsers };
+  }
+
+  /** Attaches last messages and private peers to listed rows: two or three queries for any page. */
+  private async complete(userId: number, rows: readonly ListedConversation[]): Promise<ConversationSummary[]> {
+    const lastIds = rows.flatMap((r) => (r.conversation.lastMessageId === null ? [] : [r.conversation.lastMessageId]));
+    const privateIds = rows.filter((r) => r.conversation.type === 'private').map((r) => r.conversation.id);
+    const [lastMessages, peerIds] = await Promise.all([this.store.messages.byIds(lastIds), this.store.conversations.peers(privateIds, userId)]);
+    const peers = await this.store.users.summaries([...peerIds.values()]);
+    return rows.map((r) => {
+      const peerId = peerIds.get(r.conversation.id);
+      const last = r.conversation.lastMessageId === null ? undefined : lastMessages.get(r.conversation.lastMessageId);
+      return {
+        ...r,
+        lastMessage: last && last.deletedAt === null ? last : null,
+        peer: peerId === undefined ? null : (peers.get(peerId) ?? null),
+      };
+    });
+  }
+
+  async create(userId: number, input: CreateConversationInput): Promise<ConversationDetail> {
+    const others = [...new Set(input.members)].filter((id) => id !== userId);
+    const type = input.type ?? (input.members.length === 1 && !input.name ? 'private' : 'group');
+    const check = new Checker()
+      .check(input.members.length <= limits.membersPerRequest.maxItems, 'members', `must name at most ${limits.membersPerRequest.maxItems} users`)
+      .length('description', input.description, 0, limits.chatDescription.maxLength)
+      .length('avatar', input.avatar, 0, limits.avatar.maxLength)
+      .length('announcement', input.announcement, 0, limits.announcement.maxLength);
+    if (type === 'private') {
+      check.check(input.members.length === 1 && others.length === 1, 'members', 'a private chat needs exactly one other user');
+    } else {
+      check.length('name', input.name ?? '', limits.chatName.minLength, limits.chatName.maxLength);
+    }
+    check.done();
+    const users = await this.existingUsers([userId, ...others]);
+    const me = users.get(userId)!;
+    return type === 'private' ? this.openPrivate(me, others[0]!) : this.createGroup(me, input, others, users);
+  }
+
+  private async existingUsers(ids: readonly number[]): Promise<Map<number, UserSummary>> {
+    const users = await this.store.users.summaries(ids);
+    const missing = ids.filter((id) => !users.has(id));
+    if (missing.length > 0) throw new AppError('USER_NOT_FOUND', `no such user: ${missing.join(', ')}`);
+    return users;
+  }
+
+  /** The pair's private chat: the existing one, else a new one (a racing twin is caught by pair_key). */
+  private async openPrivate(me: UserSummary, otherId: number): Promise<ConversationDetail> {
+    const key = pairKey(me.id, otherId);
+    const existing = await this.store.conversations.byPairKey(key);
+    if (existing) return this.detail(me.id, existing.id);
+    const at = this.clock.now();
+    const id = await this.tx
+      .run(async (tx, emit) => {
+        const conversation = await tx.conversations.insert({ type: 'private', ownerId: null, pairKey: key, createdBy: me.id, at });
+        const members = await tx.conversations.addMembers(
+          conversation.id,
+          [
+            { userId: me.id, role: 'member' },
+            { userId: otherId, role: 'member' },
+          ],
+          at,
+          0,
+        );
+        emit({ type: 'conversation.created', audience: { kind: 'conversation', id: conversation.id }, data: { conversation, members } });
+        return conversation.id;
+      })
+      .catch(async (err: unknown) => {
+        if (!violates(err, 'pair_key', 'conversations_pair_unique')) throw err;
+        const twin = await this.store.conversations.byPairKey(key);
+        if (!twin) throw err;
+        return twin.id;
+      });
+    return this.detail(me.id, id);
+  }
+
+  private async createGroup(me: UserSummary, input: CreateConversationInput, others: number[], users: Map<number, UserSummary>): Promise<ConversationDetail> {
+    const at = this.clock.now();
+    const id = await this.tx.run(async (tx, emit) => {
+      const conversation = await tx.conversations.insert({
+        type: 'group',
+        name: input.name,
+        description: input.description,
+        avatar: input.avatar,
+        announcement: input.announcement,
+        ownerId: me.id,
+        pairKey: null,
+        createdBy: me.id,
+        at,
+      });
+      const members = await tx.conversations.addMembers(
+        conversation.id,
+        [{ userId: me.id, role: 'owner' as const }, ...others.map((userId) => ({ userId, role: 'member' as const }))],
+        at,
+        0,
+      );
+      emit({ type: 'conversation.created', audience: { kind: 'conversation', id: conversation.id }, data: { conversation, members } });
+      await this.notice(tx, emit, conversation.id, { action: 'created', actor: me, users: others.map((u) => users.get(u)!) }, at);
+      return conversation.id;
+    });
+    return this.detail(me.id, id);
+  }
+
+  private notice(tx: Store, emit: Emit, conversationId: number, notice: SystemNotice, at: number) {
+    return appendMessage(tx, emit, { conversationId, senderId: notice.actor.id, draft: systemDraft(notice), clientId: null, sendAt: null, at }, notice.actor);
+  }
+
+  /** A group member who may administer it (owner or admin), else 403. */
+  private async requireManager(conversationId: number, userId: number, store: Store): Promise<Membership> {
+    const m = await this.requireMember(conversationId, userId, store);
+    if (m.conversation.type !== 'group') throw new AppError('FORBIDDEN', 'a private chat has no administration');
+    if (!isManager(m.member)) throw new AppError('FORBIDDEN', 'only the owner or an admin may do this');
+    return m;
+  }
+
+  async update(userId: number, conversationId: number, patch: ConversationPatch): Promise<ConversationDetail> {
+    new Checker()
+      .length('name', patch.name, limits.chatName.minLength, limits.chatName.maxLength)
+      .length('description', patch.description, 0, limits.chatDescription.maxLength)
+      .length('avatar', patch.avatar, 0, limits.avatar.maxLength)
+      .length('announcement', patch.announcement, 0, limits.announcement.maxLength)
+      .done();
+    await this.tx.run(async (tx, emit) => {
+      const { conversation } = await this.requireManager(conversationId, userId, tx);
+      const fields = ['name', 'description', 'avatar', 'announcement'] as const;
+      const changes = fields.filter((f) => patch[f] !== undefined && patch[f] !== conversation[f]);
+      if (changes.length === 0) return;
+      const updated = await tx.conversations.update(conversationId, Object.fromEntries(changes.map((f) => [f, patch[f]])), this.clock.now());
+      emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: updated!, changes: [...changes], by: userId } });
+    });
+    return this.detail(userId, conversationId);
+  }
+
+  async addMembers(userId: number, conversationId: number, userIds: number[]): Promise<ConversationDetail> {
+    new Checker()
+      .check(userIds.length >= 1 && userIds.length <= limits.membersPerRequest.maxItems, 'members', `must name 1 to ${limits.membersPerRequest.maxItems} users`)
+      .done();
+    const users = await this.existingUsers([userId, ...new Set(userIds)]);
+    await this.tx.run(async (tx, emit) => {
+      const { conversation } = await this.requireManager(conversationId, userId, tx);
+      const at = this.clock.now();
+      const added = await tx.conversations.addMembers(
+        conversationId,
+        [...new Set(userIds)].map((id) => ({ userId: id, role: 'member' as const })),
+        at,
+        conversation.lastMessageId ?? 0,
+      );
+      if (added.length === 0) return;
+      emit({ type: 'member.added', audience: { kind: 'conversation', id: conversationId }, data: { conversationId, members: added, by: userId } });
+      await this.notice(tx, emit, conversationId, { action: 'added', actor: users.get(userId)!, users: added.map((m) => users.get(m.userId)!) }, at);
+    });
+    return this.detail(userId, conversationId);
+  }
+
+  /**
+   * Removing oneself is leaving; removing another takes the owner, or an admin for plain members.
+   * An owner who leaves hands the group to the longest-standing admin, else member.
+   */
+  async removeMember(userId: number, conversationId: number, targetId: number): Promise<void> {
+    await this.tx.run(async (tx, emit) => {
+      const { conversation, member: me } = await this.requireMember(conversationId, userId, tx);
+      if (conversation.type !== 'group') throw new AppError('FORBIDDEN', 'nobody can leave or be removed from a private chat');
+      const leaving = targetId === userId;
+      const target = leaving ? me : await tx.conversations.member(conversationId, targetId);
+      if (!target) throw new AppError('NOT_A_MEMBER', `user ${targetId} is not a member of chat ${conversationId}`);
+      if (!leaving && !(me.role === 'owner' || (me.role === 'admin' && target.role === 'member'))) {
+        throw new AppError('FORBIDDEN', 'only the owner, or an admin for plain members, may remove members');
+      }
+      const at = this.clock.now();
+      const users = await tx.users.summaries([userId, targetId]);
+      // Remaining members read the notice; the removed one learns from member.removed addressed to them.
+      await this.notice(tx, emit, conversationId, leaving ? { action: 'left', actor: users.get(userId)!, users: [] } : { action: 'removed', actor: users.get(userId)!, users: [users.get(targetId)!] }, at);
+      await tx.conversations.removeMember(conversationId, targetId);
+      const removed = { conversationId, userId: targetId, by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };
+      emit({ type: 'member.removed', audience: { kind: 'conversation', id: conversationId }, data: removed });
+      emit({ type: 'member.removed', audience: { kind: 'user', id: targetId }, data: removed });
+      if (target.role === 'owner') await this.handOver(tx, emit, conversationId, at);
+    });
+  }
+
+  private async handOver(tx: Store, emit: Emit, conversationId: number, at: number): Promise<void> {
+    const remaining = await tx.conversations.members(conversationId);
+    const heir = remaining.filter((m) => m.role === 'admin')[0] ?? remaining[0];
+    if (!heir) return;
+    const member = await tx.conversations.updateMember(conversationId, heir.userId, { role: 'owner' });
+    const conversation = await tx.conversations.update(conversationId, { ownerId: heir.userId }, at);
+    emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: member!, by: null } });
+    emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: conversation!, changes: ['ownerId'], by: null } });
+  }
+
+  /** Owner only. Making someone the owner transfers ownership; the previous owner becomes an admin. */
+  async setRole(userId: number, conversationId: number, targetId: number, role: MemberRole): Promise<ConversationDetail> {
+    await this.tx.run(async (tx, emit) => {
+      const { conversation, member: me } = await this.requireMember(conversationId, userId, tx);
+      if (conversation.type !== 'group') throw new AppError('FORBIDDEN', 'a private chat has no roles');
+      if (me.role !== 'owner') throw new AppError('FORBIDDEN', 'only the owner may change roles');
+      if (targetId === userId) throw new AppError('FORBIDDEN', 'the owner changes their role by making someone else the owner');
+      const target = await tx.conversations.member(conversationId, targetId);
+      if (!target) throw new AppError('NOT_A_MEMBER', `user ${targetId} is not a member of chat ${conversationId}`);
+      if (target.role === role) return;
+      const at = this.clock.now();
+      const updated = await tx.conversations.updateMember(conversationId, targetId, { role });
+      emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: updated!, by: userId } });
+      if (role === 'owner') {
+        const demoted = await tx.conversations.updateMember(conversationId, userId, { role: 'admin' });
+        const changed = await tx.conversations.update(conversationId, { ownerId: targetId }, at);
+        emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: demoted!, by: userId } });
+        emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: changed!, changes: ['ownerId'], by: userId } });
+      }
+      const users = await tx.users.summaries([userId, targetId]);
+      const notice: SystemNotice =
+        role === 'owner'
+          ? { action: 'owner', actor: users.get(userId)!, users: [users.get(targetId)!] }
+          : { action: 'role', actor: users.get(userId)!, users: [users.get(targetId)!], role };
+      await this.notice(tx, emit, conversationId, notice, at);
+    });
+    return this.detail(userId, conversationId);
+  }
+
+  /** The caller's own pin and mute flags for a conversation (only their devices hear of it). */
+  async updateSettings(userId: number, conversationId: number, settings: { isPinned?: boolean; isMuted?: boolean }): Promise<ConversationDetail> {
+    await this.tx.run(async (tx, emit) => {
+      const { member } = await this.requireMember(conversationId, userId, tx);
+      const changed = (settings.isPinned !== undefined && settings.isPinned !== member.isPinned) || (settings.isMuted !== undefined && settings.isMuted !== member.isMuted);
+      if (!changed) return;
+      const updated = await tx.conversations.updateMember(conversationId, userId, settings);
+      emit({ type: 'member.updated', audience: { kind: 'user', id: userId }, data: { member: updated!, by: userId } });
+    });
+    return this.detail(userId, conversationId);
+  }
+}

@@ -1,0 +1,265 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import sharp from 'sharp';
+import { AppError } from '../domain/errors.ts';
+import type { FileKind, StoredFile } from '../domain/types.ts';
+import { limits } from '../domain/validation.ts';
+import type { Logger } from '../logger.ts';
+import type { FileRecord } from '../store/repos/files.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import { fitsKind, kindOf, sniffMime, sniffSampleSize } from './file-types.ts';
+import { StorageMissError, type ByteRange, type FileStorage } from './storage/storage.ts';
+
+export interface FileServiceOptions {
+  /** Largest accepted file in bytes. */
+  maxSize: number;
+  /** Thumbnails fit in a square of this many pixels. */
+  thumbnailSize?: number;
+}
+
+/** An upload whose bytes are stored but which is not a file of anyone yet (see register/discard). */
+export interface ReceivedFile {
+  id: string;
+  ownerId: number;
+  name: string;
+  key: string;
+  size: number;
+  sha256: string;
+  mime: string;
+}
+
+/** What a download needs: the content type and size for headers, and the bytes on demand. */
+export interface Download {
+  file: StoredFile;
+  mime: string;
+  size: number;
+  /** Strong validator: the content hash (thumbnails are derived, so theirs is suffixed). */
+  etag: string;
+  open(range?: ByteRange): Promise<Readable>;
+}
+
+const thumbnailMime = 'image/jpeg';
+
+function human(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let n = bytes;
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${units[u]}`;
+}
+
+/** The name as the user's own device would show it: no path, no control characters. */
+export function cleanFileName(raw: string | undefined): string {
+  const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = [...base.replace(/[\x00-\x1f\x7f]/g, '').trim()].slice(0, limits.fileName.maxLength).join('');
+  return cleaned || 'file';
+}
+
+/**
+ * Sits between the upload and the storage: counts bytes against the limit, hashes them, and holds
+ * back the first bytes until their type is sniffed, so a file of the wrong type is refused before
+ * anything is written.
+ */
+class Inspector extends Transform {
+  size = 0;
+  mime = 'application/octet-stream';
+  failure: AppError | undefined;
+  private readonly hash = createHash('sha256');
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private decided = false;
+
+  constructor(
+    private readonly maxSize: number,
+    private readonly expected: FileKind | undefined,
+  ) {
+    super();
+  }
+
+  get sha256(): string {
+    return this.hash.copy().digest('hex');
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxSize) {
+      return done(this.fail(new AppError('FILE_TOO_LARGE', `the file is larger than the limit of ${human(this.maxSize)}`)));
+    }
+    this.hash.update(chunk);
+    if (this.decided) return done(null, chunk);
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes < sniffSampleSize) return done();
+    this.decide(done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.decided) return done();
+    this.decide(done);
+  }
+
+  private decide(done: TransformCallback): void {
+    const head = Buffer.concat(this.held);
+    this.held = [];
+    sniffMime(head.subarray(0, sniffSampleSize)).then((mime) => {
+      this.mime = mime;
+      this.decided = true;
+      if (this.expected !== undefined && !fitsKind(mime, this.expected)) {
+        return done(this.fail(new AppError('FILE_TYPE_UNSUPPORTED', `the content is ${mime}, which is not a valid ${this.expected} file`)));
+      }
+      done(null, head);
+    }, done);
+  }
+
+  private fail(err: AppError): AppError {
+    this.failure = err;
+    return err;
+  }
+}
+
+/**
+ * Uploaded files: streamed to storage (never held whole in memory) with their real type sniffed
+ * from the bytes, images measured and given a thumbnail, downloads authorised (the owner, or a
+ * member of a conversation where a live message carries the file).
+ */
+export class FileService {
+  private readonly thumbnailSize: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly storage: FileStorage,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: FileServiceOptions,
+  ) {
+    this.thumbnailSize = options.thumbnailSize ?? 320;
+  }
+
+  get maxSize(): number {
+    return this.options.maxSize;
+  }
+
+  /**
+   * Streams an upload into storage. With `kind` known, a mismatching type is refused before
+   * anything is written; otherwise register() checks it. Oversize uploads stop at the limit.
+   */
+  async receive(ownerId: number, input: { name: string | undefined; data: Readable; kind?: FileKind }): Promise<ReceivedFile> {
+    const id = `file_${randomBytes(16).toString('base64url')}`;
+    const hex = randomBytes(16).toString('hex');
+    const key = `${hex.slice(0, 2)}/${hex}`;
+    const inspector = new Inspector(this.options.maxSize, input.kind);
+    const [read, written] = await Promise.allSettled([pipeline(input.data, inspector), this.storage.put(key, inspector)]);
+    if (read.status === 'rejected' || written.status === 'rejected') {
+      await this.storage.delete(key).catch(() => undefined);
+      throw inspector.failure ?? (read.status === 'rejected' ? read.reason : (written as PromiseRejectedResult).reason);
+    }
+    return { id, ownerId, name: cleanFileName(input.name), key, size: inspector.size, sha256: inspector.sha256, mime: inspector.mime };
+  }
+
+  /** Makes a received upload a file of its owner: type checked against `kind`, images measured. */
+  async register(received: ReceivedFile, kind: FileKind | undefined): Promise<StoredFile> {
+    try {
+      if (received.size === 0) throw AppError.validation([{ field: 'file', message: 'is empty' }]);
+      const finalKind = kind ?? kindOf(received.mime);
+      if (!fitsKind(received.mime, finalKind)) {
+        throw new AppError('FILE_TYPE_UNSUPPORTED', `the content is ${received.mime}, which is not a valid ${finalKind} file`);
+      }
+      const image = finalKind === 'image' ? await this.measure(received) : undefined;
+      const record = await this.store.files.insert({
+        id: received.id,
+        ownerId: received.ownerId,
+        name: received.name,
+        mime: received.mime,
+        size: received.size,
+        kind: finalKind,
+        width: image?.width ?? null,
+        height: image?.height ?? null,
+        duration: null,
+        sha256: received.sha256,
+        createdAt: this.clock.now(),
+        storageKey: received.key,
+        thumbnailKey: image?.thumbnailKey ?? null,
+      });
+      return record.file;
+    } catch (err) {
+      await this.discard(received);
+      throw err;
+    }
+  }
+
+  /** Removes the bytes of an upload that will not be registered. */
+  async discard(received: ReceivedFile): Promise<void> {
+    await Promise.all([this.storage.delete(received.key), this.storage.delete(`${received.key}.thumb`)]).catch((err: unknown) =>
+      this.logger.warn({ err, key: received.key }, 'could not remove a discarded upload'),
+    );
+  }
+
+  /** Width and height as displayed (EXIF orientation applied) and a JPEG thumbnail. */
+  private async measure(received: ReceivedFile): Promise<{ width: number; height: number; thumbnailKey: string }> {
+    const image = sharp({ failOn: 'error' });
+    const source = await this.storage.get(received.key);
+    source.on('error', (err) => image.destroy(err));
+    source.pipe(image);
+    try {
+      const meta = await image.metadata();
+      const thumbnail = await image
+        .clone()
+        .autoOrient()
+        .resize(this.thumbnailSize, this.thumbnailSize, { fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality: 80, mozjpeg: true })
+        .toBuffer();
+      const thumbnailKey = `${received.key}.thumb`;
+      await this.storage.put(thumbnailKey, Readable.from([thumbnail]));
+      return { width: meta.autoOrient.width, height: meta.autoOrient.height, thumbnailKey };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('FILE_TYPE_UNSUPPORTED', `the content is ${received.mime} but cannot be read as an image`, { cause: err });
+    }
+  }
+
+  /** The file if `userId` may see it; not found otherwise, so ids reveal nothing. */
+  private async accessible(userId: number, fileId: string): Promise<FileRecord> {
+    const record = await this.store.files.byId(fileId);
+    if (record && (record.file.ownerId === userId || (await this.store.files.sharedWith(fileId, userId, this.clock.now())))) return record;
+    throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
+  }
+
+  async download(userId: number, fileId: string, which: 'original' | 'thumbnail' = 'original'): Promise<Download> {
+    const { file, storageKey, thumbnailKey } = await this.accessible(userId, fileId);
+    if (which === 'original') {
+      return { file, mime: file.mime, size: file.size, etag: `"${file.sha256}"`, open: (range) => this.read(fileId, storageKey, range) };
+    }
+    if (!thumbnailKey) throw new AppError('FILE_NOT_FOUND', `file ${fileId} has no thumbnail`);
+    const { size } = await this.storage.stat(thumbnailKey).catch((err: unknown) => this.missing(fileId, err));
+    return { file, mime: thumbnailMime, size, etag: `"${file.sha256}-thumb"`, open: (range) => this.read(fileId, thumbnailKey, range) };
+  }
+
+  private read(fileId: string, key: string, range?: ByteRange): Promise<Readable> {
+    return this.storage.get(key, range).catch((err: unknown) => this.missing(fileId, err));
+  }
+
+  /** Bytes gone from storage under a live row: an operator must hear of it; the client gets 30001. */
+  private missing(fileId: string, err: unknown): never {
+    if (!(err instanceof StorageMissError)) throw err;
+    this.logger.error({ fileId, key: err.key }, 'stored bytes of a file are missing');
+    throw new AppError('FILE_NOT_FOUND', `file ${fileId} is not available`);
+  }
+
+  /** The owner deletes a file: it is gone for every message that carried it. */
+  async delete(userId: number, fileId: string): Promise<void> {
+    const { file, storageKey, thumbnailKey } = await this.accessible(userId, fileId);
+    if (file.ownerId !== userId) throw new AppError('FORBIDDEN', 'only the owner may delete a file');
+    if (!(await this.store.files.markDeleted(fileId, this.clock.now()))) throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
+    // The row is the truth; bytes left behind by a failure here are unreachable and only cost space.
+    await Promise.all([storageKey, thumbnailKey].flatMap((k) => (k ? [this.storage.delete(k)] : []))).catch((err: unknown) =>
+      this.logger.warn({ err, fileId }, 'could not remove the bytes of a deleted file'),
+    );
+  }
+}

@@ -1,0 +1,472 @@
+import { AppError } from '../domain/errors.ts';
+import type {
+  Attachment,
+  Conversation,
+  ForwardOrigin,
+  Member,
+  Message,
+  MessageDraft,
+  MessageEdit,
+  MessageType,
+  MessageView,
+  Page,
+  PageRequest,
+  ScheduledMessage,
+  UserSummary,
+} from '../domain/types.ts';
+import { Checker, limits } from '../domain/validation.ts';
+import { violates } from '../store/errors.ts';
+import type { MessageFilter } from '../store/repos/messages.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import type { ConversationService } from './conversations.ts';
+import { appendMessage } from './posting.ts';
+import type { Emit, Transactor } from './transactor.ts';
+
+/** Types a client may send; system and call messages are written by the server. */
+export const sendableTypes: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file'];
+
+export interface SendInput {
+  type: MessageType;
+  content: string;
+  /** An uploaded file of the sender (required for image, video, audio and file). */
+  fileId?: string;
+  /** Shown instead of the file's own name. */
+  fileName?: string;
+  replyToId?: number | null;
+  /** Id of a message the sender can read: its content and file are copied, its origin kept. */
+  forwardFrom?: number | null;
+  /** Self-destruct delay in seconds, counted from delivery. */
+  ttl?: number;
+  /** Epoch ms; a time in the future schedules the message. */
+  sendAt?: number | null;
+  isSilent?: boolean;
+  isEncrypted?: boolean;
+  /** Idempotency key per sender: the same key returns the first message instead of a second. */
+  clientId?: string | null;
+}
+
+export type SendResult = { kind: 'sent'; view: MessageView } | { kind: 'scheduled'; scheduled: ScheduledMessage; sender: UserSummary | null };
+
+export type DeleteScope = 'auto' | 'everyone' | 'me';
+
+export interface MessageServiceOptions {
+  /** How long after sending a sender may recall, in ms. */
+  recallWindow: number;
+}
+
+interface Visible {
+  message: Message;
+  conversation: Conversation;
+  member: Member;
+}
+
+const mediaKinds: Partial<Record<MessageType, string>> = { image: 'image', video: 'video', audio: 'audio' };
+const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
+
+/**
+ * Messages: sending (now, scheduled, idempotent), reading, editing with history, deleting for
+ * everyone or for oneself, recalling, pinning, read pointers and receipts, and the two timers'
+ * work (due scheduled sends, self-destruct). A message someone may not see is "not found" (20003)
+ * so ids reveal nothing; acting on a visible message without the right is 20004.
+ */
+export class MessageService {
+  /** Told of each new due time (scheduled send, self-destruct) so the timers can wake for it. */
+  private onDue: (at: number) => void = () => undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly tx: Transactor,
+    private readonly conversations: ConversationService,
+    private readonly clock: Clock,
+    private readonly options: MessageServiceOptions,
+  ) {}
+
+  /** Lets the timers (built after the services) hear of new due times. */
+  setDueListener(listener: (at: number) => void): void {
+    this.onDue = listener;
+  }
+
+  // Reading
+
+  async list(userId: number, conversationId: number, filter: MessageFilter, page: PageRequest): Promise<Page<MessageView>> {
+    new Checker().length('search', filter.search, 0, limits.messageSearch.maxLength).done();
+    const { member } = await this.conversations.requireMember(conversationId, userId);
+    const found = await this.store.messages.list(conversationId, userId, filter, page, this.clock.now());
+    return { items: await this.views(userId, found.items, new Map([[conversationId, member.lastReadMessageId]])), total: found.total };
+  }
+
+  async search(userId: number, query: string, page: PageRequest): Promise<Page<MessageView>> {
+    const q = query.trim();
+    new Checker().length('q', q, limits.messageSearch.minLength, limits.messageSearch.maxLength).done();
+    const found = await this.store.messages.search(userId, q, page, this.clock.now());
+    return { items: await this.views(userId, found.items), total: found.total };
+  }
+
+  async get(userId: number, messageId: number): Promise<MessageView> {
+    const { message, member } = await this.visible(userId, messageId);
+    const [view] = await this.views(userId, [message], new Map([[message.conversationId, member.lastReadMessageId]]));
+    return view!;
+  }
+
+  /** The edit history, oldest first: each entry holds the content before that edit. */
+  async history(userId: number, messageId: number): Promise<{ view: MessageView; edits: MessageEdit[] }> {
+    const view = await this.get(userId, messageId);
+    return { view, edits: await this.store.messages.edits(messageId) };
+  }
+
+  /**
+   * Views for one viewer with three queries whatever the count: senders, the viewer's read
+   * pointers and the furthest pointer of the other members.
+   */
+  async views(userId: number, messages: readonly Message[], myPointers?: Map<number, number>, store: Store = this.store): Promise<MessageView[]> {
+    if (messages.length === 0) return [];
+    const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
+    const [senders, mine, others] = await Promise.all([
+      store.users.summaries(messages.flatMap((m) => (m.senderId === null ? [] : [m.senderId]))),
+      myPointers ?? store.conversations.readPointers(conversationIds, userId),
+      store.conversations.othersReadUpTo(conversationIds, userId),
+    ]);
+    return messages.map((message) => ({
+      message,
+      sender: message.senderId === null ? null : (senders.get(message.senderId) ?? null),
+      isRead:
+        message.senderId === userId
+          ? (others.get(message.conversationId) ?? 0) >= message.id
+          : (mine.get(message.conversationId) ?? 0) >= message.id,
+    }));
+  }
+
+  /** A message the user may see: live and in a conversation they belong to; 20003 otherwise. */
+  private async visible(userId: number, messageId: number, store: Store = this.store): Promise<Visible> {
+    const message = await store.messages.byId(messageId);
+    const now = this.clock.now();
+    const gone = !message || message.deletedAt !== null || (message.expiresAt !== null && message.expiresAt <= now);
+    const found = gone ? undefined : await store.conversations.withMembership(message.conversationId, userId);
+    if (gone || !found?.member) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
+    return { message, conversation: found.conversation, member: found.member };
+  }
+
+  // Sending
+
+  async send(userId: number, conversationId: number, input: SendInput): Promise<SendResult> {
+    this.checkInput(input);
+    const clientId = input.clientId ?? null;
+    if (clientId !== null) {
+      const replay = await this.replay(userId, clientId);
+      if (replay) return replay;
+    }
+    const { conversation } = await this.conversations.requireMember(conversationId, userId);
+    await this.checkNotBlocked(conversation, userId);
+    const draft = await this.draft(userId, conversationId, input);
+    const now = this.clock.now();
+    const sender = (await this.store.users.summaries([userId])).get(userId) ?? null;
+    if (input.sendAt != null && input.sendAt > now) {
+      return this.schedule(userId, conversationId, draft, clientId, input.sendAt, now, sender);
+    }
+    try {
+      // Stamped inside the transaction so creation times follow id order as closely as possible.
+      const message = await this.tx.run((tx, emit) =>
+        appendMessage(tx, emit, { conversationId, senderId: userId, draft, clientId, sendAt: null, at: this.clock.now() }, sender),
+      );
+      if (message.expiresAt !== null) this.onDue(message.expiresAt);
+      return { kind: 'sent', view: { message, sender, isRead: false } };
+    } catch (err) {
+      if (clientId !== null && violates(err, 'messages_client_unique', 'messages.client_id')) {
+        const replay = await this.replay(userId, clientId);
+        if (replay) return replay;
+      }
+      throw err;
+    }
+  }
+
+  private checkInput(input: SendInput): void {
+    const forwarding = input.forwardFrom != null;
+    const check = new Checker()
+      .oneOf('type', input.type, sendableTypes)
+      .length('content', input.content, 0, limits.messageContent.maxLength)
+      .length('file_name', input.fileName, 0, limits.fileName.maxLength)
+      .length('client_id', input.clientId, limits.clientId.minLength, limits.clientId.maxLength)
+      .check(input.ttl === undefined || (Number.isInteger(input.ttl) && input.ttl >= 0 && input.ttl <= limits.ttl.max), 'ttl', `must be 0 to ${limits.ttl.max} seconds`)
+      .check(
+        input.sendAt == null || input.sendAt <= this.clock.now() + limits.scheduleHorizonMs,
+        'send_at',
+        `must be within ${Math.round(limits.scheduleHorizonMs / 86_400_000)} days`,
+      );
+    if (!forwarding && input.type === 'text') {
+      check.check(input.content.trim().length > 0, 'content', 'must not be empty').check(input.fileId === undefined, 'file_url', 'a text message carries no file');
+    }
+    if (!forwarding && input.type !== 'text') check.check(input.fileId !== undefined, 'file_url', `a ${input.type} message needs an uploaded file`);
+    check.done();
+  }
+
+  /** The message (or pending schedule) an earlier request with this client id produced. */
+  private async replay(userId: number, clientId: string): Promise<SendResult | undefined> {
+    const message = await this.store.messages.byClientId(userId, clientId);
+    if (message) {
+      const [view] = await this.views(userId, [message]);
+      return { kind: 'sent', view: view! };
+    }
+    const scheduled = await this.store.scheduled.byClientId(userId, clientId);
+    if (scheduled) return { kind: 'scheduled', scheduled, sender: (await this.store.users.summaries([userId])).get(userId) ?? null };
+    return undefined;
+  }
+
+  /** In a private chat, the other member may have blocked the sender. */
+  private async isBlocked(conversation: Conversation, userId: number, store: Store = this.store): Promise<boolean> {
+    return conversation.type === 'private' && (await store.conversations.blockedByOther(conversation.id, userId));
+  }
+
+  private async checkNotBlocked(conversation: Conversation, userId: number): Promise<void> {
+    if (await this.isBlocked(conversation, userId)) {
+      throw new AppError('BLOCKED', 'you cannot send messages to this chat: the other member has blocked you');
+    }
+  }
+
+  /** Resolves references (reply, forward, file) into what the message will hold. */
+  private async draft(userId: number, conversationId: number, input: SendInput): Promise<MessageDraft> {
+    let replyToId: number | null = null;
+    if (input.replyToId != null) {
+      const target = await this.store.messages.byId(input.replyToId);
+      if (!target || target.conversationId !== conversationId || target.deletedAt !== null) {
+        throw new AppError('MESSAGE_NOT_FOUND', `reply_to_id ${input.replyToId} is not a message of this chat`);
+      }
+      replyToId = target.id;
+    }
+    const base = { caption: '', replyToId, ttl: input.ttl ?? 0, isSilent: input.isSilent ?? false, isEncrypted: input.isEncrypted ?? false, metadata: {} };
+    if (input.forwardFrom != null) {
+      const { message: original } = await this.visible(userId, input.forwardFrom);
+      if (original.type === 'system' || original.type === 'call' || original.recalledAt !== null) {
+        throw new AppError('VALIDATION', 'system, call and recalled messages cannot be forwarded', { details: [{ field: 'forward_from', message: 'cannot be forwarded' }] });
+      }
+      const origin: ForwardOrigin = original.forwardFrom ?? { messageId: original.id, senderId: original.senderId, conversationId: original.conversationId };
+      return { ...base, type: original.type, content: original.content, caption: original.caption, attachment: original.attachment, forwardFrom: origin, isEncrypted: original.isEncrypted };
+    }
+    return { ...base, type: input.type, content: input.content, attachment: await this.attachment(userId, input), forwardFrom: null };
+  }
+
+  private async attachment(userId: number, input: SendInput): Promise<Attachment | null> {
+    if (input.fileId === undefined) return null;
+    const record = await this.store.files.byId(input.fileId);
+    if (!record || record.file.ownerId !== userId) throw new AppError('FILE_NOT_FOUND', `file ${input.fileId} does not exist or is not yours`);
+    const f = record.file;
+    const wanted = mediaKinds[input.type];
+    if (wanted !== undefined && f.kind !== wanted) {
+      throw new AppError('FILE_TYPE_UNSUPPORTED', `a ${input.type} message needs a ${wanted} file; this one is ${f.kind} (${f.mime})`);
+    }
+    return {
+      fileId: f.id,
+      name: input.fileName || f.name,
+      size: f.size,
+      mime: f.mime,
+      width: f.width,
+      height: f.height,
+      duration: f.duration,
+      hasThumbnail: f.hasThumbnail,
+    };
+  }
+
+  private async schedule(
+    userId: number,
+    conversationId: number,
+    draft: MessageDraft,
+    clientId: string | null,
+    sendAt: number,
+    now: number,
+    sender: UserSummary | null,
+  ): Promise<SendResult> {
+    try {
+      const scheduled = await this.tx.run(async (tx, emit) => {
+        const s = await tx.scheduled.insert({ conversationId, senderId: userId, draft, clientId, sendAt, at: now });
+        emit({ type: 'message.scheduled', audience: { kind: 'user', id: userId }, data: { scheduled: s } });
+        return s;
+      });
+      this.onDue(sendAt);
+      return { kind: 'scheduled', scheduled, sender };
+    } catch (err) {
+      if (clientId !== null && violates(err, 'scheduled_messages')) {
+        const replay = await this.replay(userId, clientId);
+        if (replay) return replay;
+      }
+      throw err;
+    }
+  }
+
+  async pendingScheduled(userId: number, conversationId: number): Promise<ScheduledMessage[]> {
+    await this.conversations.requireMember(conversationId, userId);
+    return this.store.scheduled.pending(conversationId, userId);
+  }
+
+  async cancelScheduled(userId: number, conversationId: number, scheduledId: number): Promise<void> {
+    await this.tx.run(async (tx, emit) => {
+      const cancelled = await tx.scheduled.cancel(scheduledId, userId, this.clock.now());
+      if (!cancelled || cancelled.conversationId !== conversationId) {
+        throw new AppError('MESSAGE_NOT_FOUND', `no pending scheduled message ${scheduledId} of yours in chat ${conversationId}`);
+      }
+      emit({ type: 'message.unscheduled', audience: { kind: 'user', id: userId }, data: { scheduledId, conversationId, reason: 'cancelled', messageId: null } });
+    });
+  }
+
+  // Changing
+
+  async edit(userId: number, messageId: number, content: string): Promise<MessageView> {
+    const message = await this.tx.run(async (tx, emit) => {
+      const { message: m } = await this.visible(userId, messageId, tx);
+      if (m.recalledAt !== null) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} was recalled`);
+      if (m.senderId !== userId || m.type === 'system' || m.type === 'call') throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may edit a message');
+      new Checker()
+        .length('content', content, m.type === 'text' ? 1 : 0, limits.messageContent.maxLength)
+        .check(m.type !== 'text' || content.trim().length > 0, 'content', 'must not be empty')
+        .done();
+      if (content === m.content) return m;
+      const at = this.clock.now();
+      await tx.messages.addEdit({ messageId, previousContent: m.content, by: userId, at });
+      const edited = (await tx.messages.edit(messageId, content, at))!;
+      emit({ type: 'message.edited', audience: { kind: 'conversation', id: m.conversationId }, data: { message: edited, previousContent: m.content } });
+      return edited;
+    });
+    const [view] = await this.views(userId, [message]);
+    return view!;
+  }
+
+  /**
+   * `auto`: the sender, or an owner/admin in a group, deletes for everyone; anyone else hides the
+   * message from their own view. `everyone` demands the right (20004); `me` always only hides.
+   */
+  async delete(userId: number, messageId: number, scope: DeleteScope = 'auto'): Promise<'deleted' | 'hidden'> {
+    return this.tx.run(async (tx, emit) => {
+      const { message: m, conversation, member } = await this.visible(userId, messageId, tx);
+      const mayDelete = m.senderId === userId || (conversation.type === 'group' && isManager(member));
+      if (scope === 'everyone' && !mayDelete) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender or a group owner/admin may delete this message for everyone');
+      const at = this.clock.now();
+      if (scope === 'me' || !mayDelete) {
+        if (await tx.messages.hide(messageId, userId, at)) {
+          emit({ type: 'message.hidden', audience: { kind: 'user', id: userId }, data: { conversationId: m.conversationId, messageId, userId } });
+        }
+        return 'hidden';
+      }
+      await tx.messages.deleteForEveryone(messageId, userId, at);
+      if (conversation.lastMessageId === messageId) await tx.conversations.refreshLastMessage([conversation.id]);
+      emit({
+        type: 'message.deleted',
+        audience: { kind: 'conversation', id: m.conversationId },
+        data: { conversationId: m.conversationId, messageId, deletedAt: at, by: userId, reason: 'deleted' },
+      });
+      return 'deleted';
+    });
+  }
+
+  /** The sender takes a message back within the recall window; a placeholder remains. */
+  async recall(userId: number, messageId: number): Promise<MessageView> {
+    const message = await this.tx.run(async (tx, emit) => {
+      const { message: m } = await this.visible(userId, messageId, tx);
+      if (m.senderId !== userId || m.type === 'system' || m.type === 'call') throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may recall a message');
+      if (m.recalledAt !== null) return m;
+      const at = this.clock.now();
+      if (at - m.createdAt > this.options.recallWindow) {
+        throw new AppError('RECALL_EXPIRED', `messages can be recalled within ${Math.round(this.options.recallWindow / 1000)}s of sending`);
+      }
+      const recalled = (await tx.messages.recall(messageId, at))!;
+      emit({ type: 'message.recalled', audience: { kind: 'conversation', id: m.conversationId }, data: { conversationId: m.conversationId, messageId, recalledAt: at, by: userId } });
+      return recalled;
+    });
+    const [view] = await this.views(userId, [message]);
+    return view!;
+  }
+
+  /** Moves the reader's pointer up to this message (never back) and keeps a receipt for it. */
+  async markRead(userId: number, messageId: number): Promise<void> {
+    await this.tx.run(async (tx, emit) => {
+      const { message: m } = await this.visible(userId, messageId, tx);
+      const at = this.clock.now();
+      const advanced = await tx.conversations.advanceRead(m.conversationId, userId, messageId);
+      const receipted = await tx.messages.addReceipt(messageId, userId, at);
+      if (advanced || receipted) {
+        emit({ type: 'message.read', audience: { kind: 'conversation', id: m.conversationId }, data: { conversationId: m.conversationId, userId, messageId, readAt: at } });
+      }
+    });
+  }
+
+  /** Any member pins in a private chat; in a group, the owner and admins. */
+  async setPinned(userId: number, messageId: number, pinned: boolean): Promise<void> {
+    await this.tx.run(async (tx, emit) => {
+      const { message: m, conversation, member } = await this.visible(userId, messageId, tx);
+      if (conversation.type === 'group' && !isManager(member)) throw new AppError('MESSAGE_FORBIDDEN', 'only the owner or an admin may pin messages in a group');
+      const at = this.clock.now();
+      if (!(await tx.messages.setPinned(messageId, pinned, userId, at))) return;
+      const data = { conversationId: m.conversationId, messageId, by: userId, at };
+      emit(
+        pinned
+          ? { type: 'message.pinned', audience: { kind: 'conversation', id: m.conversationId }, data }
+          : { type: 'message.unpinned', audience: { kind: 'conversation', id: m.conversationId }, data },
+      );
+    });
+  }
+
+  // Timers' work
+
+  /**
+   * Turns due scheduled sends into messages: claims a batch (lease `leaseMs`), then delivers each
+   * in its own transaction that also removes the row, so a crash in between repeats nothing.
+   */
+  async deliverDue(limit: number, leaseMs: number): Promise<number> {
+    const now = this.clock.now();
+    const claimed = await this.store.scheduled.claimDue(now, now + leaseMs, limit);
+    for (const { scheduled: s, claimedUntil } of claimed) {
+      await this.deliver(s, claimedUntil).catch(async (err: unknown) => {
+        // A message with the same client id exists already: the send happened, drop the copy.
+        if (!violates(err, 'messages_client_unique', 'messages.client_id')) throw err;
+        await this.tx.run(async (tx, emit) => {
+          if (await tx.scheduled.completeClaim(s.id, claimedUntil)) this.unscheduled(emit, s, 'dropped', null);
+        });
+      });
+    }
+    return claimed.length;
+  }
+
+  private async deliver(s: ScheduledMessage, claimedUntil: number): Promise<void> {
+    const message = await this.tx.run(async (tx, emit) => {
+      if (!(await tx.scheduled.completeClaim(s.id, claimedUntil))) return null;
+      const found = await tx.conversations.withMembership(s.conversationId, s.senderId);
+      if (!found?.member || (await this.isBlocked(found.conversation, s.senderId, tx))) {
+        this.unscheduled(emit, s, 'dropped', null);
+        return null;
+      }
+      const sender = (await tx.users.summaries([s.senderId])).get(s.senderId) ?? null;
+      const at = this.clock.now();
+      const m = await appendMessage(tx, emit, { conversationId: s.conversationId, senderId: s.senderId, draft: s.draft, clientId: s.clientId, sendAt: s.sendAt, at }, sender);
+      this.unscheduled(emit, s, 'sent', m.id);
+      return m;
+    });
+    if (message?.expiresAt != null) this.onDue(message.expiresAt);
+  }
+
+  private unscheduled(emit: Emit, s: ScheduledMessage, reason: 'sent' | 'dropped', messageId: number | null): void {
+    emit({ type: 'message.unscheduled', audience: { kind: 'user', id: s.senderId }, data: { scheduledId: s.id, conversationId: s.conversationId, reason, messageId } });
+  }
+
+  /** Deletes for everyone a batch of messages whose self-destruct time has come. */
+  async expireDue(limit: number): Promise<number> {
+    return this.tx.run(async (tx, emit) => {
+      const now = this.clock.now();
+      const expired = await tx.messages.expireDue(now, limit);
+      if (expired.length === 0) return 0;
+      await tx.conversations.refreshLastMessage(expired.map((e) => e.conversationId));
+      for (const e of expired) {
+        emit({
+          type: 'message.deleted',
+          audience: { kind: 'conversation', id: e.conversationId },
+          data: { conversationId: e.conversationId, messageId: e.id, deletedAt: now, by: null, reason: 'expired' },
+        });
+      }
+      return expired.length;
+    });
+  }
+
+  /** The earliest time either timer has work. */
+  async nextDue(): Promise<number | null> {
+    const [scheduled, expiry] = await Promise.all([this.store.scheduled.nextDue(this.clock.now()), this.store.messages.nextExpiry()]);
+    if (scheduled === null) return expiry;
+    return expiry === null ? scheduled : Math.min(scheduled, expiry);
+  }
+}

@@ -1,0 +1,320 @@
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
+import { likeContains } from '../errors.ts';
+import type { Database, MessagesTable } from '../schema.ts';
+
+function parseJson<T>(text: string): T | null {
+  return text === '{}' || text === '' ? null : (JSON.parse(text) as T);
+}
+
+export function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    senderId: row.sender_id,
+    type: row.type as MessageType,
+    content: row.content,
+    caption: row.caption,
+    attachment: parseJson<Attachment>(row.attachment),
+    replyToId: row.reply_to_id,
+    forwardFrom: parseJson<ForwardOrigin>(row.forward_origin),
+    ttl: row.ttl,
+    expiresAt: row.expires_at,
+    sendAt: row.send_at,
+    isSilent: row.is_silent === 1,
+    isEncrypted: row.is_encrypted === 1,
+    clientId: row.client_id,
+    isEdited: row.is_edited === 1,
+    editedAt: row.edited_at,
+    isPinned: row.is_pinned === 1,
+    pinnedAt: row.pinned_at,
+    pinnedBy: row.pinned_by,
+    deletedAt: row.deleted_at,
+    deletedBy: row.deleted_by,
+    recalledAt: row.recalled_at,
+    metadata: parseJson<Record<string, unknown>>(row.metadata) ?? {},
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface NewMessage {
+  conversationId: number;
+  senderId: number | null;
+  draft: MessageDraft;
+  clientId: string | null;
+  /** When it was scheduled for (scheduled sends only). */
+  sendAt: number | null;
+  at: number;
+}
+
+export interface MessageFilter {
+  /** Only messages with a smaller id. */
+  before?: number;
+  /** Only messages with a larger id. */
+  after?: number;
+  /** Case-insensitive substring of the content. */
+  search?: string;
+  type?: MessageType;
+}
+
+/** What deleting for everyone leaves of a message: a tombstone without content. */
+const scrubbed = { content: '', caption: '', attachment: '{}', file_id: null, metadata: '{}' } as const;
+
+type MessagesEb = ExpressionBuilder<Database, 'messages'>;
+
+/** Live: not deleted for everyone and not past its self-destruct time (even before the sweep). */
+function live(eb: MessagesEb, now: number) {
+  return eb.and([eb('messages.deleted_at', 'is', null), eb.or([eb('messages.expires_at', 'is', null), eb('messages.expires_at', '>', now)])]);
+}
+
+function notHiddenFrom(eb: MessagesEb, userId: number) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom('message_hidden')
+        .select('message_hidden.message_id')
+        .whereRef('message_hidden.message_id', '=', 'messages.id')
+        .where('message_hidden.user_id', '=', userId),
+    ),
+  );
+}
+
+function matching(eb: MessagesEb, f: MessageFilter) {
+  const all = [];
+  if (f.before !== undefined) all.push(eb('messages.id', '<', f.before));
+  if (f.after !== undefined) all.push(eb('messages.id', '>', f.after));
+  if (f.type !== undefined) all.push(eb('messages.type', '=', f.type));
+  if (f.search) all.push(eb(sql`lower(messages.content)`, 'like', sql`${likeContains(f.search.toLowerCase())} escape '\\'`));
+  return eb.and(all);
+}
+
+export class MessageRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async byId(id: number): Promise<Message | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async byIds(ids: readonly number[]): Promise<Map<number, Message>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', unique).execute();
+    return new Map(rows.map((r) => [r.id, toMessage(r)]));
+  }
+
+  async byClientId(senderId: number, clientId: string): Promise<Message | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('sender_id', '=', senderId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async insert(m: NewMessage): Promise<Message> {
+    const d = m.draft;
+    const row = await this.db
+      .insertInto('messages')
+      .values({
+        conversation_id: m.conversationId,
+        sender_id: m.senderId,
+        type: d.type,
+        content: d.content,
+        caption: d.caption,
+        file_id: d.attachment?.fileId ?? null,
+        attachment: d.attachment ? JSON.stringify(d.attachment) : '{}',
+        reply_to_id: d.replyToId,
+        forward_from_id: d.forwardFrom?.messageId ?? null,
+        forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
+        ttl: d.ttl,
+        expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
+        send_at: m.sendAt,
+        is_silent: d.isSilent ? 1 : 0,
+        is_encrypted: d.isEncrypted ? 1 : 0,
+        client_id: m.clientId,
+        metadata: Object.keys(d.metadata).length > 0 ? JSON.stringify(d.metadata) : '{}',
+        created_at: m.at,
+        updated_at: m.at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toMessage(row);
+  }
+
+  /**
+   * A conversation's messages as one member sees them: live, not hidden by them, newest first.
+   * Walks the (conversation_id, id) index.
+   */
+  async list(conversationId: number, viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+    const base = this.db
+      .selectFrom('messages')
+      .where('messages.conversation_id', '=', conversationId)
+      .where((eb) => live(eb, now))
+      .where((eb) => notHiddenFrom(eb, viewerId))
+      .where((eb) => matching(eb, filter));
+    const [rows, count] = await Promise.all([
+      base.selectAll('messages').orderBy('messages.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toMessage), total: Number(count.n) };
+  }
+
+  /** Messages containing `query` in every conversation the viewer belongs to, newest first. */
+  async search(viewerId: number, query: string, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+    const base = this.db
+      .selectFrom('messages')
+      .innerJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'messages.conversation_id').on('cm.user_id', '=', viewerId))
+      .where((eb) => live(eb, now))
+      .where((eb) => notHiddenFrom(eb, viewerId))
+      .where((eb) => matching(eb, { search: query }));
+    const [rows, count] = await Promise.all([
+      base.selectAll('messages').orderBy('messages.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toMessage), total: Number(count.n) };
+  }
+
+  /** Replaces the content; the caller records the previous one in the edit history. */
+  async edit(id: number, content: string, at: number): Promise<Message | undefined> {
+    const row = await this.db
+      .updateTable('messages')
+      .set({ content, is_edited: 1, edited_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async addEdit(e: { messageId: number; previousContent: string; by: number; at: number }): Promise<void> {
+    await this.db
+      .insertInto('message_edits')
+      .values({ message_id: e.messageId, content: e.previousContent, edited_by: e.by, edited_at: e.at })
+      .execute();
+  }
+
+  async edits(messageId: number): Promise<MessageEdit[]> {
+    const rows = await this.db.selectFrom('message_edits').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, messageId: r.message_id, content: r.content, editedBy: r.edited_by, editedAt: r.edited_at }));
+  }
+
+  /** Deletes for everyone: content, file reference and edit history go; the row stays as a tombstone. */
+  async deleteForEveryone(id: number, by: number | null, at: number): Promise<Message | undefined> {
+    const row = await this.db
+      .updateTable('messages')
+      .set({ ...scrubbed, deleted_at: at, deleted_by: by, updated_at: at })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) await this.db.deleteFrom('message_edits').where('message_id', '=', id).execute();
+    return row && toMessage(row);
+  }
+
+  /** Recall leaves a visible placeholder ("recalled") without content. */
+  async recall(id: number, at: number): Promise<Message | undefined> {
+    const row = await this.db
+      .updateTable('messages')
+      .set({ ...scrubbed, recalled_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .where('recalled_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) await this.db.deleteFrom('message_edits').where('message_id', '=', id).execute();
+    return row && toMessage(row);
+  }
+
+  /**
+   * Deletes for everyone up to `limit` messages whose self-destruct time has come. The guard on
+   * deleted_at makes this a claim: when two nodes race, each row is returned to exactly one.
+   */
+  async expireDue(now: number, limit: number): Promise<{ id: number; conversationId: number }[]> {
+    const rows = await this.db
+      .updateTable('messages')
+      .set({ ...scrubbed, deleted_at: now, deleted_by: null, updated_at: now })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('messages as due')
+          .select('due.id')
+          .where('due.expires_at', '<=', now)
+          .where('due.deleted_at', 'is', null)
+          .orderBy('due.expires_at')
+          .limit(limit),
+      )
+      .where('deleted_at', 'is', null)
+      .returning(['id', 'conversation_id'])
+      .execute();
+    if (rows.length > 0) {
+      await this.db
+        .deleteFrom('message_edits')
+        .where(
+          'message_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+    }
+    return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id }));
+  }
+
+  /** The earliest self-destruct time still to come (or overdue). */
+  async nextExpiry(): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.min('expires_at').as('at'))
+      .where('expires_at', 'is not', null)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row?.at == null ? null : Number(row.at);
+  }
+
+  async hide(messageId: number, userId: number, at: number): Promise<boolean> {
+    const r = await this.db
+      .insertInto('message_hidden')
+      .values({ message_id: messageId, user_id: userId, hidden_at: at })
+      .onConflict((oc) => oc.columns(['user_id', 'message_id']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async isHidden(messageId: number, userId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('message_hidden')
+      .select('message_id')
+      .where('message_id', '=', messageId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Sets the pinned flag; undefined when it already had that value. */
+  async setPinned(id: number, pinned: boolean, by: number, at: number): Promise<Message | undefined> {
+    const row = await this.db
+      .updateTable('messages')
+      .set(pinned ? { is_pinned: 1, pinned_at: at, pinned_by: by } : { is_pinned: 0, pinned_at: null, pinned_by: null })
+      .where('id', '=', id)
+      .where('is_pinned', '=', pinned ? 0 : 1)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  /** Records that a user read a message; false when already recorded. */
+  async addReceipt(messageId: number, userId: number, at: number): Promise<boolean> {
+    const r = await this.db
+      .insertInto('message_receipts')
+      .values({ message_id: messageId, user_id: userId, read_at: at })
+      .onConflict((oc) => oc.columns(['message_id', 'user_id']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async receipts(messageId: number): Promise<{ userId: number; readAt: number }[]> {
+    const rows = await this.db.selectFrom('message_receipts').select(['user_id', 'read_at']).where('message_id', '=', messageId).orderBy('read_at').execute();
+    return rows.map((r) => ({ userId: r.user_id, readAt: r.read_at }));
+  }
+}
