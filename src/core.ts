@@ -58,7 +58,12 @@ export interface CoreOverrides {
 
 export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const clock = overrides.clock ?? systemClock;
-  const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, sqliteSynchronous: config.sqliteSynchronous });
+  const database = openDatabase({
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    sqliteSynchronous: config.sqliteSynchronous,
+    onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost'),
+  });
   try {
     const { applied } = await migrateToLatest(database.db, database.dialect);
     if (applied.length) logger.info({ applied }, 'database migrated');

@@ -10,6 +10,8 @@ export interface DatabaseOptions {
   url: string;
   poolSize?: number;
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** Told when a PostgreSQL connection breaks (the server went away); the pool replaces it. */
+  onConnectionError?: (err: Error) => void;
 }
 
 export interface OpenDatabase {
@@ -65,9 +67,12 @@ function openPostgres(options: DatabaseOptions): OpenDatabase {
     types: pgTypes,
     connectionTimeoutMillis: 5000,
   });
-  // An idle client losing its connection emits on the pool; without a listener that would
-  // crash the process. The next query gets a fresh connection.
-  pool.on('error', () => undefined);
+  // A connection that breaks emits 'error': on the pool while idle, on the client while checked
+  // out (a transaction in progress). Unheard, either would crash the process during a database
+  // outage. The failed query rejects on its own; the pool discards the broken client.
+  const onError = options.onConnectionError ?? (() => undefined);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(options.url);
   return {
