@@ -49,20 +49,6 @@ export class ConversationService {
     private readonly clock: Clock,
   ) {}
 
-  // Membership questions the realtime gateway asks.
-
-  memberIds(conversationId: number): Promise<number[]> {
-    return this.store.conversations.memberIds(conversationId);
-  }
-
-  conversationIdsOf(userId: number): Promise<number[]> {
-    return this.store.conversations.conversationIdsOf(userId);
-  }
-
-  isMember(conversationId: number, userId: number): Promise<boolean> {
-    return this.store.conversations.isMember(conversationId, userId);
-  }
-
   /** The conversation and the caller's membership; 20001 when it does not exist, 20002 for outsiders. */
   async requireMember(conversationId: number, userId: number, store: Store = this.store): Promise<Membership> {
     const found = await store.conversations.withMembership(conversationId, userId);
