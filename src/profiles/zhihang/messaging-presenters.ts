@@ -10,10 +10,10 @@ import type {
   StoredFile,
   UserSummary,
 } from '../../domain/types.ts';
-import type { SystemNotice } from '../../services/posting.ts';
+import { clockDuration, type CallNotice, type SystemNotice } from '../../services/posting.ts';
 import { isoSeconds, isoSecondsOrNull } from '../common/time.ts';
 import type { FileLinks } from './links.ts';
-import type { ChatData, ChatDetail, ChatMember, FileData, LastMessage, MessageData, Sender } from './messaging-schemas.ts';
+import type { CallRecord, ChatData, ChatDetail, ChatMember, FileData, LastMessage, MessageData, Sender } from './messaging-schemas.ts';
 
 /** The document calls a file of any kind a "document"; the core calls it `file`. */
 export function typeName(type: MessageType | FileKind): string {
@@ -51,13 +51,30 @@ function systemText(m: Message): string {
   }
 }
 
+const callOutcomes: Record<string, string> = { cancelled: '已取消', rejected: '已拒绝', busy: '忙线未接通', timeout: '无人接听' };
+
+/** A call record in the document's language: its kind, then how long it lasted or how it ended. */
+function callText(n: CallNotice): string {
+  const kind = n.media === 'video' ? '视频通话' : '语音通话';
+  return `${kind} ${n.answered ? `通话时长 ${clockDuration(n.duration)}` : (callOutcomes[n.reason] ?? '未接通')}`;
+}
+
+function callRecord(n: CallNotice): Static<typeof CallRecord> {
+  return { call_id: n.callId, call_type: n.media, reason: n.reason, duration: n.duration, caller_id: n.callerId, callee_id: n.calleeId, answered: n.answered };
+}
+
+const callOf = (m: Message) => (m.type === 'call' ? (m.metadata.call as CallNotice | undefined) : undefined);
+
 function contentOf(m: Message): string {
-  return m.type === 'system' ? systemText(m) : m.content;
+  if (m.type === 'system') return systemText(m);
+  const call = callOf(m);
+  return call ? callText(call) : m.content;
 }
 
 export function message(v: MessageView, links: FileLinks): Static<typeof MessageData> {
   const m = v.message;
   const a = m.attachment;
+  const call = callOf(m);
   return {
     id: m.id,
     chat_id: m.conversationId,
@@ -91,6 +108,7 @@ export function message(v: MessageView, links: FileLinks): Static<typeof Message
     is_scheduled: false,
     forward_sender_id: m.forwardFrom?.senderId ?? null,
     forward_chat_id: m.forwardFrom?.conversationId ?? null,
+    ...(call && { call: callRecord(call) }),
   };
 }
 
