@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import type {
+  Conversation,
   ConversationDetail,
   ConversationSummary,
   FileKind,
@@ -140,25 +141,34 @@ function lastMessage(m: Message): Static<typeof LastMessage> {
   return { id: m.id, content: contentOf(m), type: typeName(m.type), sender_id: m.senderId, created_at: isoSeconds(m.createdAt) };
 }
 
+/** What every member sees alike of a chat; realtime frames (sent to all members at once) use only this. */
+export function chatInfo(c: Conversation) {
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    avatar: c.avatar,
+    type: c.type,
+    is_active: c.isActive,
+    created_at: isoSeconds(c.createdAt),
+    updated_at: isoSeconds(c.updatedAt),
+    announcement: c.announcement,
+    owner_id: c.ownerId,
+  };
+}
+
 export function chat(s: ConversationSummary): Static<typeof ChatData> {
   const c = s.conversation;
   const peer = s.peer;
   return {
-    id: c.id,
+    ...chatInfo(c),
     name: c.name || (peer ? who(peer) : ''),
-    description: c.description,
     avatar: c.avatar || (peer?.avatar ?? ''),
-    type: c.type,
-    is_active: c.isActive,
     is_pinned: s.membership.isPinned,
     is_muted: s.membership.isMuted,
     members_count: s.membersCount,
-    created_at: isoSeconds(c.createdAt),
-    updated_at: isoSeconds(c.updatedAt),
     last_message: s.lastMessage && lastMessage(s.lastMessage),
     unread_count: s.unreadCount,
-    announcement: c.announcement,
-    owner_id: c.ownerId,
     peer_id: peer?.id ?? null,
     role: s.membership.role,
   };
