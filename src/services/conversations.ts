@@ -255,7 +255,9 @@ export class ConversationService {
       }
       const at = this.clock.now();
       const users = await tx.users.summaries([userId, targetId]);
-      // Remaining members read the notice; the removed one learns from member.removed addressed to them.
+      // The notice is posted while the removed user is still a member: their open sockets get it
+      // too (a resume later does not replay it: replay covers current memberships only); after
+      // it, member.removed addressed to them is the last thing of this chat they receive.
       await this.notice(tx, emit, conversationId, leaving ? { action: 'left', actor: users.get(userId)!, users: [] } : { action: 'removed', actor: users.get(userId)!, users: [users.get(targetId)!] }, at);
       await tx.conversations.removeMember(conversationId, targetId);
       const removed = { conversationId, userId: targetId, by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };
