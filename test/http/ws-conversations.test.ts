@@ -33,7 +33,8 @@ describeEachStore(
       assert.equal(probeStats.encoded, 1, 'one encoding for three connections');
       await co.quiet(...convEvents);
       assert.equal((await zh.next('chat.updated')).data.name, name, 'the zhihang connection gets its own encoding');
-      await zh.quiet();
+      await zh.barrier();
+      assert.deepEqual(zh.drain().filter((f) => f.seq !== undefined), [], 'no other durable frame');
       for (const c of [ca, cb1, cb2, co, zh]) await c.close();
     });
 
