@@ -68,6 +68,10 @@ function openPostgres(options: DatabaseOptions): OpenDatabase {
   // An idle client losing its connection emits on the pool; without a listener that would
   // crash the process. The next query gets a fresh connection.
   pool.on('error', () => undefined);
+  // A client checked out with no query running at that instant (a transaction between two
+  // statements) emits on itself, where the pool no longer listens: that too would crash the
+  // process. Its transaction's next statement fails instead, and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(options.url);
   return {
