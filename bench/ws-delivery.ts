@@ -9,6 +9,9 @@
  *     each its own transaction (append to the log, commit, publish, encode once, send N times);
  *  2. REST: one user with 4 sockets; E `PUT /api/contacts/{id}` requests, 16 in flight; latency
  *     from the request's start to the frame's arrival.
+ *  3. messages: a group of the same N members made through REST, each with one zhihang socket;
+ *     E `POST /api/chats/{id}/messages` from one member, 16 in flight; every member gets
+ *     `message.new`; latency from the request's start to each frame's arrival.
  * The real harness (any server URL, many nodes) is the benchmark issue's.
  */
 import { fork } from 'node:child_process';
@@ -67,6 +70,7 @@ const config = loadConfig({
   LOG_LEVEL: 'warn',
   RATE_LIMIT_AUTH: 'off',
   RATE_LIMIT_QUERY: 'off',
+  RATE_LIMIT_SEND: 'off',
   WS_RATE_LIMIT: 'off',
   ARGON2_MEMORY_KIB: '1024',
   ARGON2_TIME_COST: '1',
@@ -124,6 +128,27 @@ try {
   const sent2 = now();
   const r2 = await own.finish(events * 4);
   report(`2. REST: ${events} PUT /api/contacts/{id} (16 in flight) to one user with 4 sockets`, r2, start2, events, sent2);
+
+  // 3. Messages sent over REST, delivered as message.new to every member. The content carries
+  // the request's start time.
+  const group = await api.post('/api/chats', { type: 'group', name: 'bench', members: users.slice(1).map((u) => u.id) }, { token: owner.token });
+  const chatId = (group.body as { data: { id: number } }).data.id;
+  const room = clients(`${wsBase}/ws`, users.map((u) => u.token), ['data', 'content']);
+  await room.ready;
+  const start3 = now();
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (sent < events) {
+        sent++;
+        await api.post(`/api/chats/${chatId}/messages`, { content: `${now()}` }, { token: owner.token });
+      }
+    }),
+  );
+  const sent3 = now();
+  const r3 = await room.finish(events * members);
+  report(`3. messages: ${events} POST /api/chats/{id}/messages (16 in flight) to a group of ${members} (one socket each)`, r3, start3, events, sent3);
+  if (r3.frames < events * members) console.log(`  (only ${r3.frames} of ${events * members} frames had arrived when measured)`);
 } finally {
   await server.close();
   await dir.cleanup();

@@ -102,9 +102,13 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs }, (err) =>
     logger.error({ err }, 'call handling failed'),
   );
-  // After the merge: calls.onCallEnded = (call) => <message service>.recordCall(call)  (a `call` message in the private chat)
   const conversations = new ConversationService(store, transactor, clock);
   const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow });
+  // Every ended call (answered or not) leaves a `call` message in the parties' private chat; the
+  // call service logs a failure here and goes on.
+  calls.onCallEnded = async (call) => {
+    await messages.recordCall(call);
+  };
   const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
   messages.setDueListener((at) => timers.wake(at));
   const files = new FileService(store, new LocalDiskStorage(config.filesDir), clock, logger, { maxSize: config.uploadMaxSize });

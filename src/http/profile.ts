@@ -19,5 +19,5 @@ export interface Profile {
   /** Registers the profile's routes on a scope already prefixed with its mount. */
   routes(scope: FastifyInstance, core: Core): Promise<void>;
   /** Its WebSocket dialect, when it has a socket (served at mount + codec.path). */
-  socket?(core: Core): ProfileCodec;
+  socket?(core: Core, mount: string): ProfileCodec;
 }

@@ -131,7 +131,7 @@ export async function buildServer(core: Core, mounts: readonly MountedProfile[])
 
   const sockets: GatewayEndpoint[] = [];
   for (const { profile, mount } of mounts) {
-    const codec = profile.socket?.(core);
+    const codec = profile.socket?.(core, mount);
     if (codec) sockets.push({ path: mount + codec.path, codec });
     await app.register(
       async (scope) => {

@@ -94,7 +94,7 @@ export class Gateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.registry = new Registry(core.store.membership, (link, event) => this.deliver(link, event));
+    this.registry = new Registry(core.store.conversations, (link, event) => this.deliver(link, event));
     this.unsubscribe = core.bus.subscribe({
       events: (events) => {
         for (const event of events) this.registry.route(event);

@@ -28,9 +28,9 @@ export interface OfferInput {
 }
 
 /**
- * The hook for "a call ended": after the merge it records a `call` message in the private chat of
- * the two parties (through the message service). Called once per ended call, after the end is
- * committed, with the final record (reason, duration); its failures are logged, never rethrown.
+ * The hook for "a call ended": core.ts wires it to MessageService.recordCall (a `call` message in
+ * the private chat of the two parties). Called once per ended call, after the end is committed,
+ * with the final record (reason, duration); its failures are logged, never rethrown.
  */
 export type CallEndedHook = (call: Call) => Promise<void>;
 
@@ -52,7 +52,7 @@ function newCallId(): string {
  * the ring timeout, or the loss of a connection holding it.
  */
 export class CallService {
-  /** Wired after the merge to record the call message; see CallEndedHook. */
+  /** Records the call message; see CallEndedHook. */
   onCallEnded: CallEndedHook | undefined;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly tasks = new Set<Promise<void>>();

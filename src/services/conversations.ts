@@ -49,20 +49,6 @@ export class ConversationService {
     private readonly clock: Clock,
   ) {}
 
-  // Membership questions the realtime gateway asks.
-
-  memberIds(conversationId: number): Promise<number[]> {
-    return this.store.conversations.memberIds(conversationId);
-  }
-
-  conversationIdsOf(userId: number): Promise<number[]> {
-    return this.store.conversations.conversationIdsOf(userId);
-  }
-
-  isMember(conversationId: number, userId: number): Promise<boolean> {
-    return this.store.conversations.isMember(conversationId, userId);
-  }
-
   /** The conversation and the caller's membership; 20001 when it does not exist, 20002 for outsiders. */
   async requireMember(conversationId: number, userId: number, store: Store = this.store): Promise<Membership> {
     const found = await store.conversations.withMembership(conversationId, userId);
@@ -134,32 +120,45 @@ export class ConversationService {
 
   /** The pair's private chat: the existing one, else a new one (a racing twin is caught by pair_key). */
   private async openPrivate(me: UserSummary, otherId: number): Promise<ConversationDetail> {
-    const key = pairKey(me.id, otherId);
-    const existing = await this.store.conversations.byPairKey(key);
-    if (existing) return this.detail(me.id, existing.id);
-    const at = this.clock.now();
-    const id = await this.tx
-      .run(async (tx, emit) => {
-        const conversation = await tx.conversations.insert({ type: 'private', ownerId: null, pairKey: key, createdBy: me.id, at });
-        const members = await tx.conversations.addMembers(
-          conversation.id,
-          [
-            { userId: me.id, role: 'member' },
-            { userId: otherId, role: 'member' },
-          ],
-          at,
-          0,
-        );
-        emit({ type: 'conversation.created', audience: { kind: 'conversation', id: conversation.id }, data: { conversation, members } });
-        return conversation.id;
-      })
-      .catch(async (err: unknown) => {
-        if (!violates(err, 'pair_key', 'conversations_pair_unique')) throw err;
-        const twin = await this.store.conversations.byPairKey(key);
-        if (!twin) throw err;
-        return twin.id;
-      });
+    const existing = await this.store.conversations.byPairKey(pairKey(me.id, otherId));
+    const id = existing?.id ?? (await this.withPrivateRetry(() => this.tx.run((tx, emit) => this.privateConversation(tx, emit, me.id, otherId)))).id;
     return this.detail(me.id, id);
+  }
+
+  /**
+   * The private conversation of two users inside the caller's transaction, created and announced
+   * (`conversation.created`) when they have none yet. `firstId` is its creator.
+   */
+  async privateConversation(tx: Store, emit: Emit, firstId: number, otherId: number): Promise<Conversation> {
+    const key = pairKey(firstId, otherId);
+    const existing = await tx.conversations.byPairKey(key);
+    if (existing) return existing;
+    const at = this.clock.now();
+    const conversation = await tx.conversations.insert({ type: 'private', ownerId: null, pairKey: key, createdBy: firstId, at });
+    const members = await tx.conversations.addMembers(
+      conversation.id,
+      [
+        { userId: firstId, role: 'member' },
+        { userId: otherId, role: 'member' },
+      ],
+      at,
+      0,
+    );
+    emit({ type: 'conversation.created', audience: { kind: 'conversation', id: conversation.id }, data: { conversation, members } });
+    return conversation;
+  }
+
+  /**
+   * Runs a transaction that may create a private conversation once more if a concurrent one
+   * created the same pair first (the unique pair_key refused ours; the retry finds theirs).
+   */
+  async withPrivateRetry<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!violates(err, 'pair_key', 'conversations_pair_unique')) throw err;
+      return run();
+    }
   }
 
   private async createGroup(me: UserSummary, input: CreateConversationInput, others: number[], users: Map<number, UserSummary>): Promise<ConversationDetail> {
@@ -256,7 +255,9 @@ export class ConversationService {
       }
       const at = this.clock.now();
       const users = await tx.users.summaries([userId, targetId]);
-      // Remaining members read the notice; the removed one learns from member.removed addressed to them.
+      // The notice is posted while the removed user is still a member: their open sockets get it
+      // too (a resume later does not replay it: replay covers current memberships only); after
+      // it, member.removed addressed to them is the last thing of this chat they receive.
       await this.notice(tx, emit, conversationId, leaving ? { action: 'left', actor: users.get(userId)!, users: [] } : { action: 'removed', actor: users.get(userId)!, users: [users.get(targetId)!] }, at);
       await tx.conversations.removeMember(conversationId, targetId);
       const removed = { conversationId, userId: targetId, by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };

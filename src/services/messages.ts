@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.ts';
 import type {
   Attachment,
+  Call,
   Conversation,
   ForwardOrigin,
   Member,
@@ -20,7 +21,7 @@ import type { MessageFilter } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { ConversationService } from './conversations.ts';
-import { appendMessage } from './posting.ts';
+import { appendMessage, callDraft } from './posting.ts';
 import type { Emit, Transactor } from './transactor.ts';
 
 /** Types a client may send; system and call messages are written by the server. */
@@ -305,6 +306,26 @@ export class MessageService {
       }
       emit({ type: 'message.unscheduled', audience: { kind: 'user', id: userId }, data: { scheduledId, conversationId, reason: 'cancelled', messageId: null } });
     });
+  }
+
+  /**
+   * Leaves the record of an ended call in the private chat of its two parties (opened on first
+   * use): a `call` message from the caller, announced as `message.created` like any other. The
+   * call row remembers where it was recorded, so a call is recorded once. Nothing is recorded when
+   * the callee has blocked the caller: the caller could not post into that chat either.
+   */
+  async recordCall(call: Call): Promise<Message | null> {
+    if (call.state !== 'ended') return null;
+    const sender = (await this.store.users.summaries([call.callerId])).get(call.callerId) ?? null;
+    return this.conversations.withPrivateRetry(() =>
+      this.tx.run(async (tx, emit) => {
+        if (await tx.contacts.isBlocked(call.calleeId, call.callerId)) return null;
+        const conversation = await this.conversations.privateConversation(tx, emit, call.callerId, call.calleeId);
+        if (!(await tx.calls.recordIn(call.id, conversation.id))) return null;
+        const draft = callDraft(call);
+        return appendMessage(tx, emit, { conversationId: conversation.id, senderId: call.callerId, draft, clientId: null, sendAt: null, at: this.clock.now() }, sender);
+      }),
+    );
   }
 
   // Changing

@@ -1,4 +1,4 @@
-import type { Message, MessageDraft, UserSummary } from '../domain/types.ts';
+import type { Call, CallMedia, Message, MessageDraft, UserSummary } from '../domain/types.ts';
 import type { NewMessage } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Emit } from './transactor.ts';
@@ -50,5 +50,52 @@ export function systemDraft(notice: SystemNotice): MessageDraft {
     isSilent: true,
     isEncrypted: false,
     metadata: { system: notice },
+  };
+}
+
+/** What a call record message keeps of its call (`metadata.call`), for profiles to render. */
+export interface CallNotice {
+  callId: string;
+  media: CallMedia;
+  /** Why the call ended (a CallEndReason). */
+  reason: string;
+  /** Seconds talked; 0 when it was never answered. */
+  duration: number;
+  callerId: number;
+  calleeId: number;
+  answered: boolean;
+}
+
+const unansweredText: Record<string, string> = { cancelled: 'cancelled', rejected: 'declined', busy: 'busy' };
+
+/** Seconds as m:ss, or h:mm:ss from an hour. */
+export function clockDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = String(seconds % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/**
+ * The record an ended call leaves in the private chat of its parties. Like a system notice, its
+ * content is neutral English and profiles render their own text from `metadata.call`. Silent when
+ * the call was answered (both took part); a missed, declined or cancelled call notifies.
+ */
+export function callDraft(call: Call): MessageDraft {
+  const answered = call.answeredAt !== null;
+  const reason = call.endReason ?? 'user_hangup';
+  const notice: CallNotice = { callId: call.id, media: call.media, reason, duration: call.duration, callerId: call.callerId, calleeId: call.calleeId, answered };
+  const outcome = answered ? clockDuration(call.duration) : (unansweredText[reason] ?? 'missed');
+  return {
+    type: 'call',
+    content: `${call.media === 'video' ? 'Video' : 'Audio'} call, ${outcome}`,
+    caption: '',
+    attachment: null,
+    replyToId: null,
+    forwardFrom: null,
+    ttl: 0,
+    isSilent: answered,
+    isEncrypted: false,
+    metadata: { call: notice },
   };
 }

@@ -126,7 +126,7 @@ export class PresenceService implements Presence {
 
   /** Contacts who watch the user, and everyone sharing a conversation with them. */
   private async audience(userId: number): Promise<number[]> {
-    const [watchers, peers] = await Promise.all([this.store.contacts.watchersOf(userId), this.store.membership.peersOf(userId)]);
+    const [watchers, peers] = await Promise.all([this.store.contacts.watchersOf(userId), this.store.conversations.peersOf(userId)]);
     return [...new Set([...watchers, ...peers])];
   }
 }

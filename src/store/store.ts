@@ -5,7 +5,6 @@ import { VerificationCodeRepo } from './repos/codes.ts';
 import { ContactRepo } from './repos/contacts.ts';
 import { ConversationRepo } from './repos/conversations.ts';
 import { EventRepo } from './repos/events.ts';
-import { MembershipRepo } from './repos/membership.ts';
 import { FileRepo } from './repos/files.ts';
 import { MessageRepo } from './repos/messages.ts';
 import { ScheduledMessageRepo } from './repos/scheduled.ts';
@@ -30,7 +29,6 @@ export class Store {
   readonly files: FileRepo;
   readonly events: EventRepo;
   readonly settings: SettingsRepo;
-  readonly membership: MembershipRepo;
   readonly calls: CallRepo;
 
   constructor(
@@ -47,7 +45,6 @@ export class Store {
     this.files = new FileRepo(db);
     this.events = new EventRepo(db, dialect);
     this.settings = new SettingsRepo(db);
-    this.membership = new MembershipRepo(db);
     this.calls = new CallRepo(db, dialect);
   }
 

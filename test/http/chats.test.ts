@@ -367,13 +367,16 @@ describeEachStore('chats', (server) => {
     assertError(await s.api.put(`/api/chats/${p.id}/settings`, { is_muted: true }, { token: outsider!.token }), 403, 20002);
   });
 
-  it('exposes the membership questions the realtime gateway asks', async () => {
+  it('answers the realtime gateway from the same membership rows the endpoints change', async () => {
     const s = server();
-    const [owner, a, outsider] = await users(s, 3);
+    const [owner, a, b] = await users(s, 3);
     const g = await createGroup(s, owner!, [a!]);
-    assert.deepEqual((await s.core.conversations.memberIds(g.id)).sort((x, y) => x - y), [owner!.id, a!.id].sort((x, y) => x - y));
-    assert.deepEqual(await s.core.conversations.conversationIdsOf(a!.id), [g.id]);
-    assert.equal(await s.core.conversations.isMember(g.id, a!.id), true);
-    assert.equal(await s.core.conversations.isMember(g.id, outsider!.id), false);
+    const p = await openPrivate(s, a!, b!);
+    const source = s.core.store.conversations;
+    assert.deepEqual((await source.conversationIdsOf(a!.id)).sort((x, y) => x - y), [g.id, p.id].sort((x, y) => x - y));
+    assert.deepEqual((await source.peersOf(a!.id)).sort((x, y) => x - y), [owner!.id, b!.id].sort((x, y) => x - y));
+    okData(await s.api.delete(`/api/chats/${g.id}/members/${a!.id}`, { token: a!.token }));
+    assert.deepEqual(await source.conversationIdsOf(a!.id), [p.id]);
+    assert.deepEqual(await source.peersOf(a!.id), [b!.id]);
   });
 });

@@ -49,4 +49,17 @@ describe('PostgreSQL briefly unreachable', () => {
     okData(await api.post('/api/contacts', { phone: a.phone }, { token: b.token }));
     okData(await api.post('/api/auth/login', { phone: a.phone, password: a.password }));
   });
+
+  it('survives the connection dropping between two statements of a transaction', async () => {
+    const failed = s.core.store.transaction(async (tx) => {
+      await tx.users.byId(1);
+      await pg.halt();
+      // Let the connection's end arrive while no statement is running on it.
+      await new Promise((r) => setTimeout(r, 200));
+      await tx.users.byId(1);
+    });
+    await assert.rejects(failed);
+    await pg.resume();
+    await until(async () => (await s.api.get('/health')).status === 200);
+  });
 });

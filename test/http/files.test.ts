@@ -4,34 +4,11 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import sharp from 'sharp';
+import { file, kind, upload, uploaded } from '../support/files.ts';
 import { createGroup, listMessages, openPrivate, send, users } from '../support/messaging.ts';
 import { describeEachStore, type TestServer } from '../support/server.ts';
 import { assertError, assertKeys, isoSecondsRe, okData } from '../support/shapes.ts';
 import type { TestUser } from '../support/users.ts';
-
-interface Part {
-  name: string;
-  value: string | { data: Uint8Array; filename: string; type?: string };
-}
-
-/** A real multipart upload through fetch's FormData, parts in the given order. */
-async function upload(s: TestServer, user: TestUser | undefined, parts: Part[]) {
-  const form = new FormData();
-  for (const p of parts) {
-    if (typeof p.value === 'string') form.append(p.name, p.value);
-    else form.append(p.name, new Blob([p.value.data], { type: p.value.type ?? 'application/octet-stream' }), p.value.filename);
-  }
-  const res = await fetch(`${s.url}/api/files/upload`, { method: 'POST', body: form, headers: user ? { authorization: `Bearer ${user.token}` } : {} });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
-}
-
-const file = (data: Uint8Array, filename: string, type?: string) => ({ name: 'file', value: { data, filename, type } });
-const kind = (value: string) => ({ name: 'type', value });
-
-async function uploaded(s: TestServer, user: TestUser, parts: Part[]) {
-  return okData(await upload(s, user, parts), '文件上传成功');
-}
 
 async function download(s: TestServer, user: TestUser | undefined, url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url.startsWith('http') ? url : `${s.url}${url}`, { headers: { ...headers, ...(user ? { authorization: `Bearer ${user.token}` } : {}) } });

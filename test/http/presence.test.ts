@@ -51,7 +51,7 @@ describeEachStore('presence', (server) => {
   it('reaches co-members as well as watchers, and nobody else', async () => {
     const s = server();
     const [a, m, stranger] = [await registerUser(s.api), await registerUser(s.api), await registerUser(s.api)];
-    await createConversation(s, m.id, [a.id]);
+    await createConversation(s, m, [a]);
     const cm = await WsClient.connect(s.url, m.token);
     const cs = await WsClient.connect(s.url, stranger.token);
     const ca = await WsClient.connect(s.url, a.token);

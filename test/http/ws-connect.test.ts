@@ -136,10 +136,12 @@ describeEachStore(
       assert.deepEqual(invalid.data.details, [{ field: 'chat_id', message: 'must be integer' }]);
       c.send({ type: 'typing', data: 'x' });
       assertErrorFrame(await c.next('error'), 422, 'typing');
-      c.send({ type: 'message.send', data: { chat_id: 1, client_id: 'c-1', content: 'hi' } });
-      const notYet = await c.next('error');
-      assertErrorFrame(notYet, 503, 'message.send');
-      assert.equal(notYet.data.client_id, 'c-1');
+      c.send({ type: 'message.send', data: { chat_id: 987_654_321, client_id: 'c-1', content: 'hi' } });
+      const noChat = await c.next('error');
+      assertErrorFrame(noChat, 20001, 'message.send');
+      assert.equal(noChat.data.client_id, 'c-1');
+      c.send({ type: 'message.send', data: { chat_id: 1, content: 'hi' } });
+      assert.deepEqual((await c.next('error')).data.details, [{ field: 'client_id', message: 'is required' }]);
       c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
       assertErrorFrame(await c.next('error'), 400);
       await c.quiet();
@@ -218,8 +220,8 @@ it('contains a failing encoder to its profile: other profiles and connections go
   const broken = {
     ...probe,
     name: 'broken',
-    socket: (core: Parameters<typeof zhihangSocket>[0]) => ({
-      ...zhihangSocket(core),
+    socket: (core: Parameters<typeof zhihangSocket>[0], mount: string) => ({
+      ...zhihangSocket(core, mount),
       name: 'broken',
       event(): string {
         throw new Error('encoder bug');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { addMembers, createConversation, removeMember, touchConversation } from '../support/conversations.ts';
+import { addMembers, createConversation, removeMember, renameConversation } from '../support/conversations.ts';
 import { mountsWithProbe, probeStats } from '../support/probe.ts';
 import { describeEachStore } from '../support/server.ts';
 import { assertKeys, isoSecondsRe } from '../support/shapes.ts';
@@ -17,22 +17,24 @@ describeEachStore(
 
     it('delivers conversation events to the members only, encoding each once per profile', async () => {
       const [a, b, outsider] = await users(3);
-      const group = await createConversation(server(), a!.id, [b!.id]);
+      const group = await createConversation(server(), a!, [b!]);
       const ca = await WsClient.connect(server().url, a!.token, probe);
       const cb1 = await WsClient.connect(server().url, b!.token, probe);
       const cb2 = await WsClient.connect(server().url, b!.token, probe);
       const co = await WsClient.connect(server().url, outsider!.token, probe);
       const zh = await WsClient.connect(server().url, b!.token);
       probeStats.encoded = 0;
-      const id = await touchConversation(server(), group, a!.id);
+      const name = await renameConversation(server(), group, a!);
       for (const c of [ca, cb1, cb2]) {
         const f = await c.next('conversation.updated');
-        assert.deepEqual(f.audience, { kind: 'conversation', id });
+        assert.deepEqual(f.audience, { kind: 'conversation', id: group });
         assert.ok(f.seq! > c.hello.data.seq);
       }
       assert.equal(probeStats.encoded, 1, 'one encoding for three connections');
       await co.quiet(...convEvents);
-      await zh.quiet();
+      assert.equal((await zh.next('chat.updated')).data.name, name, 'the zhihang connection gets its own encoding');
+      await zh.barrier();
+      assert.deepEqual(zh.drain().filter((f) => f.seq !== undefined), [], 'no other durable frame');
       for (const c of [ca, cb1, cb2, co, zh]) await c.close();
     });
 
@@ -42,22 +44,22 @@ describeEachStore(
       const cb = await WsClient.connect(server().url, b!.token, probe);
       const cc = await WsClient.connect(server().url, c!.token, probe);
 
-      const group = await createConversation(server(), a!.id, [b!.id]);
+      const group = await createConversation(server(), a!, [b!]);
       for (const x of [ca, cb]) assert.equal((await x.next('conversation.created')).data.conversation.id, group);
-      await touchConversation(server(), group, a!.id);
+      await renameConversation(server(), group, a!);
       for (const x of [ca, cb]) await x.next('conversation.updated');
       await cc.quiet(...convEvents);
 
-      await addMembers(server(), group, [c!.id], a!.id);
+      await addMembers(server(), group, a!, [c!]);
       for (const x of [ca, cb, cc]) assert.deepEqual((await x.next('member.added')).data.members.map((m: any) => m.userId), [c!.id]);
-      await touchConversation(server(), group, a!.id);
+      await renameConversation(server(), group, a!);
       for (const x of [ca, cb, cc]) await x.next('conversation.updated');
 
-      await removeMember(server(), group, b!.id, a!.id);
+      await removeMember(server(), group, a!, b!);
       const own = await cb.next('member.removed');
       assert.deepEqual(own.audience, { kind: 'user', id: b!.id });
       for (const x of [ca, cc]) assert.deepEqual((await x.next('member.removed')).audience, { kind: 'conversation', id: group });
-      await touchConversation(server(), group, a!.id);
+      await renameConversation(server(), group, a!);
       for (const x of [ca, cc]) await x.next('conversation.updated');
       await cb.quiet(...convEvents);
       await ca.quiet(...convEvents);
@@ -66,22 +68,23 @@ describeEachStore(
 
     it('replays conversation events on resume for current memberships only', async () => {
       const [a, b, c] = await users(3);
-      const group = await createConversation(server(), a!.id, [b!.id, c!.id]);
+      const group = await createConversation(server(), a!, [b!, c!]);
       const cb = await WsClient.connect(server().url, b!.token, probe);
       const cc = await WsClient.connect(server().url, c!.token, probe);
       const since = cb.hello.data.seq as number;
       await cb.close();
       await cc.close();
-      await touchConversation(server(), group, a!.id);
-      await removeMember(server(), group, c!.id, a!.id);
-      await touchConversation(server(), group, a!.id);
+      await renameConversation(server(), group, a!);
+      await removeMember(server(), group, a!, c!);
+      await renameConversation(server(), group, a!);
 
       const rb = await WsClient.connect(server().url, b!.token, { ...probe, since });
       assert.deepEqual(
-        (await rb.take((f) => f.seq !== undefined, 3)).map((f) => f.type),
-        ['conversation.updated', 'member.removed', 'conversation.updated'],
+        (await rb.take((f) => f.seq !== undefined, 4)).map((f) => f.type),
+        ['conversation.updated', 'message.created', 'member.removed', 'conversation.updated'],
+        'the removal posts its system notice before it takes effect',
       );
-      assert.equal((await rb.next('resumed')).data.count, 3);
+      assert.equal((await rb.next('resumed')).data.count, 4);
       const rc = await WsClient.connect(server().url, c!.token, { ...probe, since });
       const mine = await rc.take((f) => f.seq !== undefined, 1);
       assert.deepEqual(mine.map((f) => [f.type, f.audience.kind]), [['member.removed', 'user']]);
@@ -91,7 +94,7 @@ describeEachStore(
 
     it('relays typing to the other members only; non-members get an error frame', async () => {
       const [a, b, outsider] = await users(3);
-      const group = await createConversation(server(), a!.id, [b!.id]);
+      const group = await createConversation(server(), a!, [b!]);
       const a1 = await WsClient.connect(server().url, a!.token);
       const a2 = await WsClient.connect(server().url, a!.token);
       const b1 = await WsClient.connect(server().url, b!.token);
@@ -117,7 +120,7 @@ describeEachStore(
       assert.deepEqual([refused.data.code, refused.data.ref], [20002, 'typing']);
       await a1.quiet('typing');
 
-      await removeMember(server(), group, b!.id, a!.id);
+      await removeMember(server(), group, a!, b!);
       b1.send({ type: 'typing', data: { chat_id: group } });
       assert.equal((await b1.next('error')).data.code, 20002);
       a1.send({ type: 'typing', data: { chat_id: group } });

@@ -43,19 +43,18 @@ for (const kind of storeKinds) {
 
     it('answers membership questions', async () => {
       const [a, b, c, d] = ids as [number, number, number, number];
-      const [c1, c2] = await store.membership.conversationIdsOf(b);
+      const [c1, c2] = await store.conversations.conversationIdsOf(b);
       assert.ok(c1 !== undefined && c2 !== undefined);
-      assert.deepEqual((await store.membership.conversationIdsOf(d)), []);
-      assert.deepEqual((await store.membership.memberIds(c1)).sort(), [a, b].sort());
-      assert.equal(await store.membership.isMember(c1, a), true);
-      assert.equal(await store.membership.isMember(c2, a), false);
-      assert.deepEqual((await store.membership.peersOf(b)).sort(), [a, c].sort());
-      assert.deepEqual(await store.membership.peersOf(d), []);
+      assert.deepEqual((await store.conversations.conversationIdsOf(d)), []);
+      assert.deepEqual(await store.conversations.conversationIdsOf(a), [c1]);
+      assert.deepEqual(await store.conversations.conversationIdsOf(c), [c2]);
+      assert.deepEqual((await store.conversations.peersOf(b)).sort(), [a, c].sort());
+      assert.deepEqual(await store.conversations.peersOf(d), []);
     });
 
     it('replays a user’s events after a seq in order (own and current conversations only), and prunes', async () => {
       const [a, b] = ids as [number, number];
-      const [c1, c2] = await store.membership.conversationIdsOf(b);
+      const [c1, c2] = await store.conversations.conversationIdsOf(b);
       const ev = (kind: 'user' | 'conversation', id: number, n: number): NewEvent =>
         ({ type: 'contact.removed', audience: { kind, id }, data: { ownerId: n, contactUserId: n } });
       const first = await store.events.append([ev('user', a, 1), ev('conversation', c1!, 2), ev('user', b, 3)], 1000);

@@ -18,8 +18,8 @@ export const probe: Profile = {
   name: 'probe',
   defaultMount: '/probe',
   async routes() {},
-  socket: (core) => ({
-    ...zhihangSocket(core),
+  socket: (core, mount) => ({
+    ...zhihangSocket(core, mount),
     name: 'probe',
     event: (e) => {
       probeStats.encoded++;

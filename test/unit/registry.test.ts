@@ -35,8 +35,6 @@ function slowSource(): MembershipSource & { release(ids: number[]): void } {
   const answer = new Promise<number[]>((r) => (release = r));
   return {
     conversationIdsOf: () => answer,
-    memberIds: async () => [],
-    isMember: async () => false,
     release: (ids) => release(ids),
   };
 }
@@ -75,7 +73,7 @@ describe('registry', () => {
   });
 
   it('indexes conversations per user and forgets a user with their last connection', async () => {
-    const { registry, delivered, conn } = setup({ conversationIdsOf: async () => [3], memberIds: async () => [], isMember: async () => false });
+    const { registry, delivered, conn } = setup({ conversationIdsOf: async () => [3] });
     const c1 = conn(2);
     const c2 = conn(2);
     await registry.add(c1).ready;

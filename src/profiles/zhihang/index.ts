@@ -1,6 +1,7 @@
 import type { Profile } from '../../http/profile.ts';
 import { ErrorEnvelope } from './envelope.ts';
 import { renderError } from './errors.ts';
+import { filesRoute } from './links.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { chatRoutes } from './routes/chats.ts';
@@ -29,8 +30,7 @@ export const zhihang: Profile = {
     await scope.register(async (s) => callRoutes(s, core), { prefix: '/api/calls' });
     await scope.register(async (s) => chatRoutes(s, core), { prefix: '/api/chats' });
     // Messages link to files, so they need to know where the files routes are mounted.
-    const files = '/api/files';
-    await scope.register(async (s) => messageRoutes(s, core, `${scope.prefix}${files}`), { prefix: '/api' });
-    await scope.register(async (s) => fileRoutes(s, core), { prefix: files });
+    await scope.register(async (s) => messageRoutes(s, core, `${scope.prefix}${filesRoute}`), { prefix: '/api' });
+    await scope.register(async (s) => fileRoutes(s, core), { prefix: filesRoute });
   },
 };

@@ -1,7 +1,7 @@
 /**
- * Absolute file links. Domain objects carry only file ids; each response builds links from its own
- * base (see externalBase), and the realtime gateway does the same from the WebSocket upgrade
- * request, so events and REST responses show the same URLs.
+ * File links. Domain objects carry only file ids; each response builds absolute links from its
+ * own base (see externalBase). Socket frames are encoded once for every receiver, so they use
+ * PUBLIC_URL when configured and are root-relative otherwise.
  */
 export interface FileLinks {
   file(fileId: string): string;
@@ -19,3 +19,6 @@ export function fileLinks(base: string, filesPath: string): FileLinks {
 }
 
 export const thumbnailPrefix = 'thumb_';
+
+/** Where the profile serves files, below its mount. */
+export const filesRoute = '/api/files';

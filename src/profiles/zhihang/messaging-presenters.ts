@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import type {
+  Conversation,
   ConversationDetail,
   ConversationSummary,
   FileKind,
@@ -10,10 +11,10 @@ import type {
   StoredFile,
   UserSummary,
 } from '../../domain/types.ts';
-import type { SystemNotice } from '../../services/posting.ts';
+import { clockDuration, type CallNotice, type SystemNotice } from '../../services/posting.ts';
 import { isoSeconds, isoSecondsOrNull } from '../common/time.ts';
 import type { FileLinks } from './links.ts';
-import type { ChatData, ChatDetail, ChatMember, FileData, LastMessage, MessageData, Sender } from './messaging-schemas.ts';
+import type { CallRecord, ChatData, ChatDetail, ChatMember, FileData, LastMessage, MessageData, Sender } from './messaging-schemas.ts';
 
 /** The document calls a file of any kind a "document"; the core calls it `file`. */
 export function typeName(type: MessageType | FileKind): string {
@@ -51,13 +52,30 @@ function systemText(m: Message): string {
   }
 }
 
+const callOutcomes: Record<string, string> = { cancelled: '已取消', rejected: '已拒绝', busy: '忙线未接通', timeout: '无人接听' };
+
+/** A call record in the document's language: its kind, then how long it lasted or how it ended. */
+function callText(n: CallNotice): string {
+  const kind = n.media === 'video' ? '视频通话' : '语音通话';
+  return `${kind} ${n.answered ? `通话时长 ${clockDuration(n.duration)}` : (callOutcomes[n.reason] ?? '未接通')}`;
+}
+
+function callRecord(n: CallNotice): Static<typeof CallRecord> {
+  return { call_id: n.callId, call_type: n.media, reason: n.reason, duration: n.duration, caller_id: n.callerId, callee_id: n.calleeId, answered: n.answered };
+}
+
+const callOf = (m: Message) => (m.type === 'call' ? (m.metadata.call as CallNotice | undefined) : undefined);
+
 function contentOf(m: Message): string {
-  return m.type === 'system' ? systemText(m) : m.content;
+  if (m.type === 'system') return systemText(m);
+  const call = callOf(m);
+  return call ? callText(call) : m.content;
 }
 
 export function message(v: MessageView, links: FileLinks): Static<typeof MessageData> {
   const m = v.message;
   const a = m.attachment;
+  const call = callOf(m);
   return {
     id: m.id,
     chat_id: m.conversationId,
@@ -91,6 +109,7 @@ export function message(v: MessageView, links: FileLinks): Static<typeof Message
     is_scheduled: false,
     forward_sender_id: m.forwardFrom?.senderId ?? null,
     forward_chat_id: m.forwardFrom?.conversationId ?? null,
+    ...(call && { call: callRecord(call) }),
   };
 }
 
@@ -122,25 +141,34 @@ function lastMessage(m: Message): Static<typeof LastMessage> {
   return { id: m.id, content: contentOf(m), type: typeName(m.type), sender_id: m.senderId, created_at: isoSeconds(m.createdAt) };
 }
 
+/** What every member sees alike of a chat; realtime frames (sent to all members at once) use only this. */
+export function chatInfo(c: Conversation) {
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    avatar: c.avatar,
+    type: c.type,
+    is_active: c.isActive,
+    created_at: isoSeconds(c.createdAt),
+    updated_at: isoSeconds(c.updatedAt),
+    announcement: c.announcement,
+    owner_id: c.ownerId,
+  };
+}
+
 export function chat(s: ConversationSummary): Static<typeof ChatData> {
   const c = s.conversation;
   const peer = s.peer;
   return {
-    id: c.id,
+    ...chatInfo(c),
     name: c.name || (peer ? who(peer) : ''),
-    description: c.description,
     avatar: c.avatar || (peer?.avatar ?? ''),
-    type: c.type,
-    is_active: c.isActive,
     is_pinned: s.membership.isPinned,
     is_muted: s.membership.isMuted,
     members_count: s.membersCount,
-    created_at: isoSeconds(c.createdAt),
-    updated_at: isoSeconds(c.updatedAt),
     last_message: s.lastMessage && lastMessage(s.lastMessage),
     unread_count: s.unreadCount,
-    announcement: c.announcement,
-    owner_id: c.ownerId,
     peer_id: peer?.id ?? null,
     role: s.membership.role,
   };

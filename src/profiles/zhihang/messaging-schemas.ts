@@ -20,6 +20,17 @@ export const MessageType = Type.Union(
   { description: 'document is a file of any kind; system and call are written by the server' },
 );
 
+/** What a `call` message records of its call (extension). */
+export const CallRecord = Type.Object({
+  call_id: Type.String(),
+  call_type: Type.String({ description: 'audio or video' }),
+  reason: Type.String({ description: 'why it ended: user_hangup, cancelled, rejected, busy, timeout, unavailable or disconnected' }),
+  duration: Type.Integer({ description: 'seconds talked; 0 when never answered' }),
+  caller_id: Type.Integer(),
+  callee_id: Type.Integer(),
+  answered: Type.Boolean(),
+});
+
 export const MessageData = Type.Object({
   id: Type.Integer(),
   chat_id: Type.Integer(),
@@ -53,6 +64,7 @@ export const MessageData = Type.Object({
   is_scheduled: Type.Boolean({ description: 'extension: accepted for send_at, not delivered yet (id is the schedule id)' }),
   forward_sender_id: Nullable(Type.Integer({ description: 'extension: sender of the original message' })),
   forward_chat_id: Nullable(Type.Integer({ description: 'extension: chat of the original message' })),
+  call: Type.Optional(CallRecord),
 });
 
 export const LastMessage = Type.Object({

@@ -117,6 +117,21 @@ export class CallRepo {
     return row && toCall(row);
   }
 
+  /**
+   * Notes the conversation an ended call was recorded in; false when it already was, so a call
+   * leaves one record however often its end is reported.
+   */
+  async recordIn(id: string, conversationId: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('calls')
+      .set({ conversation_id: conversationId })
+      .where('id', '=', id)
+      .where('state', '=', 'ended')
+      .where('conversation_id', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   /** Ends a call still in one of `from`; the duration counts whole seconds since the answer. */
   async end(id: string, from: readonly CallState[], reason: string, at: number): Promise<Call | undefined> {
     const row = await this.db

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Conversation, ConversationType, Member, MemberRole, PageRequest } from '../../domain/types.ts';
+import type { MembershipSource } from '../../realtime/membership.ts';
 import type { ConversationMembersTable, ConversationsTable, Database } from '../schema.ts';
 
 export function toConversation(row: Selectable<ConversationsTable>): Conversation {
@@ -131,7 +132,11 @@ function listed(userId: number, r: SummaryRow): ListedConversation {
   };
 }
 
-export class ConversationRepo {
+/**
+ * Conversations and their members. It is also the realtime gateway's membership source: the one
+ * place that reads `conversation_members` for both the services and the gateway.
+ */
+export class ConversationRepo implements MembershipSource {
   constructor(private readonly db: Kysely<Database>) {}
 
   async byId(id: number): Promise<Conversation | undefined> {
@@ -243,34 +248,23 @@ export class ConversationRepo {
     return rows.map(toMember);
   }
 
-  /** Who receives a conversation's events right now. */
-  async memberIds(conversationId: number): Promise<number[]> {
-    const rows = await this.db.selectFrom('conversation_members').select('user_id').where('conversation_id', '=', conversationId).execute();
-    return rows.map((r) => r.user_id);
-  }
-
+  /** The conversations a user is a member of (the gateway loads these when they connect). */
   async conversationIdsOf(userId: number): Promise<number[]> {
     const rows = await this.db.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', userId).execute();
     return rows.map((r) => r.conversation_id);
   }
 
-  async isMember(conversationId: number, userId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('conversation_members')
-      .select('user_id')
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  async memberCount(conversationId: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('conversation_members')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('conversation_id', '=', conversationId)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  /** Everyone who shares at least one conversation with the user, without the user (presence). */
+  async peersOf(userId: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('conversation_members as mine')
+      .innerJoin('conversation_members as other', 'other.conversation_id', 'mine.conversation_id')
+      .select('other.user_id')
+      .distinct()
+      .where('mine.user_id', '=', userId)
+      .where('other.user_id', '!=', userId)
+      .execute();
+    return rows.map((r) => r.user_id);
   }
 
   /**

@@ -1,11 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import type { Core } from '../../../core.ts';
-import { AppError } from '../../../domain/errors.ts';
 import { limits } from '../../../domain/validation.ts';
 import { caller } from '../../../http/guard.ts';
-import type { SendResult } from '../../../services/messages.ts';
 import { isoSeconds } from '../../common/time.ts';
 import { externalBase } from '../../common/urls.ts';
 import { Empty, Envelope, ok } from '../envelope.ts';
@@ -13,6 +11,7 @@ import { fileLinks, type FileLinks } from '../links.ts';
 import * as present from '../messaging-presenters.ts';
 import { ChatIdParams, Id, MessageData, MessageIdParams, MessageType as MessageTypeSchema } from '../messaging-schemas.ts';
 import { Paging } from '../schemas.ts';
+import { SendBody, sendInput, sentMessage } from '../sending.ts';
 
 const ListQuery = Type.Object({
   ...Paging(50, 100),
@@ -23,26 +22,6 @@ const ListQuery = Type.Object({
 });
 const ListData = Type.Object({ messages: Type.Array(MessageData), total: Type.Integer(), has_more: Type.Boolean() });
 
-const SendableType = Type.Union(['text', 'image', 'video', 'audio', 'document'].map((t) => Type.Literal(t)));
-const SendBody = Type.Object({
-  content: Type.Optional(Type.String({ maxLength: limits.messageContent.maxLength })),
-  type: Type.Optional(SendableType),
-  file_name: Type.Optional(Type.String({ maxLength: limits.fileName.maxLength })),
-  file_size: Type.Optional(Type.Integer({ minimum: 0, description: 'ignored: the uploaded size is used' })),
-  file_url: Type.Optional(Type.String({ maxLength: 2048, description: 'the url returned by POST /api/files/upload' })),
-  file_id: Type.Optional(Type.String({ maxLength: 64, description: 'extension: alternative to file_url' })),
-  thumbnail: Type.Optional(Type.String({ maxLength: 2048, description: 'ignored: derived from the file' })),
-  reply_to_id: Type.Optional(Type.Union([Id, Type.Null()])),
-  forward_from: Type.Optional(Type.Union([Id, Type.Null()], { description: 'id of a message to forward (content and file are copied)' })),
-  ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: limits.ttl.max, description: 'self-destruct after this many seconds from delivery' })),
-  send_at: Type.Optional(
-    Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 }), Type.Null()], {
-      description: 'schedule: ISO 8601, or epoch seconds (milliseconds above 10^11)',
-    }),
-  ),
-  is_silent: Type.Optional(Type.Boolean()),
-  client_id: Type.Optional(Type.String({ minLength: limits.clientId.minLength, maxLength: limits.clientId.maxLength, description: 'extension: idempotency key' })),
-});
 const EditBody = Type.Object({ content: Type.String({ maxLength: limits.messageContent.maxLength }) });
 const DeleteQuery = Type.Object({
   scope: Type.Optional(
@@ -57,29 +36,10 @@ const HistoryData = Type.Object({ message: MessageData, edits: Type.Array(Edit) 
 const ScheduledData = Type.Object({ messages: Type.Array(MessageData) });
 const ScheduledParams = Type.Object({ chat_id: Id, scheduled_id: Id });
 
-const fileIdInUrl = /\/(file_[A-Za-z0-9_-]{8,64})\/?$/;
-
-/** The uploaded file a send refers to: file_id, or the id at the end of a file_url we issued. */
-function fileIdOf(body: Static<typeof SendBody>): string | undefined {
-  if (body.file_id) return body.file_id;
-  if (!body.file_url) return undefined;
-  const m = fileIdInUrl.exec(body.file_url.split(/[?#]/)[0]!);
-  if (!m) throw new AppError('FILE_NOT_FOUND', 'file_url must be a url returned by POST /api/files/upload');
-  return m[1];
-}
-
-function sendAtOf(value: string | number | null | undefined): number | null {
-  if (value == null) return null;
-  if (typeof value === 'number') return value < 1e11 ? value * 1000 : value;
-  return Date.parse(value);
-}
-
 export async function messageRoutes(fastify: FastifyInstance, core: Core, filesPath: string): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const messages = core.messages;
   const linksOf = (request: FastifyRequest): FileLinks => fileLinks(externalBase(core.config.publicUrl, request), filesPath);
-  const sent = (result: SendResult, links: FileLinks) =>
-    result.kind === 'sent' ? present.message(result.view, links) : present.scheduled(result.scheduled, result.sender, links);
 
   app.get(
     '/chats/:chat_id/messages',
@@ -116,20 +76,8 @@ export async function messageRoutes(fastify: FastifyInstance, core: Core, filesP
       },
     },
     async (request) => {
-      const b = request.body;
-      const result = await messages.send(caller(request).userId, request.params.chat_id, {
-        type: present.coreType(b.type ?? 'text'),
-        content: b.content ?? '',
-        fileId: fileIdOf(b),
-        fileName: b.file_name || undefined,
-        replyToId: b.reply_to_id,
-        forwardFrom: b.forward_from,
-        ttl: b.ttl,
-        sendAt: sendAtOf(b.send_at),
-        isSilent: b.is_silent,
-        clientId: b.client_id,
-      });
-      return ok(sent(result, linksOf(request)), '消息发送成功');
+      const result = await messages.send(caller(request).userId, request.params.chat_id, sendInput(request.body));
+      return ok(sentMessage(result, linksOf(request)), '消息发送成功');
     },
   );
 

@@ -11,7 +11,7 @@ import { callLimits } from '../../../services/calls.ts';
  */
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-const ClientId = Type.String({ minLength: 1, maxLength: 64 });
+const ClientId = Type.String({ minLength: limits.clientId.minLength, maxLength: limits.clientId.maxLength });
 const CallId = Type.String({ minLength: 1, maxLength: 64 });
 const Sdp = Type.String({ minLength: 1, maxLength: callLimits.sdp });
 const IceFields = {
@@ -47,6 +47,7 @@ const schemas = {
   'call.answer': Type.Object({ call_id: CallId, sdp: Sdp }),
   'call.ice': Type.Object({ call_id: CallId, ...IceFields, candidate: Type.Union([IceFields.candidate, IceInit]) }),
   'call.end': Type.Object({ call_id: CallId, reason: Type.Optional(Type.String({ maxLength: 64 })) }),
+  // The other fields are a REST send body, validated by the codec's sendMessage with that schema.
   'message.send': Type.Object({ chat_id: Id, client_id: ClientId }),
 } satisfies Record<string, TSchema>;
 

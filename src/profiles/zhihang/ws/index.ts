@@ -1,11 +1,17 @@
 import type { Core } from '../../../core.ts';
 import { AppError } from '../../../domain/errors.ts';
 import type { DomainEvent } from '../../../domain/events.ts';
+import { compileStrict, fieldProblems } from '../../../http/validation.ts';
 import type { ProfileCodec } from '../../../realtime/codec.ts';
 import { isoSeconds } from '../../common/time.ts';
 import { errorBody } from '../errors.ts';
+import { fileLinks, filesRoute } from '../links.ts';
+import { SendBody, sendInput, sentMessage, type SendBodyData } from '../sending.ts';
 import { eventEncoders, signalEncoders, type Frame } from './encode.ts';
 import { decodeFrame } from './frames.ts';
+
+/** `message.send` fields are a REST send body (chat_id and client_id aside), checked the same way. */
+const validateSend = compileStrict<SendBodyData>(SendBody);
 
 const frame = (type: string, data: unknown) => JSON.stringify({ type, data });
 
@@ -14,8 +20,9 @@ const frame = (type: string, data: unknown) => JSON.stringify({ type, data });
  * events also carry their `seq` (`{"type", "seq", "data"}`), the number a client passes back as
  * `since` to resume. Errors are `{"type": "error", "data": <the REST error body> + ref}`.
  */
-export function zhihangSocket(core: Core): ProfileCodec {
-  const events = eventEncoders({ isOnline: (user) => core.users.isOnline(user) });
+export function zhihangSocket(core: Core, mount: string): ProfileCodec {
+  const links = fileLinks(core.config.publicUrl ?? '', `${mount}${filesRoute}`);
+  const events = eventEncoders({ isOnline: (user) => core.users.isOnline(user), links });
   return {
     name: 'zhihang',
     path: '/ws',
@@ -49,11 +56,13 @@ export function zhihangSocket(core: Core): ProfileCodec {
     },
     resumed: (o) => frame('resumed', { since: o.since, seq: o.seq, count: o.count, timestamp: isoSeconds(o.at) }),
     refetch: (n) => frame('refetch', { reason: n.reason, since: n.since, seq: n.seq, timestamp: isoSeconds(n.at) }),
-    // The slot for sending over the socket. After the merge: validate `command.fields` with the
-    // REST send body schema, call the message service with `command.clientId` (idempotency) and
-    // answer frame('message.ack', { client_id, message: <REST message presenter> }).
-    async sendMessage() {
-      throw new AppError('UNAVAILABLE', 'message.send over the socket is not available on this server yet; use POST /api/chats/{chat_id}/messages');
+    // Answers on the sending connection only, so the ack may show what the sender alone sees.
+    async sendMessage(from, command) {
+      // The REST send's budget, taken first as the REST guard does.
+      await core.limiter.take('send', `user:${from.userId}`);
+      if (!validateSend(command.fields)) throw AppError.validation(fieldProblems(validateSend.errors ?? [], 'data'));
+      const result = await core.messages.send(from.userId, command.conversationId, { ...sendInput(command.fields), clientId: command.clientId });
+      return frame('message.ack', { client_id: command.clientId, message: sentMessage(result, links) });
     },
     refusal: (err) => ({ status: err.status, body: JSON.stringify(errorBody(err)) }),
   };
