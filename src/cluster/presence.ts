@@ -166,6 +166,9 @@ export class RedisPresence implements PresenceCluster {
   private floor = 0;
   /** Changes that arrived while a snapshot was being read. */
   private early: string[] | null = null;
+  private snapshotting: Promise<void> | undefined;
+  /** The last snapshot failed (the command connection came back after the subscription): retry at the next heartbeat. */
+  private snapshotDue = false;
   private hooks: PresenceClusterHooks | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -190,6 +193,9 @@ export class RedisPresence implements PresenceCluster {
     this.redis = redis as RedisWithPresence;
     link.listen('presence', (text) => this.onChange(text));
     link.onUp(() => void this.snapshot());
+    link.onDown(() => {
+      this.snapshotDue = true;
+    });
   }
 
   /** Joins (clearing what a previous run under this id left) and starts the heartbeat. */
@@ -272,6 +278,7 @@ export class RedisPresence implements PresenceCluster {
         if (gone.length > 0) this.hooks.wentOffline(ids(gone));
         if (came.length > 0) this.hooks.cameOnline(ids(came));
       }
+      if (this.snapshotDue && this.link.subscribed) await this.snapshot();
       const dead = await this.redis.parleyPresenceSweep(this.prefix);
       for (let i = 0; i < dead.length; i += 2) {
         const node = dead[i] as string;
@@ -286,8 +293,17 @@ export class RedisPresence implements PresenceCluster {
     }
   }
 
-  private async snapshot(): Promise<void> {
+  /** Reads who is online now; changes published meanwhile are applied after it, if newer. */
+  private snapshot(): Promise<void> {
+    this.snapshotting ??= this.readSnapshot().finally(() => {
+      this.snapshotting = undefined;
+    });
+    return this.snapshotting;
+  }
+
+  private async readSnapshot(): Promise<void> {
     this.early = [];
+    this.snapshotDue = false;
     try {
       const result = await this.redis.multi().smembers(this.link.key('presence:online')).get(this.link.key('presence:version')).exec();
       if (!result || result.some(([err]) => err)) throw new Error('snapshot failed');
@@ -296,7 +312,8 @@ export class RedisPresence implements PresenceCluster {
       for (const id of members) this.online.add(Number(id));
       this.floor = Number(version ?? 0);
     } catch (err) {
-      this.logger.warn({ err }, 'presence snapshot failed; keeping the previous view until Redis answers');
+      this.snapshotDue = true;
+      this.logger.debug({ err }, 'presence snapshot failed; retrying at the next heartbeat');
     } finally {
       const early = this.early ?? [];
       this.early = null;
