@@ -118,7 +118,10 @@ describe('three node processes', () => {
     assert.equal(burst.acked.length, 150);
     assert.ok(victim.killed);
 
-    await until(() => clients.every((c) => c.messages.length >= burst.acked.length), 'every reader to catch up', 20_000);
+    await until(() => clients.every((c) => c.messages.length >= burst.acked.length), 'every reader to catch up', 20_000).catch((err: unknown) => {
+      const state = clients.map((c) => ({ got: c.messages.length, reconnects: c.reconnects, disorder: c.disorder, missing: burst.acked.filter((id) => !c.ids().includes(id)) }));
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(state)}`, { cause: err });
+    });
     await new Promise((r) => setTimeout(r, 300));
     clients.forEach((c, i) => assertExactlyOnce(c, burst.acked, `reader ${i}`));
     assert.ok(clients[0]!.reconnects >= 1 && clients[1]!.reconnects >= 1, 'the victim’s readers reconnected elsewhere');

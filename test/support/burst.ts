@@ -6,17 +6,15 @@ import { WsClient, type Frame } from './ws.ts';
 const probe = { path: '/probe/ws' };
 
 /**
- * A client that keeps up with a conversation the way a real one does: it remembers the last seq
- * it saw and, when its connection drops, reconnects (to whichever node `pick` names) with
- * `since`, so every event reaches it exactly once across connections.
+ * A client that keeps up the way a real one does: when its connection drops, it reconnects (to
+ * whichever node `pick` names) with `since` = the last seq it saw, so every event reaches it
+ * exactly once across connections.
  */
 export class ResumingClient {
-  /** message.created frames of every connection, in arrival order. */
-  readonly messages: Frame[] = [];
-  /** Frames that broke the seq order (asserted by the test, not thrown inside a socket handler). */
-  readonly disorder: string[] = [];
-  private lastSeq = 0;
-  private ws: WsClient | undefined;
+  /** Every connection so far, oldest first; each keeps all the frames it received. */
+  private readonly connections: WsClient[] = [];
+  /** Reconnections that failed (asserted by the test, not thrown inside a socket handler). */
+  private readonly failures: string[] = [];
   private stopped = false;
   reconnects = 0;
 
@@ -31,8 +29,25 @@ export class ResumingClient {
     return c;
   }
 
-  get current(): WsClient | undefined {
-    return this.ws;
+  /** Durable frames of every connection, in arrival order. */
+  private frames(): Frame[] {
+    return this.connections.flatMap((ws) => ws.received.filter((f) => f.seq !== undefined));
+  }
+
+  /** message.created frames of every connection, in arrival order. */
+  get messages(): Frame[] {
+    return this.frames().filter((f) => f.type === 'message.created');
+  }
+
+  /** Frames that broke the seq order across connections, and failed reconnections. */
+  get disorder(): string[] {
+    const out = [...this.failures];
+    let last = this.connections[0]?.hello.data.seq as number;
+    for (const f of this.frames()) {
+      if (f.seq! <= last) out.push(`${f.type} seq ${f.seq} after ${last}`);
+      last = Math.max(last, f.seq!);
+    }
+    return out;
   }
 
   /** The ids of the messages received, with repeats if any arrived twice. */
@@ -40,37 +55,33 @@ export class ResumingClient {
     return this.messages.map((f) => f.data.message.id as number);
   }
 
+  private lastSeq(): number {
+    return this.frames().at(-1)?.seq ?? (this.connections[0]?.hello.data.seq as number);
+  }
+
   private async open(): Promise<void> {
-    const since = this.lastSeq === 0 ? undefined : this.lastSeq;
+    const since = this.connections.length === 0 ? undefined : this.lastSeq();
+    let ws: WsClient;
     for (let attempt = 0; ; attempt++) {
       try {
-        this.ws = await WsClient.connect(this.pick(), this.user.token, { ...probe, ...(since !== undefined && { since }) });
+        ws = await WsClient.connect(this.pick(), this.user.token, { ...probe, ...(since !== undefined && { since }) });
         break;
       } catch (err) {
         if (attempt >= 50) throw err;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    const ws = this.ws;
-    if (this.lastSeq === 0) this.lastSeq = ws.hello.data.seq as number;
-    ws.ws.on('message', (raw: Buffer) => {
-      const f = JSON.parse(raw.toString('utf8')) as Frame;
-      if (f.seq !== undefined) {
-        if (f.seq <= this.lastSeq) this.disorder.push(`${f.type} seq ${f.seq} after ${this.lastSeq}`);
-        this.lastSeq = Math.max(this.lastSeq, f.seq);
-      }
-      if (f.type === 'message.created') this.messages.push(f);
-    });
+    this.connections.push(ws);
     void ws.closed.then(() => {
       if (this.stopped) return;
       this.reconnects++;
-      this.open().catch((err: unknown) => this.disorder.push(`could not reconnect: ${(err as Error).message}`));
+      this.open().catch((err: unknown) => this.failures.push(`could not reconnect: ${(err as Error).message}`));
     });
   }
 
   async close(): Promise<void> {
     this.stopped = true;
-    await this.ws?.close();
+    await this.connections.at(-1)?.close();
   }
 }
 
