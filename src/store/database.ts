@@ -68,6 +68,11 @@ function openPostgres(options: DatabaseOptions): OpenDatabase {
   // An idle client losing its connection emits on the pool; without a listener that would
   // crash the process. The next query gets a fresh connection.
   pool.on('error', () => undefined);
+  // A checked-out client (a transaction between two queries) losing its connection emits on the
+  // client itself, and the pool listens only while it is idle: without this, a database restart
+  // at the wrong moment would crash the node. The failure still reaches the transaction (its
+  // next query fails) and the pool drops the client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(options.url);
   return {
