@@ -5,10 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import sharp from 'sharp';
+import { AppError } from '../../src/domain/errors.ts';
 import { S3Storage } from '../../src/services/storage/s3.ts';
 import { StorageMissError } from '../../src/services/storage/storage.ts';
 import { clusterDatabase } from '../support/cluster-db.ts';
 import { download, file, kind, png, uploaded } from '../support/files.ts';
+import { freePort } from '../support/process.ts';
 import { startServerOn, type TestServer } from '../support/server.ts';
 import { OwnS3 } from '../support/s3.ts';
 import type { Scratch } from '../support/stores.ts';
@@ -69,6 +71,18 @@ describe('S3 storage driver (against s3rver)', () => {
     for await (const c of tail) bytes.push(c as Buffer);
     assert.deepEqual(Buffer.concat(bytes), data.subarray(data.length - 10));
     await storage.delete('big/one');
+  });
+
+  it('answers UNAVAILABLE (503), not an internal error, when the store cannot be reached', async () => {
+    const away = new S3Storage({ ...s3.config(), endpoint: `http://127.0.0.1:${await freePort()}` });
+    try {
+      const attempts = [() => away.stat('ab/x'), () => away.get('ab/x'), () => away.put('ab/x', Readable.from([Buffer.from('x')])), () => away.delete('ab/x')];
+      for (const attempt of attempts) {
+        await assert.rejects(attempt, (err: unknown) => err instanceof AppError && err.code === 'UNAVAILABLE' && err.status === 503);
+      }
+    } finally {
+      away.close();
+    }
   });
 
   it('leaves nothing when the upload fails midway, small or multipart', async () => {

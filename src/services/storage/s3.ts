@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import type { S3Config } from '../../config.ts';
+import { AppError } from '../../domain/errors.ts';
 import { checkKey, StorageMissError, type ByteRange, type FileStorage } from './storage.ts';
 
 export interface S3StorageOptions {
@@ -25,6 +26,19 @@ const MIN_PART_SIZE = 5 * 1024 * 1024;
 function isMissing(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * The store unreachable or failing on its side (after the SDK's retries) is a 503 the client may
+ * retry, not a 500; a missing object is a miss; anything else passes unchanged.
+ */
+function translate(err: unknown, key: string): unknown {
+  if (isMissing(err)) return new StorageMissError(key);
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const network = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/.test(e.code ?? '') || e.name === 'TimeoutError';
+  if (network || (status !== undefined && status >= 500)) return new AppError('UNAVAILABLE', 'file storage is unreachable; try again shortly', { cause: err });
+  return err;
 }
 
 /**
@@ -95,7 +109,7 @@ export class S3Storage implements FileStorage {
     } catch (err) {
       data.destroy();
       if (upload) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: upload.id })).catch(() => undefined);
-      throw err;
+      throw translate(err, key);
     }
   }
 
@@ -104,8 +118,7 @@ export class S3Storage implements FileStorage {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
       return { size: head.ContentLength ?? 0 };
     } catch (err) {
-      if (isMissing(err)) throw new StorageMissError(key);
-      throw err;
+      throw translate(err, key);
     }
   }
 
@@ -119,13 +132,14 @@ export class S3Storage implements FileStorage {
       if (!body) return Readable.from([]);
       return Readable.fromWeb((body as { transformToWebStream(): ReadableStream }).transformToWebStream() as never);
     } catch (err) {
-      if (isMissing(err)) throw new StorageMissError(key);
-      throw err;
+      throw translate(err, key);
     }
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) })).catch((err: unknown) => {
+      throw translate(err, key);
+    });
   }
 
   close(): void {
