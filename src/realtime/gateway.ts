@@ -25,6 +25,8 @@ export interface GatewayStats {
 const SHUTDOWN_GRACE_MS = 2000;
 /** Client frames kept while a connection starts (a client may speak as soon as the socket opens). */
 const EARLY_FRAMES = 32;
+/** Sessions checked per query when looking for revoked ones. */
+const REVOKED_BATCH = 500;
 
 function normalizePath(path: string): string {
   return path.replace(/\/+$/, '') || '/';
@@ -358,6 +360,22 @@ export class Gateway {
       }
       conn.alive = false;
       conn.ping();
+    }
+    // With several nodes, a logout's session.revoked signal is lost for other nodes while Redis
+    // is away: their sockets of that session close at the next heartbeat instead.
+    if (this.core.redis) this.track(this.closeRevoked());
+  }
+
+  private async closeRevoked(): Promise<void> {
+    const bySession = new Map<string, Connection[]>();
+    for (const conn of this.registry.allConnections()) {
+      if (conn.open) bySession.set(conn.sessionId, [...(bySession.get(conn.sessionId) ?? []), conn]);
+    }
+    const ids = [...bySession.keys()];
+    for (let i = 0; i < ids.length; i += REVOKED_BATCH) {
+      for (const id of await this.core.store.sessions.revokedAmong(ids.slice(i, i + REVOKED_BATCH))) {
+        for (const conn of bySession.get(id) ?? []) conn.close(CloseCode.sessionEnded, 'session ended: log in again');
+      }
     }
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertExactlyOnce, ResumingClient, sendBurst } from '../support/burst.ts';
 import { clusterDatabase } from '../support/cluster-db.ts';
-import { nodeEnv, startNode, uniquePrefix, until } from '../support/cluster.ts';
+import { nodeEnv, startNode, uniquePrefix, until, within } from '../support/cluster.ts';
 import { createGroup, send } from '../support/messaging.ts';
 import type { TestServer } from '../support/server.ts';
 import { okData } from '../support/shapes.ts';
@@ -28,7 +28,7 @@ describe('Redis lost and restarted under three nodes', () => {
     redis = await OwnRedis.start();
     db = await clusterDatabase();
     const prefix = uniquePrefix();
-    for (const id of ['r1', 'r2', 'r3']) nodes.push(await startNode(db, 'postgres', nodeEnv(redis.url, prefix, id, { NODE_TIMEOUT: '2s' })));
+    for (const id of ['r1', 'r2', 'r3']) nodes.push(await startNode(db, 'postgres', nodeEnv(redis.url, prefix, id, { NODE_TIMEOUT: '2s', WS_HEARTBEAT: '1s' })));
   });
   after(async () => {
     for (const n of nodes) await n.close();
@@ -55,6 +55,14 @@ describe('Redis lost and restarted under three nodes', () => {
     assert.equal(got.data.message.id, during.id);
     const lateOnC = await WsClient.connect(c.url, late.token);
     t.after(() => lateOnC.close());
+
+    // A logout cannot signal the other nodes now: the token is refused everywhere at once (the
+    // database says so), and the session's socket elsewhere closes at the next heartbeat.
+    const leaving = await registerUser(a.api);
+    const leavingOnB = await WsClient.connect(b.url, leaving.token);
+    okData(await a.api.post('/api/auth/logout', {}, { token: leaving.token }));
+    assert.equal((await b.api.get('/api/users/me', { token: leaving.token })).status, 401);
+    assert.equal((await within(leavingOnB.closed, 5000, 'the heartbeat to close the socket')).code, 4401);
 
     await redis.resume();
     for (const n of nodes) await until(async () => (await health(n)).status === 'healthy', `${n.core.nodeId} to heal`);
