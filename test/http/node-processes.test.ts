@@ -28,9 +28,8 @@ describe('three node processes', () => {
     db = await clusterDatabase();
     store = openDatabase({ url: db.databaseUrl, poolSize: 2 });
     const env = { NODE_TIMEOUT: '2s', TIMER_INTERVAL: '100ms', SHUTDOWN_TIMEOUT: '3s' };
-    // The first one migrates the database; the others start on it together.
-    nodes = [await NodeProcess.start(db, nodeEnv(sharedRedisUrl, prefix, 'proc-1', env))];
-    nodes.push(...(await Promise.all(['proc-2', 'proc-3'].map((id) => NodeProcess.start(db, nodeEnv(sharedRedisUrl, prefix, id, env))))));
+    // All three at once on an empty database: concurrent migrations must be safe.
+    nodes = await Promise.all(['proc-1', 'proc-2', 'proc-3'].map((id) => NodeProcess.start(db, nodeEnv(sharedRedisUrl, prefix, id, env))));
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
