@@ -128,12 +128,22 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   const storage: FileStorage = config.fileStorage === 's3' ? new S3Storage(config.s3) : new LocalDiskStorage(config.filesDir);
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize });
 
-  // The bus starts after the head of the log before the link is up: nothing is missed between.
-  await redisBus?.start();
-  await redis?.start();
-  // Calls held by connections of a previous run under this node id are over (no connection exists yet).
-  await calls.nodeDied(config.nodeId);
-  await presence.start((nodeId) => calls.endCallsOf(nodeId));
+  try {
+    // The bus starts after the head of the log before the link is up: nothing is missed between.
+    await redisBus?.start();
+    await redis?.start();
+    // Calls held by connections of a previous run under this node id are over (no connection exists yet).
+    await calls.nodeDied(config.nodeId);
+    await presence.start((nodeId) => calls.endCallsOf(nodeId));
+  } catch (err) {
+    // Open Redis connections would keep a process that cannot start alive.
+    await presence.stop().catch(() => undefined);
+    await bus.close();
+    await redis?.close();
+    await eventLog.stop();
+    await database.close();
+    throw err;
+  }
 
   return {
     config,

@@ -143,7 +143,7 @@ export class RedisLink {
 
   private async resubscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(...this.handlers.keys());
+      if (this.handlers.size > 0) await this.subscriber.subscribe(...this.handlers.keys());
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'Redis subscription failed; reconnecting');
       this.subscriber.disconnect(true);
