@@ -112,7 +112,7 @@ describe('three nodes on PostgreSQL and Redis', () => {
     await third.close();
   });
 
-  it('routes a call between nodes: offer, answer, ICE and hang-up; a ring timeout ends a call once', async () => {
+  it('routes a call between nodes: offer, answer, ICE and hang-up; a ring timeout or a dead node ends a call once', async () => {
     const [caller, callee] = [await register(A()), await register(B())];
     const cc = await WsClient.connect(A().url, caller.token);
     const d1 = await WsClient.connect(B().url, callee.token);
@@ -145,6 +145,19 @@ describe('three nodes on PostgreSQL and Redis', () => {
     for (const c of [cc, d1, d2]) await c.quiet('call.end');
     const row = await A().core.store.calls.byId(unanswered);
     assert.deepEqual([row?.state, row?.endReason], ['ended', 'timeout']);
+
+    // The node holding the callee's end is counted dead (as the presence sweep reports it): the
+    // call ends for the caller, once, whichever nodes learn of it.
+    cc.send({ type: 'call.offer', data: { to_user_id: callee.id, call_type: 'audio', sdp: 'v=0 third' } });
+    const third = (await cc.next('call.ringing')).data.call_id as string;
+    await d1.next('call.offer');
+    await d2.next('call.offer');
+    d2.send({ type: 'call.answer', data: { call_id: third, sdp: 'v=0 answer' } });
+    await cc.next('call.answer');
+    await Promise.all([A().core.calls.nodeDied(C().core.nodeId), B().core.calls.nodeDied(C().core.nodeId)]);
+    const cut = await cc.next('call.end');
+    assert.deepEqual([cut.data.call_id, cut.data.reason], [third, 'disconnected']);
+    await cc.quiet('call.end');
     for (const c of [cc, d1, d2]) await c.close();
   });
 });
