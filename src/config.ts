@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -55,6 +56,30 @@ export interface Config {
   eventRetentionMs: number;
   callRingTimeoutMs: number;
   ice: IceConfig;
+  /** Redis shared by the nodes of a cluster; unset for a single node. */
+  redisUrl: string | undefined;
+  /** Put in front of every Redis key and channel. */
+  redisPrefix: string;
+  /** This node's name among the nodes sharing Redis (unique per running process). */
+  nodeId: string;
+  /** How long a node may go without a heartbeat before the other nodes count it dead, in ms. */
+  nodeTimeoutMs: number;
+  fileStorage: 'local' | 's3';
+  s3: S3Config;
+}
+
+export interface S3Config {
+  /** Unset: AWS itself (from the region). */
+  endpoint: string | undefined;
+  bucket: string | undefined;
+  region: string;
+  /** Both unset: the SDK's default credential chain (AWS_* variables, instance role, ...). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  /** `http://endpoint/bucket/key` instead of `http://bucket.endpoint/key` (MinIO and most self-hosted stores). */
+  forcePathStyle: boolean;
+  /** Put in front of every object key, to share a bucket. */
+  keyPrefix: string;
 }
 
 export interface IceConfig {
@@ -168,6 +193,27 @@ function iceUrls(schemes: RegExp) {
   };
 }
 
+function redisUrl(raw: string): string | undefined {
+  try {
+    const u = new URL(raw);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '' ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pattern(re: RegExp) {
+  return (raw: string) => (re.test(raw) ? raw : undefined);
+}
+
+const nodeIdPattern = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
+
+/** `<host>-<pid>`: unique among processes, and readable in logs. */
+function defaultNodeId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 48) || 'node';
+  return `${host}-${process.pid}`;
+}
+
 function databaseUrl(raw: string): string | undefined {
   if (/^postgres(ql)?:\/\//.test(raw)) return httpLikeUrlOk(raw) ? raw : undefined;
   if (/^(sqlite|file):/.test(raw) && raw.replace(/^(sqlite|file):(\/\/)?/, '').length > 0) return raw;
@@ -226,7 +272,7 @@ export const settings = {
   wsHeartbeat: setting({ env: 'WS_HEARTBEAT', description: 'WebSocket ping interval; a peer that misses one ping is dropped at the next', defaultText: '30s', allowed: 'a duration from 100ms to 10m', parse: duration(100, 600_000) }),
   wsMaxFrame: setting({ env: 'WS_MAX_FRAME', description: 'Largest WebSocket frame a client may send (larger: closed with 1009)', defaultText: '128kb', allowed: 'a size from 1kb to 16mb', parse: size(1024, 16 * 1024 ** 2) }),
   wsBufferLimit: setting({ env: 'WS_BUFFER_LIMIT', description: 'Outgoing bytes queued for one connection before it is closed as too slow (4408: reconnect and resume)', defaultText: '1mb', allowed: 'a size from 1kb to 256mb', parse: size(1024, 256 * 1024 ** 2) }),
-  wsMaxConnections: setting({ env: 'WS_MAX_CONNECTIONS_PER_USER', description: 'Open WebSocket connections one user may have on a node (more: refused with 429)', defaultText: '16', allowed: 'an integer from 1 to 1000', parse: integer(1, 1000) }),
+  wsMaxConnections: setting({ env: 'WS_MAX_CONNECTIONS_PER_USER', description: 'Open WebSocket connections one user may have (on all nodes together when REDIS_URL is set; more: refused with 429)', defaultText: '16', allowed: 'an integer from 1 to 1000', parse: integer(1, 1000) }),
   wsRateLimit: setting({ env: 'WS_RATE_LIMIT', description: 'Frames one connection may send (beyond: an error frame per dropped frame)', defaultText: '120/10s', allowed: '<count>/<window> or off', parse: parseRateRule }),
   eventRetention: setting({ env: 'EVENT_RETENTION', description: 'How long the event log keeps events for resume and sync; older resumes are told to refetch', defaultText: '7d', allowed: 'a duration from 1m to 3650d', parse: duration(60_000, 3650 * 86_400_000) }),
   callRingTimeout: setting({ env: 'CALL_RING_TIMEOUT', description: 'How long a call rings before it ends unanswered', defaultText: '60s', allowed: 'a duration from 100ms to 10m', parse: duration(100, 600_000) }),
@@ -236,6 +282,18 @@ export const settings = {
   turnTtl: setting({ env: 'TURN_TTL', description: 'Validity of minted TURN credentials', defaultText: '1d', allowed: 'a duration from 1m to 7d', parse: duration(60_000, 7 * 86_400_000) }),
   turnUsername: setting({ env: 'TURN_USERNAME', description: 'Fixed TURN username, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512) }),
   turnPassword: setting({ env: 'TURN_PASSWORD', description: 'Fixed TURN password, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512) }),
+  redisUrl: setting({ env: 'REDIS_URL', description: 'Redis shared by several nodes: events and signals cross nodes, presence, rate limits and connection limits count cluster-wide. Unset: one node, all in memory', defaultText: '(unset)', allowed: 'redis://[:password@]host:port[/db] or rediss://...', parse: redisUrl }),
+  redisPrefix: setting({ env: 'REDIS_PREFIX', description: 'Prefix of every Redis key and channel (lets several deployments share one Redis)', defaultText: 'parley:', allowed: '1 to 64 letters, digits and . _ : -', parse: pattern(/^[A-Za-z0-9._:-]{1,64}$/) }),
+  nodeId: setting({ env: 'NODE_ID', description: 'Name of this node among the nodes sharing Redis; must be unique. A node restarted with the same name clears what its previous run left at once', defaultText: '<hostname>-<pid>', allowed: 'up to 63 letters, digits, . and - (starting with a letter or digit)', parse: pattern(nodeIdPattern) }),
+  nodeTimeout: setting({ env: 'NODE_TIMEOUT', description: 'How long a node may miss its heartbeats (sent every quarter of this) before the others count it dead: its users go offline and its calls end', defaultText: '20s', allowed: 'a duration from 1s to 5m', parse: duration(1000, 300_000) }),
+  fileStorage: setting({ env: 'FILE_STORAGE', description: 'Where uploaded files live: local disk (FILES_DIR, one node) or an S3-compatible object store (S3_*, any number of nodes)', defaultText: 'local', allowed: 'local or s3', parse: oneOf('local', 's3') }),
+  s3Endpoint: setting({ env: 'S3_ENDPOINT', description: 'S3-compatible endpoint (MinIO, Ceph, R2, ...); unset for AWS S3', defaultText: '(AWS)', allowed: 'an http(s) URL', parse: httpUrl }),
+  s3Bucket: setting({ env: 'S3_BUCKET', description: 'Bucket holding the files (must exist); required with FILE_STORAGE=s3', defaultText: '(unset)', allowed: 'a bucket name (3 to 63 characters)', parse: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/) }),
+  s3Region: setting({ env: 'S3_REGION', description: 'Region of the bucket', defaultText: 'us-east-1', allowed: 'a region name', parse: pattern(/^[a-z0-9-]{1,64}$/) }),
+  s3AccessKeyId: setting({ env: 'S3_ACCESS_KEY_ID', description: 'Access key; with S3_SECRET_ACCESS_KEY. Both unset: the AWS default credential chain (AWS_* variables, instance role)', defaultText: '(unset)', allowed: 'text', parse: text(1, 256) }),
+  s3SecretAccessKey: setting({ env: 'S3_SECRET_ACCESS_KEY', description: 'Secret key for S3_ACCESS_KEY_ID', defaultText: '(unset)', allowed: 'text', parse: text(1, 256) }),
+  s3ForcePathStyle: setting({ env: 'S3_FORCE_PATH_STYLE', description: 'Address objects as <endpoint>/<bucket>/<key> (most self-hosted stores) instead of <bucket>.<endpoint>/<key>', defaultText: 'false', allowed: 'true or false', parse: boolean }),
+  s3Prefix: setting({ env: 'S3_PREFIX', description: 'Prefix of every object key (to share a bucket)', defaultText: '(none)', allowed: 'up to 200 letters, digits and . _ / - ending with /', parse: pattern(/^[A-Za-z0-9._/-]{0,199}\/$/) }),
 } as const;
 
 type Settings = typeof settings;
@@ -281,6 +339,10 @@ export function loadConfig(env: Env = gatherEnv()): Config {
   const p = parsed as Partial<Parsed>;
   if (p.codeSender === 'webhook' && !p.codeWebhookUrl) {
     problems.push('CODE_WEBHOOK_URL: must be set when CODE_SENDER=webhook');
+  }
+  if (p.fileStorage === 's3' && !p.s3Bucket) problems.push('S3_BUCKET: must be set when FILE_STORAGE=s3');
+  if ((p.s3AccessKeyId === undefined) !== (p.s3SecretAccessKey === undefined)) {
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -339,6 +401,20 @@ export function loadConfig(env: Env = gatherEnv()): Config {
       turnTtl: Math.floor((p.turnTtl ?? 86_400_000) / 1000),
       turnUsername: p.turnUsername ?? undefined,
       turnPassword: p.turnPassword ?? undefined,
+    },
+    redisUrl: p.redisUrl ?? undefined,
+    redisPrefix: p.redisPrefix ?? 'parley:',
+    nodeId: p.nodeId ?? defaultNodeId(),
+    nodeTimeoutMs: p.nodeTimeout ?? 20_000,
+    fileStorage: p.fileStorage ?? 'local',
+    s3: {
+      endpoint: p.s3Endpoint ?? undefined,
+      bucket: p.s3Bucket ?? undefined,
+      region: p.s3Region ?? 'us-east-1',
+      accessKeyId: p.s3AccessKeyId ?? undefined,
+      secretAccessKey: p.s3SecretAccessKey ?? undefined,
+      forcePathStyle: p.s3ForcePathStyle ?? false,
+      keyPrefix: p.s3Prefix ?? '',
     },
   };
 }

@@ -1,3 +1,6 @@
+import { RedisBus } from './cluster/bus.ts';
+import { RedisPresence } from './cluster/presence.ts';
+import { RedisLink } from './cluster/redis.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { LocalBus, type Bus } from './realtime/bus.ts';
@@ -10,7 +13,10 @@ import { EventLog } from './services/event-log.ts';
 import { ConversationService } from './services/conversations.ts';
 import { FileService } from './services/files.ts';
 import { MessageService } from './services/messages.ts';
+import { RedisRateLimitStore } from './services/rate-limit-redis.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
+import { S3Storage } from './services/storage/s3.ts';
+import type { FileStorage } from './services/storage/storage.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { PresenceService } from './services/presence.ts';
 import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
@@ -47,7 +53,13 @@ export interface Core {
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
+  /** This node's name among the nodes sharing Redis (config NODE_ID). */
+  nodeId: string;
+  /** The connections to Redis, when REDIS_URL is set. */
+  redis: RedisLink | undefined;
   checkDatabase(): Promise<boolean>;
+  /** Whether Redis answers; undefined without Redis. */
+  checkRedis(): Promise<boolean | undefined>;
   close(): Promise<void>;
 }
 
@@ -72,9 +84,20 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     throw err;
   }
   const store = new Store(database.db, database.dialect);
-  const bus = new LocalBus((err) => logger.error({ err }, 'bus listener failed'));
-  const presence = new PresenceService(store, bus, clock, (err) => logger.error({ err }, 'presence update failed'));
-  const limiter = new RateLimiter(config.rateLimits, new MemoryRateLimitStore(), clock);
+  const onBusError = (err: unknown) => logger.error({ err }, 'bus listener failed');
+  // Several nodes share Redis: events and signals cross nodes, presence and limits are counted
+  // cluster-wide. Without it, everything stays in this process.
+  const redis = config.redisUrl ? new RedisLink({ url: config.redisUrl, prefix: config.redisPrefix, nodeId: config.nodeId }, logger) : undefined;
+  const redisBus = redis && new RedisBus(redis, config.nodeId, store.events, onBusError);
+  const bus: Bus = redisBus ?? new LocalBus(onBusError);
+  const presence = new PresenceService(
+    store,
+    bus,
+    clock,
+    (err) => logger.error({ err }, 'presence update failed'),
+    redis && new RedisPresence(redis, config.nodeId, config.nodeTimeoutMs, logger),
+  );
+  const limiter = new RateLimiter(config.rateLimits, redis ? new RedisRateLimitStore(redis.command, config.redisPrefix, logger) : new MemoryRateLimitStore(), clock);
   const tokens = await TokenService.create(store, { secret: config.jwtSecret, accessTtl: config.accessTokenTtl, clock });
   const passwords = new PasswordHasher(config.argon2);
   const sender =
@@ -111,7 +134,25 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   };
   const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
   messages.setDueListener((at) => timers.wake(at));
-  const files = new FileService(store, new LocalDiskStorage(config.filesDir), clock, logger, { maxSize: config.uploadMaxSize });
+  const storage: FileStorage = config.fileStorage === 's3' ? new S3Storage(config.s3) : new LocalDiskStorage(config.filesDir);
+  const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize });
+
+  try {
+    // The bus starts after the head of the log before the link is up: nothing is missed between.
+    await redisBus?.start();
+    await redis?.start();
+    // Calls held by connections of a previous run under this node id are over (no connection exists yet).
+    await calls.nodeDied(config.nodeId);
+    await presence.start((nodeId) => calls.endCallsOf(nodeId));
+  } catch (err) {
+    // Open Redis connections would keep a process that cannot start alive.
+    await presence.stop().catch(() => undefined);
+    await bus.close();
+    await redis?.close();
+    await eventLog.stop();
+    await database.close();
+    throw err;
+  }
 
   return {
     config,
@@ -134,6 +175,8 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     files,
     timers,
     startedAt: clock.now(),
+    nodeId: config.nodeId,
+    redis,
     async checkDatabase() {
       try {
         await ping(database.db);
@@ -142,12 +185,18 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
         return false;
       }
     },
+    async checkRedis() {
+      return redis?.ping();
+    },
     async close() {
       calls.close();
       await eventLog.stop();
       await timers.stop();
+      await presence.stop();
       await bus.close();
       await limiter.close();
+      if (storage instanceof S3Storage) storage.close();
+      await redis?.close();
       await database.close();
     },
   };

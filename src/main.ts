@@ -62,9 +62,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
  * Runs until SIGTERM/SIGINT, then stops accepting connections, lets in-flight requests finish
  * within SHUTDOWN_TIMEOUT and closes the store. A second signal exits at once.
  */
-export async function serve(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel);
-  const server = await startServer(config, { logger });
+export async function serve(config: Config, options: StartOptions = {}): Promise<void> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const server = await startServer(config, { ...options, logger });
   logger.info({ url: server.url, database: server.core.database.description }, 'parley is serving');
 
   let stopping = false;

@@ -3,31 +3,43 @@ import { Type } from 'typebox';
 import type { Core } from '../core.ts';
 import { version } from '../version.ts';
 
+const Status = Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]);
+
 const HealthSchema = Type.Object({
-  status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy')], {
+    description: 'unhealthy: the database is unreachable (503); degraded: Redis is, and this node serves its own clients only',
+  }),
   timestamp: Type.String(),
   version: Type.String(),
   uptime: Type.Integer({ description: 'seconds since this node started' }),
-  services: Type.Object({ database: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]) }),
+  node: Type.String({ description: 'this node (NODE_ID)' }),
+  services: Type.Object({
+    database: Status,
+    redis: Type.Union([Status, Type.Literal('not_configured')]),
+  }),
 });
 
 /**
- * `/health` answers 200 while this node can serve (its database answers) and 503 otherwise, so a
- * load balancer stops sending it traffic; `/health/live` only says the process is up.
+ * `/health` is readiness: 200 while this node can serve (its database answers) and 503 otherwise,
+ * so a load balancer stops sending it traffic. Redis being away does not fail it: the node still
+ * serves its clients, and events of other nodes still reach them through the event log, only
+ * later; it shows as `degraded`. `/health/live` only says the process is up.
  */
 export async function healthRoutes(app: FastifyInstance, core: Core): Promise<void> {
   app.get(
     '/health',
-    { schema: { tags: ['operations'], summary: 'Readiness: database status, version, uptime', response: { 200: HealthSchema, 503: HealthSchema } } },
+    { schema: { tags: ['operations'], summary: 'Readiness: database and Redis status, version, uptime', response: { 200: HealthSchema, 503: HealthSchema } } },
     async (_request, reply) => {
-      const database = (await core.checkDatabase()) ? 'healthy' : 'unhealthy';
-      const healthy = database === 'healthy';
-      return reply.code(healthy ? 200 : 503).send({
-        status: healthy ? 'healthy' : 'unhealthy',
+      const [db, redis] = await Promise.all([core.checkDatabase(), core.checkRedis()]);
+      const database = db ? 'healthy' : 'unhealthy';
+      const redisStatus = redis === undefined ? 'not_configured' : redis ? 'healthy' : 'unhealthy';
+      return reply.code(db ? 200 : 503).send({
+        status: !db ? 'unhealthy' : redisStatus === 'unhealthy' ? 'degraded' : 'healthy',
         timestamp: new Date(core.clock.now()).toISOString(),
         version,
         uptime: Math.floor((core.clock.now() - core.startedAt) / 1000),
-        services: { database },
+        node: core.nodeId,
+        services: { database, redis: redisStatus },
       });
     },
   );

@@ -24,16 +24,20 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-type ErrorSink = (err: unknown) => void;
+export type ErrorSink = (err: unknown) => void;
 
-/** Single-process bus: delivery is synchronous, and one failing listener never stops the others. */
-export class LocalBus implements Bus {
+/** The subscribers of a bus: each is handed everything, and one failing never stops the others. */
+export class BusListeners {
   private readonly listeners = new Set<BusListener>();
 
   constructor(private readonly onListenerError: ErrorSink = () => undefined) {}
 
-  publish(events: readonly DomainEvent[]): void {
-    if (events.length === 0) return;
+  add(listener: BusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  events(events: readonly DomainEvent[]): void {
     for (const l of this.listeners) {
       try {
         l.events?.(events);
@@ -53,9 +57,29 @@ export class LocalBus implements Bus {
     }
   }
 
+  clear(): void {
+    this.listeners.clear();
+  }
+}
+
+/** Single-process bus: delivery is synchronous, and one failing listener never stops the others. */
+export class LocalBus implements Bus {
+  private readonly listeners: BusListeners;
+
+  constructor(onListenerError: ErrorSink = () => undefined) {
+    this.listeners = new BusListeners(onListenerError);
+  }
+
+  publish(events: readonly DomainEvent[]): void {
+    if (events.length > 0) this.listeners.events(events);
+  }
+
+  signal(signal: Signal): void {
+    this.listeners.signal(signal);
+  }
+
   subscribe(listener: BusListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,8 @@ export interface GatewayStats {
 const SHUTDOWN_GRACE_MS = 2000;
 /** Client frames kept while a connection starts (a client may speak as soon as the socket opens). */
 const EARLY_FRAMES = 32;
+/** Sessions checked per query when looking for revoked ones. */
+const REVOKED_BATCH = 500;
 
 function normalizePath(path: string): string {
   return path.replace(/\/+$/, '') || '/';
@@ -76,7 +78,8 @@ export class Gateway {
   /** Each event's or signal's frame per profile, as bytes: encoded and converted once for all receivers. */
   private readonly frames = new WeakMap<object, Map<ProfileCodec, Wire | null>>();
   private readonly tasks = new Set<Promise<unknown>>();
-  private readonly nodeId = randomBytes(4).toString('hex');
+  /** Connection ids start with the node id (calls held by a dead node are found by it), then this run. */
+  private readonly idPrefix: string;
   private counter = 0;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
@@ -87,6 +90,7 @@ export class Gateway {
     endpoints: readonly GatewayEndpoint[],
   ) {
     for (const e of endpoints) this.endpoints.set(normalizePath(e.path), e.codec);
+    this.idPrefix = `${core.nodeId}:${randomBytes(3).toString('hex')}`;
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: core.config.ws.maxFrameBytes,
@@ -139,7 +143,10 @@ export class Gateway {
       if (!token) throw new AppError('UNAUTHORIZED', 'missing token: connect with ?token=<access_token> or Authorization: Bearer <access_token>');
       claims = await this.core.auth.authenticate(token);
       since = parseSince(url);
-      const open = this.registry.connectionsOf(claims.userId) + (this.opening.get(claims.userId) ?? 0);
+      // Other nodes' connections count too (0 on a single node); this node's are counted after
+      // the wait, with nothing awaited until this upgrade is counted as opening.
+      const elsewhere = await this.core.presence.connectionsElsewhere(claims.userId);
+      const open = this.registry.connectionsOf(claims.userId) + (this.opening.get(claims.userId) ?? 0) + elsewhere;
       if (open >= this.core.config.ws.maxConnectionsPerUser) {
         throw new AppError('TOO_MANY_CONNECTIONS', `at most ${this.core.config.ws.maxConnectionsPerUser} connections per user; close another first`);
       }
@@ -172,7 +179,7 @@ export class Gateway {
 
   private async open(ws: WebSocket, codec: ProfileCodec, claims: AccessClaims, since: number | null): Promise<void> {
     const { core } = this;
-    const conn = new Connection(`${this.nodeId}-${(++this.counter).toString(36)}`, claims.userId, claims.sessionId, codec, ws, {
+    const conn = new Connection(`${this.idPrefix}-${(++this.counter).toString(36)}`, claims.userId, claims.sessionId, codec, ws, {
       bufferLimit: core.config.ws.bufferLimitBytes,
       frameRate: core.config.ws.frameRate,
     });
@@ -353,6 +360,22 @@ export class Gateway {
       }
       conn.alive = false;
       conn.ping();
+    }
+    // With several nodes, a logout's session.revoked signal is lost for other nodes while Redis
+    // is away: their sockets of that session close at the next heartbeat instead.
+    if (this.core.redis) this.track(this.closeRevoked());
+  }
+
+  private async closeRevoked(): Promise<void> {
+    const bySession = new Map<string, Connection[]>();
+    for (const conn of this.registry.allConnections()) {
+      if (conn.open) bySession.set(conn.sessionId, [...(bySession.get(conn.sessionId) ?? []), conn]);
+    }
+    const ids = [...bySession.keys()];
+    for (let i = 0; i < ids.length; i += REVOKED_BATCH) {
+      for (const id of await this.core.store.sessions.revokedAmong(ids.slice(i, i + REVOKED_BATCH))) {
+        for (const conn of bySession.get(id) ?? []) conn.close(CloseCode.sessionEnded, 'session ended: log in again');
+      }
     }
   }
 

@@ -177,6 +177,23 @@ export class CallService {
     }
   }
 
+  /**
+   * A node died (or this node restarted under the same id): calls its connections held are over
+   * for the other party too. Each end is conditional, so when several nodes learn of it, one wins.
+   */
+  async nodeDied(nodeId: string): Promise<void> {
+    const now = this.clock.now();
+    for (const call of await this.store.calls.liveOnNode(nodeId)) {
+      const ended = await this.store.calls.end(call.id, [call.state], 'disconnected', now);
+      if (ended) this.finish(ended, 'disconnected', null, null);
+    }
+  }
+
+  /** Runs nodeDied in the background (its failures are logged). */
+  endCallsOf(nodeId: string): void {
+    this.track(this.nodeDied(nodeId));
+  }
+
   /** Resolves once every pending end-of-call hook has run. */
   async idle(): Promise<void> {
     while (this.tasks.size > 0) await Promise.all(this.tasks);

@@ -6,8 +6,8 @@ import type { Clock } from './clock.ts';
 
 /**
  * Who is connected right now. The realtime gateway reports connections opening and closing; the
- * user service reads it to fill `online`. Kept behind an interface so a cluster can keep it in
- * Redis with expiring keys.
+ * user service reads it to fill `online`. With several nodes the count is shared through Redis
+ * (src/cluster/presence.ts).
  */
 export interface Presence {
   isOnline(userId: number): boolean;
@@ -19,23 +19,55 @@ interface Chosen {
   lastSeenAt: number | null;
 }
 
+/** What the cluster tells this node's presence service. */
+export interface PresenceClusterHooks {
+  /** This node's connections per user, for writing the whole state again. */
+  counts(): Iterable<[number, number]>;
+  /** Users who went offline everywhere without this node seeing a disconnect (a node died). */
+  wentOffline(userIds: number[]): void;
+  /** Users of this node who came online again when it rejoined after being counted dead. */
+  cameOnline(userIds: number[]): void;
+  /** A node was counted dead: the calls its connections held are over. */
+  nodeDied(nodeId: string): void;
+}
+
+/** Presence shared by several nodes (Redis); absent on a single node. */
+export interface PresenceCluster {
+  /** Whether the user has a connection on any node, as this node last heard. */
+  isOnline(userId: number): boolean;
+  /**
+   * Records how many connections the user has on this node now; resolves to whether the user is
+   * online anywhere afterwards (undefined when the cluster could not be reached).
+   */
+  record(userId: number, count: number): Promise<boolean | undefined>;
+  /** Sets what the user's watchers are told (null: offline); false when that is what they were last told. */
+  swapShown(userId: number, shown: string | null): Promise<boolean>;
+  /** The user's open connections on the other nodes. */
+  elsewhere(userId: number): Promise<number>;
+  start(hooks: PresenceClusterHooks): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
- * Presence on this node: a user is online from their first open connection to their last, and is
- * shown online only if they have not chosen to appear offline. Each change of what others see is
- * sent as a `presence` signal to the people who have the user as a contact and to everyone who
+ * Presence: a user is online from their first open connection (on any node) to their last, and
+ * is shown online only if they have not chosen to appear offline. Each change of what others see
+ * is sent as a `presence` signal to the people who have the user as a contact and to everyone who
  * shares a conversation with them. `last_seen_at` is written when a user comes and goes (not
  * while they appear offline: that would tell watchers they are around).
  *
- * Connection counting is synchronous, so REST `online` agrees with the socket the moment it is
- * open. The database work and announcements run one at a time per user, each computing the state
- * current when it runs, so a quick disconnect/reconnect announces nothing instead of flapping.
+ * Counting this node's connections is synchronous, so REST `online` agrees with the socket the
+ * moment it is open. The cluster writes, database work and announcements run one at a time per
+ * user, each computing the state current when it runs, so a quick disconnect/reconnect announces
+ * nothing instead of flapping. What watchers were last told is compared before each announcement
+ * (in Redis with several nodes, so that one node announces a change and no other repeats it).
  */
 export class PresenceService implements Presence {
+  /** This node's open connections per user. */
   private readonly connections = new Map<number, number>();
-  /** The status chosen by each online user, as last read or updated. */
+  /** The status chosen by each user connected here, as last read or updated. */
   private readonly chosen = new Map<number, Chosen>();
-  /** What watchers were last told, for users currently shown online (absent: offline). */
-  private readonly announced = new Map<number, PresenceState>();
+  /** On a single node: what watchers were last told, for users shown online. */
+  private readonly shown = new Map<number, string>();
   private readonly queues = new Map<number, Promise<void>>();
 
   constructor(
@@ -43,6 +75,7 @@ export class PresenceService implements Presence {
     private readonly bus: Bus,
     private readonly clock: Clock,
     private readonly onError: (err: unknown) => void = () => undefined,
+    private readonly cluster?: PresenceCluster,
   ) {
     bus.subscribe({
       events: (events) => {
@@ -51,31 +84,52 @@ export class PresenceService implements Presence {
     });
   }
 
+  /** Joins the cluster, if any (before the node accepts connections). */
+  async start(onNodeDied: (nodeId: string) => void): Promise<void> {
+    await this.cluster?.start({
+      counts: () => this.connections.entries(),
+      wentOffline: (ids) => {
+        for (const id of ids) this.enqueue(id, () => this.sync(id, false));
+      },
+      cameOnline: (ids) => {
+        for (const id of ids) this.enqueue(id, () => this.announce(id));
+      },
+      nodeDied: onNodeDied,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.idle();
+    await this.cluster?.stop();
+  }
+
   isOnline(userId: number): boolean {
-    return (this.connections.get(userId) ?? 0) > 0;
+    return this.here(userId) > 0 || (this.cluster?.isOnline(userId) ?? false);
+  }
+
+  /** Open connections of the user on the other nodes (for the per-user connection limit). */
+  connectionsElsewhere(userId: number): Promise<number> {
+    return this.cluster?.elsewhere(userId) ?? Promise.resolve(0);
   }
 
   /** A connection of the user opened on this node. */
   connected(userId: number): void {
-    const n = (this.connections.get(userId) ?? 0) + 1;
+    const n = this.here(userId) + 1;
     this.connections.set(userId, n);
-    if (n === 1) this.enqueue(userId, () => this.sync(userId));
+    this.enqueue(userId, () => this.recorded(userId, n === 1));
   }
 
   /** A connection of the user closed on this node. */
   disconnected(userId: number): void {
-    const n = (this.connections.get(userId) ?? 0) - 1;
-    if (n > 0) {
-      this.connections.set(userId, n);
-      return;
-    }
-    this.connections.delete(userId);
-    this.enqueue(userId, () => this.sync(userId));
+    const n = this.here(userId) - 1;
+    if (n > 0) this.connections.set(userId, n);
+    else this.connections.delete(userId);
+    this.enqueue(userId, () => this.recorded(userId, n <= 0));
   }
 
   /** The user changed their status or status message (any node): tell watchers if it shows. */
   statusChanged(user: User): void {
-    if (!this.isOnline(user.id)) return;
+    if (this.here(user.id) === 0) return;
     this.chosen.set(user.id, { status: user.status, statusMessage: user.statusMessage, lastSeenAt: user.lastSeenAt });
     this.enqueue(user.id, async () => this.announce(user.id));
   }
@@ -83,6 +137,10 @@ export class PresenceService implements Presence {
   /** Resolves once every pending presence write and announcement has run (shutdown, tests). */
   async idle(): Promise<void> {
     while (this.queues.size > 0) await Promise.all(this.queues.values());
+  }
+
+  private here(userId: number): number {
+    return this.connections.get(userId) ?? 0;
   }
 
   private enqueue(userId: number, task: () => Promise<void>): void {
@@ -93,19 +151,27 @@ export class PresenceService implements Presence {
     });
   }
 
-  /** Records a coming or going and announces the resulting state. */
-  private async sync(userId: number): Promise<void> {
-    const seen = await this.store.users.markSeen(userId, this.clock.now());
-    if (!seen) return;
-    if (this.isOnline(userId)) this.chosen.set(userId, seen);
-    else this.chosen.delete(userId);
-    await this.announce(userId, seen);
+  /** Writes this node's count to the cluster; a coming or going here is then recorded and announced. */
+  private async recorded(userId: number, cameOrWent: boolean): Promise<void> {
+    const anywhere = await this.cluster?.record(userId, this.here(userId));
+    if (cameOrWent) await this.sync(userId, anywhere);
   }
 
-  private async announce(userId: number, fallback?: Chosen): Promise<void> {
+  /** Records a coming or going and announces the resulting state. */
+  private async sync(userId: number, anywhere?: boolean): Promise<void> {
+    const seen = await this.store.users.markSeen(userId, this.clock.now());
+    if (!seen) return;
+    if (this.here(userId) > 0) this.chosen.set(userId, seen);
+    else this.chosen.delete(userId);
+    await this.announce(userId, seen, anywhere);
+  }
+
+  /** `anywhere`: whether the user is connected on some node, when just learnt from the cluster. */
+  private async announce(userId: number, fallback?: Chosen, anywhere?: boolean): Promise<void> {
     const chosen = this.chosen.get(userId) ?? fallback;
     if (!chosen) return;
-    const online = this.isOnline(userId) && chosen.status !== 'offline';
+    const connected = this.here(userId) > 0 || (anywhere ?? this.isOnline(userId));
+    const online = connected && chosen.status !== 'offline';
     const state: PresenceState = {
       userId,
       online,
@@ -113,15 +179,17 @@ export class PresenceService implements Presence {
       statusMessage: chosen.statusMessage,
       lastSeenAt: chosen.lastSeenAt,
     };
-    const before = this.announced.get(userId);
-    const unchanged = before
-      ? before.status === state.status && before.statusMessage === state.statusMessage
-      : !state.online;
-    if (unchanged) return;
-    if (state.online) this.announced.set(userId, state);
-    else this.announced.delete(userId);
+    if (!(await this.swapShown(userId, online ? JSON.stringify([state.status, state.statusMessage]) : null))) return;
     const ids = await this.audience(userId);
     if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, at: this.clock.now() } });
+  }
+
+  private async swapShown(userId: number, shown: string | null): Promise<boolean> {
+    if (this.cluster) return this.cluster.swapShown(userId, shown);
+    if ((this.shown.get(userId) ?? null) === shown) return false;
+    if (shown === null) this.shown.delete(userId);
+    else this.shown.set(userId, shown);
+    return true;
   }
 
   /** Contacts who watch the user, and everyone sharing a conversation with them. */

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix, until as waitFor } from '../support/cluster.ts';
+import { createGroup, listMessages, send } from '../support/messaging.ts';
 import { OwnPostgres } from '../support/services.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertError, okData } from '../support/shapes.ts';
 import { registerUser } from '../support/users.ts';
+import { WsClient } from '../support/ws.ts';
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (check: () => Promise<boolean>) => waitFor(check, 'the database to answer again');
 
 describe('PostgreSQL briefly unreachable', () => {
   let pg: OwnPostgres;
@@ -61,5 +61,56 @@ describe('PostgreSQL briefly unreachable', () => {
     await assert.rejects(failed);
     await pg.resume();
     await until(async () => (await s.api.get('/health')).status === 200);
+  });
+});
+
+describe('PostgreSQL briefly unreachable under two nodes sending messages', () => {
+  let pg: OwnPostgres;
+  let dataDir: string;
+  const nodes: TestServer[] = [];
+  const prefix = uniquePrefix();
+  before(async () => {
+    pg = await OwnPostgres.start();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'parley-outage-'));
+    const dir = { dataDir, databaseUrl: pg.url, cleanup: async () => undefined };
+    for (const id of ['pg-a', 'pg-b']) nodes.push(await startNode(dir, 'postgres', nodeEnv(sharedRedisUrl, prefix, id)));
+  });
+  after(async () => {
+    for (const n of nodes) await n.close();
+    await pg?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropPrefix(sharedRedisUrl, prefix);
+  });
+
+  it('refuses sends with 503 while the database is down, loses no acknowledged message, and delivers again after', async (t) => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const writer = await registerUser(a.api);
+    const reader = await registerUser(a.api);
+    const chat = await createGroup(a, writer, [reader]);
+    const onB = await WsClient.connect(b.url, reader.token, { path: '/probe/ws' });
+    t.after(() => onB.close());
+    const before = await send(a, writer, chat.id, 'before the outage');
+    assert.equal((await onB.next('message.created')).data.message.id, before.id);
+
+    await pg.halt();
+    for (const n of nodes) {
+      const refused = await n.api.post(`/api/chats/${chat.id}/messages`, { type: 'text', content: 'lost?', client_id: 'during' }, { token: writer.token });
+      assertError(refused, 503, 503);
+      assert.equal(refused.body.message, '服务暂时不可用');
+      assert.equal((await n.api.get('/health')).status, 503);
+    }
+
+    await pg.resume();
+    for (const n of nodes) await until(async () => (await n.api.get('/health')).status === 200);
+    const retried = await send(b, writer, chat.id, { type: 'text', content: 'lost?', client_id: 'during' });
+    const afterwards = await send(a, writer, chat.id, 'after the outage');
+    const got = await onB.take('message.created', 2);
+    assert.deepEqual(got.map((f) => f.data.message.id), [retried.id, afterwards.id]);
+    await onB.quiet('message.created');
+    const listed = await listMessages(b, reader, chat.id);
+    assert.deepEqual(
+      listed.messages.filter((m: any) => m.type === 'text').map((m: any) => m.content),
+      ['after the outage', 'lost?', 'before the outage'],
+    );
   });
 });

@@ -4,27 +4,10 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import sharp from 'sharp';
-import { file, kind, upload, uploaded } from '../support/files.ts';
+import { assertDownloadError, download, file, kind, png, upload, uploaded } from '../support/files.ts';
 import { createGroup, listMessages, openPrivate, send, users } from '../support/messaging.ts';
-import { describeEachStore, type TestServer } from '../support/server.ts';
+import { describeEachStore } from '../support/server.ts';
 import { assertError, assertKeys, isoSecondsRe, okData } from '../support/shapes.ts';
-import type { TestUser } from '../support/users.ts';
-
-async function download(s: TestServer, user: TestUser | undefined, url: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url.startsWith('http') ? url : `${s.url}${url}`, { headers: { ...headers, ...(user ? { authorization: `Bearer ${user.token}` } : {}) } });
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  return { status: res.status, headers: res.headers, bytes, json: () => JSON.parse(new TextDecoder().decode(bytes)) };
-}
-
-async function assertDownloadError(res: Awaited<ReturnType<typeof download>>, status: number, code: number) {
-  assertError({ status: res.status, body: res.json(), text: new TextDecoder().decode(res.bytes) }, status, code);
-}
-
-function png(width: number, height: number, alpha = false): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: alpha ? 4 : 3, background: { r: 200, g: 30, b: 60, alpha: alpha ? 0.5 : 1 } } })
-    .png()
-    .toBuffer();
-}
 
 /** A real (silent) WAV and the opening of an MP4: enough for their signatures. */
 function wav(): Buffer {

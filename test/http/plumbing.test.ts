@@ -6,13 +6,14 @@ import { assertError, okData } from '../support/shapes.ts';
 import { registerUser } from '../support/users.ts';
 
 describeEachStore('HTTP plumbing', (server) => {
-  it('GET /health reports database status, version and uptime', async () => {
+  it('GET /health reports database and Redis status, node, version and uptime', async () => {
     const res = await server().api.get('/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(Object.keys(res.body).sort(), ['services', 'status', 'timestamp', 'uptime', 'version']);
+    assert.deepEqual(Object.keys(res.body).sort(), ['node', 'services', 'status', 'timestamp', 'uptime', 'version']);
     assert.equal(res.body.status, 'healthy');
     assert.equal(res.body.version, version);
-    assert.equal(res.body.services.database, 'healthy');
+    assert.equal(res.body.node, server().core.nodeId);
+    assert.deepEqual(res.body.services, { database: 'healthy', redis: 'not_configured' });
     assert.ok(Number.isInteger(res.body.uptime) && res.body.uptime >= 0);
     assert.equal((await server().api.get('/health/live')).status, 200);
   });

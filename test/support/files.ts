@@ -1,5 +1,6 @@
+import sharp from 'sharp';
 import type { TestServer } from './server.ts';
-import { okData } from './shapes.ts';
+import { assertError, okData } from './shapes.ts';
 import type { TestUser } from './users.ts';
 
 export interface Part {
@@ -25,3 +26,20 @@ export const kind = (value: string) => ({ name: 'type', value });
 export async function uploaded(s: TestServer, user: TestUser, parts: Part[]) {
   return okData(await upload(s, user, parts), '文件上传成功');
 }
+
+export async function download(s: TestServer, user: TestUser | undefined, url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url.startsWith('http') ? url : `${s.url}${url}`, { headers: { ...headers, ...(user ? { authorization: `Bearer ${user.token}` } : {}) } });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  return { status: res.status, headers: res.headers, bytes, json: () => JSON.parse(new TextDecoder().decode(bytes)) };
+}
+
+export async function assertDownloadError(res: Awaited<ReturnType<typeof download>>, status: number, code: number) {
+  assertError({ status: res.status, body: res.json(), text: new TextDecoder().decode(res.bytes) }, status, code);
+}
+
+export function png(width: number, height: number, alpha = false): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: alpha ? 4 : 3, background: { r: 200, g: 30, b: 60, alpha: alpha ? 0.5 : 1 } } })
+    .png()
+    .toBuffer();
+}
+

@@ -78,6 +78,45 @@ describe('configuration', () => {
     assert.equal(problemsOf({ ACCESS_TOKEN_TTL: '1s' }).length, 1);
   });
 
+  it('reads the cluster settings: Redis, node id and timeout, S3 storage', () => {
+    const single = loadConfig({});
+    assert.equal(single.redisUrl, undefined);
+    assert.equal(single.redisPrefix, 'parley:');
+    assert.match(single.nodeId, new RegExp(`-${process.pid}$`));
+    assert.equal(single.nodeTimeoutMs, 20_000);
+    assert.equal(single.fileStorage, 'local');
+
+    const c = loadConfig({
+      REDIS_URL: 'redis://:secret@cache:6380/2',
+      REDIS_PREFIX: 'chat-prod:',
+      NODE_ID: 'web-3',
+      NODE_TIMEOUT: '30s',
+      FILE_STORAGE: 's3',
+      S3_ENDPOINT: 'http://minio:9000/',
+      S3_BUCKET: 'parley-files',
+      S3_REGION: 'eu-west-1',
+      S3_ACCESS_KEY_ID: 'AKIA',
+      S3_SECRET_ACCESS_KEY: 'shh',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_PREFIX: 'uploads/',
+    });
+    assert.deepEqual([c.redisUrl, c.redisPrefix, c.nodeId, c.nodeTimeoutMs, c.fileStorage], ['redis://:secret@cache:6380/2', 'chat-prod:', 'web-3', 30_000, 's3']);
+    assert.deepEqual(c.s3, {
+      endpoint: 'http://minio:9000',
+      bucket: 'parley-files',
+      region: 'eu-west-1',
+      accessKeyId: 'AKIA',
+      secretAccessKey: 'shh',
+      forcePathStyle: true,
+      keyPrefix: 'uploads/',
+    });
+
+    assert.deepEqual(problemsOf({ FILE_STORAGE: 's3' }), ['S3_BUCKET: must be set when FILE_STORAGE=s3']);
+    assert.deepEqual(problemsOf({ S3_ACCESS_KEY_ID: 'AKIA' }), ['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither']);
+    const bad = problemsOf({ REDIS_URL: 'http://cache:6379', NODE_ID: 'web_3', NODE_TIMEOUT: '100ms', FILE_STORAGE: 'ftp', S3_BUCKET: 'B' });
+    assert.deepEqual(bad.map((p) => p.split(':')[0]), ['REDIS_URL', 'NODE_ID', 'NODE_TIMEOUT', 'FILE_STORAGE', 'S3_BUCKET']);
+  });
+
   it('reads an optional JSON file named by PARLEY_CONFIG, with the environment taking precedence', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'parley-config-'));
     const file = path.join(dir, 'parley.json');

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Call, CallMedia, CallState } from '../../domain/types.ts';
 import type { Dialect } from '../dialect.ts';
 import type { CallsTable, Database } from '../schema.ts';
@@ -77,30 +77,37 @@ export class CallRepo {
   }
 
   /** Ringing or connected calls in which any of the users takes part. */
-  async liveFor(userIds: readonly number[]): Promise<Call[]> {
+  liveFor(userIds: readonly number[]): Promise<Call[]> {
     const ids = [...new Set(userIds)];
-    const rows = await this.db
-      .selectFrom('calls')
-      .selectAll()
-      .where('state', 'in', live)
-      .where((eb) => eb.or([eb('caller_id', 'in', ids), eb('callee_id', 'in', ids)]))
-      .execute();
-    return rows.map(toCall);
+    return this.live((eb) => eb.or([eb('caller_id', 'in', ids), eb('callee_id', 'in', ids)]));
   }
 
   /** Live calls one connection holds an end of. */
-  async liveOnConnection(userId: number, connectionId: string): Promise<Call[]> {
-    const rows = await this.db
-      .selectFrom('calls')
-      .selectAll()
-      .where('state', 'in', live)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('caller_id', '=', userId), eb('caller_connection', '=', connectionId)]),
-          eb.and([eb('callee_id', '=', userId), eb('callee_connection', '=', connectionId)]),
-        ]),
-      )
-      .execute();
+  liveOnConnection(userId: number, connectionId: string): Promise<Call[]> {
+    return this.live((eb) =>
+      eb.or([
+        eb.and([eb('caller_id', '=', userId), eb('caller_connection', '=', connectionId)]),
+        eb.and([eb('callee_id', '=', userId), eb('callee_connection', '=', connectionId)]),
+      ]),
+    );
+  }
+
+  /**
+   * Live calls an end of which is held by a connection of the given node (connection ids start
+   * with `<node id>:`; compared exactly, as LIKE would ignore case on SQLite).
+   */
+  liveOnNode(nodeId: string): Promise<Call[]> {
+    const prefix = `${nodeId}:`;
+    return this.live((eb) =>
+      eb.or([
+        eb(sql`substr(caller_connection, 1, ${prefix.length})`, '=', prefix),
+        eb(sql`substr(callee_connection, 1, ${prefix.length})`, '=', prefix),
+      ]),
+    );
+  }
+
+  private async live(which: (eb: ExpressionBuilder<Database, 'calls'>) => Expression<SqlBool>): Promise<Call[]> {
+    const rows = await this.db.selectFrom('calls').selectAll().where('state', 'in', live).where(which).execute();
     return rows.map(toCall);
   }
 

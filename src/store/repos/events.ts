@@ -79,6 +79,22 @@ export class EventRepo {
     return rows.map(toEvent);
   }
 
+  /**
+   * Every event with `afterSeq < seq ≤ throughSeq`, whatever its audience, oldest first: what a
+   * node missed of the cross-node stream (a primary-key range scan).
+   */
+  async between(afterSeq: number, throughSeq: number, limit: number): Promise<DomainEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('seq', '>', afterSeq)
+      .where('seq', '<=', throughSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
   /** The highest seq of the events created before `cutoff`, if any. */
   async lastSeqBefore(cutoff: number): Promise<number | undefined> {
     const row = await this.db

@@ -68,6 +68,13 @@ export class SessionRepo {
     );
   }
 
+  /** Which of these sessions have been revoked (logged out, or ended for refresh-token reuse). */
+  async revokedAmong(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('sessions').select('id').where('id', 'in', [...ids]).where('revoked_at', 'is not', null).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   async revoke(id: string, reason: string, at: number): Promise<boolean> {
     const r = await this.db
       .updateTable('sessions')

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Api } from '../support/api.ts';
+import { clusterDatabase } from '../support/cluster-db.ts';
+import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix } from '../support/cluster.ts';
+import { OwnNginx } from '../support/nginx.ts';
+import type { TestServer } from '../support/server.ts';
+import { okData } from '../support/shapes.ts';
+import type { Scratch } from '../support/stores.ts';
+import { registerUser, type TestUser } from '../support/users.ts';
+import { WsClient } from '../support/ws.ts';
+
+const probe = { path: '/probe/ws' };
+
+/** deploy/nginx.conf, run by an nginx of the test's own, in front of two nodes. */
+describe('nginx in front of two nodes (deploy/nginx.conf)', () => {
+  const prefix = uniquePrefix();
+  let db: Scratch;
+  const nodes: TestServer[] = [];
+  let nginx: OwnNginx;
+  let api: Api;
+
+  before(async () => {
+    db = await clusterDatabase();
+    for (const id of ['web-1', 'web-2']) nodes.push(await startNode(db, 'postgres', nodeEnv(sharedRedisUrl, prefix, id, { TRUST_PROXY: 'true' })));
+    nginx = await OwnNginx.start(nodes.map((n) => new URL(n.url).host));
+    api = new Api(nginx.url);
+  });
+  after(async () => {
+    await nginx?.stop();
+    for (const n of nodes) await n.close();
+    await db?.cleanup();
+    await dropPrefix(sharedRedisUrl, prefix);
+  });
+
+  it('serves a whole chat: register, log in, create a group, send, receive over WebSocket on either node', async () => {
+    const login = async (u: TestUser) => {
+      const data = okData(await api.post('/api/auth/login', { phone: u.phone, password: u.password }), '登录成功');
+      return { id: data.user.id as number, token: data.access_token as string };
+    };
+    const alice = await login(await registerUser(api));
+    const bob = await login(await registerUser(api));
+    const chat = okData(await api.post('/api/chats', { name: 'via nginx', type: 'group', members: [bob.id] }, { token: alice.token }));
+
+    const wa = await WsClient.connect(nginx.url, alice.token, probe);
+    const wb = await WsClient.connect(nginx.url, bob.token, probe);
+    // least_conn put the two sockets on different nodes: delivery crosses nodes behind nginx.
+    assert.deepEqual(nodes.map((n) => n.app.gateway.stats().connections), [1, 1]);
+
+    const sent = okData(await api.post(`/api/chats/${chat.id}/messages`, { type: 'text', content: 'hello through nginx' }, { token: alice.token }), '消息发送成功');
+    for (const w of [wa, wb]) {
+      const f = await w.next('message.created');
+      assert.deepEqual([f.data.message.id, f.data.message.content], [sent.id, 'hello through nginx']);
+    }
+    const reply = okData(await api.post(`/api/chats/${chat.id}/messages`, { type: 'text', content: 'heard you' }, { token: bob.token }));
+    assert.equal((await wa.next('message.created')).data.message.id, reply.id);
+
+    // A node goes away: its client reconnects through nginx to the other with its last seq and
+    // misses nothing sent meanwhile; plain requests fail over at once.
+    const [gone, stays] = nodes as [TestServer, TestServer];
+    const closing = gone.close();
+    const cut = await Promise.race([wa.closed.then(() => wa), wb.closed.then(() => wb)]);
+    await closing;
+    assert.equal((await cut.closed).code, 1001);
+    const last = cut.received.filter((f) => f.seq !== undefined).at(-1)!.seq!;
+    okData(await api.get('/api/users/me', { token: bob.token }));
+    const missed = okData(await api.post(`/api/chats/${chat.id}/messages`, { type: 'text', content: 'while you were away' }, { token: alice.token }));
+    const back = await WsClient.connect(nginx.url, cut === wa ? alice.token : bob.token, { ...probe, since: last });
+    assert.equal((await back.next('message.created')).data.message.id, missed.id);
+    assert.equal((await back.next('resumed')).data.count, 1);
+    assert.equal(stays.app.gateway.stats().connections, 2);
+    await back.close();
+    for (const w of [wa, wb]) await w.close();
+    assert.doesNotMatch(nginx.errorLog, /\[(emerg|alert|crit)\]/);
+  });
+});
