@@ -9,7 +9,6 @@ import type { Scratch } from '../support/stores.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { WsClient, type Frame } from '../support/ws.ts';
 
-const probe = { path: '/probe/ws' };
 
 /**
  * Three nodes (in this process) on one PostgreSQL database and the machine's Redis: what one node
@@ -46,11 +45,11 @@ describe('three nodes on PostgreSQL and Redis', () => {
   it('delivers a message sent through node A to clients on B and C once, in seq order; presence agrees on all three', async () => {
     const [u1, u2, u3] = [await register(A()), await register(B()), await register(C())];
     const chat = await createGroup(A(), u1, [u2, u3]);
-    const c2 = await WsClient.connect(B().url, u2.token, probe);
-    const c3 = await WsClient.connect(C().url, u3.token, probe);
+    const c2 = await WsClient.connect(B().url, u2.token);
+    const c3 = await WsClient.connect(C().url, u3.token);
     for (const n of nodes) assert.equal((await view(n, u2, u1)).online, false);
 
-    const c1 = await WsClient.connect(A().url, u1.token, probe);
+    const c1 = await WsClient.connect(A().url, u1.token);
     for (const c of [c2, c3]) {
       const f = await c.next((x) => x.type === 'presence' && x.data.user_id === u1.id);
       assert.equal(f.data.is_online, true);
@@ -59,11 +58,11 @@ describe('three nodes on PostgreSQL and Redis', () => {
 
     const sent = [await send(A(), u1, chat.id, 'one'), await send(A(), u1, chat.id, 'two'), await send(B(), u2, chat.id, 'three')];
     for (const c of [c1, c2, c3]) {
-      const frames = await c.take('message.created', 3);
-      assert.deepEqual(frames.map((f) => f.data.message.id), sent.map((m) => m.id));
+      const frames = await c.take('message.new', 3);
+      assert.deepEqual(frames.map((f) => f.data.id), sent.map((m) => m.id));
       const seqs = frames.map((f) => f.seq!);
       assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
-      await c.quiet('message.created');
+      await c.quiet('message.new');
     }
 
     await c1.close();

@@ -87,10 +87,10 @@ describe('PostgreSQL briefly unreachable under two nodes sending messages', () =
     const writer = await registerUser(a.api);
     const reader = await registerUser(a.api);
     const chat = await createGroup(a, writer, [reader]);
-    const onB = await WsClient.connect(b.url, reader.token, { path: '/probe/ws' });
+    const onB = await WsClient.connect(b.url, reader.token);
     t.after(() => onB.close());
     const before = await send(a, writer, chat.id, 'before the outage');
-    assert.equal((await onB.next('message.created')).data.message.id, before.id);
+    assert.equal((await onB.next('message.new')).data.id, before.id);
 
     await pg.halt();
     for (const n of nodes) {
@@ -104,9 +104,9 @@ describe('PostgreSQL briefly unreachable under two nodes sending messages', () =
     for (const n of nodes) await until(async () => (await n.api.get('/health')).status === 200);
     const retried = await send(b, writer, chat.id, { type: 'text', content: 'lost?', client_id: 'during' });
     const afterwards = await send(a, writer, chat.id, 'after the outage');
-    const got = await onB.take('message.created', 2);
-    assert.deepEqual(got.map((f) => f.data.message.id), [retried.id, afterwards.id]);
-    await onB.quiet('message.created');
+    const got = await onB.take('message.new', 2);
+    assert.deepEqual(got.map((f) => f.data.id), [retried.id, afterwards.id]);
+    await onB.quiet('message.new');
     const listed = await listMessages(b, reader, chat.id);
     assert.deepEqual(
       listed.messages.filter((m: any) => m.type === 'text').map((m: any) => m.content),

@@ -10,7 +10,6 @@ import type { Scratch } from '../support/stores.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
 
-const probe = { path: '/probe/ws' };
 
 /** deploy/nginx.conf, run by an nginx of the test's own, in front of two nodes. */
 describe('nginx in front of two nodes (deploy/nginx.conf)', () => {
@@ -42,18 +41,18 @@ describe('nginx in front of two nodes (deploy/nginx.conf)', () => {
     const bob = await login(await registerUser(api));
     const chat = okData(await api.post('/api/chats', { name: 'via nginx', type: 'group', members: [bob.id] }, { token: alice.token }));
 
-    const wa = await WsClient.connect(nginx.url, alice.token, probe);
-    const wb = await WsClient.connect(nginx.url, bob.token, probe);
+    const wa = await WsClient.connect(nginx.url, alice.token);
+    const wb = await WsClient.connect(nginx.url, bob.token);
     // least_conn put the two sockets on different nodes: delivery crosses nodes behind nginx.
     assert.deepEqual(nodes.map((n) => n.app.gateway.stats().connections), [1, 1]);
 
     const sent = okData(await api.post(`/api/chats/${chat.id}/messages`, { type: 'text', content: 'hello through nginx' }, { token: alice.token }), '消息发送成功');
     for (const w of [wa, wb]) {
-      const f = await w.next('message.created');
-      assert.deepEqual([f.data.message.id, f.data.message.content], [sent.id, 'hello through nginx']);
+      const f = await w.next('message.new');
+      assert.deepEqual([f.data.id, f.data.content], [sent.id, 'hello through nginx']);
     }
     const reply = okData(await api.post(`/api/chats/${chat.id}/messages`, { type: 'text', content: 'heard you' }, { token: bob.token }));
-    assert.equal((await wa.next('message.created')).data.message.id, reply.id);
+    assert.equal((await wa.next('message.new')).data.id, reply.id);
 
     // A node goes away: its client reconnects through nginx to the other with its last seq and
     // misses nothing sent meanwhile; plain requests fail over at once.
@@ -65,8 +64,8 @@ describe('nginx in front of two nodes (deploy/nginx.conf)', () => {
     const last = cut.received.filter((f) => f.seq !== undefined).at(-1)!.seq!;
     okData(await api.get('/api/users/me', { token: bob.token }));
     const missed = okData(await api.post(`/api/chats/${chat.id}/messages`, { type: 'text', content: 'while you were away' }, { token: alice.token }));
-    const back = await WsClient.connect(nginx.url, cut === wa ? alice.token : bob.token, { ...probe, since: last });
-    assert.equal((await back.next('message.created')).data.message.id, missed.id);
+    const back = await WsClient.connect(nginx.url, cut === wa ? alice.token : bob.token, { since: last });
+    assert.equal((await back.next('message.new')).data.id, missed.id);
     assert.equal((await back.next('resumed')).data.count, 1);
     assert.equal(stays.app.gateway.stats().connections, 2);
     await back.close();

@@ -11,7 +11,6 @@ import type { Scratch } from '../support/stores.ts';
 import { registerUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
 
-const probe = { path: '/probe/ws' };
 
 /**
  * Three nodes on a private Redis that the tests kill (SIGKILL: its data is gone) and start again.
@@ -41,7 +40,7 @@ describe('Redis lost and restarted under three nodes', () => {
     const [writer, reader, late, watcher] = [await registerUser(a.api), await registerUser(a.api), await registerUser(a.api), await registerUser(a.api)];
     const chat = await createGroup(a, writer, [reader]);
     okData(await a.api.post('/api/contacts', { user_id: late.id }, { token: watcher.token }));
-    const onB = await WsClient.connect(b.url, reader.token, probe);
+    const onB = await WsClient.connect(b.url, reader.token);
     t.after(() => onB.close());
 
     await redis.kill();
@@ -51,8 +50,8 @@ describe('Redis lost and restarted under three nodes', () => {
     assert.deepEqual([h.body.status, h.body.services], ['degraded', { database: 'healthy', redis: 'unhealthy' }]);
 
     const during = await send(a, writer, chat.id, 'while Redis is down');
-    const got = await onB.next((f) => f.type === 'message.created', 5000);
-    assert.equal(got.data.message.id, during.id);
+    const got = await onB.next((f) => f.type === 'message.new', 5000);
+    assert.equal(got.data.id, during.id);
     const lateOnC = await WsClient.connect(c.url, late.token);
     t.after(() => lateOnC.close());
 
@@ -72,7 +71,7 @@ describe('Redis lost and restarted under three nodes', () => {
       return views.every(Boolean);
     }, 'presence written again');
     const after = await send(c, writer, chat.id, 'after');
-    assert.equal((await onB.next((f) => f.type === 'message.created')).data.message.id, after.id);
+    assert.equal((await onB.next((f) => f.type === 'message.new')).data.id, after.id);
     const watching = await WsClient.connect(a.url, watcher.token);
     t.after(() => watching.close());
     await lateOnC.close();

@@ -3,7 +3,6 @@ import type { Api } from './api.ts';
 import type { TestUser } from './users.ts';
 import { WsClient, type Frame } from './ws.ts';
 
-const probe = { path: '/probe/ws' };
 
 /**
  * A client that keeps up the way a real one does: when its connection drops, it reconnects (to
@@ -34,9 +33,9 @@ export class ResumingClient {
     return this.connections.flatMap((ws) => ws.received.filter((f) => f.seq !== undefined));
   }
 
-  /** message.created frames of every connection, in arrival order. */
+  /** message.new frames of every connection, in arrival order. */
   get messages(): Frame[] {
-    return this.frames().filter((f) => f.type === 'message.created');
+    return this.frames().filter((f) => f.type === 'message.new');
   }
 
   /** Frames that broke the seq order across connections, and failed reconnections. */
@@ -52,7 +51,7 @@ export class ResumingClient {
 
   /** The ids of the messages received, with repeats if any arrived twice. */
   ids(): number[] {
-    return this.messages.map((f) => f.data.message.id as number);
+    return this.messages.map((f) => f.data.id as number);
   }
 
   private lastSeq(): number {
@@ -64,7 +63,7 @@ export class ResumingClient {
     let ws: WsClient;
     for (let attempt = 0; ; attempt++) {
       try {
-        ws = await WsClient.connect(this.pick(), this.user.token, { ...probe, ...(since !== undefined && { since }) });
+        ws = await WsClient.connect(this.pick(), this.user.token, since !== undefined ? { since } : {});
         break;
       } catch (err) {
         if (attempt >= 50) throw err;

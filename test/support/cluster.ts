@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Env } from '../../src/config.ts';
 import { Api } from './api.ts';
-import { mountsWithProbe } from './probe.ts';
 import { exited, freePort, repoRoot, waitForOk } from './process.ts';
 import { startServerOn, testEnv, type TestServer } from './server.ts';
 import type { Scratch, StoreKind } from './stores.ts';
@@ -38,15 +37,15 @@ export function nodeEnv(redisUrl: string, prefix: string, nodeId: string, env: E
   return { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, NODE_ID: nodeId, ...env };
 }
 
-/** An in-process node with the probe profile (every durable event raw at /probe/ws). */
+/** An in-process node serving the real profiles. */
 export function startNode(dir: Scratch, kind: StoreKind, env: Env): Promise<TestServer> {
-  return startServerOn(dir, kind, env, { mounts: mountsWithProbe() });
+  return startServerOn(dir, kind, env);
 }
 
-const nodeMain = path.join(repoRoot, 'test/support/node-main.ts');
+const nodeMain = path.join(repoRoot, 'bin/parley.js');
 
 /**
- * A node as its own process (`serve` with the probe profile mounted), for tests that kill one.
+ * A node as its own process (the real `parley serve`), for tests that kill one.
  * Its output is kept for the failure message of a test that cannot start it.
  */
 export class NodeProcess {
@@ -66,7 +65,7 @@ export class NodeProcess {
   static async start(dir: Scratch, env: Env): Promise<NodeProcess> {
     const nodeId = env.NODE_ID ?? 'node';
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', nodeMain], {
+    const child = spawn(process.execPath, [nodeMain, 'serve'], {
       cwd: repoRoot,
       env: { ...process.env, ...testEnv, DATA_DIR: dir.dataDir, DATABASE_URL: dir.databaseUrl, ...env, PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
