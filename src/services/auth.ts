@@ -64,16 +64,7 @@ export class AuthService {
     if (this.opts.registration === 'closed') {
       throw new AppError('REGISTRATION_CLOSED', 'registration is closed; ask an administrator for an account');
     }
-    const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
-    const email = input.email?.toLowerCase();
-    new Checker()
-      .check(Boolean(phone || email || input.username), 'phone', 'a phone number, email or username is required')
-      .phone('phone', phone)
-      .email('email', email)
-      .username('username', input.username)
-      .password('password', input.password)
-      .length('nickname', input.nickname, limits.nickname.minLength, limits.nickname.maxLength)
-      .done();
+    const { phone, email } = accountFields(input);
 
     if (this.opts.registration === 'code') {
       if (!phone) throw AppError.validation([{ field: 'phone', message: 'is required: registration needs a verified phone' }]);
@@ -88,16 +79,7 @@ export class AuthService {
 
   /** Creates a user without the registration policy (operators, CLI). */
   async createUser(input: Omit<RegisterInput, 'code'> & { permissions?: string[] }): Promise<User> {
-    const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
-    const email = input.email?.toLowerCase();
-    new Checker()
-      .check(Boolean(phone || email || input.username), 'phone', 'a phone number, email or username is required')
-      .phone('phone', phone)
-      .email('email', email)
-      .username('username', input.username)
-      .password('password', input.password)
-      .length('nickname', input.nickname, limits.nickname.minLength, limits.nickname.maxLength)
-      .done();
+    const { phone, email } = accountFields(input);
     await this.ensureFree({ phone, email, username: input.username });
     const passwordHash = await this.passwords.hash(input.password);
     return this.insertUser(this.store, { phone, email, username: input.username, nickname: input.nickname, passwordHash, permissions: input.permissions });
@@ -243,6 +225,21 @@ export class AuthService {
       sessionId,
     };
   }
+}
+
+/** Normalises and checks the fields of a new account; the same rules for sign-up and operators. */
+function accountFields(input: Omit<RegisterInput, 'code'>): { phone?: string; email?: string } {
+  const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
+  const email = input.email?.toLowerCase();
+  new Checker()
+    .check(Boolean(phone || email || input.username), 'phone', 'a phone number, email or username is required')
+    .phone('phone', phone)
+    .email('email', email)
+    .username('username', input.username)
+    .password('password', input.password)
+    .length('nickname', input.nickname, limits.nickname.minLength, limits.nickname.maxLength)
+    .done();
+  return { phone, email };
 }
 
 function normalizeIdentifier(id: LoginIdentifier): LoginIdentifier {

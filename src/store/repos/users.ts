@@ -41,23 +41,26 @@ export interface NewUser {
   at: number;
 }
 
-export type UserPatch = Partial<{
-  phone: string | null;
-  email: string | null;
-  username: string | null;
-  nickname: string;
-  bio: string;
-  avatar: string;
-  status: UserStatus;
-  statusMessage: string;
-  language: string;
-  theme: Theme;
-  position: string;
-  departmentId: number | null;
-  permissions: string[];
-  isDisabled: boolean;
-  passwordHash: string;
-}>;
+/** The user fields a repository update may change, plus the password hash. */
+export type UserPatch = Partial<
+  Pick<
+    User,
+    | 'phone'
+    | 'email'
+    | 'username'
+    | 'nickname'
+    | 'bio'
+    | 'avatar'
+    | 'status'
+    | 'statusMessage'
+    | 'language'
+    | 'theme'
+    | 'position'
+    | 'departmentId'
+    | 'permissions'
+    | 'isDisabled'
+  > & { passwordHash: string }
+>;
 
 export interface Credentials {
   user: User;
