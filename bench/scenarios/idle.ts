@@ -1,0 +1,127 @@
+import type { OpenReport, SocketSpec } from '../gen/sockets.ts';
+import { now, sleep } from '../lib/clock.ts';
+import type { Generator } from '../lib/generators.ts';
+import { readProc } from '../lib/procstat.ts';
+import { num } from '../lib/report.ts';
+import { cheapArgon2, int, type Scenario } from '../lib/scenario.ts';
+import { registerUsers } from '../lib/setup.ts';
+import { slope } from '../lib/stats.ts';
+
+interface IdleOptions {
+  connections: number;
+  perUser: number;
+  steps: number;
+  hold: number;
+}
+
+/** Sockets per generator process by default: well inside the 20,000 open files of one process. */
+const PER_PROCESS = 6000;
+
+/**
+ * N idle connections, opened in steps; server RSS is read after each step settles, and memory
+ * per connection is the slope of RSS over connections (least squares), with the plain
+ * (RSS after − RSS before) / N beside it. Then the connections are held for --hold seconds: the
+ * window whose CPU is reported is the cost of N idle sockets (heartbeats).
+ *
+ * This machine's limits shape the defaults: 20,000 open files per process (hard), so one server
+ * process holds at most about 19,900 sockets, and generators are several processes; ports
+ * 32768–60999 per source address, so sockets spread over 127.0.0.1–4.
+ */
+export const idle: Scenario<IdleOptions> = {
+  name: 'idle',
+  summary: 'N idle WebSocket connections: memory per connection and idle CPU',
+  options: {
+    connections: { type: 'string', default: '19000' },
+    'per-user': { type: 'string', default: '4' },
+    steps: { type: 'string', default: '4' },
+    hold: { type: 'string', default: '10' },
+  },
+  parse(v, common) {
+    const o = { connections: int(v.connections, 'connections', 1), perUser: int(v['per-user'], 'per-user', 1), steps: int(v.steps, 'steps', 1), hold: int(v.hold, 'hold', 1) };
+    if (common.localAddresses.length === 0) common.localAddresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+    return o;
+  },
+  serverEnv: (o) => ({ ...cheapArgon2, WS_MAX_CONNECTIONS_PER_USER: String(Math.max(16, o.perUser)) }),
+  async run(ctx, o) {
+    const { common } = ctx;
+    const userCount = Math.ceil(o.connections / o.perUser);
+    ctx.log(`registering ${userCount} users`);
+    const t0 = now();
+    const users = await registerUsers(ctx.http, ctx.target.urls, ctx.tag, userCount, 16);
+    const setupSeconds = (now() - t0) / 1000;
+    const procs = common.procs ?? Math.max(1, Math.ceil(o.connections / PER_PROCESS));
+    const gens = await ctx.startGenerators(procs);
+    const specs: SocketSpec[] = Array.from({ length: o.connections }, (_, i) => {
+      const u = users[i % userCount]!;
+      return { url: u.url, token: u.token };
+    });
+    const pid = ctx.target.pids[0];
+    const rss = () => (pid ? (readProc(pid)?.rssKiB ?? NaN) : NaN);
+    /** Waits until the server's CPU over the last second is under 5% (or 20 s pass). */
+    const settle = async () => {
+      if (!pid) return sleep(3000);
+      const deadline = now() + 20_000;
+      let last = readProc(pid)?.ticks ?? 0;
+      for (;;) {
+        await sleep(1000);
+        const ticks = readProc(pid)?.ticks ?? 0;
+        if (ticks - last <= 5 || now() > deadline) return;
+        last = ticks;
+      }
+    };
+    await settle();
+    const points: { x: number; y: number }[] = [{ x: 0, y: rss() }];
+    const opens: OpenReport[] = [];
+    let opened = 0;
+    let connectSeconds = 0;
+    for (let step = 1; step <= o.steps; step++) {
+      const from = Math.floor(((step - 1) * o.connections) / o.steps);
+      const to = Math.floor((step * o.connections) / o.steps);
+      const slice = specs.slice(from, to);
+      // Each generator opens its share of this step.
+      const parts = gens.map((_, g) => slice.filter((_, k) => k % gens.length === g));
+      const t = now();
+      const reports = await Promise.all(
+        gens.map((g: Generator, i) => g.call<OpenReport>('idle.open', { setup: { localAddresses: ctx.addressesFor(i, procs), connectConcurrency: 64 }, specs: parts[i] })),
+      );
+      connectSeconds += (now() - t) / 1000;
+      for (const r of reports) {
+        opens.push(r);
+        opened += r.opened;
+      }
+      await settle();
+      points.push({ x: opened, y: rss() });
+      ctx.log(`step ${step}/${o.steps}: ${opened} open, server RSS ${num(points.at(-1)!.y / 1024, 1)} MiB`);
+      if (reports.some((r) => r.failed > 0)) break;
+    }
+    const holdFrom = now() + 100;
+    const window = await ctx.window(holdFrom, holdFrom + o.hold * 1000);
+    const status = await Promise.all(gens.map((g) => g.call<{ open: number; closed: number; closes: Record<string, number> }>('idle.status')));
+    const stillOpen = status.reduce((n, s) => n + s.open, 0);
+    const closed = status.reduce((n, s) => n + s.closed, 0);
+    const failed = opens.reduce((n, r) => n + r.failed, 0);
+    const errors = [...new Set(opens.flatMap((r) => r.errors))].slice(0, 5);
+    const perConnKiB = slope(points);
+    const deltaKiB = (points.at(-1)!.y - points[0]!.y) / Math.max(1, opened);
+    const worstP99 = Math.max(...opens.map((r) => r.connectMs.p99).filter(Number.isFinite));
+    const rows: [string, string][] = [
+      ['connections held', `${num(stillOpen)} of ${num(o.connections)} (${num(failed)} failed to open, ${num(closed)} closed while held)${errors.length ? `: ${errors[0]}` : ''}`],
+      ['memory per connection', `${num(perConnKiB, 1)} KiB (slope over ${points.length} points); ${num(deltaKiB, 1)} KiB by (RSS after − before) / N`],
+      ['server RSS by step', points.map((p) => `${num(p.x)}: ${num(p.y / 1024, 1)} MiB`).join(', ')],
+      ['connect rate', `${num(opened / connectSeconds)}/s (${num(connectSeconds, 1)} s for ${num(opened)}; worst step p99 handshake→connect frame ${num(worstP99, 1)} ms)`],
+      ['setup', `${num(userCount)} users registered in ${num(setupSeconds, 1)} s; ${procs} generator process(es) over ${common.localAddresses.join(', ')}`],
+    ];
+    const problems: string[] = [];
+    if (failed > 0) problems.push(`${failed} connections failed to open: ${errors.join('; ')}`);
+    if (closed > 0) problems.push(`${closed} connections closed while held`);
+    return {
+      title: `idle: ${num(o.connections)} connections (${o.perUser} per user), ${o.steps} steps, held ${o.hold} s`,
+      params: { ...o, users: userCount, procs, localAddresses: common.localAddresses },
+      window,
+      rows,
+      results: { opened, stillOpen, failed, closed, perConnKiB, deltaKiB, rssByStep: points, connectPerSec: opened / connectSeconds, connectSteps: opens.map((r) => r.connectMs), errors, setupSeconds },
+      problems,
+      key: { 'KiB/connection (slope)': perConnKiB, 'KiB/connection (delta)': deltaKiB, 'connects/s': opened / connectSeconds },
+    };
+  },
+};
