@@ -115,6 +115,10 @@ async function startTarget(scenario: Scenario, o: unknown, common: Common, run: 
   const nodeArgs = [...common.serverNodeArgs];
   const hookEnv: Record<string, string> = {};
   if (common.cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${outDir}`);
+  if (scenario.memoryProbe) {
+    nodeArgs.push('--expose-gc', '--import', path.join(repoRoot, 'bench/hooks/memory.js'));
+    hookEnv.PARLEY_BENCH_MEM_FILE = path.join(outDir, 'memory.jsonl');
+  }
   if (common.countSql) {
     nodeArgs.push('--import', path.join(repoRoot, 'bench/hooks/count-sql.js'));
     hookEnv.PARLEY_BENCH_SQL_FILE = path.join(outDir, 'sql.jsonl');

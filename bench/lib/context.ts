@@ -43,6 +43,15 @@ export interface Window {
   syscalls?: Record<string, number> | { error: string };
 }
 
+type MemoryUsage = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
+
+export interface MemorySnapshot {
+  /** process.memoryUsage() before and after the collections (bytes). */
+  before: MemoryUsage;
+  after: MemoryUsage;
+  gc: boolean;
+}
+
 export interface Resources {
   server: (Usage & { pids: number[] }) | null;
   generators: { processes: number; cpuPct: number };
@@ -122,6 +131,25 @@ export class RunContext {
     await sleep(300);
     const lines = existsSync(sqlFile) ? readFileSync(sqlFile, 'utf8').trim().split('\n') : [];
     return lines.length >= 2 ? JSON.parse(lines.at(-1)!) : { error: 'the server wrote no statement counts' };
+  }
+
+  /**
+   * The server's memory after two full garbage collections (bench/hooks/memory.js), or undefined
+   * when the hook is not loaded (--url).
+   */
+  async memorySnapshot(): Promise<MemorySnapshot | undefined> {
+    const pid = this.target.pids[0];
+    const file = this.target.env.PARLEY_BENCH_MEM_FILE;
+    if (!pid || !file) return undefined;
+    const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+    const before = lines().length;
+    process.kill(pid, 'SIGWINCH');
+    const deadline = now() + 10_000;
+    while (lines().length === before) {
+      if (now() > deadline) return undefined;
+      await sleep(50);
+    }
+    return JSON.parse(lines().at(-1)!) as MemorySnapshot;
   }
 
   resources(w: Window): Resources {

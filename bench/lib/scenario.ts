@@ -33,6 +33,11 @@ export interface Scenario<O = any> {
   /** The scenario's own options; values are strings or booleans as parseArgs gives them. */
   options: OptionSpec;
   parse(values: Record<string, string | boolean | undefined>, common: Common): O;
+  /**
+   * Preload bench/hooks/memory.js into a server the harness starts (with --expose-gc): SIGWINCH
+   * then collects garbage and reports memory (see `memorySnapshot` in context.ts).
+   */
+  memoryProbe?: boolean;
   /** Settings for a server the harness starts (before --server-env, which wins). */
   serverEnv?(o: O): Record<string, string>;
   prepare?(o: O, common: Common): Promise<Prepared>;

@@ -14,6 +14,15 @@ interface IdleOptions {
   hold: number;
 }
 
+interface Reading {
+  /** Connections open. */
+  x: number;
+  rssKiB: number;
+  gcRssKiB: number;
+  heapKiB: number;
+  externalKiB: number;
+}
+
 /** Sockets per generator process by default: well inside the 20,000 open files of one process. */
 const PER_PROCESS = 6000;
 
@@ -41,6 +50,7 @@ export const idle: Scenario<IdleOptions> = {
     if (common.localAddresses.length === 0) common.localAddresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
     return o;
   },
+  memoryProbe: true,
   serverEnv: (o) => ({ ...cheapArgon2, WS_MAX_CONNECTIONS_PER_USER: String(Math.max(16, o.perUser)) }),
   async run(ctx, o) {
     const { common } = ctx;
@@ -69,8 +79,15 @@ export const idle: Scenario<IdleOptions> = {
         last = ticks;
       }
     };
+    /** Memory now: RSS as /proc shows it, then (with the memory hook) RSS and heap after a full GC. */
+    const reading = async (x: number): Promise<Reading> => {
+      const raw = rss();
+      const m = await ctx.memorySnapshot();
+      const kib = (b: number | undefined) => (b === undefined ? NaN : b / 1024);
+      return { x, rssKiB: raw, gcRssKiB: kib(m?.after.rss), heapKiB: kib(m?.after.heapUsed), externalKiB: kib(m && m.after.external + m.after.arrayBuffers) };
+    };
     await settle();
-    const points: { x: number; y: number }[] = [{ x: 0, y: rss() }];
+    const points: Reading[] = [await reading(0)];
     const opens: OpenReport[] = [];
     let opened = 0;
     let connectSeconds = 0;
@@ -90,8 +107,9 @@ export const idle: Scenario<IdleOptions> = {
         opened += r.opened;
       }
       await settle();
-      points.push({ x: opened, y: rss() });
-      ctx.log(`step ${step}/${o.steps}: ${opened} open, server RSS ${num(points.at(-1)!.y / 1024, 1)} MiB`);
+      points.push(await reading(opened));
+      const p = points.at(-1)!;
+      ctx.log(`step ${step}/${o.steps}: ${opened} open, server RSS ${num(p.rssKiB / 1024, 1)} MiB (${num(p.gcRssKiB / 1024, 1)} after GC)`);
       if (reports.some((r) => r.failed > 0)) break;
     }
     const holdFrom = now() + 100;
@@ -101,13 +119,27 @@ export const idle: Scenario<IdleOptions> = {
     const closed = status.reduce((n, s) => n + s.closed, 0);
     const failed = opens.reduce((n, r) => n + r.failed, 0);
     const errors = [...new Set(opens.flatMap((r) => r.errors))].slice(0, 5);
-    const perConnKiB = slope(points);
-    const deltaKiB = (points.at(-1)!.y - points[0]!.y) / Math.max(1, opened);
+    // The fit starts at the first step: the reading before any connection still holds the setup's
+    // memory the allocator has not given back yet, which would bend the line.
+    const fitted = points.length > 2 ? points.slice(1) : points;
+    const fit = (f: (p: Reading) => number) => slope(fitted.map((p) => ({ x: p.x, y: f(p) })));
+    const hooked = Number.isFinite(points[0]!.gcRssKiB);
+    // After a full GC when the hook is loaded (a server the harness started), else raw RSS.
+    const rssOf = (p: Reading) => (hooked ? p.gcRssKiB : p.rssKiB);
+    const perConnKiB = fit(rssOf);
+    const deltaKiB = (rssOf(points.at(-1)!) - rssOf(points[0]!)) / Math.max(1, opened);
+    const heapPerConnKiB = fit((p) => p.heapKiB);
+    const externalPerConnKiB = fit((p) => p.externalKiB);
+    const rawPerConnKiB = fit((p) => p.rssKiB);
     const worstP99 = Math.max(...opens.map((r) => r.connectMs.p99).filter(Number.isFinite));
     const rows: [string, string][] = [
       ['connections held', `${num(stillOpen)} of ${num(o.connections)} (${num(failed)} failed to open, ${num(closed)} closed while held)${errors.length ? `: ${errors[0]}` : ''}`],
-      ['memory per connection', `${num(perConnKiB, 1)} KiB (slope over ${points.length} points); ${num(deltaKiB, 1)} KiB by (RSS after − before) / N`],
-      ['server RSS by step', points.map((p) => `${num(p.x)}: ${num(p.y / 1024, 1)} MiB`).join(', ')],
+      [
+        'memory per connection',
+        `${num(perConnKiB, 1)} KiB of RSS${hooked ? ' after a full GC' : ''} (slope over ${fitted.length} steps); ${num(deltaKiB, 1)} KiB by (RSS after − before) / N`,
+      ],
+      ['  of which', hooked ? `JS heap ${num(heapPerConnKiB, 1)} KiB, external + array buffers ${num(externalPerConnKiB, 1)} KiB; raw RSS (no GC) ${num(rawPerConnKiB, 1)} KiB` : 'n/a (no memory hook with --url)'],
+      ['server RSS by step', points.map((p) => `${num(p.x)}: ${num(p.rssKiB / 1024, 1)}${hooked ? ` (${num(p.gcRssKiB / 1024, 1)})` : ''} MiB`).join(', ')],
       ['connect rate', `${num(opened / connectSeconds)}/s (${num(connectSeconds, 1)} s for ${num(opened)}; worst step p99 handshake→connect frame ${num(worstP99, 1)} ms)`],
       ['setup', `${num(userCount)} users registered in ${num(setupSeconds, 1)} s; ${procs} generator process(es) over ${common.localAddresses.join(', ')}`],
     ];
@@ -119,9 +151,9 @@ export const idle: Scenario<IdleOptions> = {
       params: { ...o, users: userCount, procs, localAddresses: common.localAddresses },
       window,
       rows,
-      results: { opened, stillOpen, failed, closed, perConnKiB, deltaKiB, rssByStep: points, connectPerSec: opened / connectSeconds, connectSteps: opens.map((r) => r.connectMs), errors, setupSeconds },
+      results: { opened, stillOpen, failed, closed, perConnKiB, deltaKiB, heapPerConnKiB, externalPerConnKiB, rawPerConnKiB, afterGc: hooked, steps: points, connectPerSec: opened / connectSeconds, connectSteps: opens.map((r) => r.connectMs), errors, setupSeconds },
       problems,
-      key: { 'KiB/connection (slope)': perConnKiB, 'KiB/connection (delta)': deltaKiB, 'connects/s': opened / connectSeconds },
+      key: { 'KiB/connection (slope)': perConnKiB, 'KiB/connection (delta)': deltaKiB, 'heap KiB/connection': heapPerConnKiB, 'connects/s': opened / connectSeconds },
     };
   },
 };
