@@ -245,7 +245,8 @@ async function main(): Promise<number> {
       results: outcome.results,
       resources,
       profiles: r.profiles.map((p) => ({ file: p.file, sampledMs: p.sampledMs, busyPct: p.busyPct, self: p.self.slice(0, 15), byFile: p.byFile.slice(0, 10) })),
-      key: outcome.key,
+      // The machine's state belongs with the figures: other engineers' suites share the cores.
+      key: { ...outcome.key, ...(resources && { 'server CPU %': resources.server?.cpuPct ?? NaN, 'others CPU %': resources.machine.othersPct }) },
       problems: outcome.problems,
       ok: outcome.problems.length === 0,
       out: common.out,
@@ -255,7 +256,11 @@ async function main(): Promise<number> {
   if (repeat > 1) {
     const keys = Object.keys(docs[0]!.key);
     const spreads = Object.fromEntries(keys.map((k) => [k, spread(docs.map((d) => d.key[k]!))]));
-    console.log(`\n${table(`spread over ${repeat} runs (median [min – max])`, keys.map((k) => [k, `${num(spreads[k]!.median, 2)}  [${num(spreads[k]!.min, 2)} – ${num(spreads[k]!.max, 2)}]`]))}`);
+    const rows = keys.map((k): [string, string] => [
+      k,
+      `${num(spreads[k]!.median, 2)}  [${num(spreads[k]!.min, 2)} – ${num(spreads[k]!.max, 2)}]  runs: ${docs.map((d) => num(d.key[k]!, 1)).join(', ')}`,
+    ]);
+    console.log(`\n${table(`spread over ${repeat} runs (median [min – max])`, rows)}`);
     doc = { scenario: scenario.name, command: docs[0]!.command, runs: docs, spread: spreads, ok: !failed };
   }
   if (values.json) writeFileSync(values.json as string, `${JSON.stringify(doc, null, 2)}\n`);

@@ -68,7 +68,10 @@ export interface RunReport {
   errors: number;
   unanswered: number;
   errorSamples: string[];
-  /** Send → acknowledgement (HTTP response or message.ack), for sends stamped in the window. */
+  /**
+   * Send → acknowledgement (HTTP response or message.ack), for sends stamped in the window; an
+   * unanswered send counts with the time waited for it (so percentiles are then lower bounds).
+   */
   ack: HistogramJSON;
   /** Open loop: how late the generator issued sends behind their schedule. */
   lag: HistogramJSON;
@@ -165,10 +168,14 @@ export class ChatJob {
       await drained;
       clearTimeout(timer);
     }
+    // Sends still unanswered count as failed (a later delivery of one is "unexpected"), and their
+    // latency as at least the time waited: leaving them out would flatter an overloaded server.
     let unanswered = 0;
+    const gaveUp = now();
     for (const f of this.inflight.values()) {
       f.state.failed.push(f.seq);
       unanswered++;
+      if (f.stamp >= this.win.measureFrom && f.stamp < this.win.measureTo) this.acks.record(gaveUp - f.stamp);
     }
     this.inflight.clear();
     return {

@@ -44,7 +44,7 @@ export function resourceRows(r: Resources): [string, string][] {
   rows.push(['generator CPU', `${num(r.generators.cpuPct, 1)}% over ${r.generators.processes} process(es); orchestrator ${num(r.harness.cpuPct, 1)}%`]);
   rows.push([
     'machine',
-    `${num(r.machine.busyPct, 0)}% busy of ${r.machine.cores * 100}%; others ${num(r.machine.othersPct, 0)}%; load ${r.machine.load1.start} → ${r.machine.load1.end}`,
+    `${num(r.machine.busyPct, 0)}% busy of ${r.machine.cores * 100}%; others ${num(r.machine.othersPct, 0)}%${r.server ? '' : ' (the server included)'}; load ${r.machine.load1.start} → ${r.machine.load1.end}`,
   ]);
   return rows;
 }

@@ -176,7 +176,7 @@ export async function runChatLoad(ctx: RunContext, plan: ChatPlan): Promise<Omit
   const rows: [string, string][] = [
     ['messages sent/s', `${num(figures.sentPerSec)}  (acknowledged in the ${seconds} s window${plan.rate > 0 ? `; offered ${num(figures.offeredPerSec)}/s` : ''})`],
     ['events delivered/s', `${num(figures.deliveredPerSec)}  (message.new frames received in the window)`],
-    ['send → ack ms', latency(figures.ack)],
+    ['send → ack ms', `${latency(figures.ack)}${figures.unanswered > 0 ? '  (lower bounds: unanswered sends count as the time waited)' : ''}`],
     ['send → receive ms', latency(figures.delivery)],
   ];
   if (figures.completion) rows.push(['send → last member ms', latency(figures.completion)]);
@@ -187,6 +187,7 @@ export async function runChatLoad(ctx: RunContext, plan: ChatPlan): Promise<Omit
 
   const problems = lossProblems(loss);
   if (figures.errors > 0) problems.push(`${figures.errors} send errors`);
+  if (figures.unanswered > 0) problems.push(`${figures.unanswered} sends unanswered ${common.drain} s after sending stopped: the server did not keep up`);
   if (Object.keys(closes).length > 0) problems.push(`sockets closed during the run: ${JSON.stringify(closes)}`);
   return {
     window,
