@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RunContext, type Common, type Window } from './lib/context.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
+import { waitQuiet } from './lib/procstat.ts';
 import { num, resourceRows, table } from './lib/report.ts';
 import type { Outcome, OptionSpec, Scenario } from './lib/scenario.ts';
 import { spread } from './lib/stats.ts';
@@ -32,6 +33,7 @@ const commonOptions: OptionSpec = {
   'server-env': { type: 'string', multiple: true },
   'server-node-args': { type: 'string' },
   'cpu-prof': { type: 'boolean', default: false },
+  'gen-cpu-prof': { type: 'boolean', default: false },
   'count-sql': { type: 'boolean', default: false },
   syscalls: { type: 'boolean', default: false },
   procs: { type: 'string' },
@@ -40,6 +42,8 @@ const commonOptions: OptionSpec = {
   warmup: { type: 'string', default: '2' },
   drain: { type: 'string', default: '15' },
   repeat: { type: 'string', default: '1' },
+  'wait-quiet': { type: 'string', default: '0' },
+  'quiet-below': { type: 'string', default: '30' },
   json: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -58,6 +62,8 @@ SQLITE_SYNCHRONOUS=FULL, rate limits off, LOG_LEVEL=warn):
   --server-node-args "<args>"  node options for the server, e.g. "--max-old-space-size=4096"
   --cpu-prof                   profile the server (V8 --cpu-prof); the report summarises the
                                measured window (top self-time functions, packages)
+  --gen-cpu-prof               profile the generator processes too (<out>/generators/; summarise
+                               with node --import tsx bench/profile.ts <file>)
   --count-sql                  count and time the server's SQLite statements in the window
   --syscalls                   count the server's fsync/write/read syscalls in the window (perf)
   --url http://h:p[,http://h2:p2]  target running server(s); users are registered via the API
@@ -73,6 +79,9 @@ Output:
   --json FILE                  write the JSON document (the last stdout line is it too)
   --out DIR                    server log, profiles and counters (default a temp directory)
   --repeat R                   run R times (fresh server each) and report the spread
+  --wait-quiet S               before each run, wait up to S s for the machine to be quiet
+                               (under --quiet-below % of one core busy, default 30, for 5 s):
+                               other people's test suites share the cores
 `;
 
 function parseCommon(v: Record<string, string | boolean | undefined>, scenario: string): Common {
@@ -96,6 +105,7 @@ function parseCommon(v: Record<string, string | boolean | undefined>, scenario: 
     serverEnv,
     serverNodeArgs: typeof v['server-node-args'] === 'string' ? v['server-node-args'].split(/\s+/).filter(Boolean) : [],
     cpuProf: v['cpu-prof'] === true,
+    genCpuProf: v['gen-cpu-prof'] === true,
     countSql: v['count-sql'] === true,
     syscalls: v.syscalls === true,
     procs: v.procs === undefined ? undefined : Number(v.procs),
@@ -213,7 +223,12 @@ async function main(): Promise<number> {
   const repeat = Math.max(1, Number(values.repeat));
   const docs: RunDoc[] = [];
   let failed = false;
+  const quietWait = Number(values['wait-quiet']);
   for (let run = 1; run <= repeat; run++) {
+    if (quietWait > 0) {
+      const q = await waitQuiet(Number(values['quiet-below']), 5, quietWait);
+      process.stderr.write(`[bench] machine ${q.quiet ? 'quiet' : 'still busy'} after ${num(q.waitedS)} s (${num(q.lastPct)}% of one core busy)\n`);
+    }
     const r = await runOnce(scenario, o, common, run);
     const { outcome, resources } = r;
     const seconds = outcome.window ? (outcome.window.to.at - outcome.window.from.at) / 1000 : NaN;
@@ -241,7 +256,8 @@ async function main(): Promise<number> {
       node: process.version,
       target: { urls: r.target.urls, store: r.target.store, spawned: r.target.spawned, env: r.target.env, exitCode: r.stopped.exitCode },
       params: outcome.params,
-      window: { seconds, sql: outcome.window?.sql, syscalls: outcome.window?.syscalls },
+      // Monotonic ms (bench/lib/clock.ts): bench/profile.ts --from/--to cuts a profile to it.
+      window: { fromMs: outcome.window?.from.at, toMs: outcome.window?.to.at, seconds, sql: outcome.window?.sql, syscalls: outcome.window?.syscalls },
       results: outcome.results,
       resources,
       profiles: r.profiles.map((p) => ({ file: p.file, sampledMs: p.sampledMs, busyPct: p.busyPct, self: p.self.slice(0, 15), byFile: p.byFile.slice(0, 10) })),

@@ -17,6 +17,8 @@ export interface Common {
   serverEnv: Record<string, string>;
   serverNodeArgs: string[];
   cpuProf: boolean;
+  /** Profile the generator processes too (is the generator the bottleneck?). */
+  genCpuProf: boolean;
   countSql: boolean;
   syscalls: boolean;
   procs: number | undefined;
@@ -78,7 +80,7 @@ export class RunContext {
   }
 
   async startGenerators(count: number): Promise<Generator[]> {
-    this.gens = await startGenerators(count);
+    this.gens = await startGenerators(count, this.common.genCpuProf ? path.join(this.common.out, 'generators') : undefined);
     return this.gens;
   }
 

@@ -52,11 +52,12 @@ export class Generator {
   }
 }
 
-/** Starts `count` generator processes. */
-export async function startGenerators(count: number): Promise<Generator[]> {
+/** Starts `count` generator processes (profiled into `profileDir` when given). */
+export async function startGenerators(count: number, profileDir?: string): Promise<Generator[]> {
   const entry = path.join(import.meta.dirname, '../gen/main.ts');
+  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const gens = Array.from({ length: count }, (_, i) => {
-    const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Generator(i, child);
   });
   await Promise.all(gens.map((g) => g.call('ping')));

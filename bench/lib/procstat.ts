@@ -53,6 +53,29 @@ export function readMachine(): MachineReading {
   return { busy: total - idle, total, load1 };
 }
 
+/**
+ * Waits until the whole machine has been at most `belowPct` busy (% of one core) for `forS`
+ * consecutive seconds, or `maxS` seconds pass. Other engineers' test suites share this machine:
+ * a figure taken while they run measures them as much as the server.
+ */
+export async function waitQuiet(belowPct: number, forS: number, maxS: number): Promise<{ waitedS: number; quiet: boolean; lastPct: number }> {
+  const cores = availableParallelism();
+  const start = now();
+  let calm = 0;
+  let prev = readMachine();
+  let lastPct: number;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const cur = readMachine();
+    lastPct = ((cur.busy - prev.busy) / Math.max(1, cur.total - prev.total)) * cores * 100;
+    prev = cur;
+    calm = lastPct <= belowPct ? calm + 1 : 0;
+    const waitedS = (now() - start) / 1000;
+    if (calm >= forS) return { waitedS, quiet: true, lastPct };
+    if (waitedS >= maxS) return { waitedS, quiet: false, lastPct };
+  }
+}
+
 export interface Usage {
   /** Average CPU over the window, % of one core. */
   cpuPct: number;
