@@ -128,6 +128,8 @@ export class ChatJob {
   private ackedInWindow = 0;
   private readonly errors = new ErrorLog();
   private drained: (() => void) | undefined;
+  /** Set at stopAt: nothing more is sent. */
+  private stopped = false;
 
   constructor(private readonly setup: ChatSetup) {
     this.senders = setup.senders.map((spec) => ({ spec, seq: 0, inflight: 0, failed: [], due: Infinity, interval: Infinity }));
@@ -161,8 +163,10 @@ export class ChatJob {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     if (this.setup.rate > 0) this.openLoop();
     else for (const s of this.senders) this.pump(s);
-    const stopWait = win.stopAt - now();
-    if (stopWait > 0) await new Promise((r) => setTimeout(r, stopWait));
+    // Timers run on the event loop's millisecond clock and may fire up to a millisecond early:
+    // wait on the monotonic clock, then stop, so no send can start after the ledger is taken.
+    while (now() < win.stopAt) await new Promise((r) => setTimeout(r, Math.max(1, win.stopAt - now())));
+    this.stopped = true;
     if (this.inflight.size > 0) {
       const timer = setTimeout(() => this.drained?.(), win.answerTimeoutMs);
       await drained;
@@ -291,7 +295,7 @@ export class ChatJob {
   private pump(s: SenderState): void {
     while (s.inflight < this.setup.window) {
       const t = now();
-      if (t >= this.win.stopAt) return;
+      if (this.stopped || t >= this.win.stopAt) return;
       this.send(s, t);
     }
   }
@@ -306,6 +310,7 @@ export class ChatJob {
       s.due = this.win.start + (k * interval) / n;
     });
     const tick = () => {
+      if (this.stopped) return;
       const t = now();
       let pending = false;
       for (const s of this.senders) {
