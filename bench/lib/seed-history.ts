@@ -249,9 +249,12 @@ export async function seed(url: string, shape: HistoryShape, passwordHash: strin
   return { shape, users: p.users.map((u, i) => ({ id: userIds[i]!, phone: u.phone })), chats, seedSeconds: (performance.now() - t0) / 1000 };
 }
 
-/** What decides a cached file's content: the shape, the migrations and this seeder. */
-function cacheKey(shape: HistoryShape, passwordHash: string): string {
-  const h = createHash('sha256').update(JSON.stringify(shape)).update(passwordHash);
+/**
+ * What decides a cached file's content: the shape, the migrations and this seeder. Not the
+ * password hash: it is salted afresh by each process, and any hash of the seeded password serves.
+ */
+function cacheKey(shape: HistoryShape): string {
+  const h = createHash('sha256').update(JSON.stringify(shape));
   const migrations = path.join(repoRoot, 'src/store/migrations');
   for (const f of readdirSync(migrations).sort()) h.update(f).update(readFileSync(path.join(migrations, f)));
   h.update(readFileSync(import.meta.filename));
@@ -265,7 +268,7 @@ function cacheKey(shape: HistoryShape, passwordHash: string): string {
 export async function seededSqlite(dataDir: string, shape: HistoryShape, passwordHash: string, useCache: boolean): Promise<HistoryManifest & { cached: boolean }> {
   const target = path.join(dataDir, 'parley.db');
   const cacheDir = path.join(tmpdir(), 'parley-bench-cache');
-  const base = path.join(cacheDir, `history-${shape.messages}-${shape.chats}-${cacheKey(shape, passwordHash)}`);
+  const base = path.join(cacheDir, `history-${shape.messages}-${shape.chats}-${cacheKey(shape)}`);
   if (useCache && existsSync(`${base}.db`) && existsSync(`${base}.json`)) {
     copyFileSync(`${base}.db`, target);
     return { ...(JSON.parse(readFileSync(`${base}.json`, 'utf8')) as HistoryManifest), cached: true };
