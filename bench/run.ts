@@ -10,10 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { RunContext, type Common, type Window } from './lib/context.ts';
+import { RunContext, type Common } from './lib/context.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import { waitQuiet } from './lib/procstat.ts';
-import { num, resourceRows, table } from './lib/report.ts';
+import { num, resourceRows, table, windowRows } from './lib/report.ts';
 import type { Outcome, OptionSpec, Scenario } from './lib/scenario.ts';
 import { spread } from './lib/stats.ts';
 import { existingTarget, repoRoot, spawnServer, tail, type Target } from './lib/target.ts';
@@ -149,28 +149,6 @@ async function startTarget(scenario: Scenario, o: unknown, common: Common, run: 
     await prepared.cleanup?.();
     throw err;
   }
-}
-
-function windowRows(w: Window | undefined, operations: number | undefined): [string, string][] {
-  const rows: [string, string][] = [];
-  const per = (n: number) => (operations ? ` (${num(n / operations, 2)} per operation)` : '');
-  if (w?.syscalls) {
-    const s = w.syscalls;
-    rows.push(['server syscalls', 'error' in s ? `n/a: ${String(s.error).trim().split('\n')[0]}` : Object.entries(s).map(([k, n]) => `${k} ${num(n)}${per(n)}`).join('; ')]);
-  }
-  if (w?.sql) {
-    const s = w.sql;
-    if ('error' in s) rows.push(['server SQL', `n/a: ${s.error}`]);
-    else {
-      const calls = s.statements.reduce((a, b) => a + b.calls, 0);
-      const time = s.statements.reduce((a, b) => a + b.ms, 0);
-      rows.push(['server SQL', `${num(calls)} statements${per(calls)}, ${num(time)} ms in SQLite (${num((time / 10 / s.seconds), 1)}% of one core)`]);
-      for (const st of s.statements.slice(0, 8)) {
-        rows.push(['', `${num(st.ms).padStart(6)} ms ${num(st.calls).padStart(8)}×  ${st.sql.replace(/\s+/g, ' ').slice(0, 110)}`]);
-      }
-    }
-  }
-  return rows;
 }
 
 async function runOnce(scenario: Scenario, o: unknown, common: Common, run: number) {

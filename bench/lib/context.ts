@@ -56,7 +56,7 @@ export interface MemorySnapshot {
 
 export interface Resources {
   server: (Usage & { pids: number[] }) | null;
-  generators: { processes: number; cpuPct: number };
+  generators: { processes: number; cpuPct: number; sysPct: number };
   harness: { cpuPct: number };
   machine: MachineUsage & { othersPct: number };
 }
@@ -164,15 +164,18 @@ export class RunContext {
         : {
             pids: this.target.pids,
             cpuPct: sum((u) => u.cpuPct),
+            sysPct: sum((u) => u.sysPct),
             rssMiB: { start: sum((u) => u.rssMiB.start), end: sum((u) => u.rssMiB.end), peak: sum((u) => u.rssMiB.peak) },
           };
-    const genCpu = this.gens.reduce((s, g) => s + (sampler.usage(g.pid, w.from, w.to)?.cpuPct ?? 0), 0);
+    const genUsage = this.gens.map((g) => sampler.usage(g.pid, w.from, w.to));
+    const genCpu = genUsage.reduce((s, u) => s + (u?.cpuPct ?? 0), 0);
+    const genSys = genUsage.reduce((s, u) => s + (u?.sysPct ?? 0), 0);
     const harness = sampler.usage(process.pid, w.from, w.to)?.cpuPct ?? NaN;
     const machine = sampler.machine(w.from, w.to);
     const ours = (server?.cpuPct ?? 0) + genCpu + harness;
     return {
       server,
-      generators: { processes: this.gens.length, cpuPct: Math.round(genCpu * 10) / 10 },
+      generators: { processes: this.gens.length, cpuPct: Math.round(genCpu * 10) / 10, sysPct: Math.round(genSys * 10) / 10 },
       harness: { cpuPct: harness },
       machine: { ...machine, othersPct: Math.max(0, Math.round((machine.busyPct - ours) * 10) / 10) },
     };

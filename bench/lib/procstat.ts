@@ -15,6 +15,8 @@ const TICKS = 100;
 export interface ProcReading {
   /** utime + stime, in ticks. */
   ticks: number;
+  /** stime alone: time in the kernel on the process's behalf (syscalls: socket writes, fsync…). */
+  sysTicks: number;
   rssKiB: number;
   hwmKiB: number;
 }
@@ -39,7 +41,7 @@ export function readProc(pid: number): ProcReading | undefined {
     const ticks = Number(f[11]) + Number(f[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { ticks, rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+    return { ticks, sysTicks: Number(f[12]), rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
   } catch {
     return undefined;
   }
@@ -79,6 +81,8 @@ export async function waitQuiet(belowPct: number, forS: number, maxS: number): P
 export interface Usage {
   /** Average CPU over the window, % of one core. */
   cpuPct: number;
+  /** The part of cpuPct spent in the kernel. */
+  sysPct: number;
   rssMiB: { start: number; end: number; peak: number };
 }
 
@@ -136,6 +140,7 @@ export class Sampler {
     }
     return {
       cpuPct: Math.round(((b.ticks - a.ticks) / TICKS / seconds) * 1000) / 10,
+      sysPct: Math.round(((b.sysTicks - a.sysTicks) / TICKS / seconds) * 1000) / 10,
       rssMiB: { start: mib(a.rssKiB), end: mib(b.rssKiB), peak: mib(peak) },
     };
   }

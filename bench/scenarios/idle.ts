@@ -2,7 +2,7 @@ import type { OpenReport, SocketSpec } from '../gen/sockets.ts';
 import { now, sleep } from '../lib/clock.ts';
 import type { Generator } from '../lib/generators.ts';
 import { readProc } from '../lib/procstat.ts';
-import { num } from '../lib/report.ts';
+import { num, windowRows } from '../lib/report.ts';
 import { cheapArgon2, int, type Scenario } from '../lib/scenario.ts';
 import { registerUsers } from '../lib/setup.ts';
 import { slope } from '../lib/stats.ts';
@@ -88,6 +88,8 @@ export const idle: Scenario<IdleOptions> = {
     };
     await settle();
     const points: Reading[] = [await reading(0)];
+    // The connect phase is a window of its own: server CPU and (with --count-sql) statements per connection.
+    const connectWindow = await ctx.openWindow(now());
     const opens: OpenReport[] = [];
     let opened = 0;
     let connectSeconds = 0;
@@ -112,6 +114,10 @@ export const idle: Scenario<IdleOptions> = {
       ctx.log(`step ${step}/${o.steps}: ${opened} open, server RSS ${num(p.rssKiB / 1024, 1)} MiB (${num(p.gcRssKiB / 1024, 1)} after GC)`);
       if (reports.some((r) => r.failed > 0)) break;
     }
+    const connecting = await connectWindow.close();
+    const connectSeconds2 = (connecting.to.at - connecting.from.at) / 1000;
+    const connectCpu = pid ? ctx.sampler.usage(pid, connecting.from, connecting.to) : undefined;
+    const cpuMsPerConnection = connectCpu ? (connectCpu.cpuPct * 10 * connectSeconds2) / Math.max(1, opened) : NaN;
     const holdFrom = now() + 100;
     const window = await ctx.window(holdFrom, holdFrom + o.hold * 1000);
     const status = await Promise.all(gens.map((g) => g.call<{ open: number; closed: number; closes: Record<string, number> }>('idle.status')));
@@ -141,6 +147,8 @@ export const idle: Scenario<IdleOptions> = {
       ['  of which', hooked ? `JS heap ${num(heapPerConnKiB, 1)} KiB, external + array buffers ${num(externalPerConnKiB, 1)} KiB; raw RSS (no GC) ${num(rawPerConnKiB, 1)} KiB` : 'n/a (no memory hook with --url)'],
       ['server RSS by step', points.map((p) => `${num(p.x)}: ${num(p.rssKiB / 1024, 1)}${hooked ? ` (${num(p.gcRssKiB / 1024, 1)})` : ''} MiB`).join(', ')],
       ['connect rate', `${num(opened / connectSeconds)}/s (${num(connectSeconds, 1)} s for ${num(opened)}; worst step p99 handshake→connect frame ${num(worstP99, 1)} ms)`],
+      ['connect phase server CPU', `${num(cpuMsPerConnection, 2)} ms per connection (${num(connectCpu?.cpuPct ?? NaN, 1)}% of one core over ${num(connectSeconds2, 1)} s, settling and GC included)`],
+      ...windowRows(connecting, opened, 'connect phase'),
       ['setup', `${num(userCount)} users registered in ${num(setupSeconds, 1)} s; ${procs} generator process(es) over ${common.localAddresses.join(', ')}`],
     ];
     const problems: string[] = [];
@@ -151,9 +159,9 @@ export const idle: Scenario<IdleOptions> = {
       params: { ...o, users: userCount, procs, localAddresses: common.localAddresses },
       window,
       rows,
-      results: { opened, stillOpen, failed, closed, perConnKiB, deltaKiB, heapPerConnKiB, externalPerConnKiB, rawPerConnKiB, afterGc: hooked, steps: points, connectPerSec: opened / connectSeconds, connectSteps: opens.map((r) => r.connectMs), errors, setupSeconds },
+      results: { opened, stillOpen, failed, closed, perConnKiB, deltaKiB, heapPerConnKiB, externalPerConnKiB, rawPerConnKiB, afterGc: hooked, steps: points, connectPerSec: opened / connectSeconds, cpuMsPerConnection, connectSql: connecting.sql, connectWindow: { fromMs: connecting.from.at, toMs: connecting.to.at }, connectSteps: opens.map((r) => r.connectMs), errors, setupSeconds },
       problems,
-      key: { 'KiB/connection (slope)': perConnKiB, 'KiB/connection (delta)': deltaKiB, 'heap KiB/connection': heapPerConnKiB, 'connects/s': opened / connectSeconds },
+      key: { 'KiB/connection (slope)': perConnKiB, 'KiB/connection (delta)': deltaKiB, 'heap KiB/connection': heapPerConnKiB, 'connects/s': opened / connectSeconds, 'connect CPU ms/connection': cpuMsPerConnection },
     };
   },
 };
