@@ -52,7 +52,7 @@ const commonOptions: OptionSpec = {
 const usage = `Usage: npm run bench -- <scenario> [options]
 
 Scenarios:
-${scenarios.map((s) => `  ${s.name.padEnd(8)} ${s.summary}\n${Object.entries(s.options).map(([k, o]) => `             --${k} (default ${String(o.default)})`).join('\n')}`).join('\n')}
+${scenarios.map((s) => `  ${s.name.padEnd(8)} ${s.summary}\n${Object.entries(s.options).map(([k, o]) => `    --${k.padEnd(18)} ${s.help[k] ?? ''}${o.default === undefined || o.default === false ? '' : ` (default ${String(o.default)})`}`).join('\n')}`).join('\n')}
 
 Target (default: start \`node bin/parley.js serve\` on a fresh temp DATA_DIR, SQLite with
 SQLITE_SYNCHRONOUS=FULL, rate limits off, LOG_LEVEL=warn):

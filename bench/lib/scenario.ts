@@ -32,6 +32,8 @@ export interface Scenario<O = any> {
   summary: string;
   /** The scenario's own options; values are strings or booleans as parseArgs gives them. */
   options: OptionSpec;
+  /** One line per option for --help: what it means. */
+  help: Record<string, string>;
   parse(values: Record<string, string | boolean | undefined>, common: Common): O;
   /**
    * Preload bench/hooks/memory.js into a server the harness starts (with --expose-gc): SIGWINCH

@@ -17,6 +17,13 @@ export interface SendOptions {
   size: number;
 }
 
+export const sendHelp: Record<string, string> = {
+  transport: 'ws: message.send frames answered by message.ack; rest: POST /api/chats/{id}/messages',
+  window: 'closed loop: sends in flight per sender',
+  rate: 'open loop: messages per second over all senders (0: closed loop)',
+  size: 'content bytes per message',
+};
+
 export const sendOptions: OptionSpec = {
   transport: { type: 'string', default: 'ws' },
   window: { type: 'string', default: '4' },

@@ -1,6 +1,6 @@
 import { cheapArgon2, int, type Scenario } from '../lib/scenario.ts';
 import { groupChat, registerUsers } from '../lib/setup.ts';
-import { parseSendOptions, runChatLoad, sendMode, sendOptions, type SendOptions } from './chat-load.ts';
+import { parseSendOptions, runChatLoad, sendHelp, sendMode, sendOptions, type SendOptions } from './chat-load.ts';
 
 interface GroupOptions extends SendOptions {
   groups: number;
@@ -22,6 +22,7 @@ export const group: Scenario<GroupOptions> = {
     senders: { type: 'string', default: '1' },
     ...sendOptions,
   },
+  help: { groups: 'groups', members: 'members per group, each online with one socket', senders: 'members of each group who send', ...sendHelp },
   parse(v) {
     const o = { groups: int(v.groups, 'groups', 1), members: int(v.members, 'members', 2), senders: int(v.senders, 'senders', 1), ...parseSendOptions(v) };
     if (o.senders > o.members) throw new Error('--senders cannot exceed --members');

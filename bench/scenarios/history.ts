@@ -45,6 +45,14 @@ export const history: Scenario<HistoryOptions> = {
     limit: { type: 'string', default: '50' },
     'no-cache': { type: 'boolean', default: false },
   },
+  help: {
+    messages: 'messages in the seeded store',
+    chats: 'chats they are spread over',
+    readers: 'seeded members who log in and walk their chat (one per chat)',
+    concurrency: 'page fetches in flight',
+    limit: 'messages per page',
+    'no-cache': 'seed afresh instead of copying the cached SQLite file',
+  },
   parse(v, common) {
     if (common.urls) throw new Error('history seeds the database before the server starts: it cannot target --url');
     const chats = int(v.chats, 'chats', 1);

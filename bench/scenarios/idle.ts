@@ -45,6 +45,12 @@ export const idle: Scenario<IdleOptions> = {
     steps: { type: 'string', default: '4' },
     hold: { type: 'string', default: '10' },
   },
+  help: {
+    connections: 'sockets to open (one server process holds at most ~19,900 here)',
+    'per-user': 'sockets per user',
+    steps: 'connect in this many steps; memory per connection is the slope over them',
+    hold: 'seconds to hold them all open (the measured window)',
+  },
   parse(v, common) {
     const o = { connections: int(v.connections, 'connections', 1), perUser: int(v['per-user'], 'per-user', 1), steps: int(v.steps, 'steps', 1), hold: int(v.hold, 'hold', 1) };
     if (common.localAddresses.length === 0) common.localAddresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];

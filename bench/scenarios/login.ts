@@ -31,6 +31,12 @@ export const login: Scenario<LoginOptions> = {
     argon2: { type: 'string' },
     'argon2-iterations': { type: 'string', default: '10' },
   },
+  help: {
+    logins: 'users registered, then logged in at once',
+    concurrency: 'logins in flight',
+    argon2: "memoryKib,timeCost,parallelism to time in the generator (default: the server's)",
+    'argon2-iterations': 'hashes and verifies timed in the generator',
+  },
   parse(v) {
     let argon2: LoginOptions['argon2'];
     if (typeof v.argon2 === 'string') {

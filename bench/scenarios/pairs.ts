@@ -1,7 +1,7 @@
 import { mapLimit } from '../lib/http.ts';
 import { cheapArgon2, int, type Scenario } from '../lib/scenario.ts';
 import { privateChat, registerUsers } from '../lib/setup.ts';
-import { parseSendOptions, runChatLoad, sendMode, sendOptions, type SendOptions } from './chat-load.ts';
+import { parseSendOptions, runChatLoad, sendHelp, sendMode, sendOptions, type SendOptions } from './chat-load.ts';
 
 interface PairsOptions extends SendOptions {
   pairs: number;
@@ -16,6 +16,7 @@ export const pairs: Scenario<PairsOptions> = {
   name: 'pairs',
   summary: 'N user pairs chatting in private chats (REST or WebSocket sends; closed loop or fixed rate)',
   options: { pairs: { type: 'string', default: '50' }, ...sendOptions },
+  help: { pairs: 'user pairs, each in its private chat; both users send', ...sendHelp },
   parse: (v) => ({ pairs: int(v.pairs, 'pairs', 1), ...parseSendOptions(v) }),
   serverEnv: () => cheapArgon2,
   async run(ctx, o) {
