@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RunContext, type Common } from './lib/context.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
+import { speedIndex } from './lib/calibrate.ts';
 import { waitQuiet } from './lib/procstat.ts';
 import { num, resourceRows, table, windowRows } from './lib/report.ts';
 import type { Outcome, OptionSpec, Scenario } from './lib/scenario.ts';
@@ -207,7 +208,10 @@ async function main(): Promise<number> {
       const q = await waitQuiet(Number(values['quiet-below']), 5, quietWait);
       process.stderr.write(`[bench] machine ${q.quiet ? 'quiet' : 'still busy'} after ${num(q.waitedS)} s (${num(q.lastPct)}% of one core busy)\n`);
     }
+    const speedBefore = speedIndex();
     const r = await runOnce(scenario, o, common, run);
+    // Before and after: the machine's speed can change during a run, and the lower one counts.
+    const speed = Math.min(speedBefore, speedIndex());
     const { outcome, resources } = r;
     const seconds = outcome.window ? (outcome.window.to.at - outcome.window.from.at) / 1000 : NaN;
     const rows: [string, string][] = [...outcome.rows];
@@ -215,7 +219,7 @@ async function main(): Promise<number> {
     rows.push(...windowRows(outcome.window, outcome.results.operations as number | undefined));
     for (const p of r.profiles.filter((x) => x.busyPct >= 1)) rows.push(['server CPU profile', `${p.file} (top self time: ${p.self.slice(0, 3).map((e) => `${e.name} ${e.pct}%`).join('; ')})`]);
     if (outcome.problems.length > 0) rows.push(['PROBLEMS', outcome.problems.join('; ')]);
-    const title = `parley bench ${repeat > 1 ? `(run ${run}/${repeat}) ` : ''}${outcome.title}\n  ${r.target.store}, ${r.target.urls.join(', ')}, node ${process.version}, window ${num(seconds, 1)} s`;
+    const title = `parley bench ${repeat > 1 ? `(run ${run}/${repeat}) ` : ''}${outcome.title}\n  ${r.target.store}, ${r.target.urls.join(', ')}, node ${process.version}, window ${num(seconds, 1)} s, speed index ${speed}`;
     console.log(`\n${table(title, rows)}`);
     for (const p of r.profiles) {
       // Node's helper threads (the module loader's) write profiles too; they are idle.
@@ -240,7 +244,8 @@ async function main(): Promise<number> {
       resources,
       profiles: r.profiles.map((p) => ({ file: p.file, sampledMs: p.sampledMs, busyPct: p.busyPct, self: p.self.slice(0, 15), byFile: p.byFile.slice(0, 10) })),
       // The machine's state belongs with the figures: other engineers' suites share the cores.
-      key: { ...outcome.key, ...(resources && { 'server CPU %': resources.server?.cpuPct ?? NaN, 'others CPU %': resources.machine.othersPct }) },
+      key: { ...outcome.key, ...(resources && { 'server CPU %': resources.server?.cpuPct ?? NaN, 'others CPU %': resources.machine.othersPct }), 'speed index': speed },
+      speedIndex: speed,
       problems: outcome.problems,
       ok: outcome.problems.length === 0,
       out: common.out,
