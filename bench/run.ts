@@ -33,6 +33,7 @@ const commonOptions: OptionSpec = {
   'database-url': { type: 'string' },
   'server-env': { type: 'string', multiple: true },
   'server-node-args': { type: 'string' },
+  'server-root': { type: 'string' },
   'cpu-prof': { type: 'boolean', default: false },
   'gen-cpu-prof': { type: 'boolean', default: false },
   'count-sql': { type: 'boolean', default: false },
@@ -61,6 +62,8 @@ SQLITE_SYNCHRONOUS=FULL, rate limits off, LOG_LEVEL=warn):
                                $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
   --server-env K=V             passed to the server (repeatable; wins over the defaults)
   --server-node-args "<args>"  node options for the server, e.g. "--max-old-space-size=4096"
+  --server-root DIR            start the server of another checkout (e.g. main's worktree) with
+                               this harness: A/B runs, interleaved, compare two versions fairly
   --cpu-prof                   profile the server (V8 --cpu-prof); the report summarises the
                                measured window (top self-time functions, packages)
   --gen-cpu-prof               profile the generator processes too (<out>/generators/; summarise
@@ -105,6 +108,7 @@ function parseCommon(v: Record<string, string | boolean | undefined>, scenario: 
     postgresUrl: (v['database-url'] as string | undefined) ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     serverEnv,
     serverNodeArgs: typeof v['server-node-args'] === 'string' ? v['server-node-args'].split(/\s+/).filter(Boolean) : [],
+    serverRoot: path.resolve(typeof v['server-root'] === 'string' ? v['server-root'] : repoRoot),
     cpuProf: v['cpu-prof'] === true,
     genCpuProf: v['gen-cpu-prof'] === true,
     countSql: v['count-sql'] === true,
@@ -144,6 +148,7 @@ async function startTarget(scenario: Scenario, o: unknown, common: Common, run: 
       serverEnv: common.serverEnv,
       nodeArgs,
       outDir,
+      serverRoot: common.serverRoot,
     });
     return { target, cleanup: async () => prepared.cleanup?.() };
   } catch (err) {

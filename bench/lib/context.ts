@@ -16,6 +16,8 @@ export interface Common {
   postgresUrl: string;
   serverEnv: Record<string, string>;
   serverNodeArgs: string[];
+  /** Checkout whose `bin/parley.js` is started. */
+  serverRoot: string;
   cpuProf: boolean;
   /** Profile the generator processes too (is the generator the bottleneck?). */
   genCpuProf: boolean;

@@ -47,6 +47,8 @@ export interface SpawnOptions {
   serverEnv: Record<string, string>;
   nodeArgs: string[];
   outDir: string;
+  /** The checkout whose server runs (default this one): for A/B runs against another worktree. */
+  serverRoot: string;
 }
 
 export function existingTarget(urls: string[], pids: number[]): Target {
@@ -133,8 +135,8 @@ export async function spawnServer(o: SpawnOptions): Promise<Target> {
   delete inherited.PARLEY_CONFIG;
   const logFile = path.join(o.outDir, 'server.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...o.nodeArgs, path.join(repoRoot, 'bin/parley.js'), 'serve'], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, [...o.nodeArgs, path.join(o.serverRoot, 'bin/parley.js'), 'serve'], {
+    cwd: o.serverRoot,
     env: { ...inherited, ...env },
     stdio: ['ignore', log, log],
   });
