@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
+import { ServerSqliteDialect } from './sqlite-driver.ts';
 
 export interface DatabaseOptions {
   url: string;
@@ -42,7 +43,10 @@ function openSqlite(options: DatabaseOptions): OpenDatabase {
   handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  // Each transaction of a group commit runs in a savepoint, whose undo journal would otherwise be
+  // a temporary file written page by page.
+  handle.pragma('temp_store = MEMORY');
+  const db = new Kysely<Database>({ dialect: new ServerSqliteDialect(handle) });
   return {
     db,
     dialect: 'sqlite',
