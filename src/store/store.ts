@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
+import { GroupCommit } from './group-commit.ts';
 import { CallRepo } from './repos/calls.ts';
 import { VerificationCodeRepo } from './repos/codes.ts';
 import { ContactRepo } from './repos/contacts.ts';
@@ -30,11 +31,14 @@ export class Store {
   readonly events: EventRepo;
   readonly settings: SettingsRepo;
   readonly calls: CallRepo;
+  /** SQLite outside a transaction: transactions share commits (see GroupCommit). */
+  private readonly groupCommit: GroupCommit | undefined;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
   ) {
+    this.groupCommit = dialect === 'sqlite' && !db.isTransaction ? new GroupCommit(db) : undefined;
     this.users = new UserRepo(db);
     this.sessions = new SessionRepo(db);
     this.codes = new VerificationCodeRepo(db);
@@ -54,6 +58,7 @@ export class Store {
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
+    if (this.groupCommit) return this.groupCommit.run((trx) => fn(new Store(trx, this.dialect)));
     return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect)));
   }
 }

@@ -1,0 +1,101 @@
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
+interface Unit {
+  fn: (trx: Transaction<Database>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Most transactions sharing one commit. */
+  maxUnits?: number;
+  /** After this long, a batch stops taking new transactions and commits, so waiting reads get in. */
+  maxMillis?: number;
+}
+
+/**
+ * Group commit for SQLite: transactions that queue up while one is running share a single
+ * BEGIN…COMMIT, and so a single WAL fsync, instead of paying one each. SQLite has one writer and
+ * better-sqlite3 one connection, so these transactions ran one after another anyway; batching them
+ * changes only how often the disk is flushed.
+ *
+ * Each transaction still stands alone: it runs inside its own savepoint, and a failure rolls back
+ * that savepoint only. None is answered before the batch's COMMIT has returned, so a caller that
+ * hears "done" holds a durable change, exactly as with a transaction of its own. If the COMMIT
+ * itself fails, every transaction of the batch fails.
+ */
+export class GroupCommit {
+  private readonly queue: Unit[] = [];
+  private running = false;
+  /** Commits attempted and transactions that took part, for tests and diagnostics. */
+  readonly stats = { batches: 0, units: 0 };
+  private readonly maxUnits: number;
+  private readonly maxMillis: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxUnits = options.maxUnits ?? 200;
+    this.maxMillis = options.maxMillis ?? 20;
+  }
+
+  run<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.running) {
+        this.running = true;
+        // Not at once: the requests that arrived in this turn of the event loop are still reading
+        // (membership, idempotency checks) on the one connection. Started from the check phase,
+        // the batch finds all of them queued and commits them together.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.batch();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async batch(): Promise<void> {
+    const done: Array<{ unit: Unit; value: unknown }> = [];
+    let current: Unit | undefined;
+    this.stats.batches++;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const deadline = performance.now() + this.maxMillis;
+        while (this.queue.length > 0 && done.length < this.maxUnits && performance.now() < deadline) {
+          const unit = (current = this.queue.shift()!);
+          this.stats.units++;
+          await sql`savepoint unit`.execute(trx);
+          let value: unknown;
+          try {
+            value = await unit.fn(trx);
+          } catch (err) {
+            // If SQLite already abandoned the whole transaction (I/O error, full disk), this throws
+            // and the batch fails as one; otherwise only this unit is undone.
+            await sql`rollback to unit`.execute(trx);
+            await sql`release unit`.execute(trx);
+            unit.reject(err);
+            continue;
+          }
+          await sql`release unit`.execute(trx);
+          done.push({ unit, value });
+        }
+      });
+    } catch (err) {
+      // Settling a settled promise does nothing, so the current unit may be among those rejected.
+      for (const { unit } of done) unit.reject(err);
+      // A batch that failed before taking a unit (BEGIN refused) fails the oldest, so a broken
+      // database ends in errors instead of a loop.
+      (current ?? this.queue.shift())?.reject(err);
+      return;
+    }
+    for (const { unit, value } of done) unit.resolve(value);
+  }
+}
