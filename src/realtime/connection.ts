@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { RateRule } from '../config.ts';
 import type { DomainEvent } from '../domain/events.ts';
@@ -53,6 +54,7 @@ export class Connection {
   early: { data: RawData; isBinary: boolean }[] | null = [];
   private held: Held[] = [];
   private heldOverflow = false;
+  private corked = false;
   private windowStart = 0;
   private windowCount = 0;
 
@@ -63,6 +65,8 @@ export class Connection {
     readonly codec: ProfileCodec,
     private readonly ws: WebSocket,
     private readonly limits: ConnectionLimits,
+    /** The TCP (or TLS) stream under the WebSocket, corked while a burst of frames is written. */
+    private readonly transport?: Pick<Duplex, 'cork' | 'uncork'>,
   ) {}
 
   get open(): boolean {
@@ -99,12 +103,29 @@ export class Connection {
       return false;
     }
     try {
+      this.corkUntilNextTick();
       this.ws.send(frame, TEXT);
       return true;
     } catch {
       this.terminate();
       return false;
     }
+  }
+
+  /**
+   * A group commit publishes a whole batch of events in one go, and acknowledgements follow in the
+   * same turn of the event loop; corked, the frames of that burst leave in one write instead of
+   * one system call each.
+   */
+  private corkUntilNextTick(): void {
+    const transport = this.transport;
+    if (this.corked || !transport) return;
+    this.corked = true;
+    transport.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      transport.uncork();
+    });
   }
 
   /**

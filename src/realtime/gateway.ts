@@ -162,7 +162,7 @@ export class Gateway {
       const n = (this.opening.get(claims.userId) ?? 1) - 1;
       if (n > 0) this.opening.set(claims.userId, n);
       else this.opening.delete(claims.userId);
-      this.track(this.open(ws, codec, claims, since));
+      this.track(this.open(ws, socket, codec, claims, since));
     });
   }
 
@@ -177,12 +177,12 @@ export class Gateway {
     socket.destroy();
   }
 
-  private async open(ws: WebSocket, codec: ProfileCodec, claims: AccessClaims, since: number | null): Promise<void> {
+  private async open(ws: WebSocket, socket: Duplex, codec: ProfileCodec, claims: AccessClaims, since: number | null): Promise<void> {
     const { core } = this;
     const conn = new Connection(`${this.idPrefix}-${(++this.counter).toString(36)}`, claims.userId, claims.sessionId, codec, ws, {
       bufferLimit: core.config.ws.bufferLimitBytes,
       frameRate: core.config.ws.frameRate,
-    });
+    }, socket);
     ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
     ws.on('pong', () => {
       conn.alive = true;
