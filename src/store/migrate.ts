@@ -3,6 +3,7 @@ import type { Dialect } from './dialect.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_call_connections.ts';
 import * as m0003 from './migrations/0003_message_files.ts';
+import * as m0004 from './migrations/0004_message_pages.ts';
 import type { Database } from './schema.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -12,6 +13,7 @@ const migrations: Record<string, DialectMigration> = {
   '0001_initial': m0001,
   '0002_call_connections': m0002,
   '0003_message_files': m0003,
+  '0004_message_pages': m0004,
 };
 
 class InCodeProvider implements MigrationProvider {
