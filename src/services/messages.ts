@@ -203,6 +203,8 @@ export class MessageService {
 
   /** The message (or pending schedule) an earlier request with this client id produced. */
   private async replay(userId: number, clientId: string): Promise<SendResult | undefined> {
+    const uses = await this.store.messages.clientIdUses(userId, clientId);
+    if (uses.length === 0) return undefined;
     const message = await this.store.messages.byClientId(userId, clientId);
     if (message) {
       const [view] = await this.views(userId, [message]);

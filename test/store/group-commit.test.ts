@@ -77,7 +77,7 @@ describe('group commit (SQLite)', () => {
       group.run(async (trx) => {
         // A deferred foreign-key violation passes the savepoint and is caught only by COMMIT.
         await sql`pragma defer_foreign_keys = on`.execute(trx);
-        await trx.insertInto('conversation_members').values({ conversation_id: 999_999, user_id: 999_999, joined_at: 0 }).execute();
+        await trx.insertInto('conversation_members').values({ conversation_id: 999_999, user_id: 999_999, role: 'member', joined_at: 0 }).execute();
       }),
       group.run(addUser),
     ]);

@@ -104,6 +104,27 @@ export class MessageRepo {
     return new Map(rows.map((r) => [r.id, toMessage(r)]));
   }
 
+  /**
+   * Where a sender's client id was used, if anywhere: a message, a pending or past schedule, or
+   * both. One statement for both tables, because every send with a client id asks.
+   */
+  async clientIdUses(senderId: number, clientId: string): Promise<{ kind: 'message' | 'scheduled'; id: number }[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select([sql<'message' | 'scheduled'>`'message'`.as('kind'), 'id'])
+      .where('sender_id', '=', senderId)
+      .where('client_id', '=', clientId)
+      .unionAll((db) =>
+        db
+          .selectFrom('scheduled_messages')
+          .select([sql<'message' | 'scheduled'>`'scheduled'`.as('kind'), 'id'])
+          .where('sender_id', '=', senderId)
+          .where('client_id', '=', clientId),
+      )
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, id: Number(r.id) }));
+  }
+
   async byClientId(senderId: number, clientId: string): Promise<Message | undefined> {
     const row = await this.db
       .selectFrom('messages')
