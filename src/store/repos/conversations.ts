@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Conversation, ConversationType, Member, MemberRole, PageRequest } from '../../domain/types.ts';
 import type { MembershipSource } from '../../realtime/membership.ts';
+import { precompiled } from '../precompiled.ts';
 import type { ConversationMembersTable, ConversationsTable, Database } from '../schema.ts';
 
 export function toConversation(row: Selectable<ConversationsTable>): Conversation {
@@ -132,6 +133,35 @@ function listed(userId: number, r: SummaryRow): ListedConversation {
   };
 }
 
+// Statements every send runs (see precompiled).
+const touchConversation = precompiled((db, v: { id: number; messageId: number; at: number }) =>
+  db
+    .updateTable('conversations')
+    .set({
+      last_message_id: sql<number>`case when last_message_id is null or last_message_id < ${v.messageId} then ${v.messageId} else last_message_id end`,
+      last_activity_at: sql<number>`case when last_activity_at < ${v.at} then ${v.at} else last_activity_at end`,
+    })
+    .where('id', '=', v.id),
+);
+const conversationWithMember = precompiled((db, v: { conversationId: number; userId: number }) =>
+  db
+    .selectFrom('conversations as c')
+    .leftJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'c.id').on('cm.user_id', '=', v.userId))
+    .selectAll('c')
+    .select('cm.user_id as m_user_id')
+    .select(memberColumns)
+    .where('c.id', '=', v.conversationId),
+);
+const blockedByOther = precompiled((db, v: { conversationId: number; userId: number }) =>
+  db
+    .selectFrom('conversation_members as cm')
+    .innerJoin('contacts as c', (j) => j.onRef('c.owner_id', '=', 'cm.user_id').on('c.contact_user_id', '=', v.userId).on('c.is_blocked', '=', 1))
+    .select('cm.user_id')
+    .where('cm.conversation_id', '=', v.conversationId)
+    .where('cm.user_id', '!=', v.userId)
+    .limit(1),
+);
+
 /**
  * Conversations and their members. It is also the realtime gateway's membership source: the one
  * place that reads `conversation_members` for both the services and the gateway.
@@ -186,14 +216,7 @@ export class ConversationRepo implements MembershipSource {
    * pointer only ever moves forward.
    */
   async touch(id: number, messageId: number, at: number): Promise<void> {
-    await this.db
-      .updateTable('conversations')
-      .set({
-        last_message_id: sql<number>`case when last_message_id is null or last_message_id < ${messageId} then ${messageId} else last_message_id end`,
-        last_activity_at: sql<number>`case when last_activity_at < ${at} then ${at} else last_activity_at end`,
-      })
-      .where('id', '=', id)
-      .execute();
+    await touchConversation(this.db, { id, messageId, at });
   }
 
   /** After messages were deleted: points each conversation at its newest remaining message. */
@@ -224,14 +247,7 @@ export class ConversationRepo implements MembershipSource {
 
   /** The conversation and the user's membership in one query; membership undefined for outsiders. */
   async withMembership(conversationId: number, userId: number): Promise<{ conversation: Conversation; member: Member | undefined } | undefined> {
-    const row = await this.db
-      .selectFrom('conversations as c')
-      .leftJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'c.id').on('cm.user_id', '=', userId))
-      .selectAll('c')
-      .select('cm.user_id as m_user_id')
-      .select(memberColumns)
-      .where('c.id', '=', conversationId)
-      .executeTakeFirst();
+    const [row] = await conversationWithMember(this.db, { conversationId, userId });
     if (!row) return undefined;
     const member = row.m_user_id === null ? undefined : memberOf(row as MemberColumns & typeof row, row.id, row.m_user_id);
     return { conversation: toConversation(row), member };
@@ -360,15 +376,7 @@ export class ConversationRepo implements MembershipSource {
 
   /** True when another member of the conversation has `userId` blocked in their contacts. */
   async blockedByOther(conversationId: number, userId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('conversation_members as cm')
-      .innerJoin('contacts as c', (j) => j.onRef('c.owner_id', '=', 'cm.user_id').on('c.contact_user_id', '=', userId).on('c.is_blocked', '=', 1))
-      .select('cm.user_id')
-      .where('cm.conversation_id', '=', conversationId)
-      .where('cm.user_id', '!=', userId)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await blockedByOther(this.db, { conversationId, userId })).length > 0;
   }
 
   /** The other member of each private conversation among `conversationIds`. */

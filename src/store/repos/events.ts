@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Audience, DomainEvent, EventType, NewEvent } from '../../domain/events.ts';
 import type { Dialect } from '../dialect.ts';
+import { precompiled } from '../precompiled.ts';
 import type { Database, EventsTable } from '../schema.ts';
 
 function toEvent(row: Selectable<EventsTable>): DomainEvent {
@@ -15,6 +16,15 @@ function toEvent(row: Selectable<EventsTable>): DomainEvent {
 
 // Any constant works; it only has to be the same on every node.
 const EVENT_APPEND_LOCK = 0x70_61_72_6c;
+
+type EventRow = Omit<Selectable<EventsTable>, 'seq'>;
+// Nearly every change appends exactly one event: that statement is compiled once (precompiled).
+const appendOne = precompiled((db, v: EventRow) =>
+  db
+    .insertInto('events')
+    .values({ audience_kind: v.audience_kind, audience_id: v.audience_id, type: v.type, payload: v.payload, created_at: v.created_at })
+    .returning('seq'),
+);
 
 export class EventRepo {
   constructor(
@@ -34,19 +44,14 @@ export class EventRepo {
     if (this.dialect === 'postgres') {
       await sql`select pg_advisory_xact_lock(${EVENT_APPEND_LOCK})`.execute(this.db);
     }
-    const rows = await this.db
-      .insertInto('events')
-      .values(
-        events.map((e) => ({
-          audience_kind: e.audience.kind,
-          audience_id: e.audience.id,
-          type: e.type,
-          payload: JSON.stringify(e.data),
-          created_at: at,
-        })),
-      )
-      .returning('seq')
-      .execute();
+    const values = events.map((e) => ({
+      audience_kind: e.audience.kind,
+      audience_id: e.audience.id,
+      type: e.type,
+      payload: JSON.stringify(e.data),
+      created_at: at,
+    }));
+    const rows = values.length === 1 ? await appendOne(this.db, values[0]!) : await this.db.insertInto('events').values(values).returning('seq').execute();
     // RETURNING order is not guaranteed; sequence values are assigned in insertion order.
     const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
     return events.map((e, i) => ({ ...e, seq: seqs[i]!, at }));

@@ -1,6 +1,7 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
 import { likeContains } from '../errors.ts';
+import { precompiled } from '../precompiled.ts';
 import type { Database, MessagesTable } from '../schema.ts';
 
 function parseJson<T>(text: string): T | null {
@@ -89,6 +90,51 @@ function matching(eb: MessagesEb, f: MessageFilter) {
   return eb.and(all);
 }
 
+// The statements every send runs (see precompiled).
+const insertedColumns = [
+  'conversation_id',
+  'sender_id',
+  'type',
+  'content',
+  'caption',
+  'file_id',
+  'attachment',
+  'reply_to_id',
+  'forward_from_id',
+  'forward_origin',
+  'ttl',
+  'expires_at',
+  'send_at',
+  'is_silent',
+  'is_encrypted',
+  'client_id',
+  'metadata',
+  'created_at',
+  'updated_at',
+] as const;
+type InsertedMessage = Required<Pick<Insertable<MessagesTable>, (typeof insertedColumns)[number]>>;
+// The stand-in has no keys of its own to enumerate, so the columns are named here.
+const insertMessage = precompiled((db, v: InsertedMessage) =>
+  db
+    .insertInto('messages')
+    .values(Object.fromEntries(insertedColumns.map((c) => [c, v[c]])) as InsertedMessage)
+    .returningAll(),
+);
+const clientIdUses = precompiled((db, v: { senderId: number; clientId: string }) =>
+  db
+    .selectFrom('messages')
+    .select([sql<'message' | 'scheduled'>`'message'`.as('kind'), 'id'])
+    .where('sender_id', '=', v.senderId)
+    .where('client_id', '=', v.clientId)
+    .unionAll((q) =>
+      q
+        .selectFrom('scheduled_messages')
+        .select([sql<'message' | 'scheduled'>`'scheduled'`.as('kind'), 'id'])
+        .where('sender_id', '=', v.senderId)
+        .where('client_id', '=', v.clientId),
+    ),
+);
+
 export class MessageRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -109,19 +155,7 @@ export class MessageRepo {
    * both. One statement for both tables, because every send with a client id asks.
    */
   async clientIdUses(senderId: number, clientId: string): Promise<{ kind: 'message' | 'scheduled'; id: number }[]> {
-    const rows = await this.db
-      .selectFrom('messages')
-      .select([sql<'message' | 'scheduled'>`'message'`.as('kind'), 'id'])
-      .where('sender_id', '=', senderId)
-      .where('client_id', '=', clientId)
-      .unionAll((db) =>
-        db
-          .selectFrom('scheduled_messages')
-          .select([sql<'message' | 'scheduled'>`'scheduled'`.as('kind'), 'id'])
-          .where('sender_id', '=', senderId)
-          .where('client_id', '=', clientId),
-      )
-      .execute();
+    const rows = await clientIdUses(this.db, { senderId, clientId });
     return rows.map((r) => ({ kind: r.kind, id: Number(r.id) }));
   }
 
@@ -137,32 +171,28 @@ export class MessageRepo {
 
   async insert(m: NewMessage): Promise<Message> {
     const d = m.draft;
-    const row = await this.db
-      .insertInto('messages')
-      .values({
-        conversation_id: m.conversationId,
-        sender_id: m.senderId,
-        type: d.type,
-        content: d.content,
-        caption: d.caption,
-        file_id: d.attachment?.fileId ?? null,
-        attachment: d.attachment ? JSON.stringify(d.attachment) : '{}',
-        reply_to_id: d.replyToId,
-        forward_from_id: d.forwardFrom?.messageId ?? null,
-        forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
-        ttl: d.ttl,
-        expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
-        send_at: m.sendAt,
-        is_silent: d.isSilent ? 1 : 0,
-        is_encrypted: d.isEncrypted ? 1 : 0,
-        client_id: m.clientId,
-        metadata: Object.keys(d.metadata).length > 0 ? JSON.stringify(d.metadata) : '{}',
-        created_at: m.at,
-        updated_at: m.at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toMessage(row);
+    const [row] = await insertMessage(this.db, {
+      conversation_id: m.conversationId,
+      sender_id: m.senderId,
+      type: d.type,
+      content: d.content,
+      caption: d.caption,
+      file_id: d.attachment?.fileId ?? null,
+      attachment: d.attachment ? JSON.stringify(d.attachment) : '{}',
+      reply_to_id: d.replyToId,
+      forward_from_id: d.forwardFrom?.messageId ?? null,
+      forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
+      ttl: d.ttl,
+      expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
+      send_at: m.sendAt,
+      is_silent: d.isSilent ? 1 : 0,
+      is_encrypted: d.isEncrypted ? 1 : 0,
+      client_id: m.clientId,
+      metadata: Object.keys(d.metadata).length > 0 ? JSON.stringify(d.metadata) : '{}',
+      created_at: m.at,
+      updated_at: m.at,
+    });
+    return toMessage(row!);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DeviceInfo, Session } from '../../domain/types.ts';
+import { precompiled } from '../precompiled.ts';
 import type { Database } from '../schema.ts';
 
 export interface ActiveSession extends Session {
@@ -15,6 +16,17 @@ export interface RefreshTokenRecord {
   sessionExpiresAt: number;
   userId: number;
 }
+
+// Every authenticated request and socket asks (see precompiled).
+const activeSession = precompiled((db, v: { id: string; now: number }) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id', 'sessions.user_id', 'sessions.device_id', 'sessions.created_at', 'sessions.expires_at', 'sessions.revoked_at', 'users.is_disabled'])
+    .where('sessions.id', '=', v.id)
+    .where('sessions.revoked_at', 'is', null)
+    .where('sessions.expires_at', '>', v.now),
+);
 
 export class SessionRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -39,22 +51,7 @@ export class SessionRepo {
 
   /** The session if it exists and is neither revoked nor expired. */
   async active(id: string, now: number): Promise<ActiveSession | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select([
-        'sessions.id',
-        'sessions.user_id',
-        'sessions.device_id',
-        'sessions.created_at',
-        'sessions.expires_at',
-        'sessions.revoked_at',
-        'users.is_disabled',
-      ])
-      .where('sessions.id', '=', id)
-      .where('sessions.revoked_at', 'is', null)
-      .where('sessions.expires_at', '>', now)
-      .executeTakeFirst();
+    const [row] = await activeSession(this.db, { id, now });
     return (
       row && {
         id: row.id,

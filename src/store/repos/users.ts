@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { PageRequest, Theme, User, UserStatus, UserSummary } from '../../domain/types.ts';
 import { likePrefix } from '../errors.ts';
+import { precompiled } from '../precompiled.ts';
 import type { Database, UsersTable } from '../schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -69,6 +70,10 @@ export interface Credentials {
 
 export type LoginIdentifier = { phone: string } | { email: string } | { username: string };
 
+const summaryColumns = ['id', 'username', 'nickname', 'avatar'] as const;
+// A message's sender: once per send (see precompiled).
+const summaryOf = precompiled((db, v: { id: number }) => db.selectFrom('users').select(summaryColumns).where('id', '=', v.id));
+
 export class UserRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -88,7 +93,10 @@ export class UserRepo {
   async summaries(ids: readonly number[]): Promise<Map<number, UserSummary>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const rows = await this.db.selectFrom('users').select(['id', 'username', 'nickname', 'avatar']).where('id', 'in', unique).execute();
+    const rows =
+      unique.length === 1
+        ? await summaryOf(this.db, { id: unique[0]! })
+        : await this.db.selectFrom('users').select(summaryColumns).where('id', 'in', unique).execute();
     return new Map(rows.map((r) => [r.id, { id: r.id, username: r.username, nickname: r.nickname, avatar: r.avatar }]));
   }
 
