@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_call_connections.ts';
 import * as m0003 from './migrations/0003_message_files.ts';
 import * as m0004 from './migrations/0004_message_pages.ts';
+import * as m0005 from './migrations/0005_sparse_message_indexes.ts';
 import type { Database } from './schema.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -14,6 +15,7 @@ const migrations: Record<string, DialectMigration> = {
   '0002_call_connections': m0002,
   '0003_message_files': m0003,
   '0004_message_pages': m0004,
+  '0005_sparse_message_indexes': m0005,
 };
 
 class InCodeProvider implements MigrationProvider {
