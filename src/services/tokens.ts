@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual, webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../domain/errors.ts';
 import type { Store } from '../store/store.ts';
@@ -20,13 +20,17 @@ const SECRET_SETTING = 'jwt_secret';
 export class TokenService {
   private constructor(
     private readonly key: Uint8Array,
+    /** The same key imported once: handed to jose as raw bytes, it was imported again on every verify. */
+    private readonly jwtKey: webcrypto.CryptoKey,
     private readonly accessTtl: number,
     private readonly clock: Clock,
   ) {}
 
   static async create(store: Store, opts: { secret?: string; accessTtl: number; clock: Clock }): Promise<TokenService> {
     const secret = opts.secret ?? (await store.settings.getOrInit(SECRET_SETTING, randomBytes(48).toString('base64url'), opts.clock.now()));
-    return new TokenService(new TextEncoder().encode(secret), opts.accessTtl, opts.clock);
+    const key = new TextEncoder().encode(secret);
+    const jwtKey = await webcrypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    return new TokenService(key, jwtKey, opts.accessTtl, opts.clock);
   }
 
   get accessTokenTtl(): number {
@@ -41,13 +45,13 @@ export class TokenService {
       .setSubject(String(claims.userId))
       .setIssuedAt(now)
       .setExpirationTime(now + this.accessTtl)
-      .sign(this.key);
+      .sign(this.jwtKey);
   }
 
   /** Checks signature and expiry only; the caller checks that the session is still live. */
   async verifyAccess(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, this.jwtKey, {
         algorithms: ['HS256'],
         issuer: ISSUER,
         currentDate: new Date(this.clock.now()),
