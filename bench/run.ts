@@ -16,6 +16,7 @@ import { speedIndex } from './lib/calibrate.ts';
 import { waitQuiet } from './lib/procstat.ts';
 import { num, resourceRows, table, windowRows } from './lib/report.ts';
 import type { Outcome, OptionSpec, Scenario } from './lib/scenario.ts';
+import { defaultRedisUrl } from './lib/redis.ts';
 import { spread } from './lib/stats.ts';
 import { existingTarget, repoRoot, spawnServer, tail, type Target } from './lib/target.ts';
 import { group } from './scenarios/group.ts';
@@ -31,6 +32,8 @@ const commonOptions: OptionSpec = {
   pid: { type: 'string' },
   store: { type: 'string', default: 'sqlite' },
   'database-url': { type: 'string' },
+  nodes: { type: 'string', default: '1' },
+  'redis-url': { type: 'string' },
   'server-env': { type: 'string', multiple: true },
   'server-node-args': { type: 'string' },
   'server-root': { type: 'string' },
@@ -60,6 +63,12 @@ Target (default: start \`node bin/parley.js serve\` on a fresh temp DATA_DIR, SQ
 SQLITE_SYNCHRONOUS=FULL, rate limits off, LOG_LEVEL=warn):
   --store sqlite|postgres      postgres: a fresh database on --database-url (default
                                $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --nodes N                    start N server processes (default 1) on one fresh PostgreSQL
+                               database (--store postgres) and one Redis under a key prefix of
+                               the run's own, removed at the end; users and sockets are spread
+                               over the nodes, CPU and memory are summed over them
+  --redis-url URL              the Redis of --nodes (default $TEST_REDIS_URL or
+                               redis://127.0.0.1:6379)
   --server-env K=V             passed to the server (repeatable; wins over the defaults)
   --server-node-args "<args>"  node options for the server, e.g. "--max-old-space-size=4096"
   --server-root DIR            start the server of another checkout (e.g. main's worktree) with
@@ -69,7 +78,8 @@ SQLITE_SYNCHRONOUS=FULL, rate limits off, LOG_LEVEL=warn):
   --gen-cpu-prof               profile the generator processes too (<out>/generators/; summarise
                                with node --import tsx bench/profile.ts <file>)
   --count-sql                  count and time the server's SQLite statements in the window
-  --syscalls                   count the server's fsync/write/read syscalls in the window (perf)
+  --syscalls                   count the server's fsync/write/read syscalls in the window (perf;
+                               the first node's)
   --url http://h:p[,http://h2:p2]  target running server(s); users are registered via the API
   --pid P[,P2]                 with --url: server processes to sample for CPU and RSS
 
@@ -101,11 +111,17 @@ function parseCommon(v: Record<string, string | boolean | undefined>, scenario: 
   const la = v['local-addresses'];
   const localAddresses = typeof la === 'string' && /^\d+$/.test(la) ? Array.from({ length: Number(la) }, (_, i) => `127.0.0.${i + 1}`) : list(la);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const nodes = Number(v.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1) throw new Error('--nodes must be a whole number of at least 1');
+  if (nodes > 1 && store !== 'postgres') throw new Error(`--nodes ${nodes} needs --store postgres: several server processes on one SQLite file is not a supported deployment`);
+  if (nodes > 1 && v.url) throw new Error('--nodes starts the servers itself: it cannot go with --url');
   return {
     urls: v.url ? list(v.url) : undefined,
     pids: list(v.pid).map(Number),
     store,
     postgresUrl: (v['database-url'] as string | undefined) ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    nodes,
+    redisUrl: (v['redis-url'] as string | undefined) ?? defaultRedisUrl,
     serverEnv,
     serverNodeArgs: typeof v['server-node-args'] === 'string' ? v['server-node-args'].split(/\s+/).filter(Boolean) : [],
     serverRoot: path.resolve(typeof v['server-root'] === 'string' ? v['server-root'] : repoRoot),
@@ -128,15 +144,16 @@ async function startTarget(scenario: Scenario, o: unknown, common: Common, run: 
   mkdirSync(outDir, { recursive: true });
   const prepared = (await scenario.prepare?.(o, common)) ?? {};
   const nodeArgs = [...common.serverNodeArgs];
-  const hookEnv: Record<string, string> = {};
+  // Each node writes its own (memory.jsonl, or memory-<i>.jsonl with several nodes).
+  const hookFiles: Record<string, string> = {};
   if (common.cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${outDir}`);
   if (scenario.memoryProbe) {
     nodeArgs.push('--expose-gc', '--import', path.join(repoRoot, 'bench/hooks/memory.js'));
-    hookEnv.PARLEY_BENCH_MEM_FILE = path.join(outDir, 'memory.jsonl');
+    hookFiles.PARLEY_BENCH_MEM_FILE = 'memory';
   }
   if (common.countSql) {
     nodeArgs.push('--import', path.join(repoRoot, 'bench/hooks/count-sql.js'));
-    hookEnv.PARLEY_BENCH_SQL_FILE = path.join(outDir, 'sql.jsonl');
+    hookFiles.PARLEY_BENCH_SQL_FILE = 'sql';
   }
   try {
     const target = await spawnServer({
@@ -144,10 +161,13 @@ async function startTarget(scenario: Scenario, o: unknown, common: Common, run: 
       postgresUrl: common.postgresUrl,
       dataDir: prepared.dataDir,
       databaseUrl: prepared.databaseUrl,
-      scenarioEnv: { ...scenario.serverEnv?.(o), ...prepared.env, ...hookEnv },
+      scenarioEnv: { ...scenario.serverEnv?.(o), ...prepared.env },
       serverEnv: common.serverEnv,
       nodeArgs,
       outDir,
+      nodes: common.nodes,
+      redisUrl: common.redisUrl,
+      hookFiles,
       serverRoot: common.serverRoot,
     });
     return { target, cleanup: async () => prepared.cleanup?.() };
@@ -172,7 +192,9 @@ async function runOnce(scenario: Scenario, o: unknown, common: Common, run: numb
   const stopped = await target.stop();
   await cleanup();
   if (failure) {
-    if (target.spawned && stopped.logFile) process.stderr.write(`server log (tail):\n${tail(stopped.logFile)}\n`);
+    for (const [i, file] of (stopped.logFiles ?? []).entries()) {
+      process.stderr.write(`server${stopped.logFiles!.length > 1 ? ` ${i + 1}` : ''} log (tail):\n${tail(file)}\n`);
+    }
     throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   }
   const profiles: ProfileSummary[] = stopped.profiles.map((file) =>
@@ -241,7 +263,14 @@ async function main(): Promise<number> {
       run,
       at: new Date().toISOString(),
       node: process.version,
-      target: { urls: r.target.urls, store: r.target.store, spawned: r.target.spawned, env: r.target.env, exitCode: r.stopped.exitCode },
+      target: {
+        urls: r.target.urls,
+        store: r.target.store,
+        spawned: r.target.spawned,
+        env: r.target.env,
+        exitCode: r.stopped.exitCode,
+        ...(r.target.nodes.length > 1 && { nodes: r.target.nodes.map((n) => ({ url: n.url, pid: n.pid, nodeId: n.env.NODE_ID })) }),
+      },
       params: outcome.params,
       // Monotonic ms (bench/lib/clock.ts): bench/profile.ts --from/--to cuts a profile to it.
       window: { fromMs: outcome.window?.from.at, toMs: outcome.window?.to.at, seconds, sql: outcome.window?.sql, syscalls: outcome.window?.syscalls },

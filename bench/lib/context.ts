@@ -14,6 +14,9 @@ export interface Common {
   pids: number[];
   store: 'sqlite' | 'postgres';
   postgresUrl: string;
+  /** Server processes the harness starts (--nodes; more than one: PostgreSQL and Redis). */
+  nodes: number;
+  redisUrl: string;
   serverEnv: Record<string, string>;
   serverNodeArgs: string[];
   /** Checkout whose `bin/parley.js` is started. */

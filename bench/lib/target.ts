@@ -5,13 +5,15 @@ import path from 'node:path';
 import { freePort, repoRoot } from '../../test/support/process.ts';
 import { sleep } from './clock.ts';
 import { createDatabase, type ScratchDatabase } from './postgres.ts';
+import { runPrefix, type RunPrefix } from './redis.ts';
 
 export { repoRoot };
 
 /**
  * The server(s) under test: a Parley child process the harness starts (`node bin/parley.js
  * serve`, fresh data directory and database, rate limits off), or servers already running at
- * `--url` (a comma-separated list: clients are spread over them, ready for a multi-process mode).
+ * `--url` (a comma-separated list: clients are spread over them). With --nodes N the harness
+ * starts N processes on one PostgreSQL database and one Redis.
  */
 export interface Target {
   urls: string[];
@@ -22,15 +24,27 @@ export interface Target {
   store: string;
   /** Settings the harness gave the spawned server (with --url: unknown, empty). */
   env: Record<string, string>;
+  /** The processes the harness started, in start order (empty with --url). */
+  nodes: TargetNode[];
   stop(): Promise<StopResult>;
 }
 
+export interface TargetNode {
+  url: string;
+  pid: number;
+  /** Settings the harness gave this process (its NODE_ID and hook files among them). */
+  env: Record<string, string>;
+}
+
 export interface StopResult {
+  /** The first node's that did not exit with 0, else 0. */
   exitCode: number | null;
   /** CPU profiles written by the server (--cpu-prof). */
   profiles: string[];
-  /** Files a preload hook wrote (see --count-sql). */
+  /** The (first) server's log. */
   logFile?: string;
+  /** Every node's log. */
+  logFiles?: string[];
 }
 
 export interface SpawnOptions {
@@ -47,6 +61,15 @@ export interface SpawnOptions {
   serverEnv: Record<string, string>;
   nodeArgs: string[];
   outDir: string;
+  /** Server processes sharing the database (and then Redis); more than one needs PostgreSQL. */
+  nodes: number;
+  /** The Redis several nodes share, under a key prefix of the run's own. */
+  redisUrl: string;
+  /**
+   * Files the preload hooks write, by the variable that names them to the hook: e.g.
+   * PARLEY_BENCH_MEM_FILE → 'memory' gives memory.jsonl (memory-2.jsonl for node 2 of several).
+   */
+  hookFiles: Record<string, string>;
   /** The checkout whose server runs (default this one): for A/B runs against another worktree. */
   serverRoot: string;
 }
@@ -58,6 +81,7 @@ export function existingTarget(urls: string[], pids: number[]): Target {
     spawned: false,
     store: 'unknown (--url)',
     env: {},
+    nodes: [],
     stop: async () => ({ exitCode: null, profiles: [] }),
   };
 }
@@ -98,42 +122,36 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<number | null> 
   });
 }
 
-/** Starts `node [nodeArgs] bin/parley.js serve` with a fresh data directory and database. */
-export async function spawnServer(o: SpawnOptions): Promise<Target> {
-  mkdirSync(o.outDir, { recursive: true });
-  const ownDir = o.dataDir === undefined;
-  const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'parley-bench-data-'));
-  let scratch: ScratchDatabase | undefined;
-  let databaseUrl = o.databaseUrl;
-  if (!databaseUrl) {
-    if (o.store === 'postgres') {
-      scratch = await createDatabase(o.postgresUrl);
-      databaseUrl = scratch.url;
-    } else {
-      databaseUrl = `sqlite:${path.join(dataDir, 'parley.db')}`;
-    }
-  }
+/** A node's own file in the run's directory: `server.log` for a single server, `server-2.log` for node 2 of several. */
+export function nodeFileName(base: string, ext: string, node: number, nodes: number): string {
+  return nodes > 1 ? `${base}-${node}.${ext}` : `${base}.${ext}`;
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  env: Record<string, string>;
+  logFile: string;
+}
+
+/** Starts node `node` (1-based) of `o.nodes` with the settings they share and waits until it is healthy. */
+async function startNode(o: SpawnOptions, shared: Record<string, string>, node: number): Promise<Started> {
   const port = await freePort();
+  const hookEnv = Object.fromEntries(Object.entries(o.hookFiles).map(([name, base]) => [name, path.join(o.outDir, nodeFileName(base, 'jsonl', node, o.nodes))]));
   const env: Record<string, string> = {
     HOST: '127.0.0.1',
     PORT: String(port),
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'warn',
-    SQLITE_SYNCHRONOUS: 'FULL',
-    RATE_LIMIT_AUTH: 'off',
-    RATE_LIMIT_SEND: 'off',
-    RATE_LIMIT_UPLOAD: 'off',
-    RATE_LIMIT_QUERY: 'off',
-    WS_RATE_LIMIT: 'off',
+    ...shared,
+    ...(o.nodes > 1 && { NODE_ID: `bench-${node}` }),
     ...o.scenarioEnv,
+    ...hookEnv,
     ...o.serverEnv,
   };
   const inherited = { ...process.env };
   // The server's settings come from the harness only: a stray PARLEY_CONFIG, DATABASE_URL or
   // PORT in the engineer's shell must not change what is measured.
   delete inherited.PARLEY_CONFIG;
-  const logFile = path.join(o.outDir, 'server.log');
+  const logFile = path.join(o.outDir, nodeFileName('server', 'log', node, o.nodes));
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, [...o.nodeArgs, path.join(o.serverRoot, 'bin/parley.js'), 'serve'], {
     cwd: o.serverRoot,
@@ -142,34 +160,86 @@ export async function spawnServer(o: SpawnOptions): Promise<Target> {
   });
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
-  const cleanup = async () => {
-    await scratch?.drop();
-    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
-  };
   try {
     await waitHealthy(url, child, logFile, 60_000);
   } catch (err) {
     child.kill('SIGKILL');
     await exited(child, 5000);
+    throw o.nodes > 1 ? new Error(`node ${node} of ${o.nodes}: ${(err as Error).message}`, { cause: err }) : err;
+  }
+  return { child, url, env, logFile };
+}
+
+/**
+ * Starts `node [nodeArgs] bin/parley.js serve` with a fresh data directory and database; with
+ * `nodes` > 1, that many processes one after another, on one PostgreSQL database and one Redis
+ * under a key prefix of the run's own (each with its own port, NODE_ID, log and hook files).
+ */
+export async function spawnServer(o: SpawnOptions): Promise<Target> {
+  if (o.nodes > 1 && o.store !== 'postgres') throw new Error('several nodes need --store postgres');
+  mkdirSync(o.outDir, { recursive: true });
+  const ownDir = o.dataDir === undefined;
+  const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'parley-bench-data-'));
+  let scratch: ScratchDatabase | undefined;
+  let redis: RunPrefix | undefined;
+  const nodes: Started[] = [];
+  const cleanup = async () => {
+    await scratch?.drop();
+    await redis?.drop();
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    // Redis first: a run that cannot have it need not make a database.
+    if (o.nodes > 1) redis = await runPrefix(o.redisUrl);
+    let databaseUrl = o.databaseUrl;
+    if (!databaseUrl) {
+      if (o.store === 'postgres') {
+        scratch = await createDatabase(o.postgresUrl);
+        databaseUrl = scratch.url;
+      } else {
+        databaseUrl = `sqlite:${path.join(dataDir, 'parley.db')}`;
+      }
+    }
+    const shared: Record<string, string> = {
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'warn',
+      SQLITE_SYNCHRONOUS: 'FULL',
+      RATE_LIMIT_AUTH: 'off',
+      RATE_LIMIT_SEND: 'off',
+      RATE_LIMIT_UPLOAD: 'off',
+      RATE_LIMIT_QUERY: 'off',
+      WS_RATE_LIMIT: 'off',
+    };
+    if (redis) Object.assign(shared, { REDIS_URL: o.redisUrl, REDIS_PREFIX: redis.prefix });
+    // One after another: the first migrates the fresh database, the others find it ready.
+    for (let node = 1; node <= o.nodes; node++) nodes.push(await startNode(o, shared, node));
+  } catch (err) {
+    for (const n of nodes) n.child.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => exited(n.child, 5000)));
     await cleanup();
     throw err;
   }
   const before = new Set(readdirSync(o.outDir));
+  const env = nodes[0]!.env;
+  const store = o.store === 'postgres' ? 'PostgreSQL' : `SQLite (synchronous ${env.SQLITE_SYNCHRONOUS})`;
   return {
-    urls: [url],
-    pids: [child.pid!],
+    urls: nodes.map((n) => n.url),
+    pids: nodes.map((n) => n.child.pid!),
+    nodes: nodes.map((n) => ({ url: n.url, pid: n.child.pid!, env: n.env })),
     spawned: true,
-    store: o.store === 'postgres' ? 'PostgreSQL' : `SQLite (synchronous ${env.SQLITE_SYNCHRONOUS})`,
+    store: o.nodes > 1 ? `${store}, ${o.nodes} nodes + Redis` : store,
     env,
     async stop() {
-      child.kill('SIGTERM');
+      for (const n of nodes) n.child.kill('SIGTERM');
       // Generous: a CPU profile of a long run takes a while to write.
-      const exitCode = await exited(child, 60_000);
+      const codes = await Promise.all(nodes.map((n) => exited(n.child, 60_000)));
       await cleanup();
       const profiles = readdirSync(o.outDir)
         .filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
         .map((f) => path.join(o.outDir, f));
-      return { exitCode, profiles, logFile };
+      const worst = codes.findIndex((c) => c !== 0);
+      return { exitCode: codes[Math.max(0, worst)]!, profiles, logFile: nodes[0]!.logFile, logFiles: nodes.map((n) => n.logFile) };
     },
   };
 }

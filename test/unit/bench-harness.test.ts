@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { scanFrame, stampedContent } from '../../bench/lib/frames.ts';
 import { clientId, parseClientId, Receipts, type SenderLedger } from '../../bench/lib/ledger.ts';
 import { Histogram, percentile, slope, spread } from '../../bench/lib/stats.ts';
+import { nodeFileName } from '../../bench/lib/target.ts';
 import type { Core } from '../../src/core.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Message } from '../../src/domain/types.ts';
@@ -163,5 +164,14 @@ describe('bench: reading server frames', () => {
     assert.deepEqual(scanFrame(connect), { kind: 'connect' });
     assert.deepEqual(scanFrame('{"type":"presence","data":{}}'), { kind: 'other', type: 'presence' });
     assert.deepEqual(scanFrame('not json'), { kind: 'other', type: '' });
+  });
+});
+
+describe('bench: several nodes', () => {
+  it('names each node\'s files apart, and a single server\'s as they always were', () => {
+    assert.equal(nodeFileName('server', 'log', 1, 1), 'server.log');
+    assert.equal(nodeFileName('memory', 'jsonl', 1, 1), 'memory.jsonl');
+    assert.equal(nodeFileName('server', 'log', 1, 3), 'server-1.log');
+    assert.equal(nodeFileName('memory', 'jsonl', 3, 3), 'memory-3.jsonl');
   });
 });
