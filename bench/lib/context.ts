@@ -53,10 +53,36 @@ export interface Window {
 type MemoryUsage = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
 
 export interface MemorySnapshot {
-  /** process.memoryUsage() before and after the collections (bytes). */
+  /** process.memoryUsage() before and after the collections (bytes); with several nodes, their sum. */
   before: MemoryUsage;
   after: MemoryUsage;
   gc: boolean;
+  /** With several nodes: each node's own, in the target's order. */
+  nodes?: MemorySnapshot[];
+}
+
+/** Several nodes' snapshots as one: every figure summed; collected only if every node collected. */
+export function sumSnapshots(snapshots: readonly MemorySnapshot[]): MemorySnapshot {
+  if (snapshots.length === 1) return snapshots[0]!;
+  const sum = (pick: (m: MemorySnapshot) => MemoryUsage): MemoryUsage => {
+    const total: MemoryUsage = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+    for (const m of snapshots) for (const k of Object.keys(total) as (keyof MemoryUsage)[]) total[k] += pick(m)[k];
+    return total;
+  };
+  return { before: sum((m) => m.before), after: sum((m) => m.after), gc: snapshots.every((m) => m.gc), nodes: [...snapshots] };
+}
+
+/** Signals one server's memory hook and waits (up to 10 s) for the line it appends. */
+async function snapshotOf(pid: number, file: string): Promise<MemorySnapshot | undefined> {
+  const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+  const before = lines().length;
+  process.kill(pid, 'SIGWINCH');
+  const deadline = now() + 10_000;
+  while (lines().length === before) {
+    if (now() > deadline) return undefined;
+    await sleep(50);
+  }
+  return JSON.parse(lines().at(-1)!) as MemorySnapshot;
 }
 
 export interface Resources {
@@ -141,37 +167,38 @@ export class RunContext {
   }
 
   /**
-   * The server's memory after two full garbage collections (bench/hooks/memory.js), or undefined
-   * when the hook is not loaded (--url).
+   * The servers' memory after two full garbage collections (bench/hooks/memory.js), summed over
+   * the nodes (each node's own in `nodes`), or undefined when the hook is not loaded (--url) or a
+   * node did not answer.
    */
   async memorySnapshot(): Promise<MemorySnapshot | undefined> {
-    const pid = this.target.pids[0];
-    const file = this.target.env.PARLEY_BENCH_MEM_FILE;
-    if (!pid || !file) return undefined;
-    const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
-    const before = lines().length;
-    process.kill(pid, 'SIGWINCH');
-    const deadline = now() + 10_000;
-    while (lines().length === before) {
-      if (now() > deadline) return undefined;
-      await sleep(50);
-    }
-    return JSON.parse(lines().at(-1)!) as MemorySnapshot;
+    const hooked = this.target.nodes.filter((n) => n.env.PARLEY_BENCH_MEM_FILE);
+    if (hooked.length === 0) return undefined;
+    // All at once: each node collects on its own core time, and the waits overlap.
+    const each = await Promise.all(hooked.map((n) => snapshotOf(n.pid, n.env.PARLEY_BENCH_MEM_FILE!)));
+    return each.every((m) => m !== undefined) ? sumSnapshots(each) : undefined;
+  }
+
+  /**
+   * The servers' CPU and RSS between two marks, summed over the target's processes (the peak is
+   * the sum of each one's peak); null when none was sampled (--url without --pid).
+   */
+  serverUsage(from: Mark, to: Mark): (Usage & { pids: number[] }) | null {
+    const servers = this.target.pids.map((pid) => this.sampler.usage(pid, from, to)).filter((u): u is Usage => u !== undefined);
+    const sum = (f: (u: Usage) => number) => Math.round(servers.reduce((s, u) => s + f(u), 0) * 10) / 10;
+    return servers.length === 0
+      ? null
+      : {
+          pids: this.target.pids,
+          cpuPct: sum((u) => u.cpuPct),
+          sysPct: sum((u) => u.sysPct),
+          rssMiB: { start: sum((u) => u.rssMiB.start), end: sum((u) => u.rssMiB.end), peak: sum((u) => u.rssMiB.peak) },
+        };
   }
 
   resources(w: Window): Resources {
     const { sampler } = this;
-    const servers = this.target.pids.map((pid) => sampler.usage(pid, w.from, w.to)).filter((u): u is Usage => u !== undefined);
-    const sum = (f: (u: Usage) => number) => Math.round(servers.reduce((s, u) => s + f(u), 0) * 10) / 10;
-    const server =
-      servers.length === 0
-        ? null
-        : {
-            pids: this.target.pids,
-            cpuPct: sum((u) => u.cpuPct),
-            sysPct: sum((u) => u.sysPct),
-            rssMiB: { start: sum((u) => u.rssMiB.start), end: sum((u) => u.rssMiB.end), peak: sum((u) => u.rssMiB.peak) },
-          };
+    const server = this.serverUsage(w.from, w.to);
     const genUsage = this.gens.map((g) => sampler.usage(g.pid, w.from, w.to));
     const genCpu = genUsage.reduce((s, u) => s + (u?.cpuPct ?? 0), 0);
     const genSys = genUsage.reduce((s, u) => s + (u?.sysPct ?? 0), 0);

@@ -21,6 +21,23 @@ interface Reading {
   gcRssKiB: number;
   heapKiB: number;
   externalKiB: number;
+  /** With several nodes: each one's RSS (raw, and after GC). */
+  nodes?: { rssKiB: number; gcRssKiB: number }[];
+}
+
+/** With several nodes: each one's sockets (the specs handed out for it) and RSS at the first and last reading. */
+function nodeRows(points: Reading[], specs: SocketSpec[], urls: string[], hooked: boolean): [string, string][] {
+  const first = points[0]!.nodes;
+  const last = points.at(-1)!.nodes;
+  if (!first || !last) return [];
+  const sockets = urls.map((url) => specs.filter((s) => s.url === url).length);
+  const mib = (n: { rssKiB: number; gcRssKiB: number }) => `${num(n.rssKiB / 1024, 1)}${hooked ? ` (${num(n.gcRssKiB / 1024, 1)})` : ''} MiB`;
+  return [
+    [
+      'server RSS by node',
+      last.map((n, i) => `node ${i + 1}: ${num(sockets[i] ?? NaN)} sockets, ${mib(first[i]!)} → ${mib(n)}${hooked ? `, ${num((n.gcRssKiB - first[i]!.gcRssKiB) / Math.max(1, sockets[i] ?? 0), 1)} KiB each` : ''}`).join('; '),
+    ],
+  ];
 }
 
 /** Sockets per generator process by default: well inside the 20,000 open files of one process. */
@@ -46,7 +63,7 @@ export const idle: Scenario<IdleOptions> = {
     hold: { type: 'string', default: '10' },
   },
   help: {
-    connections: 'sockets to open (one server process holds at most ~19,900 here)',
+    connections: 'sockets to open (one server process holds at most ~19,900 here: more with --nodes)',
     'per-user': 'sockets per user',
     steps: 'connect in this many steps; memory per connection is the slope over them',
     hold: 'seconds to hold them all open (the measured window)',
@@ -71,26 +88,32 @@ export const idle: Scenario<IdleOptions> = {
       const u = users[i % userCount]!;
       return { url: u.url, token: u.token };
     });
-    const pid = ctx.target.pids[0];
-    const rss = () => (pid ? (readProc(pid)?.rssKiB ?? NaN) : NaN);
-    /** Waits until the server's CPU over the last second is under 5% (or 20 s pass). */
+    // Every server process: with --nodes, memory and CPU are the sum over the nodes.
+    const pids = ctx.target.pids;
+    const rssEach = () => pids.map((pid) => readProc(pid)?.rssKiB ?? NaN);
+    const rss = () => (pids.length > 0 ? rssEach().reduce((a, b) => a + b, 0) : NaN);
+    const ticks = () => pids.map((pid) => readProc(pid)?.ticks ?? 0);
+    /** Waits until every server's CPU over the last second is under 5% (or 20 s pass). */
     const settle = async () => {
-      if (!pid) return sleep(3000);
+      if (pids.length === 0) return sleep(3000);
       const deadline = now() + 20_000;
-      let last = readProc(pid)?.ticks ?? 0;
+      let last = ticks();
       for (;;) {
         await sleep(1000);
-        const ticks = readProc(pid)?.ticks ?? 0;
-        if (ticks - last <= 5 || now() > deadline) return;
-        last = ticks;
+        const cur = ticks();
+        if (cur.every((t, i) => t - last[i]! <= 5) || now() > deadline) return;
+        last = cur;
       }
     };
     /** Memory now: RSS as /proc shows it, then (with the memory hook) RSS and heap after a full GC. */
     const reading = async (x: number): Promise<Reading> => {
+      const each = rssEach();
       const raw = rss();
       const m = await ctx.memorySnapshot();
       const kib = (b: number | undefined) => (b === undefined ? NaN : b / 1024);
-      return { x, rssKiB: raw, gcRssKiB: kib(m?.after.rss), heapKiB: kib(m?.after.heapUsed), externalKiB: kib(m && m.after.external + m.after.arrayBuffers) };
+      const r: Reading = { x, rssKiB: raw, gcRssKiB: kib(m?.after.rss), heapKiB: kib(m?.after.heapUsed), externalKiB: kib(m && m.after.external + m.after.arrayBuffers) };
+      if (pids.length > 1) r.nodes = each.map((rssKiB, i) => ({ rssKiB, gcRssKiB: kib(m?.nodes?.[i]?.after.rss) }));
+      return r;
     };
     await settle();
     const points: Reading[] = [await reading(0)];
@@ -99,10 +122,13 @@ export const idle: Scenario<IdleOptions> = {
     const opens: OpenReport[] = [];
     let opened = 0;
     let connectSeconds = 0;
+    /** Specs handed to the generators so far (a failing step ends the connect phase). */
+    let handed = 0;
     for (let step = 1; step <= o.steps; step++) {
       const from = Math.floor(((step - 1) * o.connections) / o.steps);
       const to = Math.floor((step * o.connections) / o.steps);
       const slice = specs.slice(from, to);
+      handed = to;
       // Each generator opens its share of this step.
       const parts = gens.map((_, g) => slice.filter((_, k) => k % gens.length === g));
       const t = now();
@@ -122,7 +148,7 @@ export const idle: Scenario<IdleOptions> = {
     }
     const connecting = await connectWindow.close();
     const connectSeconds2 = (connecting.to.at - connecting.from.at) / 1000;
-    const connectCpu = pid ? ctx.sampler.usage(pid, connecting.from, connecting.to) : undefined;
+    const connectCpu = ctx.serverUsage(connecting.from, connecting.to);
     const cpuMsPerConnection = connectCpu ? (connectCpu.cpuPct * 10 * connectSeconds2) / Math.max(1, opened) : NaN;
     const holdFrom = now() + 100;
     const window = await ctx.window(holdFrom, holdFrom + o.hold * 1000);
@@ -152,6 +178,7 @@ export const idle: Scenario<IdleOptions> = {
       ],
       ['  of which', hooked ? `JS heap ${num(heapPerConnKiB, 1)} KiB, external + array buffers ${num(externalPerConnKiB, 1)} KiB; raw RSS (no GC) ${num(rawPerConnKiB, 1)} KiB` : 'n/a (no memory hook with --url)'],
       ['server RSS by step', points.map((p) => `${num(p.x)}: ${num(p.rssKiB / 1024, 1)}${hooked ? ` (${num(p.gcRssKiB / 1024, 1)})` : ''} MiB`).join(', ')],
+      ...nodeRows(points, specs.slice(0, handed), ctx.target.urls, hooked),
       ['connect rate', `${num(opened / connectSeconds)}/s (${num(connectSeconds, 1)} s for ${num(opened)}; worst step p99 handshake→connect frame ${num(worstP99, 1)} ms)`],
       ['connect phase server CPU', `${num(cpuMsPerConnection, 2)} ms per connection (${num(connectCpu?.cpuPct ?? NaN, 1)}% of one core over ${num(connectSeconds2, 1)} s, settling and GC included)`],
       ...windowRows(connecting, opened, 'connect phase'),

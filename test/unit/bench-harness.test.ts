@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sumSnapshots, type MemorySnapshot } from '../../bench/lib/context.ts';
 import { scanFrame, stampedContent } from '../../bench/lib/frames.ts';
 import { clientId, parseClientId, Receipts, type SenderLedger } from '../../bench/lib/ledger.ts';
 import { Histogram, percentile, slope, spread } from '../../bench/lib/stats.ts';
@@ -168,6 +169,22 @@ describe('bench: reading server frames', () => {
 });
 
 describe('bench: several nodes', () => {
+  const usage = (rss: number, heapUsed: number) => ({ rss, heapTotal: 2 * heapUsed, heapUsed, external: 10, arrayBuffers: 1 });
+
+  it('sums the nodes\' memory figure by figure, keeps each node, and counts a GC only if all collected', () => {
+    const a: MemorySnapshot = { before: usage(100, 40), after: usage(90, 30), gc: true };
+    const b: MemorySnapshot = { before: usage(200, 50), after: usage(150, 20), gc: true };
+    const c: MemorySnapshot = { before: usage(50, 5), after: usage(45, 4), gc: false };
+    const two = sumSnapshots([a, b]);
+    assert.deepEqual(two.after, { rss: 240, heapTotal: 100, heapUsed: 50, external: 20, arrayBuffers: 2 });
+    assert.deepEqual(two.before, { rss: 300, heapTotal: 180, heapUsed: 90, external: 20, arrayBuffers: 2 });
+    assert.equal(two.gc, true);
+    assert.deepEqual(two.nodes, [a, b]);
+    assert.equal(sumSnapshots([a, b, c]).gc, false);
+    // One node: its own snapshot, as before there were several.
+    assert.equal(sumSnapshots([a]), a);
+  });
+
   it('names each node\'s files apart, and a single server\'s as they always were', () => {
     assert.equal(nodeFileName('server', 'log', 1, 1), 'server.log');
     assert.equal(nodeFileName('memory', 'jsonl', 1, 1), 'memory.jsonl');
