@@ -33,6 +33,7 @@ export class Store {
   readonly calls: CallRepo;
   /** SQLite outside a transaction: transactions share commits (see GroupCommit). */
   private readonly groupCommit: GroupCommit | undefined;
+  private lastBatch: { trx: Kysely<Database>; store: Store } | undefined;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -56,9 +57,15 @@ export class Store {
     return this.db.isTransaction;
   }
 
+  /** The transactions of one group commit share a Kysely transaction, and so one Store. */
+  private batchStore(trx: Kysely<Database>): Store {
+    if (this.lastBatch?.trx !== trx) this.lastBatch = { trx, store: new Store(trx, this.dialect) };
+    return this.lastBatch.store;
+  }
+
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    if (this.groupCommit) return this.groupCommit.run((trx) => fn(new Store(trx, this.dialect)));
+    if (this.groupCommit) return this.groupCommit.run((trx) => fn(this.batchStore(trx)));
     return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect)));
   }
 }
