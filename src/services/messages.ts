@@ -295,9 +295,11 @@ export class MessageService {
     }
   }
 
-  async pendingScheduled(userId: number, conversationId: number): Promise<ScheduledMessage[]> {
+  /** My pending scheduled messages in a conversation, with me as their sender (as a send answers). */
+  async pendingScheduled(userId: number, conversationId: number): Promise<{ scheduled: ScheduledMessage[]; sender: UserSummary | null }> {
     await this.conversations.requireMember(conversationId, userId);
-    return this.store.scheduled.pending(conversationId, userId);
+    const [scheduled, senders] = await Promise.all([this.store.scheduled.pending(conversationId, userId), this.store.users.summaries([userId])]);
+    return { scheduled, sender: senders.get(userId) ?? null };
   }
 
   async cancelScheduled(userId: number, conversationId: number, scheduledId: number): Promise<void> {

@@ -85,11 +85,9 @@ export async function messageRoutes(fastify: FastifyInstance, core: Core, filesP
     '/chats/:chat_id/scheduled',
     { schema: { summary: 'My scheduled messages in a chat, soonest first (extension)', params: ChatIdParams, response: { 200: Envelope(ScheduledData) } } },
     async (request) => {
-      const userId = caller(request).userId;
-      const pending = await messages.pendingScheduled(userId, request.params.chat_id);
-      const me = (await core.store.users.summaries([userId])).get(userId) ?? null;
+      const { scheduled, sender } = await messages.pendingScheduled(caller(request).userId, request.params.chat_id);
       const links = linksOf(request);
-      return ok({ messages: pending.map((s) => present.scheduled(s, me, links)) }, '获取定时消息成功');
+      return ok({ messages: scheduled.map((s) => present.scheduled(s, sender, links)) }, '获取定时消息成功');
     },
   );
 
