@@ -1,4 +1,4 @@
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 interface Unit {
@@ -6,6 +6,11 @@ interface Unit {
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
+
+// Three of these run with every transaction: compiled once.
+const SAVEPOINT = CompiledQuery.raw('savepoint unit');
+const RELEASE = CompiledQuery.raw('release unit');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to unit');
 
 export interface GroupCommitOptions {
   /** Most transactions sharing one commit. */
@@ -72,19 +77,19 @@ export class GroupCommit {
         while (this.queue.length > 0 && done.length < this.maxUnits && performance.now() < deadline) {
           const unit = (current = this.queue.shift()!);
           this.stats.units++;
-          await sql`savepoint unit`.execute(trx);
+          await trx.executeQuery(SAVEPOINT);
           let value: unknown;
           try {
             value = await unit.fn(trx);
           } catch (err) {
             // If SQLite already abandoned the whole transaction (I/O error, full disk), this throws
             // and the batch fails as one; otherwise only this unit is undone.
-            await sql`rollback to unit`.execute(trx);
-            await sql`release unit`.execute(trx);
+            await trx.executeQuery(ROLLBACK_TO);
+            await trx.executeQuery(RELEASE);
             unit.reject(err);
             continue;
           }
-          await sql`release unit`.execute(trx);
+          await trx.executeQuery(RELEASE);
           done.push({ unit, value });
         }
       });

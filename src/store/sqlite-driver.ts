@@ -97,7 +97,6 @@ class ServerSqliteConnection implements DatabaseConnection {
 export class FifoLock {
   private held = false;
   private readonly waiters: Array<() => void> = [];
-  private head = 0;
 
   acquire(): Promise<void> {
     if (!this.held) {
@@ -108,18 +107,8 @@ export class FifoLock {
   }
 
   release(): void {
-    if (this.head < this.waiters.length) {
-      const next = this.waiters[this.head]!;
-      this.waiters[this.head++] = undefined as never;
-      if (this.head > 1024 && this.head * 2 > this.waiters.length) {
-        this.waiters.splice(0, this.head);
-        this.head = 0;
-      }
-      next();
-    } else {
-      this.held = false;
-      this.waiters.length = 0;
-      this.head = 0;
-    }
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.held = false;
   }
 }
