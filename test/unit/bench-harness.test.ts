@@ -7,7 +7,7 @@ import { Histogram, percentile, slope, spread } from '../../bench/lib/stats.ts';
 import { nodeFileName } from '../../bench/lib/target.ts';
 import type { Core } from '../../src/core.ts';
 import { AppError } from '../../src/domain/errors.ts';
-import type { Message } from '../../src/domain/types.ts';
+import { messageFixture } from '../support/fixtures.ts';
 import { zhihangSocket } from '../../src/profiles/zhihang/ws/index.ts';
 
 /**
@@ -119,34 +119,7 @@ describe('bench: reading server frames', () => {
   const core = { config: {}, users: { isOnline: () => true } } as unknown as Core;
   const codec = zhihangSocket(core, '');
   const at = Date.UTC(2025, 0, 1);
-  const message: Message = {
-    id: 9,
-    conversationId: 3,
-    senderId: 2,
-    type: 'text',
-    content: stampedContent(123456.789, 64),
-    caption: '',
-    attachment: null,
-    replyToId: null,
-    forwardFrom: null,
-    ttl: 0,
-    expiresAt: null,
-    sendAt: null,
-    isSilent: false,
-    isEncrypted: false,
-    clientId: 'ab12c.3.17',
-    isEdited: false,
-    editedAt: null,
-    isPinned: false,
-    pinnedAt: null,
-    pinnedBy: null,
-    deletedAt: null,
-    deletedBy: null,
-    recalledAt: null,
-    metadata: {},
-    createdAt: at,
-    updatedAt: at,
-  };
+  const message = messageFixture(at, { id: 9, conversationId: 3, senderId: 2, content: stampedContent(123456.789, 64), clientId: 'ab12c.3.17' });
   const sender = { id: 2, username: 'u2', nickname: 'client_id "content":"1"', avatar: '' };
 
   it('finds the client_id and send stamp of a real message.new frame', () => {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Core } from '../../src/core.ts';
 import type { AnyEvent, Audience } from '../../src/domain/events.ts';
 import type { Member, Message } from '../../src/domain/types.ts';
+import { messageFixture } from '../support/fixtures.ts';
 import { zhihangSocket } from '../../src/profiles/zhihang/ws/index.ts';
 import { callDraft } from '../../src/services/posting.ts';
 
@@ -22,34 +23,15 @@ function encode(c: ReturnType<typeof codec>, event: Omit<AnyEvent, 'seq' | 'at'>
   return JSON.parse(c.event({ ...event, seq: 42, at }) ?? 'null');
 }
 
-const photo: Message = {
+const photo = messageFixture(at, {
   id: 101,
   conversationId: 1,
   senderId: 2,
   type: 'image',
-  content: '',
-  caption: '',
   attachment: { fileId: 'file_abcdefgh1234', name: 'cat.png', size: 1234, mime: 'image/png', width: 40, height: 30, duration: null, hasThumbnail: true },
-  replyToId: null,
-  forwardFrom: null,
-  ttl: 0,
-  expiresAt: null,
-  sendAt: null,
   isSilent: true,
-  isEncrypted: false,
   clientId: 'c-1',
-  isEdited: false,
-  editedAt: null,
-  isPinned: false,
-  pinnedAt: null,
-  pinnedBy: null,
-  deletedAt: null,
-  deletedBy: null,
-  recalledAt: null,
-  metadata: {},
-  createdAt: at,
-  updatedAt: at,
-};
+});
 const sender = { id: 2, username: 'otheruser', nickname: '其他用户', avatar: 'https://example.com/avatar.jpg' };
 const toChat: Audience = { kind: 'conversation', id: 1 };
 
