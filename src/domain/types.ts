@@ -171,6 +171,18 @@ export interface Message {
   updatedAt: number;
 }
 
+/** What happens to a message after it is sent, before anything has: not edited, pinned, deleted or recalled. */
+export const untouchedMessage = {
+  isEdited: false,
+  editedAt: null,
+  isPinned: false,
+  pinnedAt: null,
+  pinnedBy: null,
+  deletedAt: null,
+  deletedBy: null,
+  recalledAt: null,
+} as const satisfies Partial<Message>;
+
 export type CallMedia = 'audio' | 'video';
 export type CallState = 'ringing' | 'connected' | 'ended';
 

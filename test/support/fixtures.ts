@@ -1,4 +1,4 @@
-import type { Message } from '../../src/domain/types.ts';
+import { untouchedMessage, type Message } from '../../src/domain/types.ts';
 
 /** A live, unedited text message created at `at`; tests name only what they care about. */
 export function messageFixture(at: number, fields: Partial<Message> & Pick<Message, 'id' | 'conversationId' | 'senderId'>): Message {
@@ -15,14 +15,7 @@ export function messageFixture(at: number, fields: Partial<Message> & Pick<Messa
     isSilent: false,
     isEncrypted: false,
     clientId: null,
-    isEdited: false,
-    editedAt: null,
-    isPinned: false,
-    pinnedAt: null,
-    pinnedBy: null,
-    deletedAt: null,
-    deletedBy: null,
-    recalledAt: null,
+    ...untouchedMessage,
     metadata: {},
     createdAt: at,
     updatedAt: at,

@@ -1,15 +1,16 @@
 import type { Static } from 'typebox';
-import type {
-  Conversation,
-  ConversationDetail,
-  ConversationSummary,
-  FileKind,
-  Message,
-  MessageType,
-  MessageView,
-  ScheduledMessage,
-  StoredFile,
-  UserSummary,
+import {
+  untouchedMessage,
+  type Conversation,
+  type ConversationDetail,
+  type ConversationSummary,
+  type FileKind,
+  type Message,
+  type MessageType,
+  type MessageView,
+  type ScheduledMessage,
+  type StoredFile,
+  type UserSummary,
 } from '../../domain/types.ts';
 import { clockDuration, type CallNotice, type SystemNotice } from '../../services/posting.ts';
 import { isoSeconds, isoSecondsOrNull } from '../common/time.ts';
@@ -123,14 +124,7 @@ export function scheduled(s: ScheduledMessage, by: UserSummary | null, links: Fi
     expiresAt: null,
     sendAt: s.sendAt,
     clientId: s.clientId,
-    isEdited: false,
-    editedAt: null,
-    isPinned: false,
-    pinnedAt: null,
-    pinnedBy: null,
-    deletedAt: null,
-    deletedBy: null,
-    recalledAt: null,
+    ...untouchedMessage,
     createdAt: s.createdAt,
     updatedAt: s.createdAt,
   };
