@@ -62,6 +62,8 @@ export interface Config {
   redisPrefix: string;
   /** This node's name among the nodes sharing Redis (unique per running process). */
   nodeId: string;
+  /** Which API profiles are served, and where. */
+  profiles: ProfileMount[];
   /** How long a node may go without a heartbeat before the other nodes count it dead, in ms. */
   nodeTimeoutMs: number;
   fileStorage: 'local' | 's3';
@@ -235,6 +237,36 @@ function origins(raw: string): string[] | '*' | undefined {
   return list.length > 0 && list.every((o) => httpUrl(o) !== undefined) ? list.map((o) => o.replace(/\/+$/, '')) : undefined;
 }
 
+/** One API profile and where it is served: below a path of the main port, or at its own port. */
+export interface ProfileMount {
+  profile: string;
+  /** Path prefix ('' for the root). */
+  path: string;
+  /** Its own port, or null for the main listener (HOST:PORT). */
+  port: number | null;
+}
+
+/** The profiles served unless PROFILES says otherwise: each document at its documented place. */
+export const defaultProfiles = 'zhihang@/';
+
+const mountPattern = /^([a-z][a-z0-9_-]{0,31})@(?::(\d{1,5}))?(\/[A-Za-z0-9._~/-]*)?$/;
+
+function profileMounts(raw: string): ProfileMount[] | undefined {
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const mounts: ProfileMount[] = [];
+  for (const item of items) {
+    const m = mountPattern.exec(item);
+    if (!m || (m[2] === undefined && m[3] === undefined)) return undefined;
+    const port = m[2] === undefined ? null : Number(m[2]);
+    if (port !== null && (port < 1 || port > 65535)) return undefined;
+    const path = (m[3] ?? '').replace(/\/+$/, '');
+    if (path.includes('//')) return undefined;
+    mounts.push({ profile: m[1]!, path, port });
+  }
+  const names = mounts.map((x) => x.profile);
+  return mounts.length > 0 && new Set(names).size === names.length ? mounts : undefined;
+}
+
 export const settings = {
   host: setting({ env: 'HOST', description: 'Interface to listen on', defaultText: '0.0.0.0', allowed: 'a host name or IP address', parse: text(1, 255) }),
   port: setting({ env: 'PORT', description: 'TCP port to listen on', defaultText: '8080', allowed: 'an integer from 0 to 65535', parse: integer(0, 65535) }),
@@ -264,6 +296,13 @@ export const settings = {
   rateLimitSend: setting({ env: 'RATE_LIMIT_SEND', description: 'Message sends per user', defaultText: '100/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
   rateLimitUpload: setting({ env: 'RATE_LIMIT_UPLOAD', description: 'File uploads per user', defaultText: '10/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
   rateLimitQuery: setting({ env: 'RATE_LIMIT_QUERY', description: 'Other API requests per user (or address when anonymous)', defaultText: '1000/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
+  profiles: setting({
+    env: 'PROFILES',
+    description: 'API profiles to serve and where: <profile>@/<path> below the main port, or <profile>@:<port> at the root of a port of its own',
+    defaultText: defaultProfiles,
+    allowed: 'a comma-separated list of <profile>@/<path> or <profile>@:<port>[/<path>], each profile once (profiles: zhihang)',
+    parse: profileMounts,
+  }),
   corsOrigins: setting({ env: 'CORS_ORIGINS', description: 'Origins allowed by CORS (tokens travel in headers, never cookies)', defaultText: '*', allowed: '* or a comma-separated list of http(s) origins', parse: origins }),
   bodyLimit: setting({ env: 'BODY_LIMIT', description: 'Largest JSON request body', defaultText: '1mb', allowed: 'a size from 1kb to 64mb', parse: size(1024, 64 * 1024 ** 2) }),
   trustProxy: setting({ env: 'TRUST_PROXY', description: 'Trust X-Forwarded-* headers (set when behind a reverse proxy)', defaultText: 'false', allowed: 'true or false', parse: boolean }),
@@ -405,6 +444,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
     redisUrl: p.redisUrl ?? undefined,
     redisPrefix: p.redisPrefix ?? 'parley:',
     nodeId: p.nodeId ?? defaultNodeId(),
+    profiles: p.profiles ?? profileMounts(defaultProfiles)!,
     nodeTimeoutMs: p.nodeTimeout ?? 20_000,
     fileStorage: p.fileStorage ?? 'local',
     s3: {

@@ -2,52 +2,74 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createCore, type Core, type CoreOverrides } from './core.ts';
-import { buildServer, type MountedProfile } from './http/server.ts';
+import { resolveListeners, type Listener, type MountedProfile } from './http/mounts.ts';
+import { buildServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { defaultMounts } from './profiles/index.ts';
+import { profiles } from './profiles/index.ts';
+import { Gateway } from './realtime/gateway.ts';
 
 export interface RunningServer {
+  /** The main listener's server. */
   app: FastifyInstance;
   core: Core;
-  /** Base URL on loopback, e.g. http://127.0.0.1:8080 */
+  /** Base URL of the main listener on loopback, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** Every listener: the main one first, then the profiles on ports of their own. */
+  listeners: { port: number | null; url: string; app: FastifyInstance; profiles: string[] }[];
   close(): Promise<void>;
 }
 
 export interface StartOptions extends CoreOverrides {
   logger?: Logger;
-  /** Profiles and where they are mounted; the default mounts when absent. */
+  /** Profiles mounted on the main listener, instead of what PROFILES says (tests). */
   mounts?: MountedProfile[];
 }
 
-/** Opens the store (migrating it), builds the HTTP server and starts listening. */
+function loopbackUrl(host: string, app: FastifyInstance): string {
+  const { port } = app.server.address() as AddressInfo;
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+/** Opens the store (migrating it), builds one HTTP server per listener and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const plan: Listener[] = options.mounts ? [{ port: null, mounts: options.mounts }] : resolveListeners(config.profiles, profiles);
   const core = await createCore(config, logger, options);
-  let app: FastifyInstance;
+  const gateway = new Gateway(core);
+  const apps: { listener: Listener; app: FastifyInstance }[] = [];
   try {
-    app = await buildServer(core, options.mounts ?? defaultMounts());
-    await app.listen({ host: config.host, port: config.port });
+    for (const listener of plan) apps.push({ listener, app: await buildServer(core, gateway, listener) });
+    for (const { listener, app } of apps) await app.listen({ host: config.host, port: listener.port ?? config.port });
     core.timers.start();
   } catch (err) {
+    for (const { app } of apps) await app.close().catch(() => undefined);
+    await gateway.close();
     await core.close();
     throw err;
   }
-  const { port } = app.server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const listeners = apps.map(({ listener, app }) => ({
+    port: listener.port,
+    url: loopbackUrl(config.host, app),
+    app,
+    profiles: listener.mounts.map((m) => m.profile.name),
+  }));
   let closing: Promise<void> | undefined;
   return {
-    app,
+    app: apps[0]!.app,
     core,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listeners[0]!.url,
+    listeners,
     close() {
       closing ??= (async () => {
         // Closing ends idle keep-alive connections once, at the start. A connection whose last
         // response (a file stream) finishes a moment later would otherwise stay open until its
         // keep-alive timeout, holding the shutdown; end such connections as they become idle.
-        const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
+        const sweeper = setInterval(() => {
+          for (const { app } of apps) app.server.closeIdleConnections();
+        }, 100);
         try {
-          await app.close();
+          await Promise.all(apps.map(({ app }) => app.close()));
         } finally {
           clearInterval(sweeper);
         }
@@ -65,7 +87,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 export async function serve(config: Config, options: StartOptions = {}): Promise<void> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = await startServer(config, { ...options, logger });
-  logger.info({ url: server.url, database: server.core.database.description }, 'parley is serving');
+  const [first, ...others] = server.listeners;
+  logger.info({ url: server.url, profiles: first!.profiles, database: server.core.database.description }, 'parley is serving');
+  for (const l of others) logger.info({ url: l.url, profiles: l.profiles }, 'parley is serving a profile on its own port');
 
   let stopping = false;
   const stop = (signal: string) => {

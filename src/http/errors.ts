@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError } from 'fastify';
 import { AppError, type CoreErrorCode } from '../domain/errors.ts';
 import { fieldProblems } from './validation.ts';
 
@@ -42,20 +42,4 @@ export function toAppError(err: unknown): AppError {
   }
   if (isDatabaseUnavailable(err)) return new AppError('UNAVAILABLE', 'the database is unreachable; try again shortly', { cause: err });
   return new AppError('INTERNAL', 'internal server error', { cause: err });
-}
-
-export interface RenderedError {
-  status: number;
-  body: unknown;
-}
-
-/** A profile's rendering of core errors: its status codes, business codes and envelope. */
-export type ErrorRenderer = (err: AppError, request: FastifyRequest) => RenderedError;
-
-export function sendError(renderer: ErrorRenderer, err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const appError = toAppError(err);
-  if (appError.status >= 500) request.log.error({ err: (appError.cause as Error | undefined) ?? err }, 'request failed');
-  if (appError.retryAfter !== undefined) void reply.header('retry-after', String(appError.retryAfter));
-  const { status, body } = renderer(appError, request);
-  return reply.code(status).send(body);
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateClass } from '../config.ts';
 import type { Core } from '../core.ts';
 import { AppError } from '../domain/errors.ts';
-import type { AccessClaims } from '../services/tokens.ts';
+import { bearerToken, type AccessClaims } from '../services/tokens.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,21 +16,9 @@ declare module 'fastify' {
   }
 }
 
-/** The bearer token of a request: the Authorization header, else `?token=` (WebSocket clients). */
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return m?.[1];
-  }
+function tokenOf(request: FastifyRequest): string | undefined {
   const q = (request.query as Record<string, unknown> | undefined)?.token;
-  return typeof q === 'string' && q.length > 0 ? q : undefined;
-}
-
-/** The authenticated caller; only valid on routes that require authentication. */
-export function caller(request: FastifyRequest): AccessClaims {
-  if (!request.claims) throw new AppError('UNAUTHORIZED', 'authentication required');
-  return request.claims;
+  return bearerToken(request.headers.authorization, typeof q === 'string' ? q : undefined);
 }
 
 async function take(core: Core, cls: RateClass, subject: string, reply: FastifyReply): Promise<void> {
@@ -48,13 +36,12 @@ async function take(core: Core, cls: RateClass, subject: string, reply: FastifyR
  * rather than a validation error.
  */
 export function installGuards(scope: FastifyInstance, core: Core): void {
-  scope.decorateRequest('claims', null);
   scope.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
     const config = request.routeOptions.config;
     if (config.rateClass === 'auth') await take(core, 'auth', `ip:${request.ip}`, reply);
     if (config.auth !== false) {
-      const token = bearerToken(request);
+      const token = tokenOf(request);
       if (!token) throw new AppError('UNAUTHORIZED', 'missing bearer token (Authorization: Bearer <access_token>)');
       request.claims = await core.auth.authenticate(token);
     }

@@ -8,12 +8,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type RawServerDefault, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
 import { AppError } from '../domain/errors.ts';
-import { Gateway, type GatewayEndpoint } from '../realtime/gateway.ts';
+import { installProfile, sendProfileError } from '../profiles/kit/install.ts';
+import { fileLinks } from '../profiles/kit/links.ts';
+import { servicesOf } from '../profiles/kit/services.ts';
+import type { SocketEndpoint } from '../realtime/codec.ts';
+import type { Gateway } from '../realtime/gateway.ts';
 import { version } from '../version.ts';
-import { sendError } from './errors.ts';
 import { installGuards } from './guard.ts';
 import { healthRoutes } from './health.ts';
-import type { Profile } from './profile.ts';
+import { checkCollisions, ownerOf, type Listener, type MountedProfile } from './mounts.ts';
+import { openApiDocuments } from './openapi.ts';
 import { validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -23,10 +27,7 @@ declare module 'fastify' {
   }
 }
 
-export interface MountedProfile {
-  profile: Profile;
-  mount: string;
-}
+export type { MountedProfile } from './mounts.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -58,8 +59,16 @@ class RequestLog extends LogController {
   }
 }
 
-export async function buildServer(core: Core, mounts: readonly MountedProfile[]): Promise<FastifyInstance> {
+/**
+ * The HTTP server of one listener: the shared plumbing (parsers, helmet, CORS, multipart), each
+ * profile mounted on it with its guard and error answer, one not-found answer for the whole
+ * listener in the envelope of the profile that owns the path, and its sockets on the gateway. The
+ * main listener also serves health, the OpenAPI documents and the docs UI.
+ */
+export async function buildServer(core: Core, gateway: Gateway, listener: Listener): Promise<FastifyInstance> {
+  checkCollisions(listener);
   const { config } = core;
+  const main = listener.port === null;
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: core.logger,
     genReqId: requestId,
@@ -116,65 +125,68 @@ export async function buildServer(core: Core, mounts: readonly MountedProfile[])
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: {
-        title: 'Parley API',
-        version,
-        description: 'The primary (zhihang) API of Parley and the operational endpoints. Responses use the {code, message, data, timestamp, success} envelope.',
-      },
+      info: { title: 'Parley API', version },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (main) {
+    const docs = openApiDocuments(() => app.swagger() as Record<string, unknown>, listener.mounts);
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      // Swagger UI's own options; the plugin's type knows only some of them.
+      uiConfig: { urls: docs.menu, 'urls.primaryName': docs.menu[0]?.name } as Record<string, unknown>,
+    });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => docs.primary());
+    app.get('/openapi/:profile', { schema: { hide: true } }, async (request, reply) => {
+      const name = (request.params as { profile: string }).profile.replace(/\.json$/, '');
+      const doc = docs.of(name);
+      return doc ?? reply.callNotFound();
+    });
+    await app.register(async (scope) => healthRoutes(scope, core));
+  }
 
-  await app.register(async (scope) => healthRoutes(scope, core));
-
-  const sockets: GatewayEndpoint[] = [];
-  for (const { profile, mount } of mounts) {
-    const codec = profile.socket?.(core, mount);
-    if (codec) sockets.push({ path: mount + codec.path, codec });
+  app.decorateRequest('claims', null);
+  const services = servicesOf(core);
+  const sockets: SocketEndpoint[] = [];
+  for (const { profile, mount } of listener.mounts) {
+    const errors = profile.errors;
+    if (profile.socket) {
+      // Frames go to many receivers at once: links from PUBLIC_URL, else root-relative.
+      const links = fileLinks(config.publicUrl ?? '', `${mount}${profile.filesPath}`);
+      sockets.push(profile.socket.endpoint(profile.name, mount, { services, links, errors }));
+    }
     await app.register(
       async (scope) => {
         installGuards(scope, core);
-        scope.addHook('onRoute', (route) => {
-          const schema = (route.schema ??= {}) as Record<string, unknown>;
-          schema.tags ??= [profile.name];
-          if (route.config?.auth !== false) schema.security ??= [{ bearerAuth: [] }];
-        });
-        scope.setErrorHandler((err, request, reply) => sendError(profile.renderError, err, request, reply));
-        scope.setNotFoundHandler((request, reply) =>
-          sendError(profile.renderError, new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply),
-        );
-        await profile.routes(scope, core);
-        if (codec) {
-          scope.get(
-            codec.path,
-            {
-              config: { auth: false },
-              schema: {
-                summary: 'WebSocket endpoint: upgrade with ?token=<access_token> (or Authorization: Bearer) and optionally since=<last seq>',
-              },
-            },
-            async () => {
-              throw new AppError('UPGRADE_REQUIRED', 'this is a WebSocket endpoint: connect with Upgrade: websocket');
-            },
-          );
-        }
+        installProfile(scope, profile, mount, { services, publicUrl: config.publicUrl });
       },
       { prefix: mount },
     );
   }
 
-  const gateway = new Gateway(core, sockets);
+  const notFound = (method: string, path: string): { owner: MountedProfile | undefined; error: AppError } => ({
+    owner: ownerOf(listener.mounts, path),
+    error: new AppError('NOT_FOUND', `no route ${method} ${path}`),
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply) => {
+    const { owner, error } = notFound(request.method, request.url.split('?')[0]!);
+    if (owner) return sendProfileError(owner.profile, error, request, reply);
+    return reply.code(404).send({ code: 404, message: 'not found', error: error.message });
+  });
+
   app.decorate('gateway', gateway);
-  app.server.on('upgrade', gateway.handleUpgrade);
+  app.server.on(
+    'upgrade',
+    gateway.upgradeHandler(sockets, (path) => {
+      const owner = ownerOf(listener.mounts, path);
+      const error = new AppError('NOT_FOUND', `no WebSocket endpoint at ${path}`);
+      if (!owner) return { status: 404, body: JSON.stringify({ code: 404, message: 'not found', error: error.message }) };
+      const r = owner.profile.errors.render(error, '', Date.now());
+      return { status: r.status, body: JSON.stringify(r.body) };
+    }),
+  );
   // Upgraded sockets keep the HTTP server from closing: end them first (1001), then the rest stops.
   app.addHook('preClose', async () => gateway.close());
-
-  if (!mounts.some((m) => m.mount === '')) {
-    app.setNotFoundHandler((request: FastifyRequest, reply) =>
-      reply.code(404).send({ code: 404, message: 'not found', error: `no route ${request.method} ${request.url.split('?')[0]}` }),
-    );
-  }
   return app;
 }

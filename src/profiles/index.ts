@@ -1,8 +1,5 @@
-import type { MountedProfile } from '../http/server.ts';
+import type { Profile } from './kit/profile.ts';
 import { zhihang } from './zhihang/index.ts';
 
-export const profiles = [zhihang];
-
-export function defaultMounts(): MountedProfile[] {
-  return profiles.map((profile) => ({ profile, mount: profile.defaultMount }));
-}
+/** Every API profile Parley can serve; PROFILES picks which, and where. */
+export const profiles: readonly Profile[] = [zhihang];

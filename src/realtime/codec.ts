@@ -1,10 +1,12 @@
 import type { AppError } from '../domain/errors.ts';
 import type { AnySignal, DomainEvent, IceCandidate } from '../domain/events.ts';
-import type { CallMedia, Message, UserStatus, UserSummary } from '../domain/types.ts';
+import type { CallMedia, UserStatus } from '../domain/types.ts';
+import type { SendInput, SendResult } from '../services/messages.ts';
 
 /**
  * A client frame, decoded by a profile into the core's terms. Every profile maps its own frame
- * names and fields onto these; the gateway acts on them without knowing any document.
+ * names and fields onto these; the gateway acts on them (calling the services) without knowing
+ * any document.
  */
 export type ClientCommand =
   | { type: 'ping'; echo: unknown }
@@ -15,18 +17,8 @@ export type ClientCommand =
   | { type: 'call.answer'; callId: string; sdp: string }
   | { type: 'call.ice'; callId: string; candidate: IceCandidate }
   | { type: 'call.end'; callId: string }
-  | MessageSendCommand;
-
-/**
- * `message.send` over the socket. `fields` are the rest of the frame's data in the profile's own
- * terms (the same fields as its REST send); the profile's `sendMessage` maps and sends them.
- */
-export interface MessageSendCommand {
-  type: 'message.send';
-  clientId: string;
-  conversationId: number;
-  fields: Record<string, unknown>;
-}
+  /** A send, already in the message service's terms; the core validates it as it does any send. */
+  | { type: 'message.send'; conversationId: number; input: SendInput };
 
 /** Which client frame an error answers, so the client can match it. */
 export interface FrameRef {
@@ -34,6 +26,8 @@ export interface FrameRef {
   type?: string;
   clientId?: string;
   callId?: string;
+  /** A request id the client gave its frame, where the document has one. */
+  requestId?: string;
 }
 
 export type Decoded = { ok: true; command: ClientCommand; ref: FrameRef } | { ok: false; error: AppError; ref: FrameRef };
@@ -43,12 +37,6 @@ export interface Sender {
   userId: number;
   sessionId: string;
   connectionId: string;
-}
-
-/** A stored message with its sender, as `message.send` returns it. */
-export interface SentMessage {
-  message: Message;
-  sender: UserSummary | null;
 }
 
 export interface ConnectInfo {
@@ -78,25 +66,42 @@ export interface RefetchNotice {
   at: number;
 }
 
+/** Who is upgrading, and what their URL says, for a profile's own checks before the handshake. */
+export interface UpgradeRequest {
+  userId: number;
+  sessionId: string;
+  /** Parameters of the socket path (`/ws/{user_id}` → user_id). */
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
 /**
  * One profile's WebSocket dialect. Frames are encoded once per event and profile, then the same
- * string goes to every connection of that profile, so `event` and `signal` must not depend on who
- * receives them. Encoders return null for what the profile does not show.
+ * bytes go to every connection of that profile, so `event` and `signal` must not depend on who
+ * receives them. An event or signal becomes zero or more frames.
  */
 export interface ProfileCodec {
   readonly name: string;
-  /** The socket's path below the profile's mount, e.g. `/ws`. */
-  readonly path: string;
-  connect(info: ConnectInfo): string;
-  event(event: DomainEvent): string | null;
-  signal(signal: AnySignal): string | null;
+  /** The first frame of a connection, for documents that have one. */
+  connect(info: ConnectInfo): string | null;
+  event(event: DomainEvent): readonly string[];
+  signal(signal: AnySignal): readonly string[];
   decode(text: string): Decoded;
   pong(echo: unknown, at: number): string;
   error(err: AppError, ref: FrameRef): string;
-  resumed(outcome: ResumeOutcome): string;
+  resumed(outcome: ResumeOutcome): string | null;
   refetch(notice: RefetchNotice): string;
-  /** Handles `message.send` and returns the acknowledgement frame; throws AppError on refusal. */
-  sendMessage(from: Sender, command: MessageSendCommand): Promise<string>;
+  /** The answer to `message.send`, on the sending connection only. */
+  ack(result: SendResult, ref: FrameRef): string;
   /** How a refused upgrade is answered (before any WebSocket exists): HTTP status and JSON body. */
   refusal(err: AppError): { status: number; body: string };
+}
+
+/** A socket endpoint: its path (with any `{param}`), the profile's upgrade check and its codec. */
+export interface SocketEndpoint {
+  /** Full path, mount included, e.g. `/ws` or `/ws/{user_id}`. */
+  path: string;
+  /** Throws an AppError to refuse the upgrade (e.g. a path user id that is not the caller's). */
+  authorizeUpgrade?(this: void, upgrade: UpgradeRequest): void;
+  codec: ProfileCodec;
 }

@@ -73,13 +73,12 @@ export class Connection {
     return this.phase !== 'closed';
   }
 
-  /** A durable event for this connection; `frame` encodes it (cached across connections). */
-  deliverEvent(event: DomainEvent, frame: () => Wire | null): void {
+  /** A durable event for this connection; `frames` encodes it (cached across connections). */
+  deliverEvent(event: DomainEvent, frames: () => readonly Wire[]): void {
     if (this.phase === 'live') {
       if (event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;
-      const f = frame();
-      if (f !== null) this.send(f);
+      for (const f of frames()) this.send(f);
     } else if (this.phase !== 'closed') {
       this.hold({ event });
     }
@@ -151,8 +150,9 @@ export class Connection {
         if (this.phase === 'closed') return;
         if (event.seq <= this.lastSeq) continue;
         this.lastSeq = event.seq;
-        const frame = this.codec.event(event);
-        if (frame !== null && (await this.sendPaced(frame))) count++;
+        for (const frame of this.codec.event(event)) {
+          if (await this.sendPaced(frame)) count++;
+        }
       }
       if (this.phase === 'closed') return;
       if (page.length === REPLAY_PAGE) continue;
@@ -161,7 +161,8 @@ export class Connection {
       this.heldOverflow = false;
       this.held = this.held.filter((h) => !('event' in h));
     }
-    this.send(this.codec.resumed({ since, seq: this.lastSeq, count, at: now() }));
+    const resumed = this.codec.resumed({ since, seq: this.lastSeq, count, at: now() });
+    if (resumed !== null) this.send(resumed);
     this.goLive();
   }
 

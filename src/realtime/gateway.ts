@@ -5,15 +5,48 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Core } from '../core.ts';
 import { AppError } from '../domain/errors.ts';
 import type { AnySignal, DomainEvent } from '../domain/events.ts';
-import type { AccessClaims } from '../services/tokens.ts';
-import type { ClientCommand, FrameRef, ProfileCodec, Sender } from './codec.ts';
+import { bearerToken, type AccessClaims } from '../services/tokens.ts';
+import type { ClientCommand, FrameRef, ProfileCodec, Sender, SocketEndpoint } from './codec.ts';
 import { CloseCode, Connection, type Wire } from './connection.ts';
 import { Registry, type UserLink } from './registry.ts';
 
-export interface GatewayEndpoint {
-  /** Full path, mount included, e.g. `/ws`. */
-  path: string;
-  codec: ProfileCodec;
+/** How a listener answers an upgrade to a path where no socket is: status and JSON body. */
+export type SocketNotFound = (path: string) => { status: number; body: string };
+
+/** A socket path compiled for matching: exact, or with `{param}` segments. */
+interface Route {
+  endpoint: SocketEndpoint;
+  exact: string | null;
+  pattern: RegExp | null;
+  names: string[];
+}
+
+function compileRoute(endpoint: SocketEndpoint): Route {
+  const path = normalizePath(endpoint.path);
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  if (names.length === 0) return { endpoint, exact: path, pattern: null, names };
+  const source = path
+    .split(/\{\w+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('([^/]+)');
+  return { endpoint, exact: null, pattern: new RegExp(`^${source}$`), names };
+}
+
+function matchRoute(routes: readonly Route[], path: string): { endpoint: SocketEndpoint; params: Record<string, string> } | undefined {
+  for (const r of routes) {
+    if (r.exact === path) return { endpoint: r.endpoint, params: {} };
+  }
+  for (const r of routes) {
+    const m = r.pattern?.exec(path);
+    if (m) {
+      try {
+        return { endpoint: r.endpoint, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 export interface GatewayStats {
@@ -32,11 +65,6 @@ function normalizePath(path: string): string {
   return path.replace(/\/+$/, '') || '/';
 }
 
-function tokenOf(req: IncomingMessage, url: URL): string | undefined {
-  const header = req.headers.authorization;
-  if (header) return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  return url.searchParams.get('token') || undefined;
-}
 
 function parseSince(url: URL): number | null {
   const raw = url.searchParams.get('since');
@@ -70,13 +98,12 @@ function asAppError(err: unknown): AppError {
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly registry: Registry;
-  private readonly endpoints = new Map<string, ProfileCodec>();
   /** Upgrades authenticated but not yet open, per user, counted against the connection limit. */
   private readonly opening = new Map<number, number>();
   /** Per connection, the chain of its commands that must run in order (sends, calls, status). */
   private readonly queues = new WeakMap<Connection, Promise<void>>();
   /** Each event's or signal's frame per profile, as bytes: encoded and converted once for all receivers. */
-  private readonly frames = new WeakMap<object, Map<ProfileCodec, Wire | null>>();
+  private readonly frames = new WeakMap<object, Map<ProfileCodec, readonly Wire[]>>();
   private readonly tasks = new Set<Promise<unknown>>();
   /** Connection ids start with the node id (calls held by a dead node are found by it), then this run. */
   private readonly idPrefix: string;
@@ -85,11 +112,7 @@ export class Gateway {
   private readonly unsubscribe: () => void;
   private closing: Promise<void> | undefined;
 
-  constructor(
-    private readonly core: Core,
-    endpoints: readonly GatewayEndpoint[],
-  ) {
-    for (const e of endpoints) this.endpoints.set(normalizePath(e.path), e.codec);
+  constructor(private readonly core: Core) {
     this.idPrefix = `${core.nodeId}:${randomBytes(3).toString('hex')}`;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -113,21 +136,28 @@ export class Gateway {
     return { connections: this.registry.connectionCount, users: this.registry.userCount };
   }
 
-  /** The HTTP server's `upgrade` listener. */
-  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => undefined);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const codec = this.endpoints.get(normalizePath(url.pathname));
-    if (!codec) {
-      const body = JSON.stringify({ code: 404, message: 'not found', error: `no WebSocket endpoint at ${url.pathname}` });
-      return this.refuse(socket, 404, body);
-    }
-    if (this.closing) {
-      const { status, body } = codec.refusal(new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly'));
-      return this.refuse(socket, status, body);
-    }
-    void this.accept(codec, req, socket, head, url);
-  };
+  /**
+   * An `upgrade` listener for one HTTP listener and the sockets mounted on it; a path with no
+   * socket gets `notFound`'s answer (in the envelope of the profile that owns the path).
+   */
+  upgradeHandler(endpoints: readonly SocketEndpoint[], notFound: SocketNotFound): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+    const routes = endpoints.map(compileRoute);
+    return (req, socket, head) => {
+      socket.on('error', () => undefined);
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = normalizePath(url.pathname);
+      const found = matchRoute(routes, path);
+      if (!found) {
+        const { status, body } = notFound(url.pathname);
+        return this.refuse(socket, status, body);
+      }
+      if (this.closing) {
+        const { status, body } = found.endpoint.codec.refusal(new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly'));
+        return this.refuse(socket, status, body);
+      }
+      void this.accept(found.endpoint, found.params, req, socket, head, url);
+    };
+  }
 
   /** Closes every connection with 1001 and waits for the work their closing starts. */
   close(): Promise<void> {
@@ -135,13 +165,15 @@ export class Gateway {
     return this.closing;
   }
 
-  private async accept(codec: ProfileCodec, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+  private async accept(endpoint: SocketEndpoint, params: Record<string, string>, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const { codec } = endpoint;
     let claims: AccessClaims;
     let since: number | null;
     try {
-      const token = tokenOf(req, url);
+      const token = bearerToken(req.headers.authorization, url.searchParams.get('token'));
       if (!token) throw new AppError('UNAUTHORIZED', 'missing token: connect with ?token=<access_token> or Authorization: Bearer <access_token>');
       claims = await this.core.auth.authenticate(token);
+      endpoint.authorizeUpgrade?.({ userId: claims.userId, sessionId: claims.sessionId, params, query: url.searchParams });
       since = parseSince(url);
       // Other nodes' connections count too (0 on a single node); this node's are counted after
       // the wait, with nothing awaited until this upgrade is counted as opening.
@@ -196,7 +228,8 @@ export class Gateway {
       const latestSeq = await core.eventLog.latestSeq();
       if (!conn.open) return;
       const now = core.clock.now();
-      conn.send(codec.connect({ userId: conn.userId, connectionId: conn.id, latestSeq, heartbeatMs: core.config.ws.heartbeatMs, at: now }));
+      const hello = codec.connect({ userId: conn.userId, connectionId: conn.id, latestSeq, heartbeatMs: core.config.ws.heartbeatMs, at: now });
+      if (hello !== null) conn.send(hello);
       core.logger.debug({ userId: conn.userId, connection: conn.id, since }, 'websocket open');
       const early = conn.early ?? [];
       conn.early = null;
@@ -233,26 +266,24 @@ export class Gateway {
       return;
     }
     for (const conn of this.registry.signalTargets(signal.audience)) {
-      const frame = this.encoded(signal, conn.codec, () => conn.codec.signal(signal));
-      if (frame !== null) conn.deliverSignal(frame);
+      for (const frame of this.encoded(signal, conn.codec, () => conn.codec.signal(signal))) conn.deliverSignal(frame);
     }
   }
 
-  private encoded(item: object, codec: ProfileCodec, encode: () => string | null): Wire | null {
+  private encoded(item: object, codec: ProfileCodec, encode: () => readonly string[]): readonly Wire[] {
     let byCodec = this.frames.get(item);
-    if (!byCodec) this.frames.set(item, (byCodec = new Map<ProfileCodec, Wire | null>()));
-    let frame = byCodec.get(codec);
-    if (frame === undefined) {
+    if (!byCodec) this.frames.set(item, (byCodec = new Map<ProfileCodec, readonly Wire[]>()));
+    let frames = byCodec.get(codec);
+    if (frames === undefined) {
       try {
-        const text = encode();
-        frame = text === null ? null : Buffer.from(text);
+        frames = encode().map((text) => Buffer.from(text));
       } catch (err) {
         this.core.logger.error({ err, type: (item as { type?: string }).type }, 'encoding a frame failed');
-        frame = null;
+        frames = [];
       }
-      byCodec.set(codec, frame);
+      byCodec.set(codec, frames);
     }
-    return frame;
+    return frames;
   }
 
   private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
@@ -326,7 +357,10 @@ export class Gateway {
         });
       case 'message.send':
         return this.serially(conn, ref, async () => {
-          conn.send(await conn.codec.sendMessage(from, command));
+          // The REST send's budget, taken first as the REST guard does.
+          await core.limiter.take('send', `user:${from.userId}`);
+          const result = await core.messages.send(from.userId, command.conversationId, command.input);
+          conn.send(conn.codec.ack(result, ref));
         });
     }
   }

@@ -8,6 +8,8 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { newSessionId, type AccessClaims, hashToken, type TokenService } from './tokens.ts';
+
+export type { LoginIdentifier };
 import type { VerificationService } from './verification.ts';
 
 export interface TokenPair {

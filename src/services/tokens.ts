@@ -92,3 +92,12 @@ export function hashToken(token: string): string {
 export function newSessionId(): string {
   return randomBytes(16).toString('base64url');
 }
+
+/**
+ * The bearer token of a request: the Authorization header when present (a malformed one is no
+ * token), else the `?token=` query parameter that WebSocket clients use.
+ */
+export function bearerToken(authorization: string | undefined, queryToken: string | null | undefined): string | undefined {
+  if (authorization) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  return queryToken || undefined;
+}

@@ -54,9 +54,20 @@ export class UserService {
     return this.selfView(user);
   }
 
-  private selfView(user: User): UserView {
+  /** The user as they see themselves (also in frames to their own devices). */
+  selfView(user: User): UserView {
     const online = this.isOnline(user);
     return { user, online, shownStatus: online ? user.status : 'offline', isContact: false, isSelf: true };
+  }
+
+  /**
+   * The user as shown in frames that go to many receivers at once: phone and email left out,
+   * since one encoding cannot know whether each receiver may see them (answers to one viewer
+   * show them between mutual contacts).
+   */
+  sharedView(user: User, isContact: boolean): UserView {
+    const online = this.isOnline(user);
+    return { user: { ...user, phone: null, email: null }, online, shownStatus: online ? user.status : 'offline', isContact, isSelf: false };
   }
 
   async updateMe(userId: number, patch: ProfilePatch): Promise<UserView> {

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import WebSocket from 'ws';
 import { TestClock } from '../support/clock.ts';
-import { zhihangSocket } from '../../src/profiles/zhihang/ws/index.ts';
-import { mountsWithProbe, probe } from '../support/probe.ts';
+import { mountsWithProbe, socketVariant } from '../support/probe.ts';
 import { describeEachStore, startTestServer } from '../support/server.ts';
 import { assertError, assertKeys, isoSecondsRe } from '../support/shapes.ts';
 import { registerUser } from '../support/users.ts';
@@ -217,17 +216,11 @@ it('drops a peer that stops answering heartbeats; live peers stay', async () => 
 });
 
 it('contains a failing encoder to its profile: other profiles and connections go on', async () => {
-  const broken = {
-    ...probe,
-    name: 'broken',
-    socket: (core: Parameters<typeof zhihangSocket>[0], mount: string) => ({
-      ...zhihangSocket(core, mount),
-      name: 'broken',
-      event(): string {
-        throw new Error('encoder bug');
-      },
-    }),
-  };
+  const broken = socketVariant('broken', () => ({
+    event(): string[] {
+      throw new Error('encoder bug');
+    },
+  }));
   const s = await startTestServer('sqlite', {}, { mounts: [...mountsWithProbe(), { profile: broken, mount: '/broken' }] });
   try {
     const u = await registerUser(s.api);

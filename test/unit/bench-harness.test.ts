@@ -5,10 +5,10 @@ import { scanFrame, stampedContent } from '../../bench/lib/frames.ts';
 import { clientId, parseClientId, Receipts, type SenderLedger } from '../../bench/lib/ledger.ts';
 import { Histogram, percentile, slope, spread } from '../../bench/lib/stats.ts';
 import { nodeFileName } from '../../bench/lib/target.ts';
-import type { Core } from '../../src/core.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { messageFixture } from '../support/fixtures.ts';
-import { zhihangSocket } from '../../src/profiles/zhihang/ws/index.ts';
+import { zhihang } from '../../src/profiles/zhihang/index.ts';
+import { codecOf } from '../support/kit.ts';
 
 /**
  * The benchmark harness's own arithmetic (bench/lib): percentiles, the mergeable histogram, loss
@@ -116,14 +116,13 @@ describe('bench: loss accounting', () => {
 });
 
 describe('bench: reading server frames', () => {
-  const core = { config: {}, users: { isOnline: () => true } } as unknown as Core;
-  const codec = zhihangSocket(core, '');
+  const codec = codecOf(zhihang);
   const at = Date.UTC(2025, 0, 1);
   const message = messageFixture(at, { id: 9, conversationId: 3, senderId: 2, content: stampedContent(123456.789, 64), clientId: 'ab12c.3.17' });
   const sender = { id: 2, username: 'u2', nickname: 'client_id "content":"1"', avatar: '' };
 
   it('finds the client_id and send stamp of a real message.new frame', () => {
-    const frame = codec.event({ type: 'message.created', audience: { kind: 'conversation', id: 3 }, data: { message, sender }, seq: 5, at });
+    const [frame] = codec.event({ type: 'message.created', audience: { kind: 'conversation', id: 3 }, data: { message, sender }, seq: 5, at });
     assert.ok(frame);
     assert.deepEqual(scanFrame(Buffer.from(frame)), { kind: 'new', clientId: 'ab12c.3.17', stamp: 123456.789 });
     assert.equal(stampedContent(123456.789, 64).length, 64);
@@ -134,7 +133,7 @@ describe('bench: reading server frames', () => {
     assert.deepEqual(scanFrame(ack), { kind: 'ack', clientId: 'ab12c.3.17' });
     const error = codec.error(new AppError('NOT_A_MEMBER', 'no'), { type: 'message.send', clientId: 'ab12c.3.18' });
     assert.deepEqual(scanFrame(error), { kind: 'error', clientId: 'ab12c.3.18' });
-    const connect = codec.connect({ userId: 2, connectionId: 'c', latestSeq: 0, heartbeatMs: 30_000, at });
+    const connect = codec.connect({ userId: 2, connectionId: 'c', latestSeq: 0, heartbeatMs: 30_000, at })!;
     assert.deepEqual(scanFrame(connect), { kind: 'connect' });
     assert.deepEqual(scanFrame('{"type":"presence","data":{}}'), { kind: 'other', type: 'presence' });
     assert.deepEqual(scanFrame('not json'), { kind: 'other', type: '' });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Core } from '../../src/core.ts';
 import type { AnyEvent, Audience } from '../../src/domain/events.ts';
 import type { Member, Message } from '../../src/domain/types.ts';
 import { messageFixture } from '../support/fixtures.ts';
-import { zhihangSocket } from '../../src/profiles/zhihang/ws/index.ts';
+import { zhihang } from '../../src/profiles/zhihang/index.ts';
+import { codecOf, only } from '../support/kit.ts';
 import { callDraft } from '../../src/services/posting.ts';
 
 /**
@@ -15,12 +15,11 @@ import { callDraft } from '../../src/services/posting.ts';
 const at = Date.UTC(2024, 11, 19, 10, 30, 0);
 
 function codec(publicUrl: string | undefined, mount: string) {
-  const core = { config: { publicUrl }, users: { isOnline: () => true } } as unknown as Core;
-  return zhihangSocket(core, mount);
+  return codecOf(zhihang, { publicUrl, mount });
 }
 
 function encode(c: ReturnType<typeof codec>, event: Omit<AnyEvent, 'seq' | 'at'>): any {
-  return JSON.parse(c.event({ ...event, seq: 42, at }) ?? 'null');
+  return only(c.event({ ...event, seq: 42, at }));
 }
 
 const photo = messageFixture(at, {

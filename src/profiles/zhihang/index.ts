@@ -1,36 +1,26 @@
-import type { Profile } from '../../http/profile.ts';
-import { ErrorEnvelope } from './envelope.ts';
-import { renderError } from './errors.ts';
-import { filesRoute } from './links.ts';
+import { codeMessageData } from '../kit/envelopes.ts';
+import { defineProfile } from '../kit/profile.ts';
+import { errors } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { contactRoutes } from './routes/contacts.ts';
-import { fileRoutes } from './routes/files.ts';
+import { filesPath, fileRoutes } from './routes/files.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { userRoutes } from './routes/users.ts';
-import { zhihangSocket } from './ws/index.ts';
+import { socket } from './ws/socket.ts';
 
-/** 志航密信: Parley's primary API (REST under /api). */
-export const zhihang: Profile = {
+/** 志航密信: Parley's primary API (REST under /api, socket at /ws). */
+export const zhihang = defineProfile({
   name: 'zhihang',
+  title: '志航密信 (primary API)',
   document: '000_dd2d73b757a0b72f.txt',
-  defaultMount: '',
+  description: 'The primary API of Parley. Responses use the {code, message, data, timestamp, success} envelope; errors carry the business codes 10001–50001.',
   basePath: '/api',
-  renderError,
-  socket: zhihangSocket,
-  async routes(scope, core) {
-    scope.addHook('onRoute', (route) => {
-      const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
-      schema.response = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope, ...schema.response };
-    });
-    await scope.register(async (s) => authRoutes(s, core), { prefix: '/api/auth' });
-    await scope.register(async (s) => userRoutes(s, core), { prefix: '/api/users' });
-    await scope.register(async (s) => contactRoutes(s, core), { prefix: '/api/contacts' });
-    await scope.register(async (s) => callRoutes(s, core), { prefix: '/api/calls' });
-    await scope.register(async (s) => chatRoutes(s, core), { prefix: '/api/chats' });
-    // Messages link to files, so they need to know where the files routes are mounted.
-    await scope.register(async (s) => messageRoutes(s, core, `${scope.prefix}${filesRoute}`), { prefix: '/api' });
-    await scope.register(async (s) => fileRoutes(s, core), { prefix: filesRoute });
-  },
-};
+  defaultMount: '',
+  filesPath,
+  envelope: codeMessageData,
+  errors,
+  routes: [...authRoutes, ...userRoutes, ...contactRoutes, ...callRoutes, ...chatRoutes, ...messageRoutes, ...fileRoutes],
+  socket,
+});

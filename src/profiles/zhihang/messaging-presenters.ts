@@ -12,9 +12,11 @@ import {
   type StoredFile,
   type UserSummary,
 } from '../../domain/types.ts';
-import { clockDuration, type CallNotice, type SystemNotice } from '../../services/posting.ts';
-import { isoSeconds, isoSecondsOrNull } from '../common/time.ts';
-import type { FileLinks } from './links.ts';
+import type { SharedMessage } from '../../domain/shared-views.ts';
+import type { CallNotice } from '../../services/posting.ts';
+import type { FileLinks } from '../kit/links.ts';
+import { noticeTexts } from '../kit/texts.ts';
+import { isoSeconds, isoSecondsOrNull } from '../kit/time.ts';
 import type { CallRecord, ChatData, ChatDetail, ChatMember, FileData, LastMessage, MessageData, Sender } from './messaging-schemas.ts';
 
 /** The document calls a file of any kind a "document"; the core calls it `file`. */
@@ -30,36 +32,9 @@ export function sender(u: UserSummary): Static<typeof Sender> {
   return { id: u.id, username: u.username ?? '', nickname: u.nickname, avatar: u.avatar };
 }
 
-const who = (u: UserSummary) => u.nickname || u.username || `用户${u.id}`;
-
-/** System notices in the document's language, from the structured record the core keeps. */
-function systemText(m: Message): string {
-  const n = m.metadata.system as SystemNotice | undefined;
-  if (!n) return m.content;
-  const names = n.users.map(who).join('、');
-  switch (n.action) {
-    case 'created':
-      return `${who(n.actor)} 创建了群聊`;
-    case 'added':
-      return `${who(n.actor)} 邀请 ${names} 加入了群聊`;
-    case 'removed':
-      return `${who(n.actor)} 将 ${names} 移出了群聊`;
-    case 'left':
-      return `${who(n.actor)} 退出了群聊`;
-    case 'owner':
-      return `${who(n.actor)} 将群主转让给 ${names}`;
-    case 'role':
-      return n.role === 'admin' ? `${who(n.actor)} 将 ${names} 设为管理员` : `${who(n.actor)} 取消了 ${names} 的管理员身份`;
-  }
-}
-
-const callOutcomes: Record<string, string> = { cancelled: '已取消', rejected: '已拒绝', busy: '忙线未接通', timeout: '无人接听' };
-
-/** A call record in the document's language: its kind, then how long it lasted or how it ended. */
-function callText(n: CallNotice): string {
-  const kind = n.media === 'video' ? '视频通话' : '语音通话';
-  return `${kind} ${n.answered ? `通话时长 ${clockDuration(n.duration)}` : (callOutcomes[n.reason] ?? '未接通')}`;
-}
+/** Notices and call records in the document's language. */
+export const texts = noticeTexts('zh');
+const contentOf = (m: Message) => texts.content(m);
 
 function callRecord(n: CallNotice): Static<typeof CallRecord> {
   return { call_id: n.callId, call_type: n.media, reason: n.reason, duration: n.duration, caller_id: n.callerId, callee_id: n.calleeId, answered: n.answered };
@@ -67,14 +42,11 @@ function callRecord(n: CallNotice): Static<typeof CallRecord> {
 
 const callOf = (m: Message) => (m.type === 'call' ? (m.metadata.call as CallNotice | undefined) : undefined);
 
-function contentOf(m: Message): string {
-  if (m.type === 'system') return systemText(m);
-  const call = callOf(m);
-  return call ? callText(call) : m.content;
-}
-
-export function message(v: MessageView, links: FileLinks): Static<typeof MessageData> {
-  const m = v.message;
+/**
+ * A message as every viewer sees it alike (frames use it as is); `sender` is left out where the
+ * event does not carry it (the receiver has it from message.new).
+ */
+export function sharedMessage({ message: m, sender: by }: SharedMessage, links: FileLinks): Omit<Static<typeof MessageData>, 'is_read'> {
   const a = m.attachment;
   const call = callOf(m);
   return {
@@ -87,7 +59,6 @@ export function message(v: MessageView, links: FileLinks): Static<typeof Message
     file_size: a?.size ?? 0,
     file_url: a?.fileId ? links.file(a.fileId) : '',
     thumbnail: a?.fileId && a.hasThumbnail ? links.thumbnail(a.fileId) : '',
-    is_read: v.isRead,
     is_edited: m.isEdited,
     is_deleted: m.deletedAt !== null,
     is_pinned: m.isPinned,
@@ -98,7 +69,7 @@ export function message(v: MessageView, links: FileLinks): Static<typeof Message
     is_silent: m.isSilent,
     created_at: isoSeconds(m.createdAt),
     updated_at: isoSeconds(m.updatedAt),
-    sender: v.sender && sender(v.sender),
+    ...(by !== undefined && { sender: by && sender(by) }),
     client_id: m.clientId,
     file_id: a?.fileId ?? null,
     mime_type: a?.mime ?? '',
@@ -111,7 +82,12 @@ export function message(v: MessageView, links: FileLinks): Static<typeof Message
     forward_sender_id: m.forwardFrom?.senderId ?? null,
     forward_chat_id: m.forwardFrom?.conversationId ?? null,
     ...(call && { call: callRecord(call) }),
-  };
+  } as Omit<Static<typeof MessageData>, 'is_read'>;
+}
+
+/** A message as one viewer sees it. */
+export function message(v: MessageView, links: FileLinks): Static<typeof MessageData> {
+  return { ...sharedMessage(v, links), is_read: v.isRead };
 }
 
 /** A scheduled send, shown like the message it will become; its id is the schedule's. */
@@ -156,7 +132,7 @@ export function chat(s: ConversationSummary): Static<typeof ChatData> {
   const peer = s.peer;
   return {
     ...chatInfo(c),
-    name: c.name || (peer ? who(peer) : ''),
+    name: c.name || (peer ? texts.who(peer) : ''),
     avatar: c.avatar || (peer?.avatar ?? ''),
     is_pinned: s.membership.isPinned,
     is_muted: s.membership.isMuted,

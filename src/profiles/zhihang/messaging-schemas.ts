@@ -1,12 +1,11 @@
 import { Type } from 'typebox';
+import { Nullable, Time } from '../kit/fields.ts';
 
 /**
  * Shapes of the document's 聊天管理 / 消息管理 / 文件管理 sections. Fields the document shows come
  * first; the extensions (marked) follow in the same style.
  */
 
-const Time = Type.String({ format: 'date-time', examples: ['2024-12-19T10:30:00Z'] });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const Sender = Type.Object({
   id: Type.Integer(),
@@ -118,8 +117,3 @@ export const FileData = Type.Object({
   width: Nullable(Type.Integer({ description: 'extension' })),
   height: Nullable(Type.Integer({ description: 'extension' })),
 });
-
-export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-export const ChatIdParams = Type.Object({ chat_id: Id });
-export const MessageIdParams = Type.Object({ message_id: Id });
-export const ChatMemberParams = Type.Object({ chat_id: Id, user_id: Id });

@@ -3,7 +3,7 @@ import type { User } from '../../domain/types.ts';
 import type { AuthResult, TokenPair } from '../../services/auth.ts';
 import type { ContactView } from '../../services/contacts.ts';
 import type { UserView } from '../../services/users.ts';
-import { isoSeconds } from '../common/time.ts';
+import { isoSeconds } from '../kit/time.ts';
 import type { AuthData, ContactEntry, ContactRecord, ContactUser, Me, PublicUser, TokenData } from './schemas.ts';
 
 const lastSeen = (u: User) => isoSeconds(u.lastSeenAt ?? u.createdAt);

@@ -1,10 +1,7 @@
 import { Type } from 'typebox';
-import { limits } from '../../domain/validation.ts';
+import { Time } from '../kit/fields.ts';
 
-/** Response and request shapes of the document, reused by the routes and the OpenAPI document. */
-
-const Time = Type.String({ format: 'date-time', examples: ['2024-12-19T10:30:00Z'] });
-const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/** Response shapes of the document's 用户认证 / 用户管理 / 联系人管理 sections. */
 
 /** The user object of the login and register responses. */
 export const SessionUser = Type.Object({
@@ -81,28 +78,3 @@ export const TokenData = Type.Object({
 });
 
 export const AuthData = Type.Object({ user: SessionUser, ...TokenData.properties });
-
-export const UserIdParams = Type.Object({ user_id: Id });
-export const ContactIdParams = Type.Object({ contact_id: Id });
-
-export const Paging = (defaultLimit: number, maxLimit = 100) => ({
-  limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
-});
-
-export const field = {
-  phone: Type.String({ pattern: limits.phone.pattern, maxLength: 32, examples: ['13800138000'] }),
-  password: Type.String({ minLength: limits.password.minLength, maxLength: limits.password.maxLength }),
-  loginPassword: Type.String({ maxLength: limits.password.maxLength }),
-  username: Type.String({ pattern: limits.username.pattern, minLength: limits.username.minLength, maxLength: limits.username.maxLength }),
-  email: Type.String({ format: 'email', maxLength: limits.email.maxLength }),
-  nickname: Type.String({ minLength: limits.nickname.minLength, maxLength: limits.nickname.maxLength }),
-  code: Type.String({ pattern: limits.code.pattern, description: 'the 6-digit code from POST /api/auth/code' }),
-  loginCode: Type.String({ maxLength: 16 }),
-  bio: Type.String({ maxLength: limits.bio.maxLength }),
-  avatar: Type.String({ maxLength: limits.avatar.maxLength }),
-  statusMessage: Type.String({ maxLength: limits.statusMessage.maxLength }),
-  language: Type.String({ pattern: limits.language.pattern, maxLength: limits.language.maxLength }),
-  contactNickname: Type.String({ maxLength: limits.contactNickname.maxLength }),
-  deviceId: Type.String({ maxLength: limits.deviceId.maxLength }),
-};

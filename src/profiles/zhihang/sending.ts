@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../domain/errors.ts';
-import { limits } from '../../domain/validation.ts';
 import type { SendInput, SendResult } from '../../services/messages.ts';
-import type { FileLinks } from './links.ts';
+import { field } from '../kit/fields.ts';
+import { IdValue } from '../kit/ids.ts';
+import type { FileLinks } from '../kit/links.ts';
 import * as present from './messaging-presenters.ts';
-import { Id } from './messaging-schemas.ts';
 
 /**
  * Sending a message, shared by `POST /api/chats/{chat_id}/messages` and the socket's
@@ -13,26 +13,27 @@ import { Id } from './messaging-schemas.ts';
 
 const SendableType = Type.Union(['text', 'image', 'video', 'audio', 'document'].map((t) => Type.Literal(t)));
 
-export const SendBody = Type.Object({
-  content: Type.Optional(Type.String({ maxLength: limits.messageContent.maxLength })),
+export const sendFields = {
+  content: Type.Optional(field.messageContent),
   type: Type.Optional(SendableType),
-  file_name: Type.Optional(Type.String({ maxLength: limits.fileName.maxLength })),
+  file_name: Type.Optional(field.fileName),
   file_size: Type.Optional(Type.Integer({ minimum: 0, description: 'ignored: the uploaded size is used' })),
   file_url: Type.Optional(Type.String({ maxLength: 2048, description: 'the url returned by POST /api/files/upload' })),
   file_id: Type.Optional(Type.String({ maxLength: 64, description: 'extension: alternative to file_url' })),
   thumbnail: Type.Optional(Type.String({ maxLength: 2048, description: 'ignored: derived from the file' })),
-  reply_to_id: Type.Optional(Type.Union([Id, Type.Null()])),
-  forward_from: Type.Optional(Type.Union([Id, Type.Null()], { description: 'id of a message to forward (content and file are copied)' })),
-  ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: limits.ttl.max, description: 'self-destruct after this many seconds from delivery' })),
+  reply_to_id: Type.Optional(Type.Union([IdValue, Type.Null()])),
+  forward_from: Type.Optional(Type.Union([IdValue, Type.Null()], { description: 'id of a message to forward (content and file are copied)' })),
+  ttl: Type.Optional(Type.Integer({ ...field.ttl, description: 'self-destruct after this many seconds from delivery' })),
   send_at: Type.Optional(
     Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 }), Type.Null()], {
       description: 'schedule: ISO 8601, or epoch seconds (milliseconds above 10^11)',
     }),
   ),
   is_silent: Type.Optional(Type.Boolean()),
-  client_id: Type.Optional(Type.String({ minLength: limits.clientId.minLength, maxLength: limits.clientId.maxLength, description: 'extension: idempotency key' })),
-});
+  client_id: Type.Optional(Type.String({ ...field.clientId, description: 'extension: idempotency key' })),
+};
 
+export const SendBody = Type.Object(sendFields);
 export type SendBodyData = Static<typeof SendBody>;
 
 const fileIdInUrl = /\/(file_[A-Za-z0-9_-]{8,64})\/?$/;

@@ -1,14 +1,14 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Core } from '../../../core.ts';
 import { AppError } from '../../../domain/errors.ts';
-import { deviceOf } from '../../../http/device.ts';
-import { caller } from '../../../http/guard.ts';
-import type { LoginIdentifier } from '../../../store/repos/users.ts';
-import { Empty, Envelope, ok } from '../envelope.ts';
+import type { LoginIdentifier } from '../../../services/auth.ts';
+import { Empty, field } from '../../kit/fields.ts';
+import { route } from '../../kit/route.ts';
 import * as present from '../presenters.ts';
-import { AuthData, field, TokenData } from '../schemas.ts';
+import { AuthData, TokenData } from '../schemas.ts';
+
+/** 用户认证: /api/auth/*. */
+
+const code = Type.String({ ...field.code, description: 'the 6-digit code from POST /api/auth/code' });
 
 const RegisterBody = Type.Object({
   phone: field.phone,
@@ -16,7 +16,7 @@ const RegisterBody = Type.Object({
   username: Type.Optional(field.username),
   nickname: Type.Optional(field.nickname),
   email: Type.Optional(field.email),
-  code: Type.Optional(field.code),
+  code: Type.Optional(code),
   device_id: Type.Optional(field.deviceId),
 });
 
@@ -43,74 +43,62 @@ function identifierOf(body: Static<typeof LoginBody>): LoginIdentifier {
   throw AppError.validation([{ field: 'phone', message: 'is required' }]);
 }
 
-export async function authRoutes(fastify: FastifyInstance, core: Core): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const auth = { auth: false, rateClass: 'auth' } as const;
+const anonymous = { auth: false, rate: 'auth' } as const;
 
-  app.post(
-    '/register',
-    { config: auth, schema: { summary: 'Register with phone and password', body: RegisterBody, response: { 200: Envelope(AuthData) } } },
-    async (request) => {
-      const body = request.body;
-      const result = await core.auth.register(body, deviceOf(request, { deviceId: body.device_id }));
-      return ok(present.authData(result, core.presence.isOnline(result.user.id)), '注册成功');
-    },
-  );
+export const authRoutes = [
+  route.post('/api/auth/register', { ...anonymous, summary: 'Register with phone and password', body: RegisterBody, data: AuthData, message: '注册成功' }, async (c) => {
+    const result = await c.services.auth.register(c.body, c.device({ deviceId: c.body.device_id }));
+    return present.authData(result, c.services.users.isOnline(result.user));
+  }),
 
-  app.post(
-    '/login',
+  route.post(
+    '/api/auth/login',
     {
-      config: auth,
-      schema: {
-        summary: 'Log in with phone and password, or phone and verification code',
-        description: 'When both password and code are given, the password is checked. username or email may replace phone.',
-        body: LoginBody,
-        response: { 200: Envelope(AuthData) },
-      },
+      ...anonymous,
+      summary: 'Log in with phone and password, or phone and verification code',
+      description: 'When both password and code are given, the password is checked. username or email may replace phone.',
+      body: LoginBody,
+      data: AuthData,
+      message: '登录成功',
     },
-    async (request) => {
-      const body = request.body;
-      const result = await core.auth.login(
-        { identifier: identifierOf(body), password: body.password || undefined, code: body.code || undefined },
-        deviceOf(request, { deviceId: body.device_id }),
+    async (c) => {
+      const b = c.body;
+      const result = await c.services.auth.login(
+        { identifier: identifierOf(b), password: b.password || undefined, code: b.code || undefined },
+        c.device({ deviceId: b.device_id }),
       );
-      return ok(present.authData(result, core.presence.isOnline(result.user.id)), '登录成功');
+      return present.authData(result, c.services.users.isOnline(result.user));
     },
-  );
+  ),
 
-  app.post(
-    '/refresh',
-    { config: auth, schema: { summary: 'Exchange a refresh token for a new token pair (rotation)', body: RefreshBody, response: { 200: Envelope(TokenData) } } },
-    async (request) => {
-      const { refresh_token } = request.body;
-      return ok(present.tokens(await core.auth.refresh(refresh_token)), '令牌刷新成功');
+  route.post(
+    '/api/auth/refresh',
+    { ...anonymous, summary: 'Exchange a refresh token for a new token pair (rotation)', body: RefreshBody, data: TokenData, message: '令牌刷新成功' },
+    async (c) => present.tokens(await c.services.auth.refresh(c.body.refresh_token)),
+  ),
+
+  route.post(
+    '/api/auth/logout',
+    { rate: 'auth', summary: 'End this session: its access and refresh tokens stop working', data: Empty, message: '登出成功' },
+    async (c) => {
+      await c.services.auth.logout(c.session);
+      return {};
     },
-  );
+  ),
 
-  app.post(
-    '/logout',
-    { config: { rateClass: 'auth' }, schema: { summary: 'End this session: its access and refresh tokens stop working', response: { 200: Envelope(Empty) } } },
-    async (request) => {
-      await core.auth.logout(caller(request));
-      return ok({}, '登出成功');
-    },
-  );
-
-  app.post(
-    '/code',
+  route.post(
+    '/api/auth/code',
     {
-      config: auth,
-      schema: {
-        summary: 'Send a 6-digit verification code to a phone (extension)',
-        description: 'The code is valid for CODE_TTL (5 minutes), allows CODE_MAX_ATTEMPTS (5) tries, and one code per CODE_RESEND_INTERVAL may be requested.',
-        body: CodeBody,
-        response: { 200: Envelope(CodeData) },
-      },
+      ...anonymous,
+      summary: 'Send a 6-digit verification code to a phone (extension)',
+      description: 'The code is valid for CODE_TTL (5 minutes), allows CODE_MAX_ATTEMPTS (5) tries, and one code per CODE_RESEND_INTERVAL may be requested.',
+      body: CodeBody,
+      data: CodeData,
+      message: '验证码已发送',
     },
-    async (request) => {
-      const { phone } = request.body;
-      const sent = await core.auth.requestCode(phone);
-      return ok({ expires_in: sent.expiresIn, resend_after: sent.resendAfter }, '验证码已发送');
+    async (c) => {
+      const sent = await c.services.auth.requestCode(c.body.phone);
+      return { expires_in: sent.expiresIn, resend_after: sent.resendAfter };
     },
-  );
-}
+  ),
+];

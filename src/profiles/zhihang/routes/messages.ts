@@ -1,28 +1,29 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Core } from '../../../core.ts';
 import { limits } from '../../../domain/validation.ts';
-import { caller } from '../../../http/guard.ts';
-import { isoSeconds } from '../../common/time.ts';
-import { externalBase } from '../../common/urls.ts';
-import { Empty, Envelope, ok } from '../envelope.ts';
-import { fileLinks, type FileLinks } from '../links.ts';
+import { Empty, field } from '../../kit/fields.ts';
+import { IdValue } from '../../kit/ids.ts';
+import { offsetPaging } from '../../kit/paging.ts';
+import { route } from '../../kit/route.ts';
+import { isoSeconds } from '../../kit/time.ts';
+import { chatId, messageId, scheduledId } from '../ids.ts';
 import * as present from '../messaging-presenters.ts';
-import { ChatIdParams, Id, MessageData, MessageIdParams, MessageType as MessageTypeSchema } from '../messaging-schemas.ts';
-import { Paging } from '../schemas.ts';
+import { MessageData, MessageType } from '../messaging-schemas.ts';
 import { SendBody, sendInput, sentMessage } from '../sending.ts';
 
-const ListQuery = Type.Object({
-  ...Paging(50, 100),
-  before: Type.Optional(Id),
-  after: Type.Optional(Id),
-  search: Type.Optional(Type.String({ maxLength: limits.messageSearch.maxLength })),
-  type: Type.Optional(MessageTypeSchema),
-});
-const ListData = Type.Object({ messages: Type.Array(MessageData), total: Type.Integer(), has_more: Type.Boolean() });
+/** 消息管理: /api/chats/{chat_id}/messages and /api/messages/*. */
 
-const EditBody = Type.Object({ content: Type.String({ maxLength: limits.messageContent.maxLength }) });
+const listPaging = offsetPaging(50, 100);
+const ListQuery = Type.Object({
+  before: Type.Optional(IdValue),
+  after: Type.Optional(IdValue),
+  search: Type.Optional(Type.String({ maxLength: limits.messageSearch.maxLength })),
+  type: Type.Optional(MessageType),
+});
+const ListData = Type.Object({ messages: Type.Array(MessageData), ...listPaging.result });
+
+const searchPaging = offsetPaging(20, 100);
+const SearchQuery = Type.Object({ q: field.messageSearch });
+const EditBody = Type.Object({ content: field.messageContent });
 const DeleteQuery = Type.Object({
   scope: Type.Optional(
     Type.Union([Type.Literal('auto'), Type.Literal('everyone'), Type.Literal('me')], {
@@ -30,163 +31,120 @@ const DeleteQuery = Type.Object({
     }),
   ),
 });
-const SearchQuery = Type.Object({ q: Type.String({ minLength: limits.messageSearch.minLength, maxLength: limits.messageSearch.maxLength }), ...Paging(20, 100) });
 const Edit = Type.Object({ content: Type.String({ description: 'the content before this edit' }), edited_by: Type.Integer(), edited_at: Type.String({ format: 'date-time' }) });
 const HistoryData = Type.Object({ message: MessageData, edits: Type.Array(Edit) });
 const ScheduledData = Type.Object({ messages: Type.Array(MessageData) });
-const ScheduledParams = Type.Object({ chat_id: Id, scheduled_id: Id });
 
-export async function messageRoutes(fastify: FastifyInstance, core: Core, filesPath: string): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const messages = core.messages;
-  const linksOf = (request: FastifyRequest): FileLinks => fileLinks(externalBase(core.config.publicUrl, request), filesPath);
+const chat = { chat_id: chatId };
+const message = { message_id: messageId };
 
-  app.get(
-    '/chats/:chat_id/messages',
+export const messageRoutes = [
+  route.get(
+    '/api/chats/{chat_id}/messages',
     {
-      schema: {
-        summary: 'Messages of a chat, newest first; before/after are message ids, search a substring, type a message type',
-        params: ChatIdParams,
-        querystring: ListQuery,
-        response: { 200: Envelope(ListData) },
-      },
+      summary: 'Messages of a chat, newest first; before/after are message ids, search a substring, type a message type',
+      params: chat,
+      query: ListQuery,
+      paging: listPaging,
+      data: ListData,
+      message: '获取消息列表成功',
     },
-    async (request) => {
-      const { limit, offset, before, after, search, type } = request.query;
-      const page = await messages.list(
-        caller(request).userId,
-        request.params.chat_id,
-        { before, after, search: search || undefined, type: type === undefined ? undefined : (present.coreType(type)) },
-        { limit, offset },
-      );
-      const links = linksOf(request);
-      return ok({ messages: page.items.map((v) => present.message(v, links)), total: page.total, has_more: offset + page.items.length < page.total }, '获取消息列表成功');
+    async (c) => {
+      const { before, after, search, type } = c.query;
+      const filter = { before, after, search: search || undefined, type: type === undefined ? undefined : present.coreType(type) };
+      const page = await c.services.messages.list(c.me, c.params.chat_id, filter, c.page);
+      return { messages: page.items.map((v) => present.message(v, c.links)), ...c.paged(page) };
     },
-  );
+  ),
 
-  app.post(
-    '/chats/:chat_id/messages',
+  route.post(
+    '/api/chats/{chat_id}/messages',
+    { rate: 'send', summary: 'Send a message (now, or at send_at); the same client_id twice returns the first message', params: chat, body: SendBody, data: MessageData, message: '消息发送成功' },
+    async (c) => sentMessage(await c.services.messages.send(c.me, c.params.chat_id, sendInput(c.body)), c.links),
+  ),
+
+  route.get(
+    '/api/chats/{chat_id}/scheduled',
+    { summary: 'My scheduled messages in a chat, soonest first (extension)', params: chat, data: ScheduledData, message: '获取定时消息成功' },
+    async (c) => {
+      const { scheduled, sender } = await c.services.messages.pendingScheduled(c.me, c.params.chat_id);
+      return { messages: scheduled.map((s) => present.scheduled(s, sender, c.links)) };
+    },
+  ),
+
+  route.delete(
+    '/api/chats/{chat_id}/scheduled/{scheduled_id}',
+    { summary: 'Cancel a scheduled message of mine (extension)', params: { ...chat, scheduled_id: scheduledId }, data: Empty, message: '定时消息已取消' },
+    async (c) => {
+      await c.services.messages.cancelScheduled(c.me, c.params.chat_id, c.params.scheduled_id);
+      return {};
+    },
+  ),
+
+  route.get(
+    '/api/messages/search',
+    { summary: 'Search messages across all my chats, newest first (extension)', query: SearchQuery, paging: searchPaging, data: ListData, message: '搜索成功' },
+    async (c) => {
+      const page = await c.services.messages.search(c.me, c.query.q, c.page);
+      return { messages: page.items.map((v) => present.message(v, c.links)), ...c.paged(page) };
+    },
+  ),
+
+  route.get('/api/messages/{message_id}', { summary: 'One message (extension)', params: message, data: MessageData, message: '获取消息成功' }, async (c) =>
+    present.message(await c.services.messages.get(c.me, c.params.message_id), c.links),
+  ),
+
+  route.put(
+    '/api/messages/{message_id}',
+    { summary: 'Edit my message (the previous content goes to its history)', params: message, body: EditBody, data: MessageData, message: '消息编辑成功' },
+    async (c) => present.message(await c.services.messages.edit(c.me, c.params.message_id, c.body.content), c.links),
+  ),
+
+  route.get(
+    '/api/messages/{message_id}/history',
+    { summary: 'Edit history of a message, oldest first (extension)', params: message, data: HistoryData, message: '获取编辑历史成功' },
+    async (c) => {
+      const { view, edits } = await c.services.messages.history(c.me, c.params.message_id);
+      return {
+        message: present.message(view, c.links),
+        edits: edits.map((e) => ({ content: e.content, edited_by: e.editedBy, edited_at: isoSeconds(e.editedAt) })),
+      };
+    },
+  ),
+
+  route.delete(
+    '/api/messages/{message_id}',
     {
-      config: { rateClass: 'send' },
-      schema: {
-        summary: 'Send a message (now, or at send_at); the same client_id twice returns the first message',
-        params: ChatIdParams,
-        body: SendBody,
-        response: { 200: Envelope(MessageData) },
-      },
+      summary: "Delete a message: for everyone by its sender or a group owner/admin; anyone else's delete hides it for them only",
+      params: message,
+      query: DeleteQuery,
+      data: Empty,
+      message: '消息删除成功',
     },
-    async (request) => {
-      const result = await messages.send(caller(request).userId, request.params.chat_id, sendInput(request.body));
-      return ok(sentMessage(result, linksOf(request)), '消息发送成功');
+    async (c) => {
+      await c.services.messages.delete(c.me, c.params.message_id, c.query.scope ?? 'auto');
+      return {};
     },
-  );
+  ),
 
-  app.get(
-    '/chats/:chat_id/scheduled',
-    { schema: { summary: 'My scheduled messages in a chat, soonest first (extension)', params: ChatIdParams, response: { 200: Envelope(ScheduledData) } } },
-    async (request) => {
-      const { scheduled, sender } = await messages.pendingScheduled(caller(request).userId, request.params.chat_id);
-      const links = linksOf(request);
-      return ok({ messages: scheduled.map((s) => present.scheduled(s, sender, links)) }, '获取定时消息成功');
-    },
-  );
+  route.post(
+    '/api/messages/{message_id}/recall',
+    { summary: 'Recall my message within the recall window (extension)', params: message, data: MessageData, message: '消息已撤回' },
+    async (c) => present.message(await c.services.messages.recall(c.me, c.params.message_id), c.links),
+  ),
 
-  app.delete(
-    '/chats/:chat_id/scheduled/:scheduled_id',
-    { schema: { summary: 'Cancel a scheduled message of mine (extension)', params: ScheduledParams, response: { 200: Envelope(Empty) } } },
-    async (request) => {
-      await messages.cancelScheduled(caller(request).userId, request.params.chat_id, request.params.scheduled_id);
-      return ok({}, '定时消息已取消');
-    },
-  );
+  route.post('/api/messages/{message_id}/read', { summary: 'Mark read up to this message', params: message, data: Empty, message: '消息已标记为已读' }, async (c) => {
+    await c.services.messages.markRead(c.me, c.params.message_id);
+    return {};
+  }),
 
-  app.get(
-    '/messages/search',
-    { schema: { summary: 'Search messages across all my chats, newest first (extension)', querystring: SearchQuery, response: { 200: Envelope(ListData) } } },
-    async (request) => {
-      const { q, limit, offset } = request.query;
-      const page = await messages.search(caller(request).userId, q, { limit, offset });
-      const links = linksOf(request);
-      return ok({ messages: page.items.map((v) => present.message(v, links)), total: page.total, has_more: offset + page.items.length < page.total }, '搜索成功');
-    },
-  );
+  route.post('/api/messages/{message_id}/pin', { summary: 'Pin a message', params: message, data: Empty, message: '消息已置顶' }, async (c) => {
+    await c.services.messages.setPinned(c.me, c.params.message_id, true);
+    return {};
+  }),
 
-  app.get(
-    '/messages/:message_id',
-    { schema: { summary: 'One message (extension)', params: MessageIdParams, response: { 200: Envelope(MessageData) } } },
-    async (request) => ok(present.message(await messages.get(caller(request).userId, request.params.message_id), linksOf(request)), '获取消息成功'),
-  );
-
-  app.put(
-    '/messages/:message_id',
-    { schema: { summary: 'Edit my message (the previous content goes to its history)', params: MessageIdParams, body: EditBody, response: { 200: Envelope(MessageData) } } },
-    async (request) => {
-      const view = await messages.edit(caller(request).userId, request.params.message_id, request.body.content);
-      return ok(present.message(view, linksOf(request)), '消息编辑成功');
-    },
-  );
-
-  app.get(
-    '/messages/:message_id/history',
-    { schema: { summary: 'Edit history of a message, oldest first (extension)', params: MessageIdParams, response: { 200: Envelope(HistoryData) } } },
-    async (request) => {
-      const { view, edits } = await messages.history(caller(request).userId, request.params.message_id);
-      return ok(
-        {
-          message: present.message(view, linksOf(request)),
-          edits: edits.map((e) => ({ content: e.content, edited_by: e.editedBy, edited_at: isoSeconds(e.editedAt) })),
-        },
-        '获取编辑历史成功',
-      );
-    },
-  );
-
-  app.delete(
-    '/messages/:message_id',
-    {
-      schema: {
-        summary: "Delete a message: for everyone by its sender or a group owner/admin; anyone else's delete hides it for them only",
-        params: MessageIdParams,
-        querystring: DeleteQuery,
-        response: { 200: Envelope(Empty) },
-      },
-    },
-    async (request) => {
-      await messages.delete(caller(request).userId, request.params.message_id, request.query.scope ?? 'auto');
-      return ok({}, '消息删除成功');
-    },
-  );
-
-  app.post(
-    '/messages/:message_id/recall',
-    { schema: { summary: 'Recall my message within the recall window (extension)', params: MessageIdParams, response: { 200: Envelope(MessageData) } } },
-    async (request) => ok(present.message(await messages.recall(caller(request).userId, request.params.message_id), linksOf(request)), '消息已撤回'),
-  );
-
-  app.post(
-    '/messages/:message_id/read',
-    { schema: { summary: 'Mark read up to this message', params: MessageIdParams, response: { 200: Envelope(Empty) } } },
-    async (request) => {
-      await messages.markRead(caller(request).userId, request.params.message_id);
-      return ok({}, '消息已标记为已读');
-    },
-  );
-
-  app.post(
-    '/messages/:message_id/pin',
-    { schema: { summary: 'Pin a message', params: MessageIdParams, response: { 200: Envelope(Empty) } } },
-    async (request) => {
-      await messages.setPinned(caller(request).userId, request.params.message_id, true);
-      return ok({}, '消息已置顶');
-    },
-  );
-
-  app.delete(
-    '/messages/:message_id/pin',
-    { schema: { summary: 'Unpin a message', params: MessageIdParams, response: { 200: Envelope(Empty) } } },
-    async (request) => {
-      await messages.setPinned(caller(request).userId, request.params.message_id, false);
-      return ok({}, '消息已取消置顶');
-    },
-  );
-}
+  route.delete('/api/messages/{message_id}/pin', { summary: 'Unpin a message', params: message, data: Empty, message: '消息已取消置顶' }, async (c) => {
+    await c.services.messages.setPinned(c.me, c.params.message_id, false);
+    return {};
+  }),
+];

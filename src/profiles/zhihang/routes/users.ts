@@ -1,11 +1,12 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Core } from '../../../core.ts';
-import { caller } from '../../../http/guard.ts';
-import { Empty, Envelope, ok } from '../envelope.ts';
+import { Empty, field } from '../../kit/fields.ts';
+import { offsetPaging } from '../../kit/paging.ts';
+import { route } from '../../kit/route.ts';
+import { userId } from '../ids.ts';
 import * as present from '../presenters.ts';
-import { field, Me, Paging, PublicUser, UserIdParams } from '../schemas.ts';
+import { Me, PublicUser } from '../schemas.ts';
+
+/** 用户管理: /api/users/*. */
 
 const UpdateMeBody = Type.Object(
   {
@@ -14,65 +15,45 @@ const UpdateMeBody = Type.Object(
     avatar: Type.Optional(field.avatar),
     username: Type.Optional(field.username),
     email: Type.Optional(field.email),
-    status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('busy'), Type.Literal('offline')])),
+    status: Type.Optional(field.userStatus),
     status_message: Type.Optional(field.statusMessage),
     language: Type.Optional(field.language),
-    theme: Type.Optional(Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('auto')])),
+    theme: Type.Optional(field.theme),
   },
   { minProperties: 1 },
 );
 
-const SearchQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }), ...Paging(20) });
-const SearchData = Type.Object({ users: Type.Array(PublicUser), total: Type.Integer(), has_more: Type.Boolean() });
+const searchPaging = offsetPaging(20);
+const SearchQuery = Type.Object({ q: field.searchQuery });
+const SearchData = Type.Object({ users: Type.Array(PublicUser), ...searchPaging.result });
 
-export async function userRoutes(fastify: FastifyInstance, core: Core): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/me', { schema: { summary: 'The current user', response: { 200: Envelope(Me) } } }, async (request) =>
-    ok(present.me(await core.users.me(caller(request).userId)), '获取用户信息成功'),
-  );
+export const userRoutes = [
+  route.get('/api/users/me', { summary: 'The current user', data: Me, message: '获取用户信息成功' }, async (c) => present.me(await c.services.users.me(c.me))),
 
-  app.put(
-    '/me',
-    { schema: { summary: 'Update the current user', body: UpdateMeBody, response: { 200: Envelope(Empty) } } },
-    async (request) => {
-      const b = request.body;
-      await core.users.updateMe(caller(request).userId, {
-        nickname: b.nickname,
-        bio: b.bio,
-        avatar: b.avatar,
-        username: b.username,
-        email: b.email,
-        status: b.status,
-        statusMessage: b.status_message,
-        language: b.language,
-        theme: b.theme,
-      });
-      return ok({}, '用户信息更新成功');
-    },
-  );
+  route.put('/api/users/me', { summary: 'Update the current user', body: UpdateMeBody, data: Empty, message: '用户信息更新成功' }, async (c) => {
+    const { status_message, ...rest } = c.body;
+    await c.services.users.updateMe(c.me, { ...rest, statusMessage: status_message });
+    return {};
+  }),
 
-  app.get(
-    '/search',
+  route.get(
+    '/api/users/search',
     {
-      schema: {
-        summary: 'Find users by username or nickname prefix, or exact phone number (extension)',
-        querystring: SearchQuery,
-        response: { 200: Envelope(SearchData) },
-      },
+      summary: 'Find users by username or nickname prefix, or exact phone number (extension)',
+      query: SearchQuery,
+      paging: searchPaging,
+      data: SearchData,
+      message: '搜索成功',
     },
-    async (request) => {
-      const { q, limit, offset } = request.query;
-      const page = await core.users.search(caller(request).userId, q, { limit, offset });
-      return ok({ users: page.items.map(present.publicUser), total: page.total, has_more: offset + page.items.length < page.total }, '搜索成功');
+    async (c) => {
+      const page = await c.services.users.search(c.me, c.query.q, c.page);
+      return { users: page.items.map(present.publicUser), ...c.paged(page) };
     },
-  );
+  ),
 
-  app.get(
-    '/:user_id',
-    { schema: { summary: "Another user's public profile", params: UserIdParams, response: { 200: Envelope(PublicUser) } } },
-    async (request) => {
-      const { user_id } = request.params;
-      return ok(present.publicUser(await core.users.view(caller(request).userId, user_id)), '获取用户信息成功');
-    },
-  );
-}
+  route.get(
+    '/api/users/{user_id}',
+    { summary: "Another user's public profile", params: { user_id: userId }, data: PublicUser, message: '获取用户信息成功' },
+    async (c) => present.publicUser(await c.services.users.view(c.me, c.params.user_id)),
+  ),
+];

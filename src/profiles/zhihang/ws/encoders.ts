@@ -1,58 +1,18 @@
-import type { DomainEvent, EventType, Signal, SignalType } from '../../../domain/events.ts';
-import type { Call, Member, Message, User, UserSummary } from '../../../domain/types.ts';
-import type { UserView } from '../../../services/users.ts';
-import { isoSeconds } from '../../common/time.ts';
-import type { FileLinks } from '../links.ts';
+import { sharedMember, type SharedMember } from '../../../domain/shared-views.ts';
+import type { Call } from '../../../domain/types.ts';
+import type { EventEncoders, SignalEncoders, SocketDeps } from '../../kit/socket.ts';
+import { isoSeconds } from '../../kit/time.ts';
 import * as chats from '../messaging-presenters.ts';
 import * as present from '../presenters.ts';
 
-/** A frame before serialisation: the frame type and its data. */
-export interface Frame {
-  type: string;
-  data: unknown;
-}
-
-export type EventEncoders = { [T in EventType]?: (event: DomainEvent<T>) => Frame | null };
-export type SignalEncoders = { [T in SignalType]?: (signal: Signal<T>) => Frame | null };
-
-export interface EncoderDeps {
-  /** Whether a user is shown online now (connected and not appearing offline). */
-  isOnline(user: User): boolean;
-  /** File links in frames: absolute from PUBLIC_URL, else root-relative (the same for every receiver). */
-  links: FileLinks;
-}
-
-/**
- * A view of another user for frames that go to many: phone and email are left out, since the
- * frame is encoded once and cannot know whether each receiver may see them (REST shows them
- * between mutual contacts).
- */
-function sharedView(user: User, deps: EncoderDeps, isContact: boolean): UserView {
-  const online = deps.isOnline(user);
-  return { user: { ...user, phone: null, email: null }, online, shownStatus: online ? user.status : 'offline', isContact, isSelf: false };
-}
-
-/**
- * The REST message shape for a frame. `is_read` depends on who looks (their own message or
- * another's), and a frame is encoded once for all receivers, so it is left out; `sender` is left
- * out too where the event does not carry it (the receiver has it from message.new).
- */
-function messageData(message: Message, sender: UserSummary | null | undefined, links: FileLinks) {
-  const { is_read: _perViewer, sender: shown, ...data } = chats.message({ message, sender: sender ?? null, isRead: false }, links);
-  return sender === undefined ? data : { ...data, sender: shown };
-}
-
-/**
- * A member in frames. Pin and mute are one member's own settings: shown only in frames for that
- * member alone (`own`), never to the whole chat.
- */
-function memberData(m: Member, own: boolean) {
+/** A member in frames: pin and mute only in frames for that member alone. */
+function memberData(m: SharedMember) {
   return {
     chat_id: m.conversationId,
     user_id: m.userId,
     role: m.role,
     joined_at: isoSeconds(m.joinedAt),
-    ...(own && { is_pinned: m.isPinned, is_muted: m.isMuted }),
+    ...(m.isPinned !== undefined && { is_pinned: m.isPinned, is_muted: m.isMuted }),
   };
 }
 
@@ -63,26 +23,22 @@ const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
  * document's own events keep its names (`message.new`, `message.edit`, `message.delete`); the
  * others are named after the change, in the profile's words (a conversation is a chat).
  */
-export function eventEncoders(deps: EncoderDeps): EventEncoders {
-  const { links } = deps;
+export function eventEncoders({ services, links }: SocketDeps): EventEncoders {
+  const { users } = services;
   return {
-    'user.updated': (e) => {
-      const online = deps.isOnline(e.data.user);
-      const view: UserView = { user: e.data.user, online, shownStatus: online ? e.data.user.status : 'offline', isContact: false, isSelf: true };
-      return { type: 'user.updated', data: present.me(view) };
-    },
-    'contact.added': (e) => ({ type: 'contact.added', data: present.contactEntry({ contact: e.data.contact, view: sharedView(e.data.user, deps, true) }) }),
+    'user.updated': (e) => ({ type: 'user.updated', data: present.me(users.selfView(e.data.user)) }),
+    'contact.added': (e) => ({ type: 'contact.added', data: present.contactEntry({ contact: e.data.contact, view: users.sharedView(e.data.user, true) }) }),
     'contact.updated': (e) => ({
       type: 'contact.updated',
-      data: present.contactEntry({ contact: e.data.contact, view: sharedView(e.data.user, deps, true) }),
+      data: present.contactEntry({ contact: e.data.contact, view: users.sharedView(e.data.user, true) }),
     }),
     'contact.removed': (e) => ({
       type: 'contact.removed',
       data: { user_id: e.data.ownerId, contact_id: e.data.contactUserId, removed_at: isoSeconds(e.at) },
     }),
 
-    'message.created': (e) => ({ type: 'message.new', data: messageData(e.data.message, e.data.sender, links) }),
-    'message.edited': (e) => ({ type: 'message.edit', data: messageData(e.data.message, undefined, links) }),
+    'message.created': (e) => ({ type: 'message.new', data: chats.sharedMessage({ message: e.data.message, sender: e.data.sender }, links) }),
+    'message.edited': (e) => ({ type: 'message.edit', data: chats.sharedMessage({ message: e.data.message, sender: undefined }, links) }),
     'message.deleted': ({ data: d }) => ({
       type: 'message.delete',
       data: { id: d.messageId, chat_id: d.conversationId, deleted_at: isoSeconds(d.deletedAt), deleted_by: d.by, reason: d.reason },
@@ -124,7 +80,7 @@ export function eventEncoders(deps: EncoderDeps): EventEncoders {
 
     'conversation.created': ({ data: d }) => ({
       type: 'chat.created',
-      data: { ...chats.chatInfo(d.conversation), members_count: d.members.length, members: d.members.map((m) => memberData(m, false)) },
+      data: { ...chats.chatInfo(d.conversation), members_count: d.members.length, members: d.members.map((m) => memberData(sharedMember(m, false))) },
     }),
     'conversation.updated': ({ data: d }) => ({
       type: 'chat.updated',
@@ -132,7 +88,7 @@ export function eventEncoders(deps: EncoderDeps): EventEncoders {
     }),
     'member.added': ({ data: d }) => ({
       type: 'member.added',
-      data: { chat_id: d.conversationId, members: d.members.map((m) => memberData(m, false)), added_by: d.by },
+      data: { chat_id: d.conversationId, members: d.members.map((m) => memberData(sharedMember(m, false))), added_by: d.by },
     }),
     'member.removed': (e) => ({
       type: 'member.removed',
@@ -140,7 +96,7 @@ export function eventEncoders(deps: EncoderDeps): EventEncoders {
     }),
     'member.updated': (e) => ({
       type: 'member.updated',
-      data: { ...memberData(e.data.member, e.audience.kind === 'user'), updated_by: e.data.by },
+      data: { ...memberData(sharedMember(e.data.member, e.audience.kind === 'user')), updated_by: e.data.by },
     }),
   };
 }

@@ -1,0 +1,31 @@
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * File links. Domain objects carry only file ids; each response builds absolute links from its
+ * own base (see externalBase). Socket frames are encoded once for every receiver, so they use
+ * PUBLIC_URL when configured and are root-relative otherwise.
+ */
+export interface FileLinks {
+  file(fileId: string): string;
+  /** A file's thumbnail, at `<files path>/thumb_<file id>`. */
+  thumbnail(fileId: string): string;
+}
+
+export const thumbnailPrefix = 'thumb_';
+
+/** `filesPath` is where a profile serves files, mount included, e.g. "/api/files". */
+export function fileLinks(base: string, filesPath: string): FileLinks {
+  const root = `${base}${filesPath}`;
+  return {
+    file: (id) => `${root}/${id}`,
+    thumbnail: (id) => `${root}/${thumbnailPrefix}${id}`,
+  };
+}
+
+/**
+ * The external base URL for links in a response: PUBLIC_URL when configured, otherwise the
+ * scheme and host the client used (X-Forwarded-* count only with TRUST_PROXY).
+ */
+export function externalBase(publicUrl: string | undefined, request: Pick<FastifyRequest, 'protocol' | 'host'>): string {
+  return publicUrl ?? `${request.protocol}://${request.host}`;
+}

@@ -1,0 +1,69 @@
+import { Type, type TProperties } from 'typebox';
+import type { Page, PageRequest } from '../../domain/types.ts';
+
+/**
+ * The ways documents page a list. Each gives the query fields it reads, turns them into the
+ * core's PageRequest, and states the result's paging fields (values and schema).
+ */
+export interface Paging<Q, R> {
+  readonly query: TProperties;
+  readonly result: TProperties;
+  request(query: Q): PageRequest;
+  fields(page: Page<unknown>, request: PageRequest): R;
+}
+
+const MAX_OFFSET = 1_000_000;
+
+/** `limit/offset` in, `total/has_more` out (zhihang). */
+export function offsetPaging(defaultLimit: number, maxLimit = 100): Paging<{ limit: number; offset: number }, { total: number; has_more: boolean }> {
+  return {
+    query: {
+      limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
+      offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
+    },
+    result: { total: Type.Integer(), has_more: Type.Boolean() },
+    request: (q) => ({ limit: q.limit, offset: q.offset }),
+    fields: (page, r) => ({ total: page.total, has_more: r.offset + page.items.length < page.total }),
+  };
+}
+
+/** `page/limit` in (pages from 1), `page/limit/total/pages` out (chat8). */
+export function pagePaging(defaultLimit: number, maxLimit = 100): Paging<{ page: number; limit: number }, { page: number; limit: number; total: number; pages: number }> {
+  return {
+    query: {
+      page: Type.Integer({ minimum: 1, maximum: MAX_OFFSET, default: 1 }),
+      limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
+    },
+    result: { page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), pages: Type.Integer() },
+    request: (q) => ({ limit: q.limit, offset: (q.page - 1) * q.limit }),
+    fields: (page, r) => ({ page: Math.floor(r.offset / r.limit) + 1, limit: r.limit, total: page.total, pages: Math.ceil(page.total / r.limit) }),
+  };
+}
+
+/** `page/limit` in, camelCase `meta: {page, limit, total, hasNext}` out (xiaoxiang). */
+export function metaPaging(defaultLimit: number, maxLimit = 100): Paging<{ page: number; limit: number }, { meta: { page: number; limit: number; total: number; hasNext: boolean } }> {
+  return {
+    query: {
+      page: Type.Integer({ minimum: 1, maximum: MAX_OFFSET, default: 1 }),
+      limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
+    },
+    result: { meta: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), hasNext: Type.Boolean() }) },
+    request: (q) => ({ limit: q.limit, offset: (q.page - 1) * q.limit }),
+    fields: (page, r) => ({
+      meta: { page: Math.floor(r.offset / r.limit) + 1, limit: r.limit, total: page.total, hasNext: r.offset + page.items.length < page.total },
+    }),
+  };
+}
+
+/**
+ * Cursor paging (flutter): `limit` with `before`/`after` ids in, `has_more` and the next cursor
+ * out. The cursor is the id at the page's edge; the service reads `before`/`after` itself.
+ */
+export function cursorPaging(defaultLimit: number, maxLimit = 100): Paging<{ limit: number }, { has_more: boolean }> {
+  return {
+    query: { limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }) },
+    result: { has_more: Type.Boolean() },
+    request: (q) => ({ limit: q.limit, offset: 0 }),
+    fields: (page, r) => ({ has_more: page.items.length >= r.limit && page.total > page.items.length }),
+  };
+}

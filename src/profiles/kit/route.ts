@@ -1,0 +1,113 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Static, TObject, TProperties, TSchema } from 'typebox';
+import type { RateClass } from '../../config.ts';
+import type { DeviceInfo, Page, PageRequest } from '../../domain/types.ts';
+import type { AccessClaims } from '../../services/tokens.ts';
+import type { IdCodec } from './ids.ts';
+import type { FileLinks } from './links.ts';
+import type { Paging } from './paging.ts';
+import type { Services } from './services.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type ParamCodecs = Record<string, IdCodec<unknown>>;
+type ParamsOf<P> = { [K in keyof P]: P[K] extends IdCodec<infer T> ? T : never };
+type Maybe<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any paging: its query and result are the route's own business
+type AnyPaging = Paging<any, any>;
+type PagingQuery<G> = G extends Paging<infer Q, unknown> ? Q : unknown;
+type PagingResult<G> = G extends Paging<unknown, infer R> ? R : never;
+
+/** What a handler gets: the decoded request, the caller, the services and link builders. */
+export interface Context<P = unknown, Q = unknown, B = unknown, R = never> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly services: Services;
+  /** The caller's user id (authenticated routes). */
+  readonly me: number;
+  /** The caller's session (authenticated routes). */
+  readonly session: AccessClaims;
+  /** The page asked for (routes with `paging`). */
+  readonly page: PageRequest;
+  /** Links to files, absolute from this request's base. */
+  readonly links: FileLinks;
+  /** What the request says about the client's device; the document's fields may add to it. */
+  device(extra?: Partial<DeviceInfo>): DeviceInfo;
+  /** The paging fields of a result (routes with `paging`). */
+  paged(page: Page<unknown>): R;
+  /** For what a mapping cannot say declaratively: multipart uploads, streamed downloads. */
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObject | undefined, B extends TSchema | undefined, G extends AnyPaging | undefined, D extends TSchema | undefined> {
+  summary: string;
+  description?: string;
+  /** Routes need a bearer token unless `auth: false`. */
+  auth?: boolean;
+  /** Rate-limit class; authenticated routes count as `query` otherwise. */
+  rate?: RateClass;
+  params?: P;
+  query?: Q;
+  body?: B;
+  paging?: G;
+  /** The schema of the success data (inside the profile's envelope); none for 204 and raw routes. */
+  data?: D;
+  /** Success status (default 200). */
+  status?: 200 | 201 | 204;
+  /** The envelope's message on success, where the envelope has one. */
+  message?: string | ((c: Context) => string);
+  /** Request content types other than JSON, for the OpenAPI document (e.g. multipart/form-data). */
+  consumes?: string[];
+  /** The handler answers through `c.reply` itself (downloads): no envelope, no response schema. */
+  raw?: boolean;
+  /** Added to the OpenAPI tags after the profile's name. */
+  tags?: string[];
+}
+
+export type Handler<P, Q extends TObject | undefined, B, G, D> = (
+  c: Context<P extends ParamCodecs ? ParamsOf<P> : Record<string, never>, Maybe<Q, Record<string, never>> & PagingQuery<G>, Maybe<B, undefined>, PagingResult<G>>,
+) => Promise<D extends TSchema ? Static<D> : unknown>;
+
+/** One route of a document, declared before anything is registered. */
+export interface RouteDef {
+  method: Method;
+  /** The path as the document writes it, `{param}` included, below the profile's mount. */
+  path: string;
+  options: RouteOptions<ParamCodecs | undefined, TObject | undefined, TSchema | undefined, AnyPaging | undefined, TSchema | undefined>;
+  handler: (c: Context<never, never, never, never>) => Promise<unknown>;
+}
+
+function define(method: Method) {
+  return <
+    P extends ParamCodecs | undefined = undefined,
+    Q extends TObject | undefined = undefined,
+    B extends TSchema | undefined = undefined,
+    G extends AnyPaging | undefined = undefined,
+    D extends TSchema | undefined = undefined,
+  >(
+    path: string,
+    options: RouteOptions<P, Q, B, G, D>,
+    handler: Handler<P, Q, B, G, D>,
+  ): RouteDef => ({ method, path, options, handler: handler as unknown as RouteDef['handler'] });
+}
+
+/** `route.post('/api/chats/{chat_id}/messages', {...}, async (c) => ...)` */
+export const route = {
+  get: define('GET'),
+  post: define('POST'),
+  put: define('PUT'),
+  patch: define('PATCH'),
+  delete: define('DELETE'),
+};
+
+/** The document path in Fastify's syntax: `{chat_id}` → `:chat_id`. */
+export function routerPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/** The query schema a route validates: its own fields and its paging's. */
+export function querySchemaProps(options: RouteDef['options']): TProperties | undefined {
+  if (!options.query && !options.paging) return undefined;
+  return { ...(options.paging?.query ?? {}), ...(options.query?.properties ?? {}) };
+}

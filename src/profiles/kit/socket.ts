@@ -1,0 +1,167 @@
+import type { Static, TSchema } from 'typebox';
+import { AppError } from '../../domain/errors.ts';
+import type { AnySignal, DomainEvent, EventType, Signal, SignalType } from '../../domain/events.ts';
+import { compileStrict, fieldProblems } from '../../http/validation.ts';
+import type {
+  ClientCommand,
+  ConnectInfo,
+  Decoded,
+  FrameRef,
+  ProfileCodec,
+  RefetchNotice,
+  ResumeOutcome,
+  SocketEndpoint,
+  UpgradeRequest,
+} from '../../realtime/codec.ts';
+import type { SendResult } from '../../services/messages.ts';
+import type { ErrorTable } from './errors.ts';
+import type { FileLinks } from './links.ts';
+import type { Services } from './services.ts';
+
+/** A frame before serialisation: its name and its data. */
+export interface Frame {
+  type: string;
+  data: unknown;
+}
+
+type Frames = Frame | readonly Frame[] | null;
+export type EventEncoders = { [T in EventType]?: (event: DomainEvent<T>) => Frames };
+export type SignalEncoders = { [T in SignalType]?: (signal: Signal<T>) => Frames };
+
+/** What a socket's encoders may use: services for the shared (public) views, and file links. */
+export interface SocketDeps {
+  services: Services;
+  /** File links in frames: absolute from PUBLIC_URL, else root-relative (the same for every receiver). */
+  links: FileLinks;
+  errors: ErrorTable;
+}
+
+/** A client command of the document: its data schema and the core command it becomes. */
+export interface CommandDef<S extends TSchema = TSchema> {
+  schema: S;
+  command(data: Static<S>): ClientCommand;
+}
+
+export function command<S extends TSchema>(schema: S, toCommand: (data: Static<S>) => ClientCommand): CommandDef<S> {
+  return { schema, command: toCommand };
+}
+
+export interface SocketSpec {
+  /** Below the profile's mount, with `{param}`s as the document writes them. */
+  path: string;
+  /** A profile's own upgrade checks (throw AppError to refuse). */
+  authorizeUpgrade?(this: void, upgrade: UpgradeRequest): void;
+  /** How the document puts a frame on the wire; default `{"type", "seq"?, "data"}`. */
+  wire?: { event(f: Frame, seq: number): unknown; signal(f: Frame): unknown };
+  /** How the document reads a client frame: its command name, data and reference fields. */
+  read?(this: void, frame: Record<string, unknown>): { type: string; data: unknown; ref: FrameRef };
+  encoders(deps: SocketDeps): { events: EventEncoders; signals: SignalEncoders };
+  commands: Record<string, CommandDef>;
+  connect?(info: ConnectInfo): Frame;
+  pong(echo: unknown, at: number): Frame;
+  /** An error frame from the REST error body (`body`) and what it answers. */
+  error(body: unknown, ref: FrameRef): Frame;
+  resumed?(outcome: ResumeOutcome): Frame;
+  refetch(notice: RefetchNotice): Frame;
+  ack(result: SendResult, ref: FrameRef, deps: SocketDeps): Frame;
+}
+
+/** A profile's socket, ready to be built once its mount and services are known. */
+export interface SocketDef {
+  readonly path: string;
+  endpoint(profile: string, mount: string, deps: SocketDeps): SocketEndpoint;
+}
+
+const asList = (f: Frames): readonly Frame[] => (f === null ? [] : isFrameList(f) ? f : [f]);
+const isFrameList = (f: Frame | readonly Frame[]): f is readonly Frame[] => Array.isArray(f);
+
+function defaultRead(frame: Record<string, unknown>): { type: string; data: unknown; ref: FrameRef } {
+  const type = typeof frame.type === 'string' ? frame.type : '';
+  const data = frame.data ?? {};
+  const ref: FrameRef = { type: type.slice(0, 64) };
+  if (typeof data === 'object' && data !== null) {
+    const { client_id, call_id } = data as { client_id?: unknown; call_id?: unknown };
+    if (typeof client_id === 'string') ref.clientId = client_id.slice(0, 64);
+    if (typeof call_id === 'string') ref.callId = call_id.slice(0, 64);
+  }
+  return { type, data, ref };
+}
+
+const defaultWire = {
+  event: (f: Frame, seq: number) => ({ type: f.type, seq, data: f.data }),
+  signal: (f: Frame) => ({ type: f.type, data: f.data }),
+};
+
+/**
+ * A document's WebSocket as a mapping: its path, frames for the core's events and signals, the
+ * client commands it accepts. Decoding, strict validation (no coercion), error frames in the
+ * profile's shape and seq injection are done here, once for every profile.
+ */
+export function defineSocket(spec: SocketSpec): SocketDef {
+  const validators = new Map(Object.entries(spec.commands).map(([name, c]) => [name, { def: c, validate: compileStrict(c.schema) }]));
+  const names = [...validators.keys()];
+  const wire = spec.wire ?? defaultWire;
+  const read = spec.read ?? defaultRead;
+  const shape = 'a frame is a JSON object {"type": "<frame type>", "data": {...}}';
+
+  function decode(text: string): Decoded {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { ok: false, error: new AppError('BAD_REQUEST', `the frame is not valid JSON; ${shape}`), ref: {} };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, error: new AppError('BAD_REQUEST', shape), ref: {} };
+    const { type, data, ref } = read(parsed as Record<string, unknown>);
+    if (type === '') return { ok: false, error: new AppError('BAD_REQUEST', shape), ref: {} };
+    const entry = Object.hasOwn(spec.commands, type) ? validators.get(type) : undefined;
+    if (!entry) return { ok: false, error: new AppError('BAD_REQUEST', `unknown frame type "${ref.type ?? type}"; expected one of ${names.join(', ')}`), ref };
+    if (typeof data !== 'object' || data === null || Array.isArray(data) || !entry.validate(data)) {
+      const problems = entry.validate.errors?.length ? fieldProblems(entry.validate.errors, 'data') : [{ field: 'data', message: 'must be an object' }];
+      return { ok: false, error: AppError.validation(problems), ref };
+    }
+    try {
+      return { ok: true, command: entry.def.command(data), ref };
+    } catch (err) {
+      // A mapping may refuse what the schema let through (e.g. a file link that is not ours).
+      if (err instanceof AppError) return { ok: false, error: err, ref };
+      throw err;
+    }
+  }
+
+  return {
+    path: spec.path,
+    endpoint(name, mount, deps) {
+      const { events, signals } = spec.encoders(deps);
+      const text = (f: unknown) => JSON.stringify(f);
+      const errorFrame = (err: AppError, ref: FrameRef) => spec.error(deps.errors.render(err, ref.requestId ?? '', Date.now()).body, ref);
+      const codec: ProfileCodec = {
+        name,
+        connect: (info) => (spec.connect ? text(wire.signal(spec.connect(info))) : null),
+        event(event) {
+          const encode = events[event.type] as ((e: DomainEvent) => Frames) | undefined;
+          return encode ? asList(encode(event)).map((f) => text(wire.event(f, event.seq))) : [];
+        },
+        signal(signal) {
+          const encode = signals[signal.type] as ((s: AnySignal) => Frames) | undefined;
+          return encode ? asList(encode(signal)).map((f) => text(wire.signal(f))) : [];
+        },
+        decode,
+        pong: (echo, at) => text(wire.signal(spec.pong(echo, at))),
+        error: (err, ref) => text(wire.signal(errorFrame(err, ref))),
+        resumed: (o) => (spec.resumed ? text(wire.signal(spec.resumed(o))) : null),
+        refetch: (n) => text(wire.signal(spec.refetch(n))),
+        ack: (result, ref) => text(wire.signal(spec.ack(result, ref, deps))),
+        refusal(err) {
+          const r = deps.errors.render(err, '', Date.now());
+          return { status: r.status, body: JSON.stringify(r.body) };
+        },
+      };
+      return {
+        path: `${mount}${spec.path}`,
+        ...(spec.authorizeUpgrade && { authorizeUpgrade: spec.authorizeUpgrade }),
+        codec,
+      };
+    },
+  };
+}
