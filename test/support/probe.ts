@@ -12,6 +12,7 @@ export function socketVariant(name: string, change: (codec: ProfileCodec) => Par
   const base = zhihang.socket!;
   const socket: SocketDef = {
     path: base.path,
+    frames: base.frames,
     endpoint(profile, mount, deps) {
       const endpoint = base.endpoint(profile, mount, deps);
       return { ...endpoint, codec: { ...endpoint.codec, ...change(endpoint.codec) } };

@@ -57,6 +57,8 @@ export interface SocketSpec {
   read?(this: void, frame: Record<string, unknown>): { type: string; data: unknown; ref: FrameRef };
   encoders(deps: SocketDeps): { events: EventEncoders; signals: SignalEncoders };
   commands: Record<string, CommandDef>;
+  /** The schema of each server frame's data, by frame type: the socket's contract, checked by the tests. */
+  frames?: Record<string, TSchema>;
   connect?(info: ConnectInfo): Frame;
   pong(echo: unknown, at: number): Frame;
   /** An error frame from the REST error body (`body`) and what it answers. */
@@ -69,6 +71,7 @@ export interface SocketSpec {
 /** A profile's socket, ready to be built once its mount and services are known. */
 export interface SocketDef {
   readonly path: string;
+  readonly frames: Readonly<Record<string, TSchema>>;
   endpoint(profile: string, mount: string, deps: SocketDeps): SocketEndpoint;
 }
 
@@ -131,6 +134,7 @@ export function defineSocket(spec: SocketSpec): SocketDef {
 
   return {
     path: spec.path,
+    frames: spec.frames ?? {},
     endpoint(name, mount, deps) {
       const { events, signals } = spec.encoders(deps);
       const text = (f: unknown) => JSON.stringify(f);
