@@ -130,7 +130,7 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
         const status = o.status ?? 200;
         if (status === 204) return reply.code(204).send();
         const message = typeof o.message === 'function' ? o.message(c as unknown as Context) : (o.message ?? 'success');
-        return reply.code(status).send(profile.envelope.success(data, message, status, Date.now()));
+        return reply.code(status).send(profile.envelope.success(o.data ? data : {}, message, status, Date.now()));
       },
     });
   }

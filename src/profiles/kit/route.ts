@@ -51,7 +51,7 @@ export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObje
   query?: Q;
   body?: B;
   paging?: G;
-  /** The schema of the success data (inside the profile's envelope); none for 204 and raw routes. */
+  /** The schema of the success data (inside the profile's envelope). Without it the data is `{}` (none for 204 and raw routes). */
   data?: D;
   /** Success status (default 200). */
   status?: 200 | 201 | 204;
@@ -67,7 +67,7 @@ export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObje
 
 export type Handler<P, Q extends TObject | undefined, B, G, D> = (
   c: Context<P extends ParamCodecs ? ParamsOf<P> : Record<string, never>, Maybe<Q, Record<string, never>> & PagingQuery<G>, Maybe<B, undefined>, PagingResult<G>>,
-) => Promise<D extends TSchema ? Static<D> : unknown>;
+) => Promise<D extends TSchema ? Static<D> : void>;
 
 /** One route of a document, declared before anything is registered. */
 export interface RouteDef {

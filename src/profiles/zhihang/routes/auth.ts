@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
 import type { LoginIdentifier } from '../../../services/auth.ts';
-import { Empty, field } from '../../kit/fields.ts';
+import { field } from '../../kit/fields.ts';
 import { route } from '../../kit/route.ts';
 import * as present from '../presenters.ts';
 import { AuthData, TokenData } from '../schemas.ts';
@@ -79,10 +79,9 @@ export const authRoutes = [
 
   route.post(
     '/api/auth/logout',
-    { rate: 'auth', summary: 'End this session: its access and refresh tokens stop working', data: Empty, message: '登出成功' },
+    { rate: 'auth', summary: 'End this session: its access and refresh tokens stop working', message: '登出成功' },
     async (c) => {
       await c.services.auth.logout(c.session);
-      return {};
     },
   ),
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { limits } from '../../../domain/validation.ts';
-import { Empty, field } from '../../kit/fields.ts';
+import { field } from '../../kit/fields.ts';
 import { IdValue } from '../../kit/ids.ts';
 import { offsetPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
@@ -75,12 +75,10 @@ export const chatRoutes = [
     {
       summary: 'Leave a group (your own user id) or remove a member (owner, or admin for plain members; extension)',
       params: member,
-      data: Empty,
       message: (c) => ((c.params as { user_id: number }).user_id === c.me ? '已退出聊天' : '成员已移除'),
     },
     async (c) => {
       await c.services.conversations.removeMember(c.me, c.params.chat_id, c.params.user_id);
-      return {};
     },
   ),
 

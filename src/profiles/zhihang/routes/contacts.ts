@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
-import { Empty, field } from '../../kit/fields.ts';
+import { field } from '../../kit/fields.ts';
 import { IdValue } from '../../kit/ids.ts';
 import { offsetPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
@@ -54,10 +54,9 @@ export const contactRoutes = [
 
   route.delete(
     '/api/contacts/{contact_id}',
-    { summary: "Remove a contact; contact_id is the contact's user id", params: contact, data: Empty, message: '联系人删除成功' },
+    { summary: "Remove a contact; contact_id is the contact's user id", params: contact, message: '联系人删除成功' },
     async (c) => {
       await c.services.contacts.remove(c.me, c.params.contact_id);
-      return {};
     },
   ),
 ];

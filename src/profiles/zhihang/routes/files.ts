@@ -1,4 +1,3 @@
-import { Empty } from '../../kit/fields.ts';
 import { receiveFile, serveFile } from '../../kit/files.ts';
 import { stringId } from '../../kit/ids.ts';
 import { route } from '../../kit/route.ts';
@@ -31,9 +30,8 @@ export const fileRoutes = [
     async (c) => serveFile(c, c.params.file_id),
   ),
 
-  route.delete(`${filesPath}/{file_id}`, { summary: 'Delete my file', params: file, data: Empty, message: '文件删除成功' }, async (c) => {
+  route.delete(`${filesPath}/{file_id}`, { summary: 'Delete my file', params: file, message: '文件删除成功' }, async (c) => {
     await c.services.files.delete(c.me, c.params.file_id);
-    return {};
   }),
 ];
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { limits } from '../../../domain/validation.ts';
-import { Empty, field } from '../../kit/fields.ts';
+import { field } from '../../kit/fields.ts';
 import { IdValue } from '../../kit/ids.ts';
 import { offsetPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
@@ -74,10 +74,9 @@ export const messageRoutes = [
 
   route.delete(
     '/api/chats/{chat_id}/scheduled/{scheduled_id}',
-    { summary: 'Cancel a scheduled message of mine (extension)', params: { ...chat, scheduled_id: scheduledId }, data: Empty, message: '定时消息已取消' },
+    { summary: 'Cancel a scheduled message of mine (extension)', params: { ...chat, scheduled_id: scheduledId }, message: '定时消息已取消' },
     async (c) => {
       await c.services.messages.cancelScheduled(c.me, c.params.chat_id, c.params.scheduled_id);
-      return {};
     },
   ),
 
@@ -118,12 +117,10 @@ export const messageRoutes = [
       summary: "Delete a message: for everyone by its sender or a group owner/admin; anyone else's delete hides it for them only",
       params: message,
       query: DeleteQuery,
-      data: Empty,
       message: '消息删除成功',
     },
     async (c) => {
       await c.services.messages.delete(c.me, c.params.message_id, c.query.scope ?? 'auto');
-      return {};
     },
   ),
 
@@ -133,18 +130,15 @@ export const messageRoutes = [
     async (c) => present.message(await c.services.messages.recall(c.me, c.params.message_id), c.links),
   ),
 
-  route.post('/api/messages/{message_id}/read', { summary: 'Mark read up to this message', params: message, data: Empty, message: '消息已标记为已读' }, async (c) => {
+  route.post('/api/messages/{message_id}/read', { summary: 'Mark read up to this message', params: message, message: '消息已标记为已读' }, async (c) => {
     await c.services.messages.markRead(c.me, c.params.message_id);
-    return {};
   }),
 
-  route.post('/api/messages/{message_id}/pin', { summary: 'Pin a message', params: message, data: Empty, message: '消息已置顶' }, async (c) => {
+  route.post('/api/messages/{message_id}/pin', { summary: 'Pin a message', params: message, message: '消息已置顶' }, async (c) => {
     await c.services.messages.setPinned(c.me, c.params.message_id, true);
-    return {};
   }),
 
-  route.delete('/api/messages/{message_id}/pin', { summary: 'Unpin a message', params: message, data: Empty, message: '消息已取消置顶' }, async (c) => {
+  route.delete('/api/messages/{message_id}/pin', { summary: 'Unpin a message', params: message, message: '消息已取消置顶' }, async (c) => {
     await c.services.messages.setPinned(c.me, c.params.message_id, false);
-    return {};
   }),
 ];

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Empty, field } from '../../kit/fields.ts';
+import { field } from '../../kit/fields.ts';
 import { offsetPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
 import { userId } from '../ids.ts';
@@ -30,10 +30,9 @@ const SearchData = Type.Object({ users: Type.Array(PublicUser), ...searchPaging.
 export const userRoutes = [
   route.get('/api/users/me', { summary: 'The current user', data: Me, message: '获取用户信息成功' }, async (c) => present.me(await c.services.users.me(c.me))),
 
-  route.put('/api/users/me', { summary: 'Update the current user', body: UpdateMeBody, data: Empty, message: '用户信息更新成功' }, async (c) => {
+  route.put('/api/users/me', { summary: 'Update the current user', body: UpdateMeBody, message: '用户信息更新成功' }, async (c) => {
     const { status_message, ...rest } = c.body;
     await c.services.users.updateMe(c.me, { ...rest, statusMessage: status_message });
-    return {};
   }),
 
   route.get(
