@@ -246,7 +246,10 @@ export interface ProfileMount {
   port: number | null;
 }
 
-/** The profiles served unless PROFILES says otherwise: each document at its documented place. */
+/**
+ * The profiles served unless PROFILES says otherwise: each document at its documented place (a
+ * test keeps this in step with the registry in src/profiles/index.ts).
+ */
 export const defaultProfiles = 'zhihang@/';
 
 const mountPattern = /^([a-z][a-z0-9_-]{0,31})@(?::(\d{1,5}))?(\/[A-Za-z0-9._~/-]*)?$/;

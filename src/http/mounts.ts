@@ -18,7 +18,7 @@ export interface Listener {
 /** Routes every listener serves itself, outside any profile. */
 const ownRoutes: Record<'main' | 'own-port', readonly string[]> = {
   main: ['GET /health', 'GET /health/live', 'GET /openapi.json', 'GET /openapi/:', 'GET /docs'],
-  'own-port': [],
+  'own-port': ['GET /openapi.json'],
 };
 
 /** Groups the configured mounts by listener, with the profiles they name. */

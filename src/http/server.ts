@@ -62,8 +62,9 @@ class RequestLog extends LogController {
 /**
  * The HTTP server of one listener: the shared plumbing (parsers, helmet, CORS, multipart), each
  * profile mounted on it with its guard and error answer, one not-found answer for the whole
- * listener in the envelope of the profile that owns the path, and its sockets on the gateway. The
- * main listener also serves health, the OpenAPI documents and the docs UI.
+ * listener in the envelope of the profile that owns the path, and its sockets on the gateway.
+ * Every listener serves its OpenAPI document at /openapi.json; the main one also serves health,
+ * one document per profile and the docs UI.
  */
 export async function buildServer(core: Core, gateway: Gateway, listener: Listener): Promise<FastifyInstance> {
   checkCollisions(listener);
@@ -129,15 +130,15 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
+  const docs = openApiDocuments(() => app.swagger() as Record<string, unknown>, listener.mounts);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => docs.primary());
   if (main) {
-    const docs = openApiDocuments(() => app.swagger() as Record<string, unknown>, listener.mounts);
     await app.register(swaggerUi, {
       routePrefix: '/docs',
       staticCSP: true,
       // Swagger UI's own options; the plugin's type knows only some of them.
       uiConfig: { urls: docs.menu, 'urls.primaryName': docs.menu[0]?.name } as Record<string, unknown>,
     });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => docs.primary());
     app.get('/openapi/:profile', { schema: { hide: true } }, async (request, reply) => {
       const name = (request.params as { profile: string }).profile.replace(/\.json$/, '');
       const doc = docs.of(name);

@@ -18,7 +18,7 @@ export function socketVariant(name: string, change: (codec: ProfileCodec) => Par
       return { ...endpoint, codec: { ...endpoint.codec, ...change(endpoint.codec) } };
     },
   };
-  return { ...zhihang, name, defaultMount: `/${name}`, routes: zhihang.routes.filter((r) => r.path === base.path), socket };
+  return { ...zhihang, name, routes: zhihang.routes.filter((r) => r.path === base.path), socket };
 }
 
 /**

@@ -89,17 +89,20 @@ export const successData: Envelope = {
 
 /**
  * 小象聊天: `{success, data, meta}`; errors `{success: false, error: {code, message, details,
- * requestId, timestamp}}`. `meta` (paging) is part of the data a route returns: `{data, meta}`.
+ * requestId, timestamp}}`. A route's `meta` (paging) is lifted out of its data beside it.
  */
 export const successDataMeta: Envelope = {
   name: 'success-data-meta',
   success: (data) => {
-    const { data: inner, meta } = (data ?? {}) as { data?: unknown; meta?: unknown };
-    return meta === undefined && inner === undefined ? { success: true, data } : { success: true, data: inner, ...(meta !== undefined && { meta }) };
+    if (typeof data !== 'object' || data === null || !('meta' in data)) return { success: true, data };
+    const { meta, ...rest } = data as { meta: unknown };
+    return { success: true, data: rest, meta };
   },
   successSchema: (data) => {
-    const paged = (data as { properties?: Record<string, TSchema> }).properties;
-    return paged?.data && paged.meta ? Type.Object({ success: Type.Boolean(), data: paged.data, meta: paged.meta }) : Type.Object({ success: Type.Boolean(), data });
+    const props = (data as { properties?: Record<string, TSchema> }).properties;
+    if (!props?.meta) return Type.Object({ success: Type.Boolean(), data });
+    const { meta, ...rest } = props;
+    return Type.Object({ success: Type.Boolean(), data: Type.Object(rest), meta });
   },
   error: (e) => ({
     success: false,
@@ -123,5 +126,5 @@ export const bare: Envelope = {
   success: (data) => data,
   successSchema: (data) => data,
   error: (e) => ({ code: e.code, message: e.detail || e.message, ...(e.details && { details: e.details }) }),
-  errorSchema: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Details) }),
+  errorSchema: Type.Object({ code: Type.Union([Type.Integer(), Type.String()]), message: Type.String(), details: Type.Optional(Details) }),
 };

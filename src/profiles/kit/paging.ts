@@ -14,43 +14,65 @@ export interface Paging<Q, R> {
 
 const MAX_OFFSET = 1_000_000;
 
+const offsetQuery = (defaultLimit: number, maxLimit: number) => ({
+  limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
+  offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
+});
+
 /** `limit/offset` in, `total/has_more` out (zhihang). */
 export function offsetPaging(defaultLimit: number, maxLimit = 100): Paging<{ limit: number; offset: number }, { total: number; has_more: boolean }> {
   return {
-    query: {
-      limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
-      offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
-    },
+    query: offsetQuery(defaultLimit, maxLimit),
     result: { total: Type.Integer(), has_more: Type.Boolean() },
     request: (q) => ({ limit: q.limit, offset: q.offset }),
     fields: (page, r) => ({ total: page.total, has_more: r.offset + page.items.length < page.total }),
   };
 }
 
-/** `page/limit` in (pages from 1), `page/limit/total/pages` out (chat8). */
-export function pagePaging(defaultLimit: number, maxLimit = 100): Paging<{ page: number; limit: number }, { page: number; limit: number; total: number; pages: number }> {
+/** `limit/offset` in, `total` out (lite). */
+export function offsetTotalPaging(defaultLimit: number, maxLimit = 100): Paging<{ limit: number; offset: number }, { total: number }> {
   return {
-    query: {
-      page: Type.Integer({ minimum: 1, maximum: MAX_OFFSET, default: 1 }),
-      limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
-    },
-    result: { page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), pages: Type.Integer() },
-    request: (q) => ({ limit: q.limit, offset: (q.page - 1) * q.limit }),
-    fields: (page, r) => ({ page: Math.floor(r.offset / r.limit) + 1, limit: r.limit, total: page.total, pages: Math.ceil(page.total / r.limit) }),
+    query: offsetQuery(defaultLimit, maxLimit),
+    result: { total: Type.Integer() },
+    request: (q) => ({ limit: q.limit, offset: q.offset }),
+    fields: (page) => ({ total: page.total }),
   };
 }
 
-/** `page/limit` in, camelCase `meta: {page, limit, total, hasNext}` out (xiaoxiang). */
-export function metaPaging(defaultLimit: number, maxLimit = 100): Paging<{ page: number; limit: number }, { meta: { page: number; limit: number; total: number; hasNext: boolean } }> {
+const pageQuery = (defaultLimit: number, maxLimit: number) => ({
+  page: Type.Integer({ minimum: 1, maximum: MAX_OFFSET, default: 1 }),
+  limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
+});
+const pageRequest = (q: { page: number; limit: number }): PageRequest => ({ limit: q.limit, offset: (q.page - 1) * q.limit });
+const pageNumber = (r: PageRequest) => Math.floor(r.offset / r.limit) + 1;
+
+/** `page/limit` in (pages from 1), `pagination: {page, limit, total, pages}` out (chat8). */
+export function pagePaging(
+  defaultLimit: number,
+  maxLimit = 100,
+): Paging<{ page: number; limit: number }, { pagination: { page: number; limit: number; total: number; pages: number } }> {
   return {
-    query: {
-      page: Type.Integer({ minimum: 1, maximum: MAX_OFFSET, default: 1 }),
-      limit: Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit }),
-    },
-    result: { meta: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), hasNext: Type.Boolean() }) },
-    request: (q) => ({ limit: q.limit, offset: (q.page - 1) * q.limit }),
+    query: pageQuery(defaultLimit, maxLimit),
+    result: { pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), pages: Type.Integer() }) },
+    request: pageRequest,
+    fields: (page, r) => ({ pagination: { page: pageNumber(r), limit: r.limit, total: page.total, pages: Math.ceil(page.total / r.limit) } }),
+  };
+}
+
+/**
+ * `page/limit` in, `meta: {pagination: {page, limit, total, hasNext}}` out (xiaoxiang). The
+ * success envelope lifts `meta` beside `data`.
+ */
+export function metaPaging(
+  defaultLimit: number,
+  maxLimit = 100,
+): Paging<{ page: number; limit: number }, { meta: { pagination: { page: number; limit: number; total: number; hasNext: boolean } } }> {
+  return {
+    query: pageQuery(defaultLimit, maxLimit),
+    result: { meta: Type.Object({ pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), hasNext: Type.Boolean() }) }) },
+    request: pageRequest,
     fields: (page, r) => ({
-      meta: { page: Math.floor(r.offset / r.limit) + 1, limit: r.limit, total: page.total, hasNext: r.offset + page.items.length < page.total },
+      meta: { pagination: { page: pageNumber(r), limit: r.limit, total: page.total, hasNext: r.offset + page.items.length < page.total } },
     }),
   };
 }

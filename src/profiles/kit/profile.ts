@@ -14,8 +14,6 @@ export interface ProfileSpec {
   document: string;
   /** Its documented REST base, e.g. `/api`; the not-found answer below it is this profile's. */
   basePath: string;
-  /** Where it is served unless PROFILES says otherwise ('' is the root). */
-  defaultMount: string;
   /** Where its file downloads are served below its mount, for links in answers and frames. */
   filesPath: string;
   envelope: Envelope;

@@ -17,7 +17,6 @@ export const zhihang = defineProfile({
   document: '000_dd2d73b757a0b72f.txt',
   description: 'The primary API of Parley. Responses use the {code, message, data, timestamp, success} envelope; errors carry the business codes 10001–50001.',
   basePath: '/api',
-  defaultMount: '',
   filesPath,
   envelope: codeMessageData,
   errors,
