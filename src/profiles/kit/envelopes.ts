@@ -95,7 +95,8 @@ export const successDataMeta: Envelope = {
   name: 'success-data-meta',
   success: (data) => {
     const { data: inner, meta } = (data ?? {}) as { data?: unknown; meta?: unknown };
-    return meta === undefined && inner === undefined ? { success: true, data } : { success: true, data: inner, ...(meta !== undefined && { meta }) };
+    // Lifted only when both are there, as successSchema does; other data is data, whatever its fields.
+    return inner !== undefined && meta !== undefined ? { success: true, data: inner, meta } : { success: true, data };
   },
   successSchema: (data) => {
     const paged = (data as { properties?: Record<string, TSchema> }).properties;
