@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { AppError } from '../../src/domain/errors.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
 import { openObjects } from '../support/contract.ts';
-import { messageFixture } from '../support/fixtures.ts';
+import { photoFixture } from '../support/fixtures.ts';
 import { codecOf } from '../support/kit.ts';
 import { frameProblems } from '../support/verify.ts';
 
@@ -16,14 +16,7 @@ import { frameProblems } from '../support/verify.ts';
 const at = Date.UTC(2024, 11, 19, 10, 30, 0);
 const codec = codecOf(zhihang);
 const sender = { id: 2, username: 'sender', nickname: '发送者', avatar: '' };
-const photo = messageFixture(at, {
-  id: 101,
-  conversationId: 1,
-  senderId: 2,
-  type: 'image',
-  attachment: { fileId: 'file_abcdefgh1234', name: 'cat.png', size: 1234, mime: 'image/png', width: 40, height: 30, duration: null, hasThumbnail: true },
-  clientId: 'c-1',
-});
+const photo = photoFixture(at);
 
 /** Asserts the frame conforms to its declared schema; returns its data. */
 function conforming(text: string, type: string): any {
