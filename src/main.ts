@@ -6,6 +6,7 @@ import { resolveListeners, type Listener, type MountedProfile } from './http/mou
 import { buildServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { profiles } from './profiles/index.ts';
+import type { Profile } from './profiles/kit/profile.ts';
 import { Gateway } from './realtime/gateway.ts';
 
 export interface RunningServer {
@@ -23,6 +24,8 @@ export interface StartOptions extends CoreOverrides {
   logger?: Logger;
   /** Profiles mounted on the main listener, instead of what PROFILES says (tests). */
   mounts?: MountedProfile[];
+  /** The profiles PROFILES names are resolved against (default: every profile Parley has). */
+  profiles?: readonly Profile[];
 }
 
 function loopbackUrl(host: string, app: FastifyInstance): string {
@@ -34,7 +37,7 @@ function loopbackUrl(host: string, app: FastifyInstance): string {
 /** Opens the store (migrating it), builds one HTTP server per listener and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const plan: Listener[] = options.mounts ? [{ port: null, mounts: options.mounts }] : resolveListeners(config.profiles, profiles);
+  const plan: Listener[] = options.mounts ? [{ port: null, mounts: options.mounts }] : resolveListeners(config.profiles, options.profiles ?? profiles);
   const core = await createCore(config, logger, options);
   const gateway = new Gateway(core);
   const apps: { listener: Listener; app: FastifyInstance }[] = [];

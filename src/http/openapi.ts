@@ -34,7 +34,7 @@ export function openApiDocuments(whole: () => Document, mounts: readonly Mounted
       info: {
         title: `Parley: ${m.profile.title}`,
         version,
-        description: `${m.profile.description}\n\nDocument: ${m.profile.document}; served at ${m.mount || '/'}${m.profile.basePath}.`,
+        description: `${m.profile.description}\n\nDocument: ${m.profile.document}; served at ${`${m.mount}${m.profile.basePath}` || '/'}.`,
       },
       paths: only(doc, [m.profile.name, ...extraTags]),
     };

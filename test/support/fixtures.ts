@@ -22,3 +22,16 @@ export function messageFixture(at: number, fields: Partial<Message> & Pick<Messa
     ...fields,
   };
 }
+
+/** Message 101 of conversation 1 by user 2: a photo with a thumbnail, sent silently with client id c-1. */
+export function photoFixture(at: number): Message {
+  return messageFixture(at, {
+    id: 101,
+    conversationId: 1,
+    senderId: 2,
+    type: 'image',
+    attachment: { fileId: 'file_abcdefgh1234', name: 'cat.png', size: 1234, mime: 'image/png', width: 40, height: 30, duration: null, hasThumbnail: true },
+    isSilent: true,
+    clientId: 'c-1',
+  });
+}

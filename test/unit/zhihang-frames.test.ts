@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnyEvent, Audience } from '../../src/domain/events.ts';
 import type { Member, Message } from '../../src/domain/types.ts';
-import { messageFixture } from '../support/fixtures.ts';
+import { photoFixture } from '../support/fixtures.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
 import { codecOf, only } from '../support/kit.ts';
 import { callDraft } from '../../src/services/posting.ts';
@@ -22,15 +22,7 @@ function encode(c: ReturnType<typeof codec>, event: Omit<AnyEvent, 'seq' | 'at'>
   return only(c.event({ ...event, seq: 42, at }));
 }
 
-const photo = messageFixture(at, {
-  id: 101,
-  conversationId: 1,
-  senderId: 2,
-  type: 'image',
-  attachment: { fileId: 'file_abcdefgh1234', name: 'cat.png', size: 1234, mime: 'image/png', width: 40, height: 30, duration: null, hasThumbnail: true },
-  isSilent: true,
-  clientId: 'c-1',
-});
+const photo = photoFixture(at);
 const sender = { id: 2, username: 'otheruser', nickname: '其他用户', avatar: 'https://example.com/avatar.jpg' };
 const toChat: Audience = { kind: 'conversation', id: 1 };
 

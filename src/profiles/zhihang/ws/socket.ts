@@ -3,6 +3,7 @@ import { isoSeconds } from '../../kit/time.ts';
 import { sentMessage } from '../sending.ts';
 import { commands } from './commands.ts';
 import { eventEncoders, signalEncoders } from './encoders.ts';
+import { frames } from './frames.ts';
 
 /**
  * The zhihang socket (`/ws`). Server frames are `{"type", "data"}` as in the document; durable
@@ -13,6 +14,7 @@ export const socket = defineSocket({
   path: '/ws',
   encoders: (deps) => ({ events: eventEncoders(deps), signals: signalEncoders }),
   commands,
+  frames,
   connect: (info) => ({
     type: 'connect',
     data: {
