@@ -35,7 +35,7 @@ export function resolveListeners(mounts: readonly ProfileMount[], known: readonl
   return [...listeners.values()];
 }
 
-const describeMount = (m: MountedProfile) => `${m.profile.name}@${m.mount || '/'}`;
+const describeMount = (m: MountedProfile, port: number | null) => `${m.profile.name}@${port === null ? '' : `:${port}`}${m.mount || (port === null ? '/' : '')}`;
 
 /** `GET /api/chats/:` — the key two routes collide on: method and path, parameter names aside. */
 function routeKey(method: string, path: string): string {
@@ -54,7 +54,7 @@ export function checkCollisions(listener: Listener): void {
     for (const r of m.profile.routes) {
       const key = routeKey(r.method, `${m.mount}${r.path}`);
       const claimed = owners.get(key);
-      const here = describeMount(m);
+      const here = describeMount(m, listener.port);
       if (claimed !== undefined && claimed !== here) {
         const where = listener.port === null ? 'the main port' : `port ${listener.port}`;
         throw new Error(`PROFILES: ${claimed} and ${here} both claim ${r.method} ${m.mount}${r.path} on ${where}; mount one of them elsewhere`);

@@ -222,7 +222,7 @@ describe('route collisions and PROFILES', () => {
     const twin = echoVariant('twin', echo.routes.filter((r) => r.path === '/api/v1/ping'));
     await assert.rejects(
       startTestServer('sqlite', { PROFILES: `zhihang@/,echo@:${port},twin@:${port}` }, { profiles: [zhihang, echo, twin] }),
-      { message: `PROFILES: echo@/ and twin@/ both claim GET /api/v1/ping on port ${port}; mount one of them elsewhere` },
+      { message: `PROFILES: echo@:${port} and twin@:${port} both claim GET /api/v1/ping on port ${port}; mount one of them elsewhere` },
     );
   });
 

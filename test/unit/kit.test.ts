@@ -12,7 +12,7 @@ import { route } from '../../src/profiles/kit/route.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
 import { profiles } from '../../src/profiles/index.ts';
 import { loadConfig } from '../../src/config.ts';
-import { closed } from '../../src/profiles/zhihang/ws/frames.ts';
+import { closed } from '../../src/profiles/kit/fields.ts';
 import { contractProblems } from '../support/contract.ts';
 import { echo } from '../support/echo.ts';
 

@@ -12,6 +12,21 @@ export function Nullable<T extends TSchema>(schema: T) {
 
 export const Empty = Type.Object({});
 
+/** `schema` with `additionalProperties: false` on it and on every object inside it. */
+export function closed<T extends TSchema>(schema: T): T {
+  const s = schema as unknown as Record<string, unknown>;
+  // Descriptors, not a spread: TypeBox keeps its markers (`~kind`, `~optional`) non-enumerable.
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(s)) as Record<string, unknown>;
+  if (s.type === 'object' && s.properties) {
+    copy.properties = Object.fromEntries(Object.entries(s.properties as Record<string, TSchema>).map(([k, v]) => [k, closed(v)]));
+    copy.additionalProperties = false;
+  }
+  if (s.items) copy.items = closed(s.items);
+  for (const k of ['anyOf', 'allOf', 'oneOf']) if (Array.isArray(s[k])) copy[k] = (s[k] as TSchema[]).map(closed);
+  return copy as unknown as T;
+}
+
+
 /** Request fields with the core's limits; a profile names them as its document does. */
 export const field = {
   phone: Type.String({ pattern: limits.phone.pattern, maxLength: 32, examples: ['13800138000'] }),

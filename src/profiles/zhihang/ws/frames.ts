@@ -1,6 +1,6 @@
 import { Type, type TObject, type TProperties, type TSchema } from 'typebox';
 import { codeMessageData } from '../../kit/envelopes.ts';
-import { Nullable, Time } from '../../kit/fields.ts';
+import { closed, Nullable, Time } from '../../kit/fields.ts';
 import { ChatData, MessageData, Sender } from '../messaging-schemas.ts';
 import { ContactEntry, Me } from '../schemas.ts';
 
@@ -11,20 +11,6 @@ import { ContactEntry, Me } from '../schemas.ts';
  * failure, not something a client quietly receives. Only the tests read these; they change
  * nothing that is sent.
  */
-
-/** `schema` with `additionalProperties: false` on it and on every object inside it. */
-export function closed<T extends TSchema>(schema: T): T {
-  const s = schema as unknown as Record<string, unknown>;
-  // Descriptors, not a spread: TypeBox keeps its markers (`~kind`, `~optional`) non-enumerable.
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(s)) as Record<string, unknown>;
-  if (s.type === 'object' && s.properties) {
-    copy.properties = Object.fromEntries(Object.entries(s.properties as Record<string, TSchema>).map(([k, v]) => [k, closed(v)]));
-    copy.additionalProperties = false;
-  }
-  if (s.items) copy.items = closed(s.items);
-  for (const k of ['anyOf', 'allOf', 'oneOf']) if (Array.isArray(s[k])) copy[k] = (s[k] as TSchema[]).map(closed);
-  return copy as unknown as T;
-}
 
 const data = (properties: TProperties) => closed(Type.Object(properties));
 const oneOf = (...values: string[]) => Type.Union(values.map((v) => Type.Literal(v)));
