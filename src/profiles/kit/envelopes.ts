@@ -95,7 +95,7 @@ export const successDataMeta: Envelope = {
   name: 'success-data-meta',
   success: (data) => {
     if (typeof data !== 'object' || data === null || !('meta' in data)) return { success: true, data };
-    const { meta, ...rest } = data as { meta: unknown };
+    const { meta, ...rest } = data;
     return { success: true, data: rest, meta };
   },
   successSchema: (data) => {

@@ -89,7 +89,7 @@ function define(method: Method) {
     path: string,
     options: RouteOptions<P, Q, B, G, D>,
     handler: Handler<P, Q, B, G, D>,
-  ): RouteDef => ({ method, path, options, handler: handler as unknown as RouteDef['handler'] });
+  ): RouteDef => ({ method, path, options, handler });
 }
 
 /** `route.post('/api/chats/{chat_id}/messages', {...}, async (c) => ...)` */
