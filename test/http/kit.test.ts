@@ -5,8 +5,10 @@ import WebSocket from 'ws';
 import { ConfigError, type Env } from '../../src/config.ts';
 import { route } from '../../src/profiles/kit/route.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
+import { Me } from '../../src/profiles/zhihang/schemas.ts';
 import { Api, type ApiResponse } from '../support/api.ts';
 import { echo, echoVariant, usersMe } from '../support/echo.ts';
+import { envelopeOf } from '../support/kit.ts';
 import { freePort } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertError, isoSecondsRe, okData } from '../support/shapes.ts';
@@ -91,6 +93,11 @@ describe('two profiles mounted at the root', () => {
     assert.deepEqual(echoData(await s.api.get('/api/v1/ping')), { pong: true });
     assert.deepEqual(echoData(await s.api.get('/api/v1/items/42')), { id: 42 });
     assert.equal(okData(await s.api.get('/api/users/me', { token: user.token })).id, user.id);
+    // The same answers checked whole against each profile's envelope schema.
+    envelopeOf(zhihang).ok(await s.api.get('/api/users/me', { token: user.token }), Me);
+    envelopeOf(echo).ok(await s.api.get('/api/v1/ping'), Type.Object({ pong: Type.Boolean() }));
+    envelopeOf(echo).error(await s.api.get('/api/v1/me'), 401, 'ECHO_401');
+    envelopeOf(zhihang).error(await s.api.get('/api/users/me'), 401, 401);
   });
 
   it('guards echo’s authenticated route with the same sessions, answering in echo’s envelope', async () => {
