@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors.ts';
+import { AppError, UniqueConflict } from '../domain/errors.ts';
 import type {
   Conversation,
   ConversationDetail,
@@ -11,7 +11,6 @@ import type {
   UserSummary,
 } from '../domain/types.ts';
 import { Checker, limits } from '../domain/validation.ts';
-import { violates } from '../store/errors.ts';
 import { pairKey, type ConversationPatch, type ListedConversation } from '../store/repos/conversations.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
@@ -156,7 +155,7 @@ export class ConversationService {
     try {
       return await run();
     } catch (err) {
-      if (!violates(err, 'pair_key', 'conversations_pair_unique')) throw err;
+      if (!(err instanceof UniqueConflict && err.target === 'conversations.pair')) throw err;
       return run();
     }
   }

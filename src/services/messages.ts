@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors.ts';
+import { AppError, UniqueConflict } from '../domain/errors.ts';
 import type {
   Attachment,
   Call,
@@ -16,7 +16,6 @@ import type {
   UserSummary,
 } from '../domain/types.ts';
 import { Checker, limits } from '../domain/validation.ts';
-import { violates } from '../store/errors.ts';
 import type { MessageFilter } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
@@ -173,7 +172,7 @@ export class MessageService {
       if (message.expiresAt !== null) this.onDue(message.expiresAt);
       return { kind: 'sent', view: { message, sender, isRead: false } };
     } catch (err) {
-      if (clientId !== null && violates(err, 'messages_client_unique', 'messages.client_id')) {
+      if (clientId !== null && err instanceof UniqueConflict && err.target === 'messages.client_id') {
         const replay = await this.replay(userId, clientId);
         if (replay) return replay;
       }
@@ -287,7 +286,7 @@ export class MessageService {
       this.onDue(sendAt);
       return { kind: 'scheduled', scheduled, sender };
     } catch (err) {
-      if (clientId !== null && violates(err, 'scheduled_messages')) {
+      if (clientId !== null && err instanceof UniqueConflict && err.target === 'scheduled_messages.client_id') {
         const replay = await this.replay(userId, clientId);
         if (replay) return replay;
       }
@@ -440,7 +439,7 @@ export class MessageService {
     for (const { scheduled: s, claimedUntil } of claimed) {
       await this.deliver(s, claimedUntil).catch(async (err: unknown) => {
         // A message with the same client id exists already: the send happened, drop the copy.
-        if (!violates(err, 'messages_client_unique', 'messages.client_id')) throw err;
+        if (!(err instanceof UniqueConflict && err.target === 'messages.client_id')) throw err;
         await this.tx.run(async (tx, emit) => {
           if (await tx.scheduled.completeClaim(s.id, claimedUntil)) this.unscheduled(emit, s, 'dropped', null);
         });

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
-import { likeContains } from '../errors.ts';
+import { guardUnique, likeContains } from '../errors.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, MessagesTable } from '../schema.ts';
 
@@ -169,29 +169,32 @@ export class MessageRepo {
     return row && toMessage(row);
   }
 
+  /** Throws UniqueConflict ('messages.client_id') when the sender used this client id already. */
   async insert(m: NewMessage): Promise<Message> {
     const d = m.draft;
-    const [row] = await insertMessage(this.db, {
-      conversation_id: m.conversationId,
-      sender_id: m.senderId,
-      type: d.type,
-      content: d.content,
-      caption: d.caption,
-      file_id: d.attachment?.fileId ?? null,
-      attachment: d.attachment ? JSON.stringify(d.attachment) : '{}',
-      reply_to_id: d.replyToId,
-      forward_from_id: d.forwardFrom?.messageId ?? null,
-      forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
-      ttl: d.ttl,
-      expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
-      send_at: m.sendAt,
-      is_silent: d.isSilent ? 1 : 0,
-      is_encrypted: d.isEncrypted ? 1 : 0,
-      client_id: m.clientId,
-      metadata: Object.keys(d.metadata).length > 0 ? JSON.stringify(d.metadata) : '{}',
-      created_at: m.at,
-      updated_at: m.at,
-    });
+    const [row] = await guardUnique(
+      insertMessage(this.db, {
+        conversation_id: m.conversationId,
+        sender_id: m.senderId,
+        type: d.type,
+        content: d.content,
+        caption: d.caption,
+        file_id: d.attachment?.fileId ?? null,
+        attachment: d.attachment ? JSON.stringify(d.attachment) : '{}',
+        reply_to_id: d.replyToId,
+        forward_from_id: d.forwardFrom?.messageId ?? null,
+        forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
+        ttl: d.ttl,
+        expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
+        send_at: m.sendAt,
+        is_silent: d.isSilent ? 1 : 0,
+        is_encrypted: d.isEncrypted ? 1 : 0,
+        client_id: m.clientId,
+        metadata: Object.keys(d.metadata).length > 0 ? JSON.stringify(d.metadata) : '{}',
+        created_at: m.at,
+        updated_at: m.at,
+      }),
+    );
     return toMessage(row!);
   }
 

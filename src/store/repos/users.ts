@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { PageRequest, Theme, User, UserStatus, UserSummary } from '../../domain/types.ts';
-import { likePrefix } from '../errors.ts';
+import { guardUnique, likePrefix } from '../errors.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, UsersTable } from '../schema.ts';
 
@@ -145,26 +145,30 @@ export class UserRepo {
     return result;
   }
 
+  /** Throws UniqueConflict when the phone, email or username is taken. */
   async insert(u: NewUser): Promise<User> {
-    const row = await this.db
-      .insertInto('users')
-      .values({
-        phone: u.phone ?? null,
-        email: u.email ? u.email.toLowerCase() : null,
-        username: u.username ?? null,
-        nickname: u.nickname ?? '',
-        password_hash: u.passwordHash,
-        permissions: JSON.stringify(u.permissions ?? []),
-        position: u.position ?? '',
-        department_id: u.departmentId ?? null,
-        created_at: u.at,
-        updated_at: u.at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await guardUnique(
+      this.db
+        .insertInto('users')
+        .values({
+          phone: u.phone ?? null,
+          email: u.email ? u.email.toLowerCase() : null,
+          username: u.username ?? null,
+          nickname: u.nickname ?? '',
+          password_hash: u.passwordHash,
+          permissions: JSON.stringify(u.permissions ?? []),
+          position: u.position ?? '',
+          department_id: u.departmentId ?? null,
+          created_at: u.at,
+          updated_at: u.at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toUser(row);
   }
 
+  /** Throws UniqueConflict when a new phone, email or username is taken. */
   async update(id: number, patch: UserPatch, at: number): Promise<User | undefined> {
     const values: Updateable<UsersTable> = { updated_at: at };
     if (patch.phone !== undefined) values.phone = patch.phone;
@@ -182,7 +186,7 @@ export class UserRepo {
     if (patch.permissions !== undefined) values.permissions = JSON.stringify(patch.permissions);
     if (patch.isDisabled !== undefined) values.is_disabled = patch.isDisabled ? 1 : 0;
     if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
-    const row = await this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await guardUnique(this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst());
     return row && toUser(row);
   }
 
