@@ -14,6 +14,7 @@ import { Checker, limits } from '../domain/validation.ts';
 import { pairKey, type ConversationPatch, type ListedConversation } from '../store/repos/conversations.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import { isManager, mayChangeRoles, mayRemove } from './policies.ts';
 import { appendMessage, systemDraft, type SystemNotice } from './posting.ts';
 import type { Emit, Transactor } from './transactor.ts';
 
@@ -34,7 +35,6 @@ export interface Membership {
 }
 
 const roleOrder: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
-const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
 
 /**
  * Conversations and their membership. Private conversations are unique per pair and have no
@@ -249,7 +249,7 @@ export class ConversationService {
       const leaving = targetId === userId;
       const target = leaving ? me : await tx.conversations.member(conversationId, targetId);
       if (!target) throw new AppError('NOT_A_MEMBER', `user ${targetId} is not a member of chat ${conversationId}`);
-      if (!leaving && !(me.role === 'owner' || (me.role === 'admin' && target.role === 'member'))) {
+      if (!mayRemove(me, target)) {
         throw new AppError('FORBIDDEN', 'only the owner, or an admin for plain members, may remove members');
       }
       const at = this.clock.now();
@@ -281,7 +281,7 @@ export class ConversationService {
     await this.tx.run(async (tx, emit) => {
       const { conversation, member: me } = await this.requireMember(conversationId, userId, tx);
       if (conversation.type !== 'group') throw new AppError('FORBIDDEN', 'a private chat has no roles');
-      if (me.role !== 'owner') throw new AppError('FORBIDDEN', 'only the owner may change roles');
+      if (!mayChangeRoles(me)) throw new AppError('FORBIDDEN', 'only the owner may change roles');
       if (targetId === userId) throw new AppError('FORBIDDEN', 'the owner changes their role by making someone else the owner');
       const target = await tx.conversations.member(conversationId, targetId);
       if (!target) throw new AppError('NOT_A_MEMBER', `user ${targetId} is not a member of chat ${conversationId}`);

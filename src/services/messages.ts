@@ -20,6 +20,7 @@ import type { MessageFilter } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { ConversationService } from './conversations.ts';
+import { isAuthor, mayDeleteForEveryone, mayPin } from './policies.ts';
 import { appendMessage, callDraft } from './posting.ts';
 import type { Emit, Transactor } from './transactor.ts';
 
@@ -62,7 +63,6 @@ interface Visible {
 }
 
 const mediaKinds: Partial<Record<MessageType, string>> = { image: 'image', video: 'video', audio: 'audio' };
-const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
 
 /**
  * Messages: sending (now, scheduled, idempotent), reading, editing with history, deleting for
@@ -337,7 +337,7 @@ export class MessageService {
     const message = await this.tx.run(async (tx, emit) => {
       const { message: m } = await this.visible(userId, messageId, tx);
       if (m.recalledAt !== null) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} was recalled`);
-      if (m.senderId !== userId || m.type === 'system' || m.type === 'call') throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may edit a message');
+      if (!isAuthor(userId, m)) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may edit a message');
       new Checker()
         .length('content', content, m.type === 'text' ? 1 : 0, limits.messageContent.maxLength)
         .check(m.type !== 'text' || content.trim().length > 0, 'content', 'must not be empty')
@@ -360,7 +360,7 @@ export class MessageService {
   async delete(userId: number, messageId: number, scope: DeleteScope = 'auto'): Promise<'deleted' | 'hidden'> {
     return this.tx.run(async (tx, emit) => {
       const { message: m, conversation, member } = await this.visible(userId, messageId, tx);
-      const mayDelete = m.senderId === userId || (conversation.type === 'group' && isManager(member));
+      const mayDelete = mayDeleteForEveryone(userId, m, conversation, member);
       if (scope === 'everyone' && !mayDelete) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender or a group owner/admin may delete this message for everyone');
       const at = this.clock.now();
       if (scope === 'me' || !mayDelete) {
@@ -384,7 +384,7 @@ export class MessageService {
   async recall(userId: number, messageId: number): Promise<MessageView> {
     const message = await this.tx.run(async (tx, emit) => {
       const { message: m } = await this.visible(userId, messageId, tx);
-      if (m.senderId !== userId || m.type === 'system' || m.type === 'call') throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may recall a message');
+      if (!isAuthor(userId, m)) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may recall a message');
       if (m.recalledAt !== null) return m;
       const at = this.clock.now();
       if (at - m.createdAt > this.options.recallWindow) {
@@ -415,7 +415,7 @@ export class MessageService {
   async setPinned(userId: number, messageId: number, pinned: boolean): Promise<void> {
     await this.tx.run(async (tx, emit) => {
       const { message: m, conversation, member } = await this.visible(userId, messageId, tx);
-      if (conversation.type === 'group' && !isManager(member)) throw new AppError('MESSAGE_FORBIDDEN', 'only the owner or an admin may pin messages in a group');
+      if (!mayPin(conversation, member)) throw new AppError('MESSAGE_FORBIDDEN', 'only the owner or an admin may pin messages in a group');
       const at = this.clock.now();
       if (!(await tx.messages.setPinned(messageId, pinned, userId, at))) return;
       const data = { conversationId: m.conversationId, messageId, by: userId, at };
