@@ -68,8 +68,8 @@ export class CallService {
 
   async offer(from: CallEndpoint, input: OfferInput): Promise<Call> {
     new Checker()
-      .check(input.toUserId !== from.userId, 'to_user_id', 'you cannot call yourself')
-      .oneOf('call_type', input.media, mediaKinds)
+      .check(input.toUserId !== from.userId, 'toUserId', 'you cannot call yourself')
+      .oneOf('media', input.media, mediaKinds)
       .length('sdp', input.sdp, 1, callLimits.sdp)
       .done();
     const users = await this.store.users.byIds([from.userId, input.toUserId]);
@@ -139,7 +139,7 @@ export class CallService {
   async ice(from: CallEndpoint, callId: string, candidate: IceCandidate): Promise<void> {
     new Checker()
       .length('candidate', candidate.candidate, 0, callLimits.candidate)
-      .length('sdp_mid', candidate.sdpMid, 0, callLimits.sdpMid)
+      .length('sdpMid', candidate.sdpMid, 0, callLimits.sdpMid)
       .done();
     const call = await this.partyCall(from, callId);
     if (call.state === 'ended') throw new AppError('CALL_STATE', 'the call is over');

@@ -185,18 +185,18 @@ export class MessageService {
     const check = new Checker()
       .oneOf('type', input.type, sendableTypes)
       .length('content', input.content, 0, limits.messageContent.maxLength)
-      .length('file_name', input.fileName, 0, limits.fileName.maxLength)
-      .length('client_id', input.clientId, limits.clientId.minLength, limits.clientId.maxLength)
+      .length('fileName', input.fileName, 0, limits.fileName.maxLength)
+      .length('clientId', input.clientId, limits.clientId.minLength, limits.clientId.maxLength)
       .check(input.ttl === undefined || (Number.isInteger(input.ttl) && input.ttl >= 0 && input.ttl <= limits.ttl.max), 'ttl', `must be 0 to ${limits.ttl.max} seconds`)
       .check(
         input.sendAt == null || input.sendAt <= this.clock.now() + limits.scheduleHorizonMs,
-        'send_at',
+        'sendAt',
         `must be within ${Math.round(limits.scheduleHorizonMs / 86_400_000)} days`,
       );
     if (!forwarding && input.type === 'text') {
-      check.check(input.content.trim().length > 0, 'content', 'must not be empty').check(input.fileId === undefined, 'file_url', 'a text message carries no file');
+      check.check(input.content.trim().length > 0, 'content', 'must not be empty').check(input.fileId === undefined, 'fileId', 'a text message carries no file');
     }
-    if (!forwarding && input.type !== 'text') check.check(input.fileId !== undefined, 'file_url', `a ${input.type} message needs an uploaded file`);
+    if (!forwarding && input.type !== 'text') check.check(input.fileId !== undefined, 'fileId', `a ${input.type} message needs an uploaded file`);
     check.done();
   }
 
@@ -231,7 +231,7 @@ export class MessageService {
     if (input.replyToId != null) {
       const target = await this.store.messages.byId(input.replyToId);
       if (!target || target.conversationId !== conversationId || target.deletedAt !== null) {
-        throw new AppError('MESSAGE_NOT_FOUND', `reply_to_id ${input.replyToId} is not a message of this chat`);
+        throw new AppError('MESSAGE_NOT_FOUND', `replyToId ${input.replyToId} is not a message of this chat`);
       }
       replyToId = target.id;
     }
@@ -239,7 +239,7 @@ export class MessageService {
     if (input.forwardFrom != null) {
       const { message: original } = await this.visible(userId, input.forwardFrom);
       if (original.type === 'system' || original.type === 'call' || original.recalledAt !== null) {
-        throw new AppError('VALIDATION', 'system, call and recalled messages cannot be forwarded', { details: [{ field: 'forward_from', message: 'cannot be forwarded' }] });
+        throw new AppError('VALIDATION', 'system, call and recalled messages cannot be forwarded', { details: [{ field: 'forwardFrom', message: 'cannot be forwarded' }] });
       }
       const origin: ForwardOrigin = original.forwardFrom ?? { messageId: original.id, senderId: original.senderId, conversationId: original.conversationId };
       return { ...base, type: original.type, content: original.content, caption: original.caption, attachment: original.attachment, forwardFrom: origin, isEncrypted: original.isEncrypted };

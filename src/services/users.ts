@@ -93,7 +93,7 @@ export class UserService {
       .email('email', patch.email)
       .phone('phone', phone)
       .oneOf('status', patch.status, userStatuses)
-      .length('status_message', patch.statusMessage, 0, limits.statusMessage.maxLength)
+      .length('statusMessage', patch.statusMessage, 0, limits.statusMessage.maxLength)
       .language('language', patch.language)
       .oneOf('theme', patch.theme, themes)
       .done();
