@@ -28,11 +28,13 @@ export interface OfferInput {
 }
 
 /**
- * The hook for "a call ended": core.ts wires it to MessageService.recordCall (a `call` message in
- * the private chat of the two parties). Called once per ended call, after the end is committed,
- * with the final record (reason, duration); its failures are logged, never rethrown.
+ * Keeps the record of ended calls (MessageService: a `call` message in the private chat of the two
+ * parties). Told once per ended call, after the end is committed, with the final record (reason,
+ * duration); its failures are logged, never rethrown.
  */
-export type CallEndedHook = (call: Call) => Promise<void>;
+export interface CallRecorder {
+  recordCall(call: Call): Promise<unknown>;
+}
 
 export const callLimits = { sdp: 65_536, candidate: 2048, sdpMid: 256 } as const;
 
@@ -52,10 +54,8 @@ function newCallId(): string {
  * the ring timeout, or the loss of a connection holding it.
  */
 export class CallService {
-  /** Records the call message; see CallEndedHook. */
-  onCallEnded: CallEndedHook | undefined;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly tasks = new Set<Promise<void>>();
+  private readonly tasks = new Set<Promise<unknown>>();
 
   constructor(
     private readonly store: Store,
@@ -63,6 +63,7 @@ export class CallService {
     private readonly presence: Presence,
     private readonly clock: Clock,
     private readonly opts: CallOptions,
+    private readonly recorder: CallRecorder,
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
@@ -194,7 +195,7 @@ export class CallService {
     this.track(this.nodeDied(nodeId));
   }
 
-  /** Resolves once every pending end-of-call hook has run. */
+  /** Resolves once every ended call has been recorded (or its recording failed). */
   async idle(): Promise<void> {
     while (this.tasks.size > 0) await Promise.all(this.tasks);
   }
@@ -240,7 +241,7 @@ export class CallService {
     if (ended) this.finish(ended, 'timeout', null, null);
   }
 
-  /** Tells whoever was involved, then runs the end-of-call hook. */
+  /** Tells whoever was involved, then has the call recorded. */
   private finish(call: Call, reason: CallEndReason, endedBy: number | null, clientId: string | null): void {
     this.stopRinging(call.id);
     const data = { call, reason, endedBy, clientId, at: call.endedAt ?? this.clock.now() };
@@ -251,10 +252,10 @@ export class CallService {
       // It rang on every device of the callee: all of them stop.
       this.send('call.end', { kind: 'user', id: call.calleeId }, data);
     }
-    if (this.onCallEnded) this.track(this.onCallEnded(call));
+    this.track(this.recorder.recordCall(call));
   }
 
-  private track(task: Promise<void>): void {
+  private track(task: Promise<unknown>): void {
     const t = task.catch(this.onError).finally(() => this.tasks.delete(t));
     this.tasks.add(t);
   }

@@ -56,6 +56,11 @@ export interface MessageServiceOptions {
   recallWindow: number;
 }
 
+/** Told of each new due time (scheduled send, self-destruct), so the due work runs then (Timers). */
+export interface DueListener {
+  wake(at: number): void;
+}
+
 interface Visible {
   message: Message;
   conversation: Conversation;
@@ -71,21 +76,14 @@ const mediaKinds: Partial<Record<MessageType, string>> = { image: 'image', video
  * so ids reveal nothing; acting on a visible message without the right is 20004.
  */
 export class MessageService {
-  /** Told of each new due time (scheduled send, self-destruct) so the timers can wake for it. */
-  private onDue: (at: number) => void = () => undefined;
-
   constructor(
     private readonly store: Store,
     private readonly tx: Transactor,
     private readonly conversations: ConversationService,
     private readonly clock: Clock,
     private readonly options: MessageServiceOptions,
+    private readonly due: DueListener,
   ) {}
-
-  /** Lets the timers (built after the services) hear of new due times. */
-  setDueListener(listener: (at: number) => void): void {
-    this.onDue = listener;
-  }
 
   // Reading
 
@@ -169,7 +167,7 @@ export class MessageService {
       const message = await this.tx.run((tx, emit) =>
         appendMessage(tx, emit, { conversationId, senderId: userId, draft, clientId, sendAt: null, at: this.clock.now() }, sender),
       );
-      if (message.expiresAt !== null) this.onDue(message.expiresAt);
+      if (message.expiresAt !== null) this.due.wake(message.expiresAt);
       return { kind: 'sent', view: { message, sender, isRead: false } };
     } catch (err) {
       if (clientId !== null && err instanceof UniqueConflict && err.target === 'messages.client_id') {
@@ -283,7 +281,7 @@ export class MessageService {
         emit({ type: 'message.scheduled', audience: { kind: 'user', id: userId }, data: { scheduled: s } });
         return s;
       });
-      this.onDue(sendAt);
+      this.due.wake(sendAt);
       return { kind: 'scheduled', scheduled, sender };
     } catch (err) {
       if (clientId !== null && err instanceof UniqueConflict && err.target === 'scheduled_messages.client_id') {
@@ -462,7 +460,7 @@ export class MessageService {
       this.unscheduled(emit, s, 'sent', m.id);
       return m;
     });
-    if (message?.expiresAt != null) this.onDue(message.expiresAt);
+    if (message?.expiresAt != null) this.due.wake(message.expiresAt);
   }
 
   private unscheduled(emit: Emit, s: ScheduledMessage, reason: 'sent' | 'dropped', messageId: number | null): void {

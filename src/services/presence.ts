@@ -31,6 +31,12 @@ export interface PresenceClusterHooks {
   nodeDied(nodeId: string): void;
 }
 
+/** Ends what a node's connections held when the cluster counts the node dead (CallService). */
+export interface NodeCalls {
+  /** Runs in the background; failures are the callee's to report. */
+  endCallsOf(nodeId: string): void;
+}
+
 /** Presence shared by several nodes (Redis); absent on a single node. */
 export interface PresenceCluster {
   /** Whether the user has a connection on any node, as this node last heard. */
@@ -74,6 +80,7 @@ export class PresenceService implements Presence {
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly clock: Clock,
+    private readonly nodeCalls: NodeCalls,
     private readonly onError: (err: unknown) => void = () => undefined,
     private readonly cluster?: PresenceCluster,
   ) {
@@ -85,7 +92,7 @@ export class PresenceService implements Presence {
   }
 
   /** Joins the cluster, if any (before the node accepts connections). */
-  async start(onNodeDied: (nodeId: string) => void): Promise<void> {
+  async start(): Promise<void> {
     await this.cluster?.start({
       counts: () => this.connections.entries(),
       wentOffline: (ids) => {
@@ -94,7 +101,7 @@ export class PresenceService implements Presence {
       cameOnline: (ids) => {
         for (const id of ids) this.enqueue(id, () => this.announce(id));
       },
-      nodeDied: onNodeDied,
+      nodeDied: (nodeId) => this.nodeCalls.endCallsOf(nodeId),
     });
   }
 
