@@ -151,13 +151,13 @@ async function buildCore(
     { retentionMs: config.eventRetentionMs, pruneIntervalMs: Math.min(3_600_000, Math.max(60_000, config.eventRetentionMs / 4)) },
     (err) => logger.error({ err }, 'event log prune failed'),
   );
-  const conversations = new ConversationService(store, transactor, clock);
+  const conversations = new ConversationService(store, transactor, clock, bus);
   // Messages tell the timers of new due times and the timers run the messages' due work: the
   // same kind of closure as above.
   const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow }, { wake: (at) => timers.wake(at) });
   const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
   // Every ended call (answered or not) leaves a `call` message in the parties' private chat.
-  const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs }, messages, (err) =>
+  const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs, ice: config.ice }, messages, (err) =>
     logger.error({ err }, 'call handling failed'),
   );
   const storage: FileStorage = config.fileStorage === 's3' ? new S3Storage(config.s3) : new LocalDiskStorage(config.filesDir);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IceConfig } from '../config.ts';
 import { AppError } from '../domain/errors.ts';
 import type { CallEndReason, IceCandidate, Signal, SignalAudience, SignalMap } from '../domain/events.ts';
 import type { Call, CallMedia, UserSummary } from '../domain/types.ts';
@@ -6,6 +7,7 @@ import { Checker } from '../domain/validation.ts';
 import type { Bus } from '../realtime/bus.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import { iceServersFor, type IceServerList } from './ice-servers.ts';
 import type { Presence } from './presence.ts';
 
 /** One end of a call: a user on one particular connection (device). */
@@ -17,6 +19,8 @@ export interface CallEndpoint {
 export interface CallOptions {
   /** How long a call may ring before it ends with `timeout`. */
   ringTimeoutMs: number;
+  /** STUN/TURN servers handed to callers. */
+  ice: IceConfig;
 }
 
 export interface OfferInput {
@@ -167,6 +171,11 @@ export class CallService {
     if (!ended) throw new AppError('CALL_STATE', 'the call changed meanwhile; try again');
     this.finish(ended, reason, from.userId, null);
     return ended;
+  }
+
+  /** The STUN/TURN servers for the user's calls, with TURN credentials minted for them when configured. */
+  iceServers(userId: number): IceServerList {
+    return iceServersFor(this.opts.ice, userId, this.clock.now());
   }
 
   /** A connection closed: calls it held an end of are over. */

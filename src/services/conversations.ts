@@ -11,6 +11,7 @@ import type {
   UserSummary,
 } from '../domain/types.ts';
 import { Checker, limits } from '../domain/validation.ts';
+import type { Bus } from '../realtime/bus.ts';
 import { pairKey, type ConversationPatch, type ListedConversation } from '../store/repos/conversations.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
@@ -46,6 +47,7 @@ export class ConversationService {
     private readonly store: Store,
     private readonly tx: Transactor,
     private readonly clock: Clock,
+    private readonly signals: Pick<Bus, 'signal'>,
   ) {}
 
   /** The conversation and the caller's membership; 20001 when it does not exist, 20002 for outsiders. */
@@ -54,6 +56,16 @@ export class ConversationService {
     if (!found) throw new AppError('CHAT_NOT_FOUND', `chat ${conversationId} does not exist`);
     if (!found.member) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${conversationId}`);
     return { conversation: found.conversation, member: found.member };
+  }
+
+  /** Tells the other members the user started or stopped typing (a signal: never logged). */
+  async typing(userId: number, conversationId: number, isTyping: boolean): Promise<void> {
+    await this.requireMember(conversationId, userId);
+    this.signals.signal({
+      type: 'typing',
+      audience: { kind: 'conversation', id: conversationId, exceptUser: userId },
+      data: { conversationId, userId, isTyping, at: this.clock.now() },
+    });
   }
 
   async list(userId: number, page: PageRequest): Promise<Page<ConversationSummary>> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { AppError } from '../../src/domain/errors.ts';
 import { limits } from '../../src/domain/validation.ts';
+import { iceServersFor } from '../../src/services/ice-servers.ts';
 import { describeEachCore } from '../support/core.ts';
 
 /** The fields a VALIDATION error names (empty when it is another error). */
@@ -14,6 +15,10 @@ async function invalidFields(action: Promise<unknown>): Promise<string[]> {
   }
   assert.fail('expected a VALIDATION error');
 }
+
+const code = (expected: string) => (err: unknown) => err instanceof AppError && err.code === expected;
+
+const ice = { ICE_SERVERS: 'stun:stun.example:3478', TURN_URLS: 'turn:turn.example:3478', TURN_SECRET: 'a-shared-secret-for-tests' };
 
 describeEachCore('services', (t) => {
   it('name invalid fields by the service inputs, never by one API document', async () => {
@@ -38,4 +43,35 @@ describeEachCore('services', (t) => {
     assert.deepEqual(await invalidFields(core.calls.ice(from, 'call_x', { candidate: '', sdpMid: 'm'.repeat(300), sdpMLineIndex: 0 })), ['sdpMid']);
     assert.deepEqual(await invalidFields(core.users.updateMe(a.id, { statusMessage: 's'.repeat(limits.statusMessage.maxLength + 1) })), ['statusMessage']);
   });
-});
+
+  it('typing: reaches the other members as a signal; outsiders are refused', async () => {
+    const { core, user, signals, clear } = t();
+    const [a, b, outsider] = [await user(), await user(), await user()];
+    const chat = (await core.conversations.create(a.id, { type: 'group', name: 'typists', members: [b.id] })).conversation.id;
+    clear();
+    await core.conversations.typing(a.id, chat, true);
+    await core.conversations.typing(a.id, chat, false);
+    assert.deepEqual(
+      signals.map((s) => [s.type, s.audience, s.type === 'typing' && [s.data.conversationId, s.data.userId, s.data.isTyping, typeof s.data.at]]),
+      [
+        ['typing', { kind: 'conversation', id: chat, exceptUser: a.id }, [chat, a.id, true, 'number']],
+        ['typing', { kind: 'conversation', id: chat, exceptUser: a.id }, [chat, a.id, false, 'number']],
+      ],
+    );
+    clear();
+    await assert.rejects(core.conversations.typing(outsider.id, chat, true), code('NOT_A_MEMBER'));
+    await assert.rejects(core.conversations.typing(a.id, 99_999_999, true), code('CHAT_NOT_FOUND'));
+    assert.deepEqual(signals, []);
+  });
+
+  it('iceServers: what the configuration gives this user, TURN credentials minted for them', async () => {
+    const { core, user, clock } = t();
+    const a = await user();
+    const before = clock.now();
+    const list = core.calls.iceServers(a.id);
+    const after = clock.now();
+    assert.ok([before, after].some((now) => JSON.stringify(iceServersFor(core.config.ice, a.id, now)) === JSON.stringify(list)));
+    assert.deepEqual(list.servers.map((s) => s.urls), [['stun:stun.example:3478'], ['turn:turn.example:3478']]);
+    assert.match(list.servers[1]!.username!, new RegExp(`^\\d+:${a.id}$`));
+  });
+}, ice);
