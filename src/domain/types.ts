@@ -88,6 +88,11 @@ export interface UserSummary {
   avatar: string;
 }
 
+/** The summary of a user (or of any record holding its fields), without the rest. */
+export function userSummary(u: UserSummary): UserSummary {
+  return { id: u.id, username: u.username, nickname: u.nickname, avatar: u.avatar };
+}
+
 export type ConversationType = 'private' | 'group';
 export type MemberRole = 'owner' | 'admin' | 'member';
 

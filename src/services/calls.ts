@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IceConfig } from '../config.ts';
 import { AppError } from '../domain/errors.ts';
 import type { CallEndReason, IceCandidate, Signal, SignalAudience, SignalMap } from '../domain/events.ts';
-import type { Call, CallMedia, UserSummary } from '../domain/types.ts';
+import { userSummary, type Call, type CallMedia } from '../domain/types.ts';
 import { Checker } from '../domain/validation.ts';
 import type { Bus } from '../realtime/bus.ts';
 import type { Store } from '../store/store.ts';
@@ -115,8 +115,7 @@ export class CallService {
       return call;
     }
     this.startRinging(call);
-    const summary: UserSummary = { id: caller.id, username: caller.username, nickname: caller.nickname, avatar: caller.avatar };
-    this.send('call.offer', { kind: 'user', id: callee.id }, { call, sdp: input.sdp, caller: summary, at: now });
+    this.send('call.offer', { kind: 'user', id: callee.id }, { call, sdp: input.sdp, caller: userSummary(caller), at: now });
     this.send('call.ringing', this.callerEnd(call), { call, clientId, at: now });
     return call;
   }

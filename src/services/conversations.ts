@@ -244,8 +244,9 @@ export class ConversationService {
         conversation.lastMessageId ?? 0,
       );
       if (added.length === 0) return;
-      emit({ type: 'member.added', audience: { kind: 'conversation', id: conversationId }, data: { conversationId, members: added, by: userId } });
-      await this.notice(tx, emit, conversationId, { action: 'added', actor: users.get(userId)!, users: added.map((m) => users.get(m.userId)!) }, at);
+      const addedUsers = added.map((m) => users.get(m.userId)!);
+      emit({ type: 'member.added', audience: { kind: 'conversation', id: conversationId }, data: { conversationId, members: added, users: addedUsers, by: userId } });
+      await this.notice(tx, emit, conversationId, { action: 'added', actor: users.get(userId)!, users: addedUsers }, at);
     });
     return this.detail(userId, conversationId);
   }
@@ -271,7 +272,7 @@ export class ConversationService {
       // it, member.removed addressed to them is the last thing of this chat they receive.
       await this.notice(tx, emit, conversationId, leaving ? { action: 'left', actor: users.get(userId)!, users: [] } : { action: 'removed', actor: users.get(userId)!, users: [users.get(targetId)!] }, at);
       await tx.conversations.removeMember(conversationId, targetId);
-      const removed = { conversationId, userId: targetId, by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };
+      const removed = { conversationId, userId: targetId, user: users.get(targetId), by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };
       emit({ type: 'member.removed', audience: { kind: 'conversation', id: conversationId }, data: removed });
       emit({ type: 'member.removed', audience: { kind: 'user', id: targetId }, data: removed });
       if (target.role === 'owner') await this.handOver(tx, emit, conversationId, at);
@@ -284,7 +285,8 @@ export class ConversationService {
     if (!heir) return;
     const member = await tx.conversations.updateMember(conversationId, heir.userId, { role: 'owner' });
     const conversation = await tx.conversations.update(conversationId, { ownerId: heir.userId }, at);
-    emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: member!, by: null } });
+    const user = (await tx.users.summaries([heir.userId])).get(heir.userId);
+    emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: member!, user, by: null } });
     emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: conversation!, changes: ['ownerId'], by: null } });
   }
 
@@ -299,15 +301,15 @@ export class ConversationService {
       if (!target) throw new AppError('NOT_A_MEMBER', `user ${targetId} is not a member of chat ${conversationId}`);
       if (target.role === role) return;
       const at = this.clock.now();
+      const users = await tx.users.summaries([userId, targetId]);
       const updated = await tx.conversations.updateMember(conversationId, targetId, { role });
-      emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: updated!, by: userId } });
+      emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: updated!, user: users.get(targetId), by: userId } });
       if (role === 'owner') {
         const demoted = await tx.conversations.updateMember(conversationId, userId, { role: 'admin' });
         const changed = await tx.conversations.update(conversationId, { ownerId: targetId }, at);
-        emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: demoted!, by: userId } });
+        emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: demoted!, user: users.get(userId), by: userId } });
         emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: changed!, changes: ['ownerId'], by: userId } });
       }
-      const users = await tx.users.summaries([userId, targetId]);
       const notice: SystemNotice =
         role === 'owner'
           ? { action: 'owner', actor: users.get(userId)!, users: [users.get(targetId)!] }
@@ -324,7 +326,8 @@ export class ConversationService {
       const changed = (settings.isPinned !== undefined && settings.isPinned !== member.isPinned) || (settings.isMuted !== undefined && settings.isMuted !== member.isMuted);
       if (!changed) return;
       const updated = await tx.conversations.updateMember(conversationId, userId, settings);
-      emit({ type: 'member.updated', audience: { kind: 'user', id: userId }, data: { member: updated!, by: userId } });
+      const user = (await tx.users.summaries([userId])).get(userId);
+      emit({ type: 'member.updated', audience: { kind: 'user', id: userId }, data: { member: updated!, user, by: userId } });
     });
     return this.detail(userId, conversationId);
   }

@@ -1,6 +1,7 @@
 import type { PresenceState } from '../domain/events.ts';
-import type { User, UserStatus } from '../domain/types.ts';
+import { userSummary, type User } from '../domain/types.ts';
 import type { Bus } from '../realtime/bus.ts';
+import type { Seen } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 
@@ -11,12 +12,6 @@ import type { Clock } from './clock.ts';
  */
 export interface Presence {
   isOnline(userId: number): boolean;
-}
-
-interface Chosen {
-  status: UserStatus;
-  statusMessage: string;
-  lastSeenAt: number | null;
 }
 
 /** What the cluster tells this node's presence service. */
@@ -71,7 +66,7 @@ export class PresenceService implements Presence {
   /** This node's open connections per user. */
   private readonly connections = new Map<number, number>();
   /** The status chosen by each user connected here, as last read or updated. */
-  private readonly chosen = new Map<number, Chosen>();
+  private readonly chosen = new Map<number, Seen>();
   /** On a single node: what watchers were last told, for users shown online. */
   private readonly shown = new Map<number, string>();
   private readonly queues = new Map<number, Promise<void>>();
@@ -137,7 +132,7 @@ export class PresenceService implements Presence {
   /** The user changed their status or status message (any node): tell watchers if it shows. */
   statusChanged(user: User): void {
     if (this.here(user.id) === 0) return;
-    this.chosen.set(user.id, { status: user.status, statusMessage: user.statusMessage, lastSeenAt: user.lastSeenAt });
+    this.chosen.set(user.id, { user: userSummary(user), status: user.status, statusMessage: user.statusMessage, lastSeenAt: user.lastSeenAt });
     this.enqueue(user.id, async () => this.announce(user.id));
   }
 
@@ -174,7 +169,7 @@ export class PresenceService implements Presence {
   }
 
   /** `anywhere`: whether the user is connected on some node, when just learnt from the cluster. */
-  private async announce(userId: number, fallback?: Chosen, anywhere?: boolean): Promise<void> {
+  private async announce(userId: number, fallback?: Seen, anywhere?: boolean): Promise<void> {
     const chosen = this.chosen.get(userId) ?? fallback;
     if (!chosen) return;
     const connected = this.here(userId) > 0 || (anywhere ?? this.isOnline(userId));
@@ -188,7 +183,7 @@ export class PresenceService implements Presence {
     };
     if (!(await this.swapShown(userId, online ? JSON.stringify([state.status, state.statusMessage]) : null))) return;
     const ids = await this.audience(userId);
-    if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, at: this.clock.now() } });
+    if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, user: chosen.user, at: this.clock.now() } });
   }
 
   private async swapShown(userId: number, shown: string | null): Promise<boolean> {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { AppError } from '../../src/domain/errors.ts';
+import type { AnyEvent } from '../../src/domain/events.ts';
+import { userSummary, type User } from '../../src/domain/types.ts';
 import { limits } from '../../src/domain/validation.ts';
 import { iceServersFor } from '../../src/services/ice-servers.ts';
 import { describeEachCore } from '../support/core.ts';
@@ -73,5 +75,78 @@ describeEachCore('services', (t) => {
     assert.ok([before, after].some((now) => JSON.stringify(iceServersFor(core.config.ice, a.id, now)) === JSON.stringify(list)));
     assert.deepEqual(list.servers.map((s) => s.urls), [['stun:stun.example:3478'], ['turn:turn.example:3478']]);
     assert.match(list.servers[1]!.username!, new RegExp(`^\\d+:${a.id}$`));
+  });
+
+  it('presence: each announcement carries the summary of whose presence it is', async () => {
+    const { core, user, signals, clear } = t();
+    const [a, b] = [await user({ nickname: 'Ann' }), await user()];
+    await core.conversations.create(a.id, { members: [b.id] });
+    clear();
+    core.presence.connected(a.id);
+    await core.presence.idle();
+    const renamed = await core.users.updateMe(a.id, { status: 'busy', nickname: 'Busy Ann' });
+    await core.presence.idle();
+    core.presence.disconnected(a.id);
+    await core.presence.idle();
+    assert.deepEqual(
+      signals.map((s) => [s.type, s.audience, s.type === 'presence' && [s.data.userId, s.data.online, s.data.status, s.data.user]]),
+      [
+        ['presence', { kind: 'users', ids: [b.id] }, [a.id, true, 'online', userSummary(a)]],
+        ['presence', { kind: 'users', ids: [b.id] }, [a.id, true, 'busy', userSummary(renamed.user)]],
+        ['presence', { kind: 'users', ids: [b.id] }, [a.id, false, 'offline', userSummary(renamed.user)]],
+      ],
+    );
+  });
+
+  it('member events carry the summary of each member they concern', async () => {
+    const { core, user, events, clear } = t();
+    const [a, b, c, d] = [await user(), await user(), await user(), await user()];
+    const chat = (await core.conversations.create(a.id, { type: 'group', name: 'members', members: [b.id] })).conversation.id;
+    const toChat = { kind: 'conversation', id: chat };
+    const who = (...users: User[]) => users.map(userSummary);
+    const memberEvents = () => {
+      const seen = (events as AnyEvent[]).flatMap((e): unknown[][] => {
+        if (e.type === 'member.added') return [[e.type, e.audience, e.data.members.map((m) => m.userId), e.data.users]];
+        if (e.type === 'member.removed') return [[e.type, e.audience, [e.data.userId], e.data.user && [e.data.user]]];
+        if (e.type === 'member.updated') return [[e.type, e.audience, [e.data.member.userId], e.data.user && [e.data.user]]];
+        return [];
+      });
+      clear();
+      return seen;
+    };
+    clear();
+    await core.conversations.addMembers(a.id, chat, [c.id, d.id]);
+    assert.deepEqual(memberEvents(), [['member.added', toChat, [c.id, d.id], who(c, d)]]);
+    await core.conversations.setRole(a.id, chat, c.id, 'admin');
+    assert.deepEqual(memberEvents(), [['member.updated', toChat, [c.id], who(c)]]);
+    await core.conversations.setRole(a.id, chat, b.id, 'owner');
+    assert.deepEqual(memberEvents(), [
+      ['member.updated', toChat, [b.id], who(b)],
+      ['member.updated', toChat, [a.id], who(a)],
+    ]);
+    await core.conversations.removeMember(b.id, chat, d.id);
+    assert.deepEqual(memberEvents(), [
+      ['member.removed', toChat, [d.id], who(d)],
+      ['member.removed', { kind: 'user', id: d.id }, [d.id], who(d)],
+    ]);
+    // The owner leaves: the longest-standing admin inherits the group.
+    await core.conversations.removeMember(b.id, chat, b.id);
+    assert.deepEqual(memberEvents(), [
+      ['member.removed', toChat, [b.id], who(b)],
+      ['member.removed', { kind: 'user', id: b.id }, [b.id], who(b)],
+      ['member.updated', toChat, [a.id], who(a)],
+    ]);
+    await core.conversations.updateSettings(c.id, chat, { isPinned: true });
+    assert.deepEqual(memberEvents(), [['member.updated', { kind: 'user', id: c.id }, [c.id], who(c)]]);
+  });
+
+  it('replays member events logged before they carried summaries', async () => {
+    const { core, user } = t();
+    const [a, b] = [await user(), await user()];
+    const chat = (await core.conversations.create(a.id, { type: 'group', name: 'old', members: [b.id] })).conversation.id;
+    const member = (await core.store.conversations.member(chat, b.id))!;
+    const [old] = await core.store.events.append([{ type: 'member.updated', audience: { kind: 'conversation', id: chat }, data: { member, by: null } }], core.clock.now());
+    const replayed = (await core.eventLog.forUser(b.id, old!.seq - 1, 10)).find((e) => e.seq === old!.seq);
+    assert.deepEqual(replayed?.data, { member, by: null });
   });
 }, ice);

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { PageRequest, Theme, User, UserStatus, UserSummary } from '../../domain/types.ts';
+import { userSummary, type PageRequest, type Theme, type User, type UserStatus, type UserSummary } from '../../domain/types.ts';
 import { guardUnique, likePrefix } from '../errors.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, UsersTable } from '../schema.ts';
@@ -68,6 +68,14 @@ export interface Credentials {
   passwordHash: string | null;
 }
 
+/** What presence shows of a user: who, their chosen status and when they were last seen. */
+export interface Seen {
+  user: UserSummary;
+  status: UserStatus;
+  statusMessage: string;
+  lastSeenAt: number | null;
+}
+
 export type LoginIdentifier = { phone: string } | { email: string } | { username: string };
 
 const summaryColumns = ['id', 'username', 'nickname', 'avatar'] as const;
@@ -97,7 +105,7 @@ export class UserRepo {
       unique.length === 1
         ? await summaryOf(this.db, { id: unique[0]! })
         : await this.db.selectFrom('users').select(summaryColumns).where('id', 'in', unique).execute();
-    return new Map(rows.map((r) => [r.id, { id: r.id, username: r.username, nickname: r.nickname, avatar: r.avatar }]));
+    return new Map(rows.map((r) => [r.id, userSummary(r)]));
   }
 
   async byPhone(phone: string): Promise<User | undefined> {
@@ -202,14 +210,14 @@ export class UserRepo {
    * Records the user as seen now, unless they appear offline (then their last-seen time must not
    * move), and returns what presence shows of them, in one statement.
    */
-  async markSeen(id: number, at: number): Promise<{ status: UserStatus; statusMessage: string; lastSeenAt: number | null } | undefined> {
+  async markSeen(id: number, at: number): Promise<Seen | undefined> {
     const row = await this.db
       .updateTable('users')
       .set({ last_seen_at: sql<number | null>`case when status = 'offline' then last_seen_at else ${at} end` })
       .where('id', '=', id)
-      .returning(['status', 'status_message', 'last_seen_at'])
+      .returning([...summaryColumns, 'status', 'status_message', 'last_seen_at'])
       .executeTakeFirst();
-    return row && { status: row.status as UserStatus, statusMessage: row.status_message, lastSeenAt: row.last_seen_at };
+    return row && { user: userSummary(row), status: row.status as UserStatus, statusMessage: row.status_message, lastSeenAt: row.last_seen_at };
   }
 
   /** Username or nickname prefix (case-insensitive), or the exact phone number. */
