@@ -114,7 +114,3 @@ export class UniqueConflict extends Error {
     this.name = 'UniqueConflict';
   }
 }
-
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
-}

@@ -61,15 +61,6 @@ export interface ContactWithUser extends Contact {
   user: User;
 }
 
-/** What a viewer may see of another user, decided by the user service. */
-export interface UserView {
-  user: User;
-  /** The viewer has this user in their contacts. */
-  isContact: boolean;
-  /** Both have each other as contacts: phone and email become visible. */
-  isMutual: boolean;
-}
-
 export interface Page<T> {
   items: T[];
   total: number;
@@ -272,7 +263,6 @@ export interface ScheduledMessage {
 
 /** Core file kinds; they match the media message types (zhihang's `document` is `file`). */
 export type FileKind = 'image' | 'video' | 'audio' | 'file';
-export const fileKinds: readonly FileKind[] = ['image', 'video', 'audio', 'file'];
 
 export interface StoredFile {
   /** Unguessable: `file_<random>`. */

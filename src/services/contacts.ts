@@ -75,9 +75,4 @@ export class ContactService {
       emit({ type: 'contact.removed', audience: { kind: 'user', id: ownerId }, data: { ownerId, contactUserId } });
     });
   }
-
-  /** True when `userId` may not message `blockerId` because the latter blocked them. */
-  isBlockedBy(blockerId: number, userId: number): Promise<boolean> {
-    return this.store.contacts.isBlocked(blockerId, userId);
-  }
 }

@@ -102,7 +102,7 @@ for (const kind of storeKinds) {
           tx.run(async (s, emit) => {
             emit({ type: 'contact.removed', audience: { kind: 'user', id: u.id }, data: { ownerId: u.id, contactUserId: i } });
             emit({ type: 'contact.removed', audience: { kind: 'user', id: u.id }, data: { ownerId: u.id, contactUserId: 1000 + i } });
-            await s.users.recordSeen(u.id, at());
+            await s.users.markSeen(u.id, at());
           }),
         ),
       );

@@ -335,16 +335,6 @@ export class MessageRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async isHidden(messageId: number, userId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('message_hidden')
-      .select('message_id')
-      .where('message_id', '=', messageId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   /** Sets the pinned flag; undefined when it already had that value. */
   async setPinned(id: number, pinned: boolean, by: number, at: number): Promise<Message | undefined> {
     const row = await this.db
@@ -365,10 +355,5 @@ export class MessageRepo {
       .onConflict((oc) => oc.columns(['message_id', 'user_id']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-  }
-
-  async receipts(messageId: number): Promise<{ userId: number; readAt: number }[]> {
-    const rows = await this.db.selectFrom('message_receipts').select(['user_id', 'read_at']).where('message_id', '=', messageId).orderBy('read_at').execute();
-    return rows.map((r) => ({ userId: r.user_id, readAt: r.read_at }));
   }
 }

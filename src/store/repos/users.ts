@@ -122,11 +122,6 @@ export class UserRepo {
     return row && { user: toUser(row), passwordHash: row.password_hash };
   }
 
-  async passwordHash(id: number): Promise<string | null | undefined> {
-    const row = await this.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
-    return row?.password_hash;
-  }
-
   /** Which of the given unique fields already belong to another user (one query). */
   async taken(fields: { phone?: string | null; email?: string | null; username?: string | null }, exceptId?: number) {
     const phone = fields.phone ?? null;
@@ -200,10 +195,6 @@ export class UserRepo {
 
   async recordLogin(id: number, at: number): Promise<void> {
     await this.db.updateTable('users').set({ last_login_at: at, last_seen_at: at }).where('id', '=', id).execute();
-  }
-
-  async recordSeen(id: number, at: number): Promise<void> {
-    await this.db.updateTable('users').set({ last_seen_at: at }).where('id', '=', id).execute();
   }
 
   /**
