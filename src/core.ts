@@ -12,6 +12,7 @@ import { ContactService } from './services/contacts.ts';
 import { EventLog } from './services/event-log.ts';
 import { ConversationService } from './services/conversations.ts';
 import { FileService } from './services/files.ts';
+import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
 import { RedisRateLimitStore } from './services/rate-limit-redis.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
@@ -60,6 +61,7 @@ export interface Core {
   checkDatabase(): Promise<boolean>;
   /** Whether Redis answers; undefined without Redis. */
   checkRedis(): Promise<boolean | undefined>;
+  /** Stops every component in the reverse order of their start. */
   close(): Promise<void>;
 }
 
@@ -70,19 +72,40 @@ export interface CoreOverrides {
 
 export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const clock = overrides.clock ?? systemClock;
+  const components = new Lifecycle((err, component) => logger.error({ err, component }, 'stopping failed'));
   const database = openDatabase({
     url: config.databaseUrl,
     poolSize: config.databasePoolSize,
     sqliteSynchronous: config.sqliteSynchronous,
     onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost'),
   });
+  components.add({
+    name: 'database',
+    start: async () => {
+      const { applied } = await migrateToLatest(database.db, database.dialect);
+      if (applied.length) logger.info({ applied }, 'database migrated');
+    },
+    stop: () => database.close(),
+  });
+  // The services read the migrated database as they are built (the signing key).
+  await components.start();
   try {
-    const { applied } = await migrateToLatest(database.db, database.dialect);
-    if (applied.length) logger.info({ applied }, 'database migrated');
+    return await buildCore(config, logger, clock, database, components, overrides);
   } catch (err) {
-    await database.close();
+    // Open connections would keep a process that cannot start alive; each failed stop is logged.
+    await components.stop().catch(() => undefined);
     throw err;
   }
+}
+
+async function buildCore(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  database: OpenDatabase,
+  components: Lifecycle,
+  overrides: CoreOverrides,
+): Promise<Core> {
   const store = new Store(database.db, database.dialect);
   const onBusError = (err: unknown) => logger.error({ err }, 'bus listener failed');
   // Several nodes share Redis: events and signals cross nodes, presence and limits are counted
@@ -90,10 +113,17 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   const redis = config.redisUrl ? new RedisLink({ url: config.redisUrl, prefix: config.redisPrefix, nodeId: config.nodeId }, logger) : undefined;
   const redisBus = redis && new RedisBus(redis, config.nodeId, store.events, onBusError);
   const bus: Bus = redisBus ?? new LocalBus(onBusError);
+  // The bus takes its place in the log before the link is up, so nothing is missed between: it
+  // starts before Redis and, in reverse, stops after it.
+  components.add({ name: 'bus', start: () => redisBus?.start(), stop: () => bus.close() });
+  if (redis) components.add({ name: 'redis', start: () => redis.start(), stop: () => redis.close() });
+  // Presence and calls need each other (calls ask who is online; a dead node's calls end), so
+  // presence reaches the call service through a closure that runs only once both exist.
   const presence = new PresenceService(
     store,
     bus,
     clock,
+    { endCallsOf: (nodeId) => calls.endCallsOf(nodeId) },
     (err) => logger.error({ err }, 'presence update failed'),
     redis && new RedisPresence(redis, config.nodeId, config.nodeTimeoutMs, logger),
   );
@@ -121,38 +151,37 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     { retentionMs: config.eventRetentionMs, pruneIntervalMs: Math.min(3_600_000, Math.max(60_000, config.eventRetentionMs / 4)) },
     (err) => logger.error({ err }, 'event log prune failed'),
   );
-  eventLog.start();
-  const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs }, (err) =>
+  const conversations = new ConversationService(store, transactor, clock, bus);
+  // Messages tell the timers of new due times and the timers run the messages' due work: the
+  // same kind of closure as above.
+  const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow }, { wake: (at) => timers.wake(at) });
+  const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
+  // Every ended call (answered or not) leaves a `call` message in the parties' private chat.
+  const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs, ice: config.ice }, messages, (err) =>
     logger.error({ err }, 'call handling failed'),
   );
-  const conversations = new ConversationService(store, transactor, clock);
-  const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow });
-  // Every ended call (answered or not) leaves a `call` message in the parties' private chat; the
-  // call service logs a failure here and goes on.
-  calls.onCallEnded = async (call) => {
-    await messages.recordCall(call);
-  };
-  const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
-  messages.setDueListener((at) => timers.wake(at));
   const storage: FileStorage = config.fileStorage === 's3' ? new S3Storage(config.s3) : new LocalDiskStorage(config.filesDir);
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize });
 
-  try {
-    // The bus starts after the head of the log before the link is up: nothing is missed between.
-    await redisBus?.start();
-    await redis?.start();
+  components.add({
+    name: 'storage',
+    stop: () => {
+      if (storage instanceof S3Storage) storage.close();
+    },
+  });
+  components.add({ name: 'limiter', stop: () => limiter.close() });
+  // Joins the cluster, if any, before the node accepts connections.
+  components.add({ name: 'presence', start: () => presence.start(), stop: () => presence.stop() });
+  // Started by the server once it listens (a CLI command builds a core and runs no timers).
+  components.add({ name: 'timers', stop: () => timers.stop() });
+  components.add({ name: 'event log', start: () => eventLog.start(), stop: () => eventLog.stop() });
+  components.add({
+    name: 'calls',
     // Calls held by connections of a previous run under this node id are over (no connection exists yet).
-    await calls.nodeDied(config.nodeId);
-    await presence.start((nodeId) => calls.endCallsOf(nodeId));
-  } catch (err) {
-    // Open Redis connections would keep a process that cannot start alive.
-    await presence.stop().catch(() => undefined);
-    await bus.close();
-    await redis?.close();
-    await eventLog.stop();
-    await database.close();
-    throw err;
-  }
+    start: () => calls.nodeDied(config.nodeId),
+    stop: () => calls.close(),
+  });
+  await components.start();
 
   return {
     config,
@@ -188,16 +217,6 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     async checkRedis() {
       return redis?.ping();
     },
-    async close() {
-      calls.close();
-      await eventLog.stop();
-      await timers.stop();
-      await presence.stop();
-      await bus.close();
-      await limiter.close();
-      if (storage instanceof S3Storage) storage.close();
-      await redis?.close();
-      await database.close();
-    },
+    close: () => components.stop(),
   };
 }

@@ -90,6 +90,27 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
+/**
+ * The unique keys two concurrent writes can race for. Services check first and give a clear
+ * error; when a concurrent request wins the race anyway, the store reports which key it lost as
+ * this, whatever the driver and index names.
+ */
+export type UniqueTarget =
+  | 'users.phone'
+  | 'users.username'
+  | 'users.email'
+  | 'contacts.pair'
+  | 'conversations.pair'
+  | 'messages.client_id'
+  | 'scheduled_messages.client_id';
+
+/** A write lost a unique key to another row (thrown by repositories, caught by services). */
+export class UniqueConflict extends Error {
+  constructor(
+    readonly target: UniqueTarget,
+    options?: { cause?: unknown },
+  ) {
+    super(`unique conflict on ${target}`, options);
+    this.name = 'UniqueConflict';
+  }
 }

@@ -19,10 +19,15 @@ export interface EventDataMap {
 
   'conversation.created': { conversation: Conversation; members: Member[] };
   'conversation.updated': { conversation: Conversation; changes: string[]; by: number | null };
-  'member.added': { conversationId: number; members: Member[]; by: number | null };
-  'member.removed': { conversationId: number; userId: number; by: number | null; reason: 'left' | 'removed' };
-  /** Role changes (audience: conversation) or one member's own pin/mute settings (audience: that user). */
-  'member.updated': { member: Member; by: number | null };
+  /**
+   * `users`: the added users, in the order of `members`. Like every `user`/`users` of a member
+   * event it lets a client show who without asking; events logged before it existed lack it.
+   */
+  'member.added': { conversationId: number; members: Member[]; users?: UserSummary[]; by: number | null };
+  /** `user`: the user who left or was removed. */
+  'member.removed': { conversationId: number; userId: number; user?: UserSummary; by: number | null; reason: 'left' | 'removed' };
+  /** Role changes (audience: conversation) or one member's own pin/mute settings (audience: that user); `user`: that member's. */
+  'member.updated': { member: Member; user?: UserSummary; by: number | null };
 
   'message.created': { message: Message; sender: UserSummary | null };
   'message.edited': { message: Message; previousContent: string };
@@ -99,7 +104,8 @@ export type CallEndReason =
 /** Transient signals cross the bus but are never logged. */
 export interface SignalMap {
   'session.revoked': { sessionId: string; userId: number };
-  presence: PresenceState & { at: number };
+  /** `user`: whose presence it is, as their watchers show them. */
+  presence: PresenceState & { user: UserSummary; at: number };
   typing: { conversationId: number; userId: number; isTyping: boolean; at: number };
   /** A call reaching the callee; `caller` lets a device ring with a name at once. */
   'call.offer': { call: Call; sdp: string; caller: UserSummary; at: number };

@@ -61,15 +61,6 @@ export interface ContactWithUser extends Contact {
   user: User;
 }
 
-/** What a viewer may see of another user, decided by the user service. */
-export interface UserView {
-  user: User;
-  /** The viewer has this user in their contacts. */
-  isContact: boolean;
-  /** Both have each other as contacts: phone and email become visible. */
-  isMutual: boolean;
-}
-
 export interface Page<T> {
   items: T[];
   total: number;
@@ -86,6 +77,11 @@ export interface UserSummary {
   username: string | null;
   nickname: string;
   avatar: string;
+}
+
+/** The summary of a user (or of any record holding its fields), without the rest. */
+export function userSummary(u: UserSummary): UserSummary {
+  return { id: u.id, username: u.username, nickname: u.nickname, avatar: u.avatar };
 }
 
 export type ConversationType = 'private' | 'group';
@@ -267,7 +263,6 @@ export interface ScheduledMessage {
 
 /** Core file kinds; they match the media message types (zhihang's `document` is `file`). */
 export type FileKind = 'image' | 'video' | 'audio' | 'file';
-export const fileKinds: readonly FileKind[] = ['image', 'video', 'audio', 'file'];
 
 export interface StoredFile {
   /** Unguessable: `file_<random>`. */

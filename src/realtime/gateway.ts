@@ -324,13 +324,7 @@ export class Gateway {
         conn.send(conn.codec.pong(command.echo, now));
         return;
       case 'typing':
-        if (!this.registry.isMember(conn.userId, command.conversationId)) throw new AppError('NOT_A_MEMBER', 'you are not a member of this chat');
-        core.bus.signal({
-          type: 'typing',
-          audience: { kind: 'conversation', id: command.conversationId, exceptUser: conn.userId },
-          data: { conversationId: command.conversationId, userId: conn.userId, isTyping: command.isTyping, at: now },
-        });
-        return;
+        return this.serially(conn, ref, () => core.conversations.typing(conn.userId, command.conversationId, command.isTyping));
       case 'resume':
         if (!conn.beginReplay()) throw new AppError('CONFLICT', 'a resume is already in progress on this connection');
         this.track(conn.catchUp(core.eventLog, command.since, command.since, () => core.clock.now()).catch((err: unknown) => this.fail(conn, err, ref)));

@@ -2,15 +2,15 @@ import { AppError } from '../domain/errors.ts';
 import type { DeviceInfo, User } from '../domain/types.ts';
 import { Checker, limits, normalizePhone } from '../domain/validation.ts';
 import type { Bus } from '../realtime/bus.ts';
-import { violates } from '../store/errors.ts';
 import type { LoginIdentifier } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { newSessionId, type AccessClaims, hashToken, type TokenService } from './tokens.ts';
+import { accountConflict, checkAccountFieldsFree } from './users.ts';
+import type { VerificationService } from './verification.ts';
 
 export type { LoginIdentifier };
-import type { VerificationService } from './verification.ts';
 
 export interface TokenPair {
   accessToken: string;
@@ -172,10 +172,7 @@ export class AuthService {
   }
 
   private async ensureFree(fields: { phone?: string; email?: string; username?: string }): Promise<void> {
-    const taken = await this.store.users.taken(fields);
-    if (taken.phone) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
-    if (taken.username) throw new AppError('USERNAME_TAKEN', 'this username is taken');
-    if (taken.email) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
+    checkAccountFieldsFree(await this.store.users.taken(fields));
   }
 
   private async createAccount(
@@ -207,10 +204,7 @@ export class AuthService {
       });
     } catch (err) {
       // Another request registered the same identifier between our check and this insert.
-      if (violates(err, 'phone')) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
-      if (violates(err, 'username')) throw new AppError('USERNAME_TAKEN', 'this username is taken');
-      if (violates(err, 'email')) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
-      throw err;
+      throw accountConflict(err);
     }
   }
 

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { IceConfig } from '../config.ts';
 import { AppError } from '../domain/errors.ts';
 import type { CallEndReason, IceCandidate, Signal, SignalAudience, SignalMap } from '../domain/events.ts';
-import type { Call, CallMedia, UserSummary } from '../domain/types.ts';
+import { userSummary, type Call, type CallMedia } from '../domain/types.ts';
 import { Checker } from '../domain/validation.ts';
 import type { Bus } from '../realtime/bus.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import { iceServersFor, type IceServerList } from './ice-servers.ts';
 import type { Presence } from './presence.ts';
 
 /** One end of a call: a user on one particular connection (device). */
@@ -17,6 +19,8 @@ export interface CallEndpoint {
 export interface CallOptions {
   /** How long a call may ring before it ends with `timeout`. */
   ringTimeoutMs: number;
+  /** STUN/TURN servers handed to callers. */
+  ice: IceConfig;
 }
 
 export interface OfferInput {
@@ -28,11 +32,13 @@ export interface OfferInput {
 }
 
 /**
- * The hook for "a call ended": core.ts wires it to MessageService.recordCall (a `call` message in
- * the private chat of the two parties). Called once per ended call, after the end is committed,
- * with the final record (reason, duration); its failures are logged, never rethrown.
+ * Keeps the record of ended calls (MessageService: a `call` message in the private chat of the two
+ * parties). Told once per ended call, after the end is committed, with the final record (reason,
+ * duration); its failures are logged, never rethrown.
  */
-export type CallEndedHook = (call: Call) => Promise<void>;
+export interface CallRecorder {
+  recordCall(call: Call): Promise<unknown>;
+}
 
 export const callLimits = { sdp: 65_536, candidate: 2048, sdpMid: 256 } as const;
 
@@ -52,10 +58,8 @@ function newCallId(): string {
  * the ring timeout, or the loss of a connection holding it.
  */
 export class CallService {
-  /** Records the call message; see CallEndedHook. */
-  onCallEnded: CallEndedHook | undefined;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly tasks = new Set<Promise<void>>();
+  private readonly tasks = new Set<Promise<unknown>>();
 
   constructor(
     private readonly store: Store,
@@ -63,13 +67,14 @@ export class CallService {
     private readonly presence: Presence,
     private readonly clock: Clock,
     private readonly opts: CallOptions,
+    private readonly recorder: CallRecorder,
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
   async offer(from: CallEndpoint, input: OfferInput): Promise<Call> {
     new Checker()
-      .check(input.toUserId !== from.userId, 'to_user_id', 'you cannot call yourself')
-      .oneOf('call_type', input.media, mediaKinds)
+      .check(input.toUserId !== from.userId, 'toUserId', 'you cannot call yourself')
+      .oneOf('media', input.media, mediaKinds)
       .length('sdp', input.sdp, 1, callLimits.sdp)
       .done();
     const users = await this.store.users.byIds([from.userId, input.toUserId]);
@@ -110,8 +115,7 @@ export class CallService {
       return call;
     }
     this.startRinging(call);
-    const summary: UserSummary = { id: caller.id, username: caller.username, nickname: caller.nickname, avatar: caller.avatar };
-    this.send('call.offer', { kind: 'user', id: callee.id }, { call, sdp: input.sdp, caller: summary, at: now });
+    this.send('call.offer', { kind: 'user', id: callee.id }, { call, sdp: input.sdp, caller: userSummary(caller), at: now });
     this.send('call.ringing', this.callerEnd(call), { call, clientId, at: now });
     return call;
   }
@@ -139,7 +143,7 @@ export class CallService {
   async ice(from: CallEndpoint, callId: string, candidate: IceCandidate): Promise<void> {
     new Checker()
       .length('candidate', candidate.candidate, 0, callLimits.candidate)
-      .length('sdp_mid', candidate.sdpMid, 0, callLimits.sdpMid)
+      .length('sdpMid', candidate.sdpMid, 0, callLimits.sdpMid)
       .done();
     const call = await this.partyCall(from, callId);
     if (call.state === 'ended') throw new AppError('CALL_STATE', 'the call is over');
@@ -168,6 +172,11 @@ export class CallService {
     return ended;
   }
 
+  /** The STUN/TURN servers for the user's calls, with TURN credentials minted for them when configured. */
+  iceServers(userId: number): IceServerList {
+    return iceServersFor(this.opts.ice, userId, this.clock.now());
+  }
+
   /** A connection closed: calls it held an end of are over. */
   async connectionClosed(from: CallEndpoint): Promise<void> {
     const now = this.clock.now();
@@ -194,7 +203,7 @@ export class CallService {
     this.track(this.nodeDied(nodeId));
   }
 
-  /** Resolves once every pending end-of-call hook has run. */
+  /** Resolves once every ended call has been recorded (or its recording failed). */
   async idle(): Promise<void> {
     while (this.tasks.size > 0) await Promise.all(this.tasks);
   }
@@ -240,7 +249,7 @@ export class CallService {
     if (ended) this.finish(ended, 'timeout', null, null);
   }
 
-  /** Tells whoever was involved, then runs the end-of-call hook. */
+  /** Tells whoever was involved, then has the call recorded. */
   private finish(call: Call, reason: CallEndReason, endedBy: number | null, clientId: string | null): void {
     this.stopRinging(call.id);
     const data = { call, reason, endedBy, clientId, at: call.endedAt ?? this.clock.now() };
@@ -251,10 +260,10 @@ export class CallService {
       // It rang on every device of the callee: all of them stop.
       this.send('call.end', { kind: 'user', id: call.calleeId }, data);
     }
-    if (this.onCallEnded) this.track(this.onCallEnded(call));
+    this.track(this.recorder.recordCall(call));
   }
 
-  private track(task: Promise<void>): void {
+  private track(task: Promise<unknown>): void {
     const t = task.catch(this.onError).finally(() => this.tasks.delete(t));
     this.tasks.add(t);
   }

@@ -1,7 +1,6 @@
-import { AppError } from '../domain/errors.ts';
+import { AppError, UniqueConflict } from '../domain/errors.ts';
 import type { Contact, PageRequest } from '../domain/types.ts';
 import { Checker, limits, normalizePhone } from '../domain/validation.ts';
-import { violates } from '../store/errors.ts';
 import type { ContactPatch } from '../store/repos/contacts.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
@@ -48,7 +47,7 @@ export class ContactService {
         return created;
       })
       .catch((err: unknown) => {
-        if (violates(err, 'contacts')) throw new AppError('CONTACT_EXISTS', 'this user is already a contact');
+        if (err instanceof UniqueConflict && err.target === 'contacts.pair') throw new AppError('CONTACT_EXISTS', 'this user is already a contact');
         throw err;
       });
     const [view] = await this.users.viewsFor(ownerId, [user]);
@@ -75,10 +74,5 @@ export class ContactService {
       }
       emit({ type: 'contact.removed', audience: { kind: 'user', id: ownerId }, data: { ownerId, contactUserId } });
     });
-  }
-
-  /** True when `userId` may not message `blockerId` because the latter blocked them. */
-  isBlockedBy(blockerId: number, userId: number): Promise<boolean> {
-    return this.store.contacts.isBlocked(blockerId, userId);
   }
 }

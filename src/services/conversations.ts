@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors.ts';
+import { AppError, UniqueConflict } from '../domain/errors.ts';
 import type {
   Conversation,
   ConversationDetail,
@@ -11,10 +11,11 @@ import type {
   UserSummary,
 } from '../domain/types.ts';
 import { Checker, limits } from '../domain/validation.ts';
-import { violates } from '../store/errors.ts';
+import type { Bus } from '../realtime/bus.ts';
 import { pairKey, type ConversationPatch, type ListedConversation } from '../store/repos/conversations.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import { isManager, mayChangeRoles, mayRemove } from './policies.ts';
 import { appendMessage, systemDraft, type SystemNotice } from './posting.ts';
 import type { Emit, Transactor } from './transactor.ts';
 
@@ -35,7 +36,6 @@ export interface Membership {
 }
 
 const roleOrder: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
-const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
 
 /**
  * Conversations and their membership. Private conversations are unique per pair and have no
@@ -47,6 +47,7 @@ export class ConversationService {
     private readonly store: Store,
     private readonly tx: Transactor,
     private readonly clock: Clock,
+    private readonly signals: Pick<Bus, 'signal'>,
   ) {}
 
   /** The conversation and the caller's membership; 20001 when it does not exist, 20002 for outsiders. */
@@ -55,6 +56,16 @@ export class ConversationService {
     if (!found) throw new AppError('CHAT_NOT_FOUND', `chat ${conversationId} does not exist`);
     if (!found.member) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${conversationId}`);
     return { conversation: found.conversation, member: found.member };
+  }
+
+  /** Tells the other members the user started or stopped typing (a signal: never logged). */
+  async typing(userId: number, conversationId: number, isTyping: boolean): Promise<void> {
+    await this.requireMember(conversationId, userId);
+    this.signals.signal({
+      type: 'typing',
+      audience: { kind: 'conversation', id: conversationId, exceptUser: userId },
+      data: { conversationId, userId, isTyping, at: this.clock.now() },
+    });
   }
 
   async list(userId: number, page: PageRequest): Promise<Page<ConversationSummary>> {
@@ -156,7 +167,7 @@ export class ConversationService {
     try {
       return await run();
     } catch (err) {
-      if (!violates(err, 'pair_key', 'conversations_pair_unique')) throw err;
+      if (!(err instanceof UniqueConflict && err.target === 'conversations.pair')) throw err;
       return run();
     }
   }
@@ -233,8 +244,9 @@ export class ConversationService {
         conversation.lastMessageId ?? 0,
       );
       if (added.length === 0) return;
-      emit({ type: 'member.added', audience: { kind: 'conversation', id: conversationId }, data: { conversationId, members: added, by: userId } });
-      await this.notice(tx, emit, conversationId, { action: 'added', actor: users.get(userId)!, users: added.map((m) => users.get(m.userId)!) }, at);
+      const addedUsers = added.map((m) => users.get(m.userId)!);
+      emit({ type: 'member.added', audience: { kind: 'conversation', id: conversationId }, data: { conversationId, members: added, users: addedUsers, by: userId } });
+      await this.notice(tx, emit, conversationId, { action: 'added', actor: users.get(userId)!, users: addedUsers }, at);
     });
     return this.detail(userId, conversationId);
   }
@@ -250,7 +262,7 @@ export class ConversationService {
       const leaving = targetId === userId;
       const target = leaving ? me : await tx.conversations.member(conversationId, targetId);
       if (!target) throw new AppError('NOT_A_MEMBER', `user ${targetId} is not a member of chat ${conversationId}`);
-      if (!leaving && !(me.role === 'owner' || (me.role === 'admin' && target.role === 'member'))) {
+      if (!mayRemove(me, target)) {
         throw new AppError('FORBIDDEN', 'only the owner, or an admin for plain members, may remove members');
       }
       const at = this.clock.now();
@@ -260,7 +272,7 @@ export class ConversationService {
       // it, member.removed addressed to them is the last thing of this chat they receive.
       await this.notice(tx, emit, conversationId, leaving ? { action: 'left', actor: users.get(userId)!, users: [] } : { action: 'removed', actor: users.get(userId)!, users: [users.get(targetId)!] }, at);
       await tx.conversations.removeMember(conversationId, targetId);
-      const removed = { conversationId, userId: targetId, by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };
+      const removed = { conversationId, userId: targetId, user: users.get(targetId), by: userId, reason: leaving ? ('left' as const) : ('removed' as const) };
       emit({ type: 'member.removed', audience: { kind: 'conversation', id: conversationId }, data: removed });
       emit({ type: 'member.removed', audience: { kind: 'user', id: targetId }, data: removed });
       if (target.role === 'owner') await this.handOver(tx, emit, conversationId, at);
@@ -273,7 +285,8 @@ export class ConversationService {
     if (!heir) return;
     const member = await tx.conversations.updateMember(conversationId, heir.userId, { role: 'owner' });
     const conversation = await tx.conversations.update(conversationId, { ownerId: heir.userId }, at);
-    emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: member!, by: null } });
+    const user = (await tx.users.summaries([heir.userId])).get(heir.userId);
+    emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: member!, user, by: null } });
     emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: conversation!, changes: ['ownerId'], by: null } });
   }
 
@@ -282,21 +295,21 @@ export class ConversationService {
     await this.tx.run(async (tx, emit) => {
       const { conversation, member: me } = await this.requireMember(conversationId, userId, tx);
       if (conversation.type !== 'group') throw new AppError('FORBIDDEN', 'a private chat has no roles');
-      if (me.role !== 'owner') throw new AppError('FORBIDDEN', 'only the owner may change roles');
+      if (!mayChangeRoles(me)) throw new AppError('FORBIDDEN', 'only the owner may change roles');
       if (targetId === userId) throw new AppError('FORBIDDEN', 'the owner changes their role by making someone else the owner');
       const target = await tx.conversations.member(conversationId, targetId);
       if (!target) throw new AppError('NOT_A_MEMBER', `user ${targetId} is not a member of chat ${conversationId}`);
       if (target.role === role) return;
       const at = this.clock.now();
+      const users = await tx.users.summaries([userId, targetId]);
       const updated = await tx.conversations.updateMember(conversationId, targetId, { role });
-      emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: updated!, by: userId } });
+      emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: updated!, user: users.get(targetId), by: userId } });
       if (role === 'owner') {
         const demoted = await tx.conversations.updateMember(conversationId, userId, { role: 'admin' });
         const changed = await tx.conversations.update(conversationId, { ownerId: targetId }, at);
-        emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: demoted!, by: userId } });
+        emit({ type: 'member.updated', audience: { kind: 'conversation', id: conversationId }, data: { member: demoted!, user: users.get(userId), by: userId } });
         emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: changed!, changes: ['ownerId'], by: userId } });
       }
-      const users = await tx.users.summaries([userId, targetId]);
       const notice: SystemNotice =
         role === 'owner'
           ? { action: 'owner', actor: users.get(userId)!, users: [users.get(targetId)!] }
@@ -313,7 +326,8 @@ export class ConversationService {
       const changed = (settings.isPinned !== undefined && settings.isPinned !== member.isPinned) || (settings.isMuted !== undefined && settings.isMuted !== member.isMuted);
       if (!changed) return;
       const updated = await tx.conversations.updateMember(conversationId, userId, settings);
-      emit({ type: 'member.updated', audience: { kind: 'user', id: userId }, data: { member: updated!, by: userId } });
+      const user = (await tx.users.summaries([userId])).get(userId);
+      emit({ type: 'member.updated', audience: { kind: 'user', id: userId }, data: { member: updated!, user, by: userId } });
     });
     return this.detail(userId, conversationId);
   }

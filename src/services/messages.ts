@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors.ts';
+import { AppError, UniqueConflict } from '../domain/errors.ts';
 import type {
   Attachment,
   Call,
@@ -16,11 +16,11 @@ import type {
   UserSummary,
 } from '../domain/types.ts';
 import { Checker, limits } from '../domain/validation.ts';
-import { violates } from '../store/errors.ts';
 import type { MessageFilter } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { ConversationService } from './conversations.ts';
+import { isAuthor, mayDeleteForEveryone, mayPin } from './policies.ts';
 import { appendMessage, callDraft } from './posting.ts';
 import type { Emit, Transactor } from './transactor.ts';
 
@@ -56,6 +56,11 @@ export interface MessageServiceOptions {
   recallWindow: number;
 }
 
+/** Told of each new due time (scheduled send, self-destruct), so the due work runs then (Timers). */
+export interface DueListener {
+  wake(at: number): void;
+}
+
 interface Visible {
   message: Message;
   conversation: Conversation;
@@ -63,7 +68,6 @@ interface Visible {
 }
 
 const mediaKinds: Partial<Record<MessageType, string>> = { image: 'image', video: 'video', audio: 'audio' };
-const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
 
 /**
  * Messages: sending (now, scheduled, idempotent), reading, editing with history, deleting for
@@ -72,21 +76,14 @@ const isManager = (m: Member) => m.role === 'owner' || m.role === 'admin';
  * so ids reveal nothing; acting on a visible message without the right is 20004.
  */
 export class MessageService {
-  /** Told of each new due time (scheduled send, self-destruct) so the timers can wake for it. */
-  private onDue: (at: number) => void = () => undefined;
-
   constructor(
     private readonly store: Store,
     private readonly tx: Transactor,
     private readonly conversations: ConversationService,
     private readonly clock: Clock,
     private readonly options: MessageServiceOptions,
+    private readonly due: DueListener,
   ) {}
-
-  /** Lets the timers (built after the services) hear of new due times. */
-  setDueListener(listener: (at: number) => void): void {
-    this.onDue = listener;
-  }
 
   // Reading
 
@@ -170,10 +167,10 @@ export class MessageService {
       const message = await this.tx.run((tx, emit) =>
         appendMessage(tx, emit, { conversationId, senderId: userId, draft, clientId, sendAt: null, at: this.clock.now() }, sender),
       );
-      if (message.expiresAt !== null) this.onDue(message.expiresAt);
+      if (message.expiresAt !== null) this.due.wake(message.expiresAt);
       return { kind: 'sent', view: { message, sender, isRead: false } };
     } catch (err) {
-      if (clientId !== null && violates(err, 'messages_client_unique', 'messages.client_id')) {
+      if (clientId !== null && err instanceof UniqueConflict && err.target === 'messages.client_id') {
         const replay = await this.replay(userId, clientId);
         if (replay) return replay;
       }
@@ -186,18 +183,18 @@ export class MessageService {
     const check = new Checker()
       .oneOf('type', input.type, sendableTypes)
       .length('content', input.content, 0, limits.messageContent.maxLength)
-      .length('file_name', input.fileName, 0, limits.fileName.maxLength)
-      .length('client_id', input.clientId, limits.clientId.minLength, limits.clientId.maxLength)
+      .length('fileName', input.fileName, 0, limits.fileName.maxLength)
+      .length('clientId', input.clientId, limits.clientId.minLength, limits.clientId.maxLength)
       .check(input.ttl === undefined || (Number.isInteger(input.ttl) && input.ttl >= 0 && input.ttl <= limits.ttl.max), 'ttl', `must be 0 to ${limits.ttl.max} seconds`)
       .check(
         input.sendAt == null || input.sendAt <= this.clock.now() + limits.scheduleHorizonMs,
-        'send_at',
+        'sendAt',
         `must be within ${Math.round(limits.scheduleHorizonMs / 86_400_000)} days`,
       );
     if (!forwarding && input.type === 'text') {
-      check.check(input.content.trim().length > 0, 'content', 'must not be empty').check(input.fileId === undefined, 'file_url', 'a text message carries no file');
+      check.check(input.content.trim().length > 0, 'content', 'must not be empty').check(input.fileId === undefined, 'fileId', 'a text message carries no file');
     }
-    if (!forwarding && input.type !== 'text') check.check(input.fileId !== undefined, 'file_url', `a ${input.type} message needs an uploaded file`);
+    if (!forwarding && input.type !== 'text') check.check(input.fileId !== undefined, 'fileId', `a ${input.type} message needs an uploaded file`);
     check.done();
   }
 
@@ -232,7 +229,7 @@ export class MessageService {
     if (input.replyToId != null) {
       const target = await this.store.messages.byId(input.replyToId);
       if (!target || target.conversationId !== conversationId || target.deletedAt !== null) {
-        throw new AppError('MESSAGE_NOT_FOUND', `reply_to_id ${input.replyToId} is not a message of this chat`);
+        throw new AppError('MESSAGE_NOT_FOUND', `replyToId ${input.replyToId} is not a message of this chat`);
       }
       replyToId = target.id;
     }
@@ -240,7 +237,7 @@ export class MessageService {
     if (input.forwardFrom != null) {
       const { message: original } = await this.visible(userId, input.forwardFrom);
       if (original.type === 'system' || original.type === 'call' || original.recalledAt !== null) {
-        throw new AppError('VALIDATION', 'system, call and recalled messages cannot be forwarded', { details: [{ field: 'forward_from', message: 'cannot be forwarded' }] });
+        throw new AppError('VALIDATION', 'system, call and recalled messages cannot be forwarded', { details: [{ field: 'forwardFrom', message: 'cannot be forwarded' }] });
       }
       const origin: ForwardOrigin = original.forwardFrom ?? { messageId: original.id, senderId: original.senderId, conversationId: original.conversationId };
       return { ...base, type: original.type, content: original.content, caption: original.caption, attachment: original.attachment, forwardFrom: origin, isEncrypted: original.isEncrypted };
@@ -284,10 +281,10 @@ export class MessageService {
         emit({ type: 'message.scheduled', audience: { kind: 'user', id: userId }, data: { scheduled: s } });
         return s;
       });
-      this.onDue(sendAt);
+      this.due.wake(sendAt);
       return { kind: 'scheduled', scheduled, sender };
     } catch (err) {
-      if (clientId !== null && violates(err, 'scheduled_messages')) {
+      if (clientId !== null && err instanceof UniqueConflict && err.target === 'scheduled_messages.client_id') {
         const replay = await this.replay(userId, clientId);
         if (replay) return replay;
       }
@@ -338,7 +335,7 @@ export class MessageService {
     const message = await this.tx.run(async (tx, emit) => {
       const { message: m } = await this.visible(userId, messageId, tx);
       if (m.recalledAt !== null) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} was recalled`);
-      if (m.senderId !== userId || m.type === 'system' || m.type === 'call') throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may edit a message');
+      if (!isAuthor(userId, m)) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may edit a message');
       new Checker()
         .length('content', content, m.type === 'text' ? 1 : 0, limits.messageContent.maxLength)
         .check(m.type !== 'text' || content.trim().length > 0, 'content', 'must not be empty')
@@ -361,7 +358,7 @@ export class MessageService {
   async delete(userId: number, messageId: number, scope: DeleteScope = 'auto'): Promise<'deleted' | 'hidden'> {
     return this.tx.run(async (tx, emit) => {
       const { message: m, conversation, member } = await this.visible(userId, messageId, tx);
-      const mayDelete = m.senderId === userId || (conversation.type === 'group' && isManager(member));
+      const mayDelete = mayDeleteForEveryone(userId, m, conversation, member);
       if (scope === 'everyone' && !mayDelete) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender or a group owner/admin may delete this message for everyone');
       const at = this.clock.now();
       if (scope === 'me' || !mayDelete) {
@@ -385,7 +382,7 @@ export class MessageService {
   async recall(userId: number, messageId: number): Promise<MessageView> {
     const message = await this.tx.run(async (tx, emit) => {
       const { message: m } = await this.visible(userId, messageId, tx);
-      if (m.senderId !== userId || m.type === 'system' || m.type === 'call') throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may recall a message');
+      if (!isAuthor(userId, m)) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender may recall a message');
       if (m.recalledAt !== null) return m;
       const at = this.clock.now();
       if (at - m.createdAt > this.options.recallWindow) {
@@ -416,7 +413,7 @@ export class MessageService {
   async setPinned(userId: number, messageId: number, pinned: boolean): Promise<void> {
     await this.tx.run(async (tx, emit) => {
       const { message: m, conversation, member } = await this.visible(userId, messageId, tx);
-      if (conversation.type === 'group' && !isManager(member)) throw new AppError('MESSAGE_FORBIDDEN', 'only the owner or an admin may pin messages in a group');
+      if (!mayPin(conversation, member)) throw new AppError('MESSAGE_FORBIDDEN', 'only the owner or an admin may pin messages in a group');
       const at = this.clock.now();
       if (!(await tx.messages.setPinned(messageId, pinned, userId, at))) return;
       const data = { conversationId: m.conversationId, messageId, by: userId, at };
@@ -440,7 +437,7 @@ export class MessageService {
     for (const { scheduled: s, claimedUntil } of claimed) {
       await this.deliver(s, claimedUntil).catch(async (err: unknown) => {
         // A message with the same client id exists already: the send happened, drop the copy.
-        if (!violates(err, 'messages_client_unique', 'messages.client_id')) throw err;
+        if (!(err instanceof UniqueConflict && err.target === 'messages.client_id')) throw err;
         await this.tx.run(async (tx, emit) => {
           if (await tx.scheduled.completeClaim(s.id, claimedUntil)) this.unscheduled(emit, s, 'dropped', null);
         });
@@ -463,7 +460,7 @@ export class MessageService {
       this.unscheduled(emit, s, 'sent', m.id);
       return m;
     });
-    if (message?.expiresAt != null) this.onDue(message.expiresAt);
+    if (message?.expiresAt != null) this.due.wake(message.expiresAt);
   }
 
   private unscheduled(emit: Emit, s: ScheduledMessage, reason: 'sent' | 'dropped', messageId: number | null): void {

@@ -1,6 +1,7 @@
 import type { PresenceState } from '../domain/events.ts';
-import type { User, UserStatus } from '../domain/types.ts';
+import { userSummary, type User } from '../domain/types.ts';
 import type { Bus } from '../realtime/bus.ts';
+import type { Seen } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 
@@ -13,12 +14,6 @@ export interface Presence {
   isOnline(userId: number): boolean;
 }
 
-interface Chosen {
-  status: UserStatus;
-  statusMessage: string;
-  lastSeenAt: number | null;
-}
-
 /** What the cluster tells this node's presence service. */
 export interface PresenceClusterHooks {
   /** This node's connections per user, for writing the whole state again. */
@@ -29,6 +24,12 @@ export interface PresenceClusterHooks {
   cameOnline(userIds: number[]): void;
   /** A node was counted dead: the calls its connections held are over. */
   nodeDied(nodeId: string): void;
+}
+
+/** Ends what a node's connections held when the cluster counts the node dead (CallService). */
+export interface NodeCalls {
+  /** Runs in the background; failures are the callee's to report. */
+  endCallsOf(nodeId: string): void;
 }
 
 /** Presence shared by several nodes (Redis); absent on a single node. */
@@ -65,7 +66,7 @@ export class PresenceService implements Presence {
   /** This node's open connections per user. */
   private readonly connections = new Map<number, number>();
   /** The status chosen by each user connected here, as last read or updated. */
-  private readonly chosen = new Map<number, Chosen>();
+  private readonly chosen = new Map<number, Seen>();
   /** On a single node: what watchers were last told, for users shown online. */
   private readonly shown = new Map<number, string>();
   private readonly queues = new Map<number, Promise<void>>();
@@ -74,6 +75,7 @@ export class PresenceService implements Presence {
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly clock: Clock,
+    private readonly nodeCalls: NodeCalls,
     private readonly onError: (err: unknown) => void = () => undefined,
     private readonly cluster?: PresenceCluster,
   ) {
@@ -85,7 +87,7 @@ export class PresenceService implements Presence {
   }
 
   /** Joins the cluster, if any (before the node accepts connections). */
-  async start(onNodeDied: (nodeId: string) => void): Promise<void> {
+  async start(): Promise<void> {
     await this.cluster?.start({
       counts: () => this.connections.entries(),
       wentOffline: (ids) => {
@@ -94,7 +96,7 @@ export class PresenceService implements Presence {
       cameOnline: (ids) => {
         for (const id of ids) this.enqueue(id, () => this.announce(id));
       },
-      nodeDied: onNodeDied,
+      nodeDied: (nodeId) => this.nodeCalls.endCallsOf(nodeId),
     });
   }
 
@@ -130,7 +132,7 @@ export class PresenceService implements Presence {
   /** The user changed their status or status message (any node): tell watchers if it shows. */
   statusChanged(user: User): void {
     if (this.here(user.id) === 0) return;
-    this.chosen.set(user.id, { status: user.status, statusMessage: user.statusMessage, lastSeenAt: user.lastSeenAt });
+    this.chosen.set(user.id, { user: userSummary(user), status: user.status, statusMessage: user.statusMessage, lastSeenAt: user.lastSeenAt });
     this.enqueue(user.id, async () => this.announce(user.id));
   }
 
@@ -167,7 +169,7 @@ export class PresenceService implements Presence {
   }
 
   /** `anywhere`: whether the user is connected on some node, when just learnt from the cluster. */
-  private async announce(userId: number, fallback?: Chosen, anywhere?: boolean): Promise<void> {
+  private async announce(userId: number, fallback?: Seen, anywhere?: boolean): Promise<void> {
     const chosen = this.chosen.get(userId) ?? fallback;
     if (!chosen) return;
     const connected = this.here(userId) > 0 || (anywhere ?? this.isOnline(userId));
@@ -181,7 +183,7 @@ export class PresenceService implements Presence {
     };
     if (!(await this.swapShown(userId, online ? JSON.stringify([state.status, state.statusMessage]) : null))) return;
     const ids = await this.audience(userId);
-    if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, at: this.clock.now() } });
+    if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, user: chosen.user, at: this.clock.now() } });
   }
 
   private async swapShown(userId: number, shown: string | null): Promise<boolean> {

@@ -1,7 +1,6 @@
-import { AppError } from '../domain/errors.ts';
+import { AppError, UniqueConflict } from '../domain/errors.ts';
 import { themes, type Page, type PageRequest, type Theme, type User, type UserStatus, userStatuses } from '../domain/types.ts';
 import { Checker, limits, normalizePhone } from '../domain/validation.ts';
-import { violates } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { Presence } from './presence.ts';
@@ -34,6 +33,31 @@ export type ProfilePatch = Partial<{
   language: string;
   theme: Theme;
 }>;
+
+type AccountField = 'phone' | 'username' | 'email';
+
+const taken: Record<AccountField, () => AppError> = {
+  phone: () => new AppError('PHONE_TAKEN', 'this phone number is already registered'),
+  username: () => new AppError('USERNAME_TAKEN', 'this username is taken'),
+  email: () => new AppError('EMAIL_TAKEN', 'this email is already registered'),
+};
+
+/** Refuses account fields another user holds (phone first, then username, then email). */
+export function checkAccountFieldsFree(held: Record<AccountField, boolean>): void {
+  for (const field of ['phone', 'username', 'email'] as const) if (held[field]) throw taken[field]();
+}
+
+/**
+ * A write that lost the race for a phone, username or email becomes the error the pre-check
+ * gives; anything else is returned as it was.
+ */
+export function accountConflict(err: unknown): unknown {
+  if (!(err instanceof UniqueConflict)) return err;
+  if (err.target === 'users.phone') return taken.phone();
+  if (err.target === 'users.username') return taken.username();
+  if (err.target === 'users.email') return taken.email();
+  return err;
+}
 
 export class UserService {
   constructor(
@@ -80,14 +104,11 @@ export class UserService {
       .email('email', patch.email)
       .phone('phone', phone)
       .oneOf('status', patch.status, userStatuses)
-      .length('status_message', patch.statusMessage, 0, limits.statusMessage.maxLength)
+      .length('statusMessage', patch.statusMessage, 0, limits.statusMessage.maxLength)
       .language('language', patch.language)
       .oneOf('theme', patch.theme, themes)
       .done();
-    const taken = await this.store.users.taken({ phone, email: patch.email, username: patch.username }, userId);
-    if (taken.phone) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
-    if (taken.username) throw new AppError('USERNAME_TAKEN', 'this username is taken');
-    if (taken.email) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
+    checkAccountFieldsFree(await this.store.users.taken({ phone, email: patch.email, username: patch.username }, userId));
 
     const user = await this.tx
       .run(async (tx, emit) => {
@@ -97,10 +118,7 @@ export class UserService {
         return updated;
       })
       .catch((err: unknown) => {
-        if (violates(err, 'phone')) throw new AppError('PHONE_TAKEN', 'this phone number is already registered');
-        if (violates(err, 'username')) throw new AppError('USERNAME_TAKEN', 'this username is taken');
-        if (violates(err, 'email')) throw new AppError('EMAIL_TAKEN', 'this email is already registered');
-        throw err;
+        throw accountConflict(err);
       });
     return this.selfView(user);
   }

@@ -16,11 +16,12 @@ async function people(s: TestServer, n: number) {
   return Promise.all(Array.from({ length: n }, () => registerUser(s.api)));
 }
 
-/** Collects the calls the end-of-call hook sees. */
+/** Collects the ended calls the call service has recorded, in place of the call messages. */
 function recordEnds(s: TestServer): Call[] {
   const ended: Call[] = [];
-  s.core.calls.onCallEnded = async (call) => {
+  s.core.messages.recordCall = async (call) => {
     ended.push(call);
+    return null;
   };
   return ended;
 }

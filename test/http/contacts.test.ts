@@ -74,9 +74,9 @@ describeEachStore('contacts', (server) => {
     assert.equal(partial.is_blocked, false);
     assert.equal(partial.is_muted, true);
     assert.equal(partial.nickname, '老王');
-    assert.equal(await server().core.contacts.isBlockedBy(a.id, b.id), false);
+    assert.equal(await server().core.store.contacts.isBlocked(a.id, b.id), false);
     okData(await api.put(`/api/contacts/${b.id}`, { is_blocked: true }, { token: a.token }));
-    assert.equal(await server().core.contacts.isBlockedBy(a.id, b.id), true);
+    assert.equal(await server().core.store.contacts.isBlocked(a.id, b.id), true);
   });
 
   it('refuses updates to a non-contact (404) and malformed updates (422)', async () => {

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { UniqueConflict, type UniqueTarget } from '../../src/domain/errors.ts';
 import type { DomainEvent } from '../../src/domain/events.ts';
+import type { MessageDraft } from '../../src/domain/types.ts';
 import { LocalBus } from '../../src/realtime/bus.ts';
 import { systemClock } from '../../src/services/clock.ts';
 import { Transactor } from '../../src/services/transactor.ts';
 import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
-import { uniqueViolation, violates } from '../../src/store/errors.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
+import { pairKey } from '../../src/store/repos/conversations.ts';
 import { Store } from '../../src/store/store.ts';
 import { scratch, storeKinds, type Scratch } from '../support/stores.ts';
 
@@ -20,6 +22,16 @@ for (const kind of storeKinds) {
     const at = () => Date.now();
     const newUser = (fields: { phone?: string; email?: string; username?: string } = {}) =>
       store.users.insert({ phone: fields.phone ?? `1${String(++n).padStart(10, '0')}`, email: fields.email, username: fields.username, passwordHash: null, at: at() });
+    /** Runs a write expected to lose a unique key; returns what it threw. */
+    const conflictOf = (write: Promise<unknown>) =>
+      write.then(
+        () => assert.fail('expected a unique conflict'),
+        (e: unknown) => e,
+      );
+    const assertConflict = (err: unknown, target: UniqueTarget) => {
+      assert.ok(err instanceof UniqueConflict, `expected UniqueConflict on ${target}, got ${String(err)}`);
+      assert.equal(err.target, target);
+    };
 
     before(async () => {
       dir = await scratch(kind);
@@ -49,19 +61,14 @@ for (const kind of storeKinds) {
 
     it('keeps phone, email and username unique (username case-insensitively) and names the culprit', async () => {
       await newUser({ phone: '13900000001', email: 'one@example.com', username: 'Bob' });
-      const attempts: [Parameters<typeof newUser>[0], string][] = [
-        [{ phone: '13900000001' }, 'phone'],
-        [{ email: 'ONE@example.com' }, 'email'],
-        [{ username: 'bob' }, 'username'],
+      const attempts: [Parameters<typeof newUser>[0], UniqueTarget][] = [
+        [{ phone: '13900000001' }, 'users.phone'],
+        [{ email: 'ONE@example.com' }, 'users.email'],
+        [{ username: 'bob' }, 'users.username'],
       ];
-      for (const [fields, culprit] of attempts) {
-        const err = await newUser(fields).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        assert.ok(uniqueViolation(err), `expected a unique violation for ${culprit}`);
-        assert.ok(violates(err, culprit), `violation should name ${culprit}: ${uniqueViolation(err)}`);
-      }
+      for (const [fields, culprit] of attempts) assertConflict(await conflictOf(newUser(fields)), culprit);
+      const other = await newUser();
+      assertConflict(await conflictOf(store.users.update(other.id, { username: 'BOB' }, at())), 'users.username');
       const taken = await store.users.taken({ phone: '13900000001', email: 'one@EXAMPLE.com', username: 'BOB' });
       assert.deepEqual(taken, { phone: true, email: true, username: true });
       // Several users without email or username are fine (NULLs are not equal).
@@ -95,7 +102,7 @@ for (const kind of storeKinds) {
           tx.run(async (s, emit) => {
             emit({ type: 'contact.removed', audience: { kind: 'user', id: u.id }, data: { ownerId: u.id, contactUserId: i } });
             emit({ type: 'contact.removed', audience: { kind: 'user', id: u.id }, data: { ownerId: u.id, contactUserId: 1000 + i } });
-            await s.users.recordSeen(u.id, at());
+            await s.users.markSeen(u.id, at());
           }),
         ),
       );
@@ -139,8 +146,7 @@ for (const kind of storeKinds) {
       const owner = await newUser();
       const friends = [await newUser(), await newUser(), await newUser()];
       for (const f of friends) await store.contacts.insert({ ownerId: owner.id, contactUserId: f.id, nickname: `n${f.id}`, at: at() });
-      const dup = await store.contacts.insert({ ownerId: owner.id, contactUserId: friends[0]!.id, nickname: '', at: at() }).catch((e: unknown) => e);
-      assert.ok(violates(dup, 'contacts'), String(uniqueViolation(dup)));
+      assertConflict(await conflictOf(store.contacts.insert({ ownerId: owner.id, contactUserId: friends[0]!.id, nickname: '', at: at() })), 'contacts.pair');
       const page = await store.contacts.list(owner.id, { limit: 2, offset: 1 });
       assert.equal(page.total, 3);
       assert.deepEqual(page.items.map((c) => c.user.id), [friends[1]!.id, friends[2]!.id]);
@@ -148,6 +154,23 @@ for (const kind of storeKinds) {
       await store.contacts.update(owner.id, friends[1]!.id, { isBlocked: true }, at());
       assert.equal(await store.contacts.isBlocked(owner.id, friends[1]!.id), true);
       assert.deepEqual([...(await store.contacts.ownersHaving(friends[0]!.id, [owner.id, friends[1]!.id]))], [owner.id]);
+    });
+
+    it('reports a lost private pair and reused client ids as UniqueConflict, inside transactions too', async () => {
+      const [a, b] = [await newUser(), await newUser()];
+      const key = pairKey(a.id, b.id);
+      const chat = { type: 'private' as const, ownerId: null, pairKey: key, createdBy: a.id, at: at() };
+      const c = await store.conversations.insert(chat);
+      assertConflict(await conflictOf(store.transaction((tx) => tx.conversations.insert(chat))), 'conversations.pair');
+      const draft: MessageDraft = { type: 'text', content: 'hi', caption: '', attachment: null, replyToId: null, forwardFrom: null, ttl: 0, isSilent: false, isEncrypted: false, metadata: {} };
+      const message = { conversationId: c.id, senderId: a.id, draft, clientId: 'k1', sendAt: null, at: at() };
+      await store.messages.insert(message);
+      assertConflict(await conflictOf(store.transaction((tx) => tx.messages.insert(message))), 'messages.client_id');
+      const scheduled = { conversationId: c.id, senderId: a.id, draft, clientId: 'k1', sendAt: at() + 60_000, at: at() };
+      await store.scheduled.insert(scheduled);
+      assertConflict(await conflictOf(store.scheduled.insert(scheduled)), 'scheduled_messages.client_id');
+      // The transaction that lost is undone; the store goes on.
+      assert.equal((await store.conversations.byPairKey(key))?.id, c.id);
     });
 
     it('search treats LIKE wildcards literally', async () => {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Contact, ContactWithUser, PageRequest } from '../../domain/types.ts';
+import { guardUnique } from '../errors.ts';
 import type { ContactsTable, Database } from '../schema.ts';
 import { toUser } from './users.ts';
 
@@ -72,12 +73,15 @@ export class ContactRepo {
     return { items, total: Number(count.n) };
   }
 
+  /** Throws UniqueConflict ('contacts.pair') when the owner has this contact already. */
   async insert(c: { ownerId: number; contactUserId: number; nickname: string; at: number }): Promise<Contact> {
-    const row = await this.db
-      .insertInto('contacts')
-      .values({ owner_id: c.ownerId, contact_user_id: c.contactUserId, nickname: c.nickname, created_at: c.at, updated_at: c.at })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await guardUnique(
+      this.db
+        .insertInto('contacts')
+        .values({ owner_id: c.ownerId, contact_user_id: c.contactUserId, nickname: c.nickname, created_at: c.at, updated_at: c.at })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toContact(row);
   }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Conversation, ConversationType, Member, MemberRole, PageRequest } from '../../domain/types.ts';
 import type { MembershipSource } from '../../realtime/membership.ts';
+import { guardUnique } from '../errors.ts';
 import { precompiled } from '../precompiled.ts';
 import type { ConversationMembersTable, ConversationsTable, Database } from '../schema.ts';
 
@@ -179,24 +180,27 @@ export class ConversationRepo implements MembershipSource {
     return row && toConversation(row);
   }
 
+  /** Throws UniqueConflict ('conversations.pair') when the pair has a private conversation already. */
   async insert(c: NewConversation): Promise<Conversation> {
-    const row = await this.db
-      .insertInto('conversations')
-      .values({
-        type: c.type,
-        name: c.name ?? '',
-        description: c.description ?? '',
-        avatar: c.avatar ?? '',
-        announcement: c.announcement ?? '',
-        owner_id: c.ownerId,
-        pair_key: c.pairKey,
-        last_activity_at: c.at,
-        created_by: c.createdBy,
-        created_at: c.at,
-        updated_at: c.at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await guardUnique(
+      this.db
+        .insertInto('conversations')
+        .values({
+          type: c.type,
+          name: c.name ?? '',
+          description: c.description ?? '',
+          avatar: c.avatar ?? '',
+          announcement: c.announcement ?? '',
+          owner_id: c.ownerId,
+          pair_key: c.pairKey,
+          last_activity_at: c.at,
+          created_by: c.createdBy,
+          created_at: c.at,
+          updated_at: c.at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toConversation(row);
   }
 

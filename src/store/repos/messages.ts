@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
-import { likeContains } from '../errors.ts';
+import { guardUnique, likeContains } from '../errors.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, MessagesTable } from '../schema.ts';
 
@@ -169,29 +169,32 @@ export class MessageRepo {
     return row && toMessage(row);
   }
 
+  /** Throws UniqueConflict ('messages.client_id') when the sender used this client id already. */
   async insert(m: NewMessage): Promise<Message> {
     const d = m.draft;
-    const [row] = await insertMessage(this.db, {
-      conversation_id: m.conversationId,
-      sender_id: m.senderId,
-      type: d.type,
-      content: d.content,
-      caption: d.caption,
-      file_id: d.attachment?.fileId ?? null,
-      attachment: d.attachment ? JSON.stringify(d.attachment) : '{}',
-      reply_to_id: d.replyToId,
-      forward_from_id: d.forwardFrom?.messageId ?? null,
-      forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
-      ttl: d.ttl,
-      expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
-      send_at: m.sendAt,
-      is_silent: d.isSilent ? 1 : 0,
-      is_encrypted: d.isEncrypted ? 1 : 0,
-      client_id: m.clientId,
-      metadata: Object.keys(d.metadata).length > 0 ? JSON.stringify(d.metadata) : '{}',
-      created_at: m.at,
-      updated_at: m.at,
-    });
+    const [row] = await guardUnique(
+      insertMessage(this.db, {
+        conversation_id: m.conversationId,
+        sender_id: m.senderId,
+        type: d.type,
+        content: d.content,
+        caption: d.caption,
+        file_id: d.attachment?.fileId ?? null,
+        attachment: d.attachment ? JSON.stringify(d.attachment) : '{}',
+        reply_to_id: d.replyToId,
+        forward_from_id: d.forwardFrom?.messageId ?? null,
+        forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
+        ttl: d.ttl,
+        expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
+        send_at: m.sendAt,
+        is_silent: d.isSilent ? 1 : 0,
+        is_encrypted: d.isEncrypted ? 1 : 0,
+        client_id: m.clientId,
+        metadata: Object.keys(d.metadata).length > 0 ? JSON.stringify(d.metadata) : '{}',
+        created_at: m.at,
+        updated_at: m.at,
+      }),
+    );
     return toMessage(row!);
   }
 
@@ -332,16 +335,6 @@ export class MessageRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async isHidden(messageId: number, userId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('message_hidden')
-      .select('message_id')
-      .where('message_id', '=', messageId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   /** Sets the pinned flag; undefined when it already had that value. */
   async setPinned(id: number, pinned: boolean, by: number, at: number): Promise<Message | undefined> {
     const row = await this.db
@@ -362,10 +355,5 @@ export class MessageRepo {
       .onConflict((oc) => oc.columns(['message_id', 'user_id']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-  }
-
-  async receipts(messageId: number): Promise<{ userId: number; readAt: number }[]> {
-    const rows = await this.db.selectFrom('message_receipts').select(['user_id', 'read_at']).where('message_id', '=', messageId).orderBy('read_at').execute();
-    return rows.map((r) => ({ userId: r.user_id, readAt: r.read_at }));
   }
 }

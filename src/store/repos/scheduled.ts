@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { MessageDraft, ScheduledMessage } from '../../domain/types.ts';
 import type { Dialect } from '../dialect.ts';
+import { guardUnique } from '../errors.ts';
 import type { Database, ScheduledMessagesTable } from '../schema.ts';
 
 function toScheduled(row: Selectable<ScheduledMessagesTable>): ScheduledMessage {
@@ -32,19 +33,22 @@ export class ScheduledMessageRepo {
     private readonly dialect: Dialect,
   ) {}
 
+  /** Throws UniqueConflict ('scheduled_messages.client_id') when the sender used this client id already. */
   async insert(s: { conversationId: number; senderId: number; draft: MessageDraft; clientId: string | null; sendAt: number; at: number }): Promise<ScheduledMessage> {
-    const row = await this.db
-      .insertInto('scheduled_messages')
-      .values({
-        conversation_id: s.conversationId,
-        sender_id: s.senderId,
-        payload: JSON.stringify(s.draft),
-        client_id: s.clientId,
-        send_at: s.sendAt,
-        created_at: s.at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await guardUnique(
+      this.db
+        .insertInto('scheduled_messages')
+        .values({
+          conversation_id: s.conversationId,
+          sender_id: s.senderId,
+          payload: JSON.stringify(s.draft),
+          client_id: s.clientId,
+          send_at: s.sendAt,
+          created_at: s.at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toScheduled(row);
   }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { PageRequest, Theme, User, UserStatus, UserSummary } from '../../domain/types.ts';
-import { likePrefix } from '../errors.ts';
+import { userSummary, type PageRequest, type Theme, type User, type UserStatus, type UserSummary } from '../../domain/types.ts';
+import { guardUnique, likePrefix } from '../errors.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, UsersTable } from '../schema.ts';
 
@@ -68,6 +68,14 @@ export interface Credentials {
   passwordHash: string | null;
 }
 
+/** What presence shows of a user: who, their chosen status and when they were last seen. */
+export interface Seen {
+  user: UserSummary;
+  status: UserStatus;
+  statusMessage: string;
+  lastSeenAt: number | null;
+}
+
 export type LoginIdentifier = { phone: string } | { email: string } | { username: string };
 
 const summaryColumns = ['id', 'username', 'nickname', 'avatar'] as const;
@@ -97,7 +105,7 @@ export class UserRepo {
       unique.length === 1
         ? await summaryOf(this.db, { id: unique[0]! })
         : await this.db.selectFrom('users').select(summaryColumns).where('id', 'in', unique).execute();
-    return new Map(rows.map((r) => [r.id, { id: r.id, username: r.username, nickname: r.nickname, avatar: r.avatar }]));
+    return new Map(rows.map((r) => [r.id, userSummary(r)]));
   }
 
   async byPhone(phone: string): Promise<User | undefined> {
@@ -112,11 +120,6 @@ export class UserRepo {
     else q = q.where(sql`lower(username)`, '=', by.username.toLowerCase());
     const row = await q.executeTakeFirst();
     return row && { user: toUser(row), passwordHash: row.password_hash };
-  }
-
-  async passwordHash(id: number): Promise<string | null | undefined> {
-    const row = await this.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
-    return row?.password_hash;
   }
 
   /** Which of the given unique fields already belong to another user (one query). */
@@ -145,26 +148,30 @@ export class UserRepo {
     return result;
   }
 
+  /** Throws UniqueConflict when the phone, email or username is taken. */
   async insert(u: NewUser): Promise<User> {
-    const row = await this.db
-      .insertInto('users')
-      .values({
-        phone: u.phone ?? null,
-        email: u.email ? u.email.toLowerCase() : null,
-        username: u.username ?? null,
-        nickname: u.nickname ?? '',
-        password_hash: u.passwordHash,
-        permissions: JSON.stringify(u.permissions ?? []),
-        position: u.position ?? '',
-        department_id: u.departmentId ?? null,
-        created_at: u.at,
-        updated_at: u.at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await guardUnique(
+      this.db
+        .insertInto('users')
+        .values({
+          phone: u.phone ?? null,
+          email: u.email ? u.email.toLowerCase() : null,
+          username: u.username ?? null,
+          nickname: u.nickname ?? '',
+          password_hash: u.passwordHash,
+          permissions: JSON.stringify(u.permissions ?? []),
+          position: u.position ?? '',
+          department_id: u.departmentId ?? null,
+          created_at: u.at,
+          updated_at: u.at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toUser(row);
   }
 
+  /** Throws UniqueConflict when a new phone, email or username is taken. */
   async update(id: number, patch: UserPatch, at: number): Promise<User | undefined> {
     const values: Updateable<UsersTable> = { updated_at: at };
     if (patch.phone !== undefined) values.phone = patch.phone;
@@ -182,7 +189,7 @@ export class UserRepo {
     if (patch.permissions !== undefined) values.permissions = JSON.stringify(patch.permissions);
     if (patch.isDisabled !== undefined) values.is_disabled = patch.isDisabled ? 1 : 0;
     if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
-    const row = await this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await guardUnique(this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst());
     return row && toUser(row);
   }
 
@@ -190,22 +197,18 @@ export class UserRepo {
     await this.db.updateTable('users').set({ last_login_at: at, last_seen_at: at }).where('id', '=', id).execute();
   }
 
-  async recordSeen(id: number, at: number): Promise<void> {
-    await this.db.updateTable('users').set({ last_seen_at: at }).where('id', '=', id).execute();
-  }
-
   /**
    * Records the user as seen now, unless they appear offline (then their last-seen time must not
    * move), and returns what presence shows of them, in one statement.
    */
-  async markSeen(id: number, at: number): Promise<{ status: UserStatus; statusMessage: string; lastSeenAt: number | null } | undefined> {
+  async markSeen(id: number, at: number): Promise<Seen | undefined> {
     const row = await this.db
       .updateTable('users')
       .set({ last_seen_at: sql<number | null>`case when status = 'offline' then last_seen_at else ${at} end` })
       .where('id', '=', id)
-      .returning(['status', 'status_message', 'last_seen_at'])
+      .returning([...summaryColumns, 'status', 'status_message', 'last_seen_at'])
       .executeTakeFirst();
-    return row && { status: row.status as UserStatus, statusMessage: row.status_message, lastSeenAt: row.last_seen_at };
+    return row && { user: userSummary(row), status: row.status as UserStatus, statusMessage: row.status_message, lastSeenAt: row.last_seen_at };
   }
 
   /** Username or nickname prefix (case-insensitive), or the exact phone number. */
