@@ -15,7 +15,6 @@ import { FileService } from './services/files.ts';
 import { MessageService } from './services/messages.ts';
 import { RedisRateLimitStore } from './services/rate-limit-redis.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
-import { S3Storage } from './services/storage/s3.ts';
 import type { FileStorage } from './services/storage/storage.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { PresenceService } from './services/presence.ts';
@@ -134,7 +133,9 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   };
   const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
   messages.setDueListener((at) => timers.wake(at));
-  const storage: FileStorage = config.fileStorage === 's3' ? new S3Storage(config.s3) : new LocalDiskStorage(config.filesDir);
+  // The S3 SDK is loaded only by the nodes that use it: it adds ~0.2 s to every start.
+  const s3 = config.fileStorage === 's3' ? new (await import('./services/storage/s3.ts')).S3Storage(config.s3) : undefined;
+  const storage: FileStorage = s3 ?? new LocalDiskStorage(config.filesDir);
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize });
 
   try {
@@ -195,7 +196,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
       await presence.stop();
       await bus.close();
       await limiter.close();
-      if (storage instanceof S3Storage) storage.close();
+      s3?.close();
       await redis?.close();
       await database.close();
     },
