@@ -29,6 +29,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app = await buildServer(core, options.mounts ?? defaultMounts());
     await app.listen({ host: config.host, port: config.port });
     core.timers.start();
+    core.files.preload();
   } catch (err) {
     await core.close();
     throw err;
