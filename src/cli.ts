@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, configurationTable, loadConfig } from './config.ts';
-import { createCore } from './core.ts';
-import { AppError } from './domain/errors.ts';
-import { createLogger } from './logger.ts';
-import { serve } from './main.ts';
-import { openDatabase } from './store/database.ts';
-import { migrateToLatest } from './store/migrate.ts';
+
+// Each command imports what it runs when it runs: the server, the core and their libraries
+// (the database drivers, Kysely, fastify, the S3 SDK, sharp) take seconds to load, which
+// `help`, `config` and a mistyped command should not pay.
 
 const usage = `Usage: parley <command>
 
@@ -23,11 +20,18 @@ Configuration comes from environment variables, or a JSON file named by PARLEY_C
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'serve':
-      await serve(loadConfig());
-      return -1;
-    case 'migrate': {
+    case 'serve': {
+      const { loadConfig } = await import('./config.ts');
+      // A bad configuration is reported before the server is loaded.
       const config = loadConfig();
+      const { serve } = await import('./main.ts');
+      await serve(config);
+      return -1;
+    }
+    case 'migrate': {
+      const { loadConfig } = await import('./config.ts');
+      const config = loadConfig();
+      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('./store/database.ts'), import('./store/migrate.ts')]);
       const database = openDatabase({ url: config.databaseUrl, poolSize: 2, sqliteSynchronous: config.sqliteSynchronous });
       try {
         const { applied } = await migrateToLatest(database.db, database.dialect);
@@ -39,9 +43,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'user':
       return userCommand(rest);
-    case 'config':
+    case 'config': {
+      const { configurationTable } = await import('./config.ts');
       console.log(configurationTable());
       return 0;
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -77,7 +83,9 @@ async function userCommand(args: string[]): Promise<number> {
     console.error('a password is required: --password <pw> or --password-stdin');
     return 2;
   }
+  const { loadConfig } = await import('./config.ts');
   const config = loadConfig();
+  const [{ createCore }, { createLogger }] = await Promise.all([import('./core.ts'), import('./logger.ts')]);
   const core = await createCore(config, createLogger('warn'));
   try {
     const user = await core.auth.createUser({
@@ -94,15 +102,25 @@ async function userCommand(args: string[]): Promise<number> {
   }
 }
 
+/** Exit status 2 for what the operator can fix (the configuration, the input), 1 for anything else. */
+async function report(err: unknown): Promise<number> {
+  // Imported here, not up front, so that only a failing command pays for them.
+  const [{ ConfigError }, { AppError }] = await Promise.all([import('./config.ts'), import('./domain/errors.ts')]);
+  if (err instanceof ConfigError) console.error(err.message);
+  else if (err instanceof AppError) console.error(`error: ${err.message}`);
+  else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error((err as Error).message);
+  else console.error(err);
+  return err instanceof ConfigError || err instanceof AppError ? 2 : 1;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
-  (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message);
-    else if (err instanceof AppError) console.error(`error: ${err.message}`);
-    else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error((err as Error).message);
-    else console.error(err);
-    process.exitCode = err instanceof ConfigError || err instanceof AppError ? 2 : 1;
+  async (err: unknown) => {
+    process.exitCode = await report(err).catch(() => {
+      console.error(err);
+      return 1;
+    });
   },
 );

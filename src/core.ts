@@ -16,7 +16,6 @@ import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
 import { RedisRateLimitStore } from './services/rate-limit-redis.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
-import { S3Storage } from './services/storage/s3.ts';
 import type { FileStorage } from './services/storage/storage.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { PresenceService } from './services/presence.ts';
@@ -160,14 +159,14 @@ async function buildCore(
   const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs, ice: config.ice }, messages, (err) =>
     logger.error({ err }, 'call handling failed'),
   );
-  const storage: FileStorage = config.fileStorage === 's3' ? new S3Storage(config.s3) : new LocalDiskStorage(config.filesDir);
+  // The S3 SDK is loaded only by the nodes that use it: it adds ~0.2 s to every start.
+  const s3 = config.fileStorage === 's3' ? new (await import('./services/storage/s3.ts')).S3Storage(config.s3) : undefined;
+  const storage: FileStorage = s3 ?? new LocalDiskStorage(config.filesDir);
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize });
 
   components.add({
     name: 'storage',
-    stop: () => {
-      if (storage instanceof S3Storage) storage.close();
-    },
+    stop: () => s3?.close(),
   });
   components.add({ name: 'limiter', stop: () => limiter.close() });
   // Joins the cluster, if any, before the node accepts connections.

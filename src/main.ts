@@ -45,6 +45,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     for (const listener of plan) apps.push({ listener, app: await buildServer(core, gateway, listener) });
     for (const { listener, app } of apps) await app.listen({ host: config.host, port: listener.port ?? config.port });
     core.timers.start();
+    core.files.preload();
   } catch (err) {
     for (const { app } of apps) await app.close().catch(() => undefined);
     await gateway.close();

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import sharp from 'sharp';
+import type createSharp from 'sharp';
 import { AppError } from '../domain/errors.ts';
 import type { FileKind, StoredFile } from '../domain/types.ts';
 import { limits } from '../domain/validation.ts';
@@ -41,6 +41,13 @@ export interface Download {
 }
 
 const thumbnailMime = 'image/jpeg';
+
+// sharp (libvips) is loaded when first wanted rather than with the service: a process that never
+// measures an image (a CLI command) does not pay for it.
+let sharpLoading: Promise<typeof createSharp> | undefined;
+function loadSharp(): Promise<typeof createSharp> {
+  return (sharpLoading ??= import('sharp').then((m) => m.default));
+}
 
 function human(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB'];
@@ -141,6 +148,15 @@ export class FileService {
     this.thumbnailSize = options.thumbnailSize ?? 320;
   }
 
+  /**
+   * Starts loading the image library in the background. A server calls this once it listens:
+   * its first image upload then does not wait ~150 ms for the load, and a broken install of
+   * sharp is logged at start rather than at that upload.
+   */
+  preload(): void {
+    loadSharp().catch((err: unknown) => this.logger.error({ err }, 'the image library (sharp) cannot be loaded; image uploads will fail'));
+  }
+
   get maxSize(): number {
     return this.options.maxSize;
   }
@@ -202,6 +218,7 @@ export class FileService {
 
   /** Width and height as displayed (EXIF orientation applied) and a JPEG thumbnail. */
   private async measure(received: ReceivedFile): Promise<{ width: number; height: number; thumbnailKey: string }> {
+    const sharp = await loadSharp();
     const image = sharp({ failOn: 'error' });
     const source = await this.storage.get(received.key);
     source.on('error', (err) => image.destroy(err));
