@@ -16,7 +16,7 @@ import type { Gateway } from '../realtime/gateway.ts';
 import { version } from '../version.ts';
 import { installGuards } from './guard.ts';
 import { healthRoutes } from './health.ts';
-import { checkCollisions, ownerOf, type Listener, type MountedProfile } from './mounts.ts';
+import { checkCollisions, ownerOf, type Listener } from './mounts.ts';
 import { openApiDocuments } from './openapi.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -27,7 +27,6 @@ declare module 'fastify' {
   }
 }
 
-export type { MountedProfile } from './mounts.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -166,14 +165,13 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     );
   }
 
-  const notFound = (method: string, path: string): { owner: MountedProfile | undefined; error: AppError } => ({
-    owner: ownerOf(listener.mounts, path),
-    error: new AppError('NOT_FOUND', `no route ${method} ${path}`),
-  });
+  // A path under no mount at all (none at the root) gets a plain answer.
+  const unowned = (error: AppError) => ({ code: 404, message: 'not found', error: error.message });
   app.setNotFoundHandler((request: FastifyRequest, reply) => {
-    const { owner, error } = notFound(request.method, request.url.split('?')[0]!);
-    if (owner) return sendProfileError(owner.profile, error, request, reply);
-    return reply.code(404).send({ code: 404, message: 'not found', error: error.message });
+    const path = request.url.split('?')[0]!;
+    const owner = ownerOf(listener.mounts, path);
+    const error = new AppError('NOT_FOUND', `no route ${request.method} ${path}`);
+    return owner ? sendProfileError(owner.profile, error, request, reply) : reply.code(404).send(unowned(error));
   });
 
   app.decorate('gateway', gateway);
@@ -182,9 +180,8 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     gateway.upgradeHandler(sockets, (path) => {
       const owner = ownerOf(listener.mounts, path);
       const error = new AppError('NOT_FOUND', `no WebSocket endpoint at ${path}`);
-      if (!owner) return { status: 404, body: JSON.stringify({ code: 404, message: 'not found', error: error.message }) };
-      const r = owner.profile.errors.render(error, '', Date.now());
-      return { status: r.status, body: JSON.stringify(r.body) };
+      const { status, body } = owner ? owner.profile.errors.render(error, '', Date.now()) : { status: 404, body: unowned(error) };
+      return { status, body: JSON.stringify(body) };
     }),
   );
   // Upgraded sockets keep the HTTP server from closing: end them first (1001), then the rest stops.
