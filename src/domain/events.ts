@@ -17,7 +17,8 @@ export interface EventDataMap {
   'contact.updated': { contact: Contact; user: User };
   'contact.removed': { ownerId: number; contactUserId: number };
 
-  'conversation.created': { conversation: Conversation; members: Member[] };
+  /** `users`: the members' summaries, in the order of `members` (absent from events logged before it existed). */
+  'conversation.created': { conversation: Conversation; members: Member[]; users?: UserSummary[] };
   'conversation.updated': { conversation: Conversation; changes: string[]; by: number | null };
   /**
    * `users`: the added users, in the order of `members`. Like every `user`/`users` of a member

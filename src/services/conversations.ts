@@ -155,7 +155,13 @@ export class ConversationService {
       at,
       0,
     );
-    emit({ type: 'conversation.created', audience: { kind: 'conversation', id: conversation.id }, data: { conversation, members } });
+    // Once per pair, so one more read here costs nothing that matters.
+    const users = await tx.users.summaries([firstId, otherId]);
+    emit({
+      type: 'conversation.created',
+      audience: { kind: 'conversation', id: conversation.id },
+      data: { conversation, members, users: members.map((m) => users.get(m.userId)!) },
+    });
     return conversation;
   }
 
@@ -192,7 +198,11 @@ export class ConversationService {
         at,
         0,
       );
-      emit({ type: 'conversation.created', audience: { kind: 'conversation', id: conversation.id }, data: { conversation, members } });
+      emit({
+        type: 'conversation.created',
+        audience: { kind: 'conversation', id: conversation.id },
+        data: { conversation, members, users: members.map((m) => users.get(m.userId)!) },
+      });
       await this.notice(tx, emit, conversation.id, { action: 'created', actor: me, users: others.map((u) => users.get(u)!) }, at);
       return conversation.id;
     });

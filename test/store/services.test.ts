@@ -101,9 +101,16 @@ describeEachCore('services', (t) => {
   it('member events carry the summary of each member they concern', async () => {
     const { core, user, events, clear } = t();
     const [a, b, c, d] = [await user(), await user(), await user(), await user()];
-    const chat = (await core.conversations.create(a.id, { type: 'group', name: 'members', members: [b.id] })).conversation.id;
-    const toChat = { kind: 'conversation', id: chat };
     const who = (...users: User[]) => users.map(userSummary);
+    const created = () => (events as AnyEvent[]).flatMap((e) => (e.type === 'conversation.created' ? [[e.data.members.map((m) => m.userId), e.data.users]] : []));
+    clear();
+    const chat = (await core.conversations.create(a.id, { type: 'group', name: 'members', members: [b.id] })).conversation.id;
+    await core.conversations.create(c.id, { type: 'private', members: [d.id] });
+    assert.deepEqual(created(), [
+      [[a.id, b.id], who(a, b)],
+      [[c.id, d.id], who(c, d)],
+    ]);
+    const toChat = { kind: 'conversation', id: chat };
     const memberEvents = () => {
       const seen = (events as AnyEvent[]).flatMap((e): unknown[][] => {
         if (e.type === 'member.added') return [[e.type, e.audience, e.data.members.map((m) => m.userId), e.data.users]];
