@@ -38,26 +38,12 @@ interface ProfileSocket {
   codec: ProfileCodec;
 }
 
-const wireShape = 'a frame {"type": string, "data": ...}';
-
-/** A frame's type and data from its wire text; a wire the kit's default does not read is a problem. */
-export function readFrame(text: string): { type: string; data: unknown } | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return `not JSON: ${text.slice(0, 200)}`;
-  }
-  const f = parsed as { type?: unknown; data?: unknown } | null;
-  if (typeof f !== 'object' || f === null || typeof f.type !== 'string' || !('data' in f)) return `not ${wireShape}: ${text.slice(0, 200)}`;
-  return { type: f.type, data: f.data };
-}
-
 /** Problems of one wire frame of `profile` against the data schema its socket declares for the frame's type. */
 export function frameProblems(profile: Profile, text: string): { frame?: { type: string; data: unknown }; problems: string[] } {
-  const frame = readFrame(text);
+  if (!profile.socket) return { problems: [`${profile.name} has no socket`] };
+  const frame = profile.socket.readFrame(text);
   if (typeof frame === 'string') return { problems: [frame] };
-  const schema = profile.socket?.frames[frame.type];
+  const schema = profile.socket.frames[frame.type];
   if (!schema) return { frame, problems: [`frame "${frame.type}" has no declared schema (socket.frames)`] };
   return { frame, problems: contractProblems(schema, frame.data) };
 }

@@ -9,6 +9,7 @@ import { integerId, stringId } from '../../src/profiles/kit/ids.ts';
 import { cursorPaging, metaPaging, offsetPaging, offsetTotalPaging, pagePaging, type Paging } from '../../src/profiles/kit/paging.ts';
 import { defineProfile } from '../../src/profiles/kit/profile.ts';
 import { route } from '../../src/profiles/kit/route.ts';
+import { defineSocket } from '../../src/profiles/kit/socket.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
 import { profiles } from '../../src/profiles/index.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -280,5 +281,36 @@ describe('the profile registry', () => {
   it('serves every registered profile by default, each once', () => {
     const served = loadConfig({}).profiles.map((m) => m.profile);
     assert.deepEqual([...served].sort(), profiles.map((p) => p.name).sort());
+  });
+});
+
+describe('defineSocket', () => {
+  const base = {
+    path: '/ws',
+    encoders: () => ({ events: {}, signals: {} }),
+    commands: {},
+    pong: (_echo: unknown, at: number) => ({ type: 'pong', data: { at } }),
+    error: (body: unknown) => ({ type: 'error', data: body }),
+    refetch: () => ({ type: 'refetch', data: {} }),
+    ack: () => ({ type: 'ack', data: {} }),
+  };
+
+  it('reads its own frames back from the default wire, and says what is not one', () => {
+    const socket = defineSocket(base);
+    assert.deepEqual(socket.readFrame('{"type":"pong","seq":3,"data":{"at":1}}'), { type: 'pong', data: { at: 1 } });
+    assert.match(socket.readFrame('{"event":"pong"}') as string, /not a frame of this socket's wire/);
+    assert.match(socket.readFrame('nope') as string, /not JSON/);
+  });
+
+  it('reads a document’s own wire through its unwire', () => {
+    const socket = defineSocket({
+      ...base,
+      wire: { event: (f, seq) => ({ event: f.type, payload: f.data, seq }), signal: (f) => ({ event: f.type, payload: f.data }) },
+      unwire: (v) => (typeof v.event === 'string' ? { type: v.event, data: v.payload } : undefined),
+    });
+    const deps = { services: {} as never, links: { file: (id: string) => id, thumbnail: (id: string) => id }, errors: echo.errors };
+    const pong = socket.endpoint('doc', '', deps).codec.pong(undefined, 5);
+    assert.deepEqual(JSON.parse(pong), { event: 'pong', payload: { at: 5 } });
+    assert.deepEqual(socket.readFrame(pong), { type: 'pong', data: { at: 5 } });
   });
 });

@@ -53,6 +53,8 @@ export interface SocketSpec {
   authorizeUpgrade?(this: void, upgrade: UpgradeRequest): void;
   /** How the document puts a frame on the wire; default `{"type", "seq"?, "data"}`. */
   wire?: { event(f: Frame, seq: number): unknown; signal(f: Frame): unknown };
+  /** A server frame read back from its wire, the inverse of `wire` (contract tests read frames so); default `{type, data}`. */
+  unwire?(this: void, value: Record<string, unknown>): Frame | undefined;
   /** How the document reads a client frame: its command name, data and reference fields. */
   read?(this: void, frame: Record<string, unknown>): { type: string; data: unknown; ref: FrameRef };
   encoders(deps: SocketDeps): { events: EventEncoders; signals: SignalEncoders };
@@ -72,6 +74,8 @@ export interface SocketSpec {
 export interface SocketDef {
   readonly path: string;
   readonly frames: Readonly<Record<string, TSchema>>;
+  /** A server frame's type and data from its wire text, or what is wrong with it. */
+  readFrame(text: string): Frame | string;
   endpoint(profile: string, mount: string, deps: SocketDeps): SocketEndpoint;
 }
 
@@ -88,6 +92,10 @@ function defaultRead(frame: Record<string, unknown>): { type: string; data: unkn
     if (typeof call_id === 'string') ref.callId = call_id.slice(0, 64);
   }
   return { type, data, ref };
+}
+
+function defaultUnwire(value: Record<string, unknown>): Frame | undefined {
+  return typeof value.type === 'string' && 'data' in value ? { type: value.type, data: value.data } : undefined;
 }
 
 const defaultWire = {
@@ -132,9 +140,20 @@ export function defineSocket(spec: SocketSpec): SocketDef {
     }
   }
 
+  const unwire = spec.unwire ?? defaultUnwire;
   return {
     path: spec.path,
     frames: spec.frames ?? {},
+    readFrame(text) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return `not JSON: ${text.slice(0, 200)}`;
+      }
+      const frame = typeof value === 'object' && value !== null && !Array.isArray(value) ? unwire(value as Record<string, unknown>) : undefined;
+      return frame ?? `not a frame of this socket's wire: ${text.slice(0, 200)}`;
+    },
     endpoint(name, mount, deps) {
       const { events, signals } = spec.encoders(deps);
       const text = (f: unknown) => JSON.stringify(f);
