@@ -1,6 +1,4 @@
-import { RedisBus } from './cluster/bus.ts';
-import { RedisPresence } from './cluster/presence.ts';
-import { RedisLink } from './cluster/redis.ts';
+import type { RedisLink } from './cluster/redis.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { LocalBus, type Bus } from './realtime/bus.ts';
@@ -14,7 +12,6 @@ import { ConversationService } from './services/conversations.ts';
 import { FileService } from './services/files.ts';
 import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
-import { RedisRateLimitStore } from './services/rate-limit-redis.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
 import type { FileStorage } from './services/storage/storage.ts';
 import { PasswordHasher } from './services/passwords.ts';
@@ -109,8 +106,10 @@ async function buildCore(
   const onBusError = (err: unknown) => logger.error({ err }, 'bus listener failed');
   // Several nodes share Redis: events and signals cross nodes, presence and limits are counted
   // cluster-wide. Without it, everything stays in this process.
-  const redis = config.redisUrl ? new RedisLink({ url: config.redisUrl, prefix: config.redisPrefix, nodeId: config.nodeId }, logger) : undefined;
-  const redisBus = redis && new RedisBus(redis, config.nodeId, store.events, onBusError);
+  const { redisUrl } = config;
+  const cluster = redisUrl ? (await import('./cluster/index.ts')).joinCluster({ ...config, redisUrl }, store, logger, onBusError) : undefined;
+  const redis = cluster?.redis;
+  const redisBus = cluster?.bus;
   const bus: Bus = redisBus ?? new LocalBus(onBusError);
   // The bus takes its place in the log before the link is up, so nothing is missed between: it
   // starts before Redis and, in reverse, stops after it.
@@ -124,9 +123,9 @@ async function buildCore(
     clock,
     { endCallsOf: (nodeId) => calls.endCallsOf(nodeId) },
     (err) => logger.error({ err }, 'presence update failed'),
-    redis && new RedisPresence(redis, config.nodeId, config.nodeTimeoutMs, logger),
+    cluster?.presence,
   );
-  const limiter = new RateLimiter(config.rateLimits, redis ? new RedisRateLimitStore(redis.command, config.redisPrefix, logger) : new MemoryRateLimitStore(), clock);
+  const limiter = new RateLimiter(config.rateLimits, cluster?.rateLimits ?? new MemoryRateLimitStore(), clock);
   const tokens = await TokenService.create(store, { secret: config.jwtSecret, accessTtl: config.accessTokenTtl, clock });
   const passwords = new PasswordHasher(config.argon2);
   const sender =
