@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type RawServerDefault, 
 import type { Core } from '../core.ts';
 import { AppError } from '../domain/errors.ts';
 import { installProfile, sendProfileError } from '../profiles/kit/install.ts';
-import { fileLinks } from '../profiles/kit/links.ts';
+import { mountedSocket } from '../profiles/kit/profile.ts';
 import { servicesOf } from '../profiles/kit/services.ts';
 import type { SocketEndpoint } from '../realtime/codec.ts';
 import type { Gateway } from '../realtime/gateway.ts';
@@ -150,12 +150,8 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
   const services = servicesOf(core);
   const sockets: SocketEndpoint[] = [];
   for (const { profile, mount } of listener.mounts) {
-    const errors = profile.errors;
-    if (profile.socket) {
-      // Frames go to many receivers at once: links from PUBLIC_URL, else root-relative.
-      const links = fileLinks(config.publicUrl ?? '', `${mount}${profile.filesPath}`);
-      sockets.push(profile.socket.endpoint(profile.name, mount, { services, links, errors }));
-    }
+    const socket = mountedSocket(profile, mount, services, config.publicUrl);
+    if (socket) sockets.push(socket);
     await app.register(
       async (scope) => {
         installGuards(scope, core);

@@ -17,8 +17,6 @@ export type ClientCommand =
   | { type: 'call.answer'; callId: string; sdp: string }
   | { type: 'call.ice'; callId: string; candidate: IceCandidate }
   | { type: 'call.end'; callId: string }
-  /** Moves the sender's read pointer, as the REST read does. */
-  | { type: 'read'; messageId: number }
   /** A send, already in the message service's terms; the core validates it as it does any send. */
   | { type: 'message.send'; conversationId: number; input: SendInput };
 

@@ -349,10 +349,6 @@ export class Gateway {
         return this.serially(conn, ref, async () => {
           await core.calls.hangUp(from, command.callId);
         });
-      case 'read':
-        return this.serially(conn, ref, async () => {
-          await core.messages.markRead(conn.userId, command.messageId);
-        });
       case 'message.send':
         return this.serially(conn, ref, async () => {
           // The REST send's budget, taken first as the REST guard does.

@@ -149,11 +149,6 @@ export class Registry {
     }
   }
 
-  isMember(userId: number, conversationId: number): boolean {
-    const link = this.users.get(userId);
-    return link !== undefined && link.pending === null && link.conversations.has(conversationId);
-  }
-
   private async load(link: UserLink): Promise<void> {
     try {
       const ids = await this.membership.conversationIdsOf(link.userId);

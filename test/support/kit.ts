@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import type { TSchema } from 'typebox';
 import { closed } from '../../src/profiles/kit/fields.ts';
-import type { Profile } from '../../src/profiles/kit/profile.ts';
+import { mountedSocket, type Profile } from '../../src/profiles/kit/profile.ts';
 import { contractProblems } from './contract.ts';
-import { fileLinks } from '../../src/profiles/kit/links.ts';
 import type { Services } from '../../src/profiles/kit/services.ts';
 import type { ProfileCodec } from '../../src/realtime/codec.ts';
 import { systemClock } from '../../src/services/clock.ts';
@@ -14,12 +13,10 @@ import { UserService } from '../../src/services/users.ts';
  * whose presence says everyone is online (the views encoders need use nothing else).
  */
 export function codecOf(profile: Profile, opts: { publicUrl?: string; mount?: string; online?: boolean } = {}): ProfileCodec {
-  if (!profile.socket) throw new Error(`${profile.name} has no socket`);
-  const mount = opts.mount ?? '';
   const users = new UserService(null as never, null as never, { isOnline: () => opts.online ?? true }, systemClock);
-  const services = { users } as unknown as Services;
-  const links = fileLinks(opts.publicUrl ?? '', `${mount}${profile.filesPath}`);
-  return profile.socket.endpoint(profile.name, mount, { services, links, errors: profile.errors }).codec;
+  const socket = mountedSocket(profile, opts.mount ?? '', { users } as unknown as Services, opts.publicUrl);
+  if (!socket) throw new Error(`${profile.name} has no socket`);
+  return socket.codec;
 }
 
 /** The one frame a codec renders for an event or signal, parsed (null when it renders none). */

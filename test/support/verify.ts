@@ -3,8 +3,7 @@ import type { Core } from '../../src/core.ts';
 import type { AnySignal, Audience, DomainEvent, EventType, SignalAudience, SignalType } from '../../src/domain/events.ts';
 import type { RunningServer } from '../../src/main.ts';
 import { profiles as registry } from '../../src/profiles/index.ts';
-import { fileLinks } from '../../src/profiles/kit/links.ts';
-import type { Profile } from '../../src/profiles/kit/profile.ts';
+import { mountedSocket, type Profile } from '../../src/profiles/kit/profile.ts';
 import { servicesOf } from '../../src/profiles/kit/services.ts';
 import type { ProfileCodec } from '../../src/realtime/codec.ts';
 import { contractProblems } from './contract.ts';
@@ -54,11 +53,9 @@ function socketsOf(target: Target, given: readonly Profile[]): ProfileSocket[] {
   return mounted.flatMap((name) => {
     const profile = given.find((p) => p.name === name);
     if (!profile) throw new Error(`verifyAction: profile ${name} is mounted but not among the profiles given (${given.map((p) => p.name).join(', ')})`);
-    if (!profile.socket) return [];
     // Frames are checked for their shape; where a profile is mounted changes only link prefixes.
-    const mount = '';
-    const links = fileLinks(target.core.config.publicUrl ?? '', `${mount}${profile.filesPath}`);
-    return [{ profile, codec: profile.socket.endpoint(profile.name, mount, { services, links, errors: profile.errors }).codec }];
+    const socket = mountedSocket(profile, '', services, target.core.config.publicUrl);
+    return socket ? [{ profile, codec: socket.codec }] : [];
   });
 }
 

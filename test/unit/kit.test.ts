@@ -119,7 +119,7 @@ describe('envelopes', () => {
     });
     assert.deepEqual(successDataMeta.error({ ...parts, code: 'VALIDATION_ERROR' }), {
       success: false,
-      error: { code: 'VALIDATION_ERROR', message: 'chat_id: is required', details, requestId: 'req_9', timestamp: '2024-12-19T10:30:00.500Z' },
+      error: { code: 'VALIDATION_ERROR', message: 'chat_id: is required', details, requestId: 'req_9', timestamp: '2024-12-19T10:30:00Z' },
     });
     assert.deepEqual(bare.error({ ...parts, code: 'validation', detail: '' }), { code: 'validation', message: '数据验证失败', details });
   });

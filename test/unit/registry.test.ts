@@ -66,8 +66,9 @@ describe('registry', () => {
       [1, e2.seq],
       [1, e5.seq],
     ]);
-    assert.equal(registry.isMember(1, 5), true);
-    assert.equal(registry.isMember(1, 7), false);
+    const membersOf = (id: number) => [...registry.signalTargets({ kind: 'conversation', id })].map((c) => c.userId);
+    assert.deepEqual(membersOf(5), [1]);
+    assert.deepEqual(membersOf(7), []);
     registry.route(touch(5));
     assert.equal(delivered.length, 4);
   });

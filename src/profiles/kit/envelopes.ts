@@ -106,7 +106,7 @@ export const successDataMeta: Envelope = {
   },
   error: (e) => ({
     success: false,
-    error: { code: e.code, message: e.detail || e.message, ...(e.details && { details: e.details }), requestId: e.requestId, timestamp: new Date(e.at).toISOString() },
+    error: { code: e.code, message: e.detail || e.message, ...(e.details && { details: e.details }), requestId: e.requestId, timestamp: isoSeconds(e.at) },
   }),
   errorSchema: Type.Object({
     success: Type.Boolean(),

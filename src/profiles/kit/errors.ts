@@ -1,4 +1,4 @@
-import { AppError, type CoreErrorCode, type FieldProblem } from '../../domain/errors.ts';
+import type { AppError, CoreErrorCode, FieldProblem } from '../../domain/errors.ts';
 import type { Envelope, ErrorParts } from './envelopes.ts';
 
 /** A document's code and text for a core error, and its HTTP status where it differs. */
@@ -69,5 +69,3 @@ export function errorTable(envelope: Envelope, spec: ErrorTableSpec): ErrorTable
     },
   };
 }
-
-export { AppError };

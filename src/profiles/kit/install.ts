@@ -125,11 +125,11 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
       },
       handler: async (request, reply) => {
         const c = new RequestContext(request, reply, deps.services, decodeParams(def, request.params), def, filesRoot, deps.publicUrl);
-        const data = await def.handler(c as unknown as Parameters<RouteDef['handler']>[0]);
+        const data = await (def.handler as (c: RequestContext) => Promise<unknown>)(c);
         if (o.raw) return data;
         const status = o.status ?? 200;
         if (status === 204) return reply.code(204).send();
-        const message = typeof o.message === 'function' ? o.message(c as unknown as Context) : (o.message ?? 'success');
+        const message = typeof o.message === 'function' ? (o.message as (c: RequestContext) => string)(c) : (o.message ?? 'success');
         return reply.code(status).send(profile.envelope.success(o.data ? data : {}, message, status, Date.now()));
       },
     });

@@ -1,9 +1,12 @@
-import type { Envelope } from './envelopes.ts';
-import { errorTable, type ErrorTable, type ErrorTableSpec } from './errors.ts';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.ts';
+import type { SocketEndpoint } from '../../realtime/codec.ts';
+import type { Envelope } from './envelopes.ts';
+import { errorTable, type ErrorTable, type ErrorTableSpec } from './errors.ts';
 import type { IdCodec } from './ids.ts';
+import { fileLinks } from './links.ts';
 import { route, routerPath, type RouteDef } from './route.ts';
+import type { Services } from './services.ts';
 import type { SocketDef } from './socket.ts';
 
 export interface ProfileSpec {
@@ -62,4 +65,13 @@ export function defineProfile(spec: ProfileSpec): Profile {
     }
   }
   return { ...spec, routes, errors: errorTable(spec.envelope, spec.errors) };
+}
+
+/**
+ * A profile's socket as mounted: its path below the mount, and file links in frames from
+ * PUBLIC_URL, else root-relative (frames go to many receivers at once, whatever host each used).
+ */
+export function mountedSocket(profile: Profile, mount: string, services: Services, publicUrl: string | undefined): SocketEndpoint | undefined {
+  const links = fileLinks(publicUrl ?? '', `${mount}${profile.filesPath}`);
+  return profile.socket?.endpoint(profile.name, mount, { services, links, errors: profile.errors });
 }

@@ -56,7 +56,7 @@ export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObje
   /** Success status (default 200). */
   status?: 200 | 201 | 204;
   /** The envelope's message on success, where the envelope has one. */
-  message?: string | ((c: Context) => string);
+  message?: string | ((c: RouteContext<P, Q, B, G>) => string);
   /** Request content types other than JSON, for the OpenAPI document (e.g. multipart/form-data). */
   consumes?: string[];
   /** The handler answers through `c.reply` itself (downloads): no envelope, no response schema. */
@@ -65,17 +65,26 @@ export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObje
   tags?: string[];
 }
 
-export type Handler<P, Q extends TObject | undefined, B, G, D> = (
-  c: Context<P extends ParamCodecs ? ParamsOf<P> : Record<string, never>, Maybe<Q, Record<string, never>> & PagingQuery<G>, Maybe<B, undefined>, PagingResult<G>>,
-) => Promise<D extends TSchema ? Static<D> : void>;
+/** The context a route's handler (and message) sees: its decoded params, query, body and paging. */
+export type RouteContext<P, Q, B, G> = Context<
+  P extends ParamCodecs ? ParamsOf<P> : Record<string, never>,
+  Maybe<Q, Record<string, never>> & PagingQuery<G>,
+  Maybe<B, undefined>,
+  PagingResult<G>
+>;
+
+export type Handler<P, Q, B, G, D> = (c: RouteContext<P, Q, B, G>) => Promise<D extends TSchema ? Static<D> : void>;
 
 /** One route of a document, declared before anything is registered. */
 export interface RouteDef {
   method: Method;
   /** The path as the document writes it, `{param}` included, below the profile's mount. */
   path: string;
-  options: RouteOptions<ParamCodecs | undefined, TObject | undefined, TSchema | undefined, AnyPaging | undefined, TSchema | undefined>;
-  handler: (c: Context<never, never, never, never>) => Promise<unknown>;
+  /** Erased to what the kit reads; `define` checked them against the route's own types. */
+  options: Omit<RouteOptions<ParamCodecs | undefined, TObject | undefined, TSchema | undefined, AnyPaging | undefined, TSchema | undefined>, 'message'> & {
+    message?: string | ((c: never) => string);
+  };
+  handler: (c: never) => Promise<unknown>;
 }
 
 function define(method: Method) {

@@ -75,7 +75,7 @@ export const chatRoutes = [
     {
       summary: 'Leave a group (your own user id) or remove a member (owner, or admin for plain members; extension)',
       params: member,
-      message: (c) => ((c.params as { user_id: number }).user_id === c.me ? '已退出聊天' : '成员已移除'),
+      message: (c) => (c.params.user_id === c.me ? '已退出聊天' : '成员已移除'),
     },
     async (c) => {
       await c.services.conversations.removeMember(c.me, c.params.chat_id, c.params.user_id);
