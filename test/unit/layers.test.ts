@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The layering the profile kit rests on, read from the sources: the core never knows a profile,
  * and a profile reaches the core only through the services facade.
  */
 
-const src = path.resolve(import.meta.dirname, '../../src');
+const src = fileURLToPath(new URL('../../src', import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(path.join(src, dir), { recursive: true, encoding: 'utf8' })
