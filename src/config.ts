@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP, isIPv4 } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -43,7 +44,7 @@ export interface Config {
   rateLimits: Record<RateClass, RateRule | null>;
   corsOrigins: string[] | '*';
   bodyLimit: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeout: number;
   ws: {
@@ -69,6 +70,12 @@ export interface Config {
   fileStorage: 'local' | 's3';
   s3: S3Config;
 }
+
+/**
+ * Which peers may tell the client's address (X-Forwarded-For) and scheme: none, all, the proxies
+ * at these addresses or networks, or the given number of hops nearest to the node.
+ */
+export type TrustProxy = boolean | { hops: number } | { addresses: string[] };
 
 export interface S3Config {
   /** Unset: AWS itself (from the region). */
@@ -162,6 +169,31 @@ function boolean(raw: string): boolean | undefined {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   return undefined;
+}
+
+/** An IPv4/IPv6 address, optionally with a /prefix length (or an IPv4 netmask), as proxy-addr reads them. */
+function addressOrRange(raw: string): boolean {
+  const [address, range, ...rest] = raw.split('/');
+  const version = isIP(address ?? '');
+  if (version === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (version === 4 ? 32 : 128);
+  return version === 4 && isIPv4(range);
+}
+
+/** The names proxy-addr knows for well-known ranges. */
+const addressRangeNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** true/false, a hop count, or a comma-separated list of proxy addresses, networks or range names. */
+function trustProxy(raw: string): TrustProxy | undefined {
+  const flag = boolean(raw);
+  if (flag !== undefined && !/^\d+$/.test(raw.trim())) return flag;
+  if (/^\s*\d{1,2}\s*$/.test(raw)) {
+    const hops = Number(raw);
+    return hops === 0 ? false : { hops };
+  }
+  const addresses = raw.split(',').map((a) => a.trim()).filter(Boolean);
+  return addresses.length > 0 && addresses.every((a) => addressRangeNames.includes(a) || addressOrRange(a)) ? { addresses } : undefined;
 }
 
 function httpUrl(raw: string): string | undefined {
@@ -308,7 +340,14 @@ export const settings = {
   }),
   corsOrigins: setting({ env: 'CORS_ORIGINS', description: 'Origins allowed by CORS (tokens travel in headers, never cookies)', defaultText: '*', allowed: '* or a comma-separated list of http(s) origins', parse: origins }),
   bodyLimit: setting({ env: 'BODY_LIMIT', description: 'Largest JSON request body', defaultText: '1mb', allowed: 'a size from 1kb to 64mb', parse: size(1024, 64 * 1024 ** 2) }),
-  trustProxy: setting({ env: 'TRUST_PROXY', description: 'Trust X-Forwarded-* headers (set when behind a reverse proxy)', defaultText: 'false', allowed: 'true or false', parse: boolean }),
+  trustProxy: setting({
+    env: 'TRUST_PROXY',
+    description:
+      'Whose X-Forwarded-For/-Proto to believe (client addresses feed the per-address rate limits): nobody, the proxies at these addresses (safest), the nearest <n> hops (only when the nodes cannot be reached but through the proxy), or anybody',
+    defaultText: 'false',
+    allowed: 'false, a comma-separated list of addresses or CIDRs (also loopback, linklocal, uniquelocal), a hop count from 1 to 99, or true',
+    parse: trustProxy,
+  }),
   logLevel: setting({ env: 'LOG_LEVEL', description: 'Log verbosity', defaultText: 'info', allowed: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') }),
   shutdownTimeout: setting({ env: 'SHUTDOWN_TIMEOUT', description: 'Grace period for in-flight requests on SIGTERM/SIGINT', defaultText: '10s', allowed: 'a duration from 0s to 10m', parse: duration(0, 600_000) }),
   wsHeartbeat: setting({ env: 'WS_HEARTBEAT', description: 'WebSocket ping interval; a peer that misses one ping is dropped at the next', defaultText: '30s', allowed: 'a duration from 100ms to 10m', parse: duration(100, 600_000) }),

@@ -18,6 +18,7 @@ import { installGuards } from './guard.ts';
 import { healthRoutes } from './health.ts';
 import { checkCollisions, ownerOf, type Listener } from './mounts.ts';
 import { openApiDocuments } from './openapi.ts';
+import { trustProxyOption } from './trust-proxy.ts';
 import { validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -74,7 +75,7 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     genReqId: requestId,
     logController: new RequestLog(),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',

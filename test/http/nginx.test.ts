@@ -4,10 +4,10 @@ import { Api } from '../support/api.ts';
 import { clusterDatabase } from '../support/cluster-db.ts';
 import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix } from '../support/cluster.ts';
 import { OwnNginx } from '../support/nginx.ts';
-import type { TestServer } from '../support/server.ts';
-import { okData } from '../support/shapes.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { assertError, okData } from '../support/shapes.ts';
 import type { Scratch } from '../support/stores.ts';
-import { registerUser, type TestUser } from '../support/users.ts';
+import { registerUser, uniquePhone, type TestUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
 
 
@@ -72,4 +72,41 @@ describe('nginx in front of two nodes (deploy/nginx.conf)', () => {
     for (const w of [wa, wb]) await w.close();
     assert.doesNotMatch(nginx.errorLog, /\[(emerg|alert|crit)\]/);
   });
+});
+
+/**
+ * A client behind the sample nginx cannot pick the address it is limited by: nginx replaces its
+ * X-Forwarded-For with the address it saw, so each form of TRUST_PROXY (nginx's address, one hop,
+ * and even `true`) counts every attempt against the one real address.
+ */
+describe('login limits per client address behind nginx (deploy/nginx.conf)', () => {
+  for (const trust of ['127.0.0.1', '1', 'true']) {
+    it(`TRUST_PROXY=${trust}: 10 failed logins, each with its own X-Forwarded-For, are limited from the 6th on`, async () => {
+      // RATE_LIMIT_AUTH at its default (5/min), not the tests' "off".
+      const node = await startTestServer('sqlite', { TRUST_PROXY: trust, RATE_LIMIT_AUTH: undefined });
+      let nginx: OwnNginx | undefined;
+      try {
+        nginx = await OwnNginx.start([new URL(node.url).host]);
+        const api = new Api(nginx.url);
+        const phone = uniquePhone();
+        await node.core.auth.createUser({ phone, password: 'password123' });
+        const statuses: number[] = [];
+        for (let i = 1; i <= 10; i++) {
+          const res = await api.post('/api/auth/login', { phone, password: 'wrong-password' }, { headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+          statuses.push(res.status);
+          if (i <= 5) {
+            assertError(res, 401, 10002);
+            assert.equal(res.headers.get('x-ratelimit-remaining'), String(5 - i), 'one budget, whatever the header says');
+          } else {
+            assertError(res, 429, 40001);
+            assert.ok(Number(res.headers.get('retry-after')) >= 1);
+          }
+        }
+        assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+      } finally {
+        await nginx?.stop();
+        await node.close();
+      }
+    });
+  }
 });

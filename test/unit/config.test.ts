@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, configurationTable, gatherEnv, loadConfig, parseDuration, parseRateRule, parseSize, settings } from '../../src/config.ts';
+import { trustProxyOption } from '../../src/http/trust-proxy.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -131,6 +132,27 @@ describe('configuration', () => {
     writeFileSync(file, '{not json');
     assert.throws(() => gatherEnv({ PARLEY_CONFIG: file }), /PARLEY_CONFIG: cannot read JSON/);
     assert.throws(() => gatherEnv({ PARLEY_CONFIG: path.join(dir, 'missing.json') }), ConfigError);
+  });
+
+  it('reads TRUST_PROXY as true/false, a hop count, or the proxies\' addresses and networks', () => {
+    const trust = (v: string) => loadConfig({ TRUST_PROXY: v }).trustProxy;
+    assert.equal(trust('true'), true);
+    assert.equal(trust('off'), false);
+    assert.equal(trust('0'), false);
+    assert.deepEqual(trust('1'), { hops: 1 });
+    assert.deepEqual(trust('2'), { hops: 2 });
+    assert.deepEqual(trust('10.0.0.5'), { addresses: ['10.0.0.5'] });
+    assert.deepEqual(trust('10.0.0.5, 10.1.0.0/16,::1,fd00::/8,loopback'), { addresses: ['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback'] });
+    assert.deepEqual(trust('192.168.0.0/255.255.0.0'), { addresses: ['192.168.0.0/255.255.0.0'] });
+    for (const bad of ['nginx.local', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '100', '1.2.3', ',']) {
+      assert.equal(problemsOf({ TRUST_PROXY: bad }).length, 1, bad);
+    }
+
+    // Fastify refuses a bare count; it becomes a test trusting the nearest hops.
+    const hops = trustProxyOption({ hops: 1 }) as (address: string, hop: number) => boolean;
+    assert.deepEqual([hops('10.0.0.5', 0), hops('203.0.113.9', 1)], [true, false]);
+    assert.deepEqual(trustProxyOption({ addresses: ['10.0.0.5'] }), ['10.0.0.5']);
+    assert.equal(trustProxyOption(false), false);
   });
 
   it('parses durations, sizes and rate rules', () => {
