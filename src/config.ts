@@ -42,6 +42,8 @@ export interface Config {
   codeMaxAttempts: number;
   codeResendInterval: number;
   rateLimits: Record<RateClass, RateRule | null>;
+  /** Failed logins per account (whatever the address) before further attempts are refused. */
+  loginFailureLimit: RateRule | null;
   corsOrigins: string[] | '*';
   bodyLimit: number;
   trustProxy: TrustProxy;
@@ -331,6 +333,13 @@ export const settings = {
   rateLimitSend: setting({ env: 'RATE_LIMIT_SEND', description: 'Message sends per user', defaultText: '100/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
   rateLimitUpload: setting({ env: 'RATE_LIMIT_UPLOAD', description: 'File uploads per user', defaultText: '10/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
   rateLimitQuery: setting({ env: 'RATE_LIMIT_QUERY', description: 'Other API requests per user (or address when anonymous)', defaultText: '1000/min', allowed: '<count>/<window> or off', parse: parseRateRule }),
+  rateLimitLoginFailures: setting({
+    env: 'RATE_LIMIT_LOGIN_FAILURES',
+    description: 'Failed logins (wrong password or code) per account, from any address; beyond: 429 for that account until the window ends. Successful logins do not count',
+    defaultText: '10/15m',
+    allowed: '<count>/<window> or off',
+    parse: parseRateRule,
+  }),
   profiles: setting({
     env: 'PROFILES',
     description: 'API profiles to serve and where: <profile>@/<path> below the main port, or <profile>@:<port> at the root of a port of its own',
@@ -461,6 +470,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
       upload: p.rateLimitUpload === undefined ? { limit: 10, windowMs: 60_000 } : p.rateLimitUpload,
       query: p.rateLimitQuery === undefined ? { limit: 1000, windowMs: 60_000 } : p.rateLimitQuery,
     },
+    loginFailureLimit: p.rateLimitLoginFailures === undefined ? { limit: 10, windowMs: 15 * 60_000 } : p.rateLimitLoginFailures,
     corsOrigins: p.corsOrigins ?? '*',
     bodyLimit: p.bodyLimit ?? 1024 * 1024,
     trustProxy: p.trustProxy ?? false,

@@ -125,7 +125,7 @@ async function buildCore(
     (err) => logger.error({ err }, 'presence update failed'),
     cluster?.presence,
   );
-  const limiter = new RateLimiter(config.rateLimits, cluster?.rateLimits ?? new MemoryRateLimitStore(), clock);
+  const limiter = new RateLimiter({ ...config.rateLimits, login: config.loginFailureLimit }, cluster?.rateLimits ?? new MemoryRateLimitStore(), clock);
   const tokens = await TokenService.create(store, { secret: config.jwtSecret, accessTtl: config.accessTokenTtl, clock });
   const passwords = new PasswordHasher(config.argon2);
   const sender =
@@ -137,7 +137,7 @@ async function buildCore(
     resendInterval: config.codeResendInterval,
   });
   const transactor = new Transactor(store, bus, clock);
-  const auth = new AuthService(store, bus, tokens, passwords, verification, clock, {
+  const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, {
     registration: config.registration,
     refreshTtl: config.refreshTokenTtl,
   });

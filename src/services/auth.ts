@@ -2,10 +2,11 @@ import { AppError } from '../domain/errors.ts';
 import type { DeviceInfo, User } from '../domain/types.ts';
 import { Checker, limits, normalizePhone } from '../domain/validation.ts';
 import type { Bus } from '../realtime/bus.ts';
-import type { LoginIdentifier } from '../store/repos/users.ts';
+import type { Credentials, LoginIdentifier } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { PasswordHasher } from './passwords.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import { newSessionId, type AccessClaims, hashToken, type TokenService } from './tokens.ts';
 import { accountConflict, checkAccountFieldsFree } from './users.ts';
 import type { VerificationService } from './verification.ts';
@@ -40,6 +41,9 @@ export interface LoginInput {
   code?: string;
 }
 
+/** The failures that count against an account's login budget: a guess, not a malformed request. */
+const wrongCredentials: ReadonlySet<string> = new Set(['WRONG_PASSWORD', 'WRONG_CODE']);
+
 export interface AuthOptions {
   registration: 'open' | 'code' | 'closed';
   refreshTtl: number;
@@ -52,6 +56,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly passwords: PasswordHasher,
     private readonly verification: VerificationService,
+    private readonly limiter: RateLimiter,
     private readonly clock: Clock,
     private readonly opts: AuthOptions,
   ) {}
@@ -90,12 +95,39 @@ export class AuthService {
   /**
    * Password login, or code login for phone/email identifiers. When both a password and a code
    * are present the password is checked (the primary document's example sends both keys).
+   *
+   * Wrong passwords and codes are counted per account, whichever address they come from (the
+   * guard limits each address besides): past the budget, every attempt at that account is refused
+   * until its window ends. An attempt is counted before it is checked, so guesses sent at the same
+   * moment cannot overrun the budget, and a right one is given back: successful logins never use
+   * it up, nor reset what failures counted. Unknown identifiers are not counted (there is no
+   * password to guess), and the account's id is counted, not the identifier, so its phone, email
+   * and username share one budget.
    */
   async login(input: LoginInput, device: DeviceInfo): Promise<AuthResult> {
     const identifier = normalizeIdentifier(input.identifier);
     const creds = await this.store.users.credentials(identifier);
     if (!creds) throw new AppError('USER_NOT_FOUND', 'no user with this identifier');
 
+    const attempt = await this.limiter.attempt('login', `user:${creds.user.id}`);
+    try {
+      await this.checkCredentials(creds, identifier, input);
+    } catch (err) {
+      if (!(err instanceof AppError && wrongCredentials.has(err.code))) await attempt.refund();
+      throw err;
+    }
+    await attempt.refund();
+    if (creds.user.isDisabled) throw new AppError('USER_DISABLED', 'this account is disabled');
+
+    const now = this.clock.now();
+    return this.store.transaction(async (tx) => {
+      await tx.users.recordLogin(creds.user.id, now);
+      const pair = await this.openSession(tx, creds.user.id, device, now);
+      return { ...pair, user: { ...creds.user, lastLoginAt: now, lastSeenAt: now } };
+    });
+  }
+
+  private async checkCredentials(creds: Credentials, identifier: LoginIdentifier, input: LoginInput): Promise<void> {
     if (input.password) {
       if (!creds.passwordHash || !(await this.passwords.verify(creds.passwordHash, input.password))) {
         throw new AppError('WRONG_PASSWORD', 'wrong password');
@@ -109,14 +141,6 @@ export class AuthService {
     } else {
       throw AppError.validation([{ field: 'password', message: 'a password or a verification code is required' }]);
     }
-    if (creds.user.isDisabled) throw new AppError('USER_DISABLED', 'this account is disabled');
-
-    const now = this.clock.now();
-    return this.store.transaction(async (tx) => {
-      await tx.users.recordLogin(creds.user.id, now);
-      const pair = await this.openSession(tx, creds.user.id, device, now);
-      return { ...pair, user: { ...creds.user, lastLoginAt: now, lastSeenAt: now } };
-    });
   }
 
   /**

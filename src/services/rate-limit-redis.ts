@@ -12,7 +12,16 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {n, ttl}
 `;
 
-type RedisWithHit = Redis & { parleyRateHit(key: string, windowMs: number): Promise<[number, number]> };
+// DECR keeps the key's expiry; a key that expired meanwhile is not brought back as -1.
+const UNDO_SCRIPT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
+type RedisWithHit = Redis & {
+  parleyRateHit(key: string, windowMs: number): Promise<[number, number]>;
+  parleyRateUndo(key: string): Promise<number>;
+};
 
 /**
  * Fixed-window counters in Redis, shared by every node. While Redis cannot be reached, counting
@@ -29,6 +38,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     private readonly logger: Logger,
   ) {
     redis.defineCommand('parleyRateHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    redis.defineCommand('parleyRateUndo', { numberOfKeys: 1, lua: UNDO_SCRIPT });
     this.redis = redis as RedisWithHit;
   }
 
@@ -41,6 +51,15 @@ export class RedisRateLimitStore implements RateLimitStore {
       if (!this.warned) this.logger.warn({ err }, 'rate limits: Redis unavailable, counting on this node only');
       this.warned = true;
       return this.fallback.hit(key, windowMs, now);
+    }
+  }
+
+  async undo(key: string, now: number): Promise<void> {
+    try {
+      await this.redis.parleyRateUndo(`${this.prefix}rl:${key}`);
+    } catch {
+      // Redis is away (the hit was then most likely counted here); hit() has warned.
+      await this.fallback.undo(key, now);
     }
   }
 

@@ -20,6 +20,7 @@ export const testEnv: Env = {
   RATE_LIMIT_SEND: 'off',
   RATE_LIMIT_UPLOAD: 'off',
   RATE_LIMIT_QUERY: 'off',
+  RATE_LIMIT_LOGIN_FAILURES: 'off',
   SQLITE_SYNCHRONOUS: 'NORMAL',
 };
 

@@ -40,6 +40,24 @@ describe('Redis rate-limit store', () => {
     assert.equal((await nodeB.hit('auth:ip:1', 500, Date.now())).count, 1);
   });
 
+  it('takes a hit back from the shared counter, keeping its expiry, and never below zero', async () => {
+    const logger = pino({ level: 'silent' });
+    const nodeA = new RedisRateLimitStore(a, prefix, logger);
+    const nodeB = new RedisRateLimitStore(b, prefix, logger);
+    const now = Date.now();
+    await nodeA.hit('login:user:1', 60_000, now);
+    await nodeA.hit('login:user:1', 60_000, now);
+    await nodeB.undo('login:user:1', now);
+    assert.equal(await a.get(`${prefix}rl:login:user:1`), '1');
+    assert.ok((await a.pttl(`${prefix}rl:login:user:1`)) > 0);
+    await nodeB.undo('login:user:1', now);
+    await nodeB.undo('login:user:1', now);
+    assert.equal(await a.get(`${prefix}rl:login:user:1`), '0');
+    await nodeA.undo('login:user:404', now);
+    assert.equal(await a.exists(`${prefix}rl:login:user:404`), 0);
+    assert.equal((await nodeB.hit('login:user:1', 60_000, now)).count, 1);
+  });
+
   it('keeps counting on the node while Redis is down', async () => {
     const store = new RedisRateLimitStore(a, prefix, pino({ level: 'silent' }));
     await server.kill();
