@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Core } from './core.ts';
 
 // Each command imports what it runs when it runs: the server, the core and their libraries
 // (the database drivers, Kysely, fastify, the S3 SDK, sharp) take seconds to load, which
@@ -12,6 +13,11 @@ Commands:
   migrate                       bring the database schema up to date and exit
   user add --password <pw> [--phone <p>] [--email <e>] [--username <u>] [--nickname <n>]
                                 create a user (use --password-stdin to read the password from stdin)
+  user disable <id|phone|username|email>
+                                disable a user: no more logins, every session ended, every socket
+                                closed at once (on all nodes sharing REDIS_URL or the database)
+  user enable <id|phone|username|email>
+                                let a disabled user log in again
   config                        print the configuration variables as a Markdown table
   help                          show this text
 
@@ -62,12 +68,34 @@ async function main(argv: string[]): Promise<number> {
 
 async function userCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'add') {
-    console.error(`unknown user command: ${sub ?? '(none)'}\n\n${usage}`);
-    return 2;
+  switch (sub) {
+    case 'add':
+      return addUser(rest);
+    case 'disable':
+    case 'enable':
+      return setDisabled(rest, sub === 'disable');
+    default:
+      console.error(`unknown user command: ${sub ?? '(none)'}\n\n${usage}`);
+      return 2;
   }
+}
+
+/** The core a user command runs against: the configured database (and Redis, so signals reach every node). */
+async function withCore<T>(run: (core: Core) => Promise<T>): Promise<T> {
+  const { loadConfig } = await import('./config.ts');
+  const config = loadConfig();
+  const [{ createCore }, { createLogger }] = await Promise.all([import('./core.ts'), import('./logger.ts')]);
+  const core = await createCore(config, createLogger('warn'));
+  try {
+    return await run(core);
+  } finally {
+    await core.close();
+  }
+}
+
+async function addUser(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args: rest,
+    args,
     options: {
       phone: { type: 'string' },
       email: { type: 'string' },
@@ -83,11 +111,7 @@ async function userCommand(args: string[]): Promise<number> {
     console.error('a password is required: --password <pw> or --password-stdin');
     return 2;
   }
-  const { loadConfig } = await import('./config.ts');
-  const config = loadConfig();
-  const [{ createCore }, { createLogger }] = await Promise.all([import('./core.ts'), import('./logger.ts')]);
-  const core = await createCore(config, createLogger('warn'));
-  try {
+  return withCore(async (core) => {
     const user = await core.auth.createUser({
       phone: values.phone,
       email: values.email,
@@ -97,9 +121,21 @@ async function userCommand(args: string[]): Promise<number> {
     });
     console.log(JSON.stringify({ id: user.id, phone: user.phone, email: user.email, username: user.username, nickname: user.nickname }));
     return 0;
-  } finally {
-    await core.close();
+  });
+}
+
+async function setDisabled(args: string[], disabled: boolean): Promise<number> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) {
+    console.error(`name one user: parley user ${disabled ? 'disable' : 'enable'} <id|phone|username|email>`);
+    return 2;
   }
+  return withCore(async (core) => {
+    const { id } = await core.users.byReference(positionals[0]!);
+    const { user, sessionsEnded } = disabled ? await core.auth.disable(id) : { user: await core.auth.enable(id), sessionsEnded: undefined };
+    console.log(JSON.stringify({ id: user.id, phone: user.phone, email: user.email, username: user.username, disabled: user.isDisabled, sessionsEnded }));
+    return 0;
+  });
 }
 
 /** Exit status 2 for what the operator can fix (the configuration, the input), 1 for anything else. */

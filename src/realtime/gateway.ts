@@ -58,8 +58,10 @@ export interface GatewayStats {
 const SHUTDOWN_GRACE_MS = 2000;
 /** Client frames kept while a connection starts (a client may speak as soon as the socket opens). */
 const EARLY_FRAMES = 32;
-/** Sessions checked per query when looking for revoked ones. */
-const REVOKED_BATCH = 500;
+/** Sessions checked per query when looking for ended ones. */
+const ENDED_BATCH = 500;
+/** How often the node looks whether another process ended sessions (see watchEnded). */
+const ENDED_WATCH_MS = 500;
 
 function normalizePath(path: string): string {
   return path.replace(/\/+$/, '') || '/';
@@ -109,6 +111,10 @@ export class Gateway {
   private readonly idPrefix: string;
   private counter = 0;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly endedWatch: NodeJS.Timeout;
+  /** The ended-sessions mark last seen in the database, and whether a look is under way. */
+  private endedMark: string | undefined;
+  private watching = false;
   private readonly unsubscribe: () => void;
   private closing: Promise<void> | undefined;
 
@@ -130,6 +136,8 @@ export class Gateway {
     });
     this.heartbeat = setInterval(() => this.beat(), core.config.ws.heartbeatMs);
     this.heartbeat.unref();
+    this.endedWatch = setInterval(() => this.watchEnded(), ENDED_WATCH_MS);
+    this.endedWatch.unref();
   }
 
   stats(): GatewayStats {
@@ -389,19 +397,38 @@ export class Gateway {
       conn.alive = false;
       conn.ping();
     }
-    // With several nodes, a logout's session.revoked signal is lost for other nodes while Redis
-    // is away: their sockets of that session close at the next heartbeat instead.
-    if (this.core.redis) this.track(this.closeRevoked());
+    // Ended sessions whose signal never came close here: with several nodes, a logout's
+    // session.revoked is lost for other nodes while Redis is away; an account disabled in the
+    // database by hand sends no signal at all.
+    this.track(this.closeEnded());
   }
 
-  private async closeRevoked(): Promise<void> {
+  /**
+   * Sessions ended by another process reach this node through no bus when there is no Redis
+   * (`parley user disable` on a single node): that process leaves a new mark in the database, and
+   * a changed mark makes this node close its connections whose session has ended, within a second.
+   */
+  private watchEnded(): void {
+    if (this.watching || this.closing) return;
+    this.watching = true;
+    const look = async () => {
+      const mark = await this.core.store.sessions.endedMark();
+      if (mark === this.endedMark) return;
+      this.endedMark = mark;
+      await this.closeEnded();
+    };
+    // A database that does not answer is reported by the requests that need it.
+    this.track(look().catch(() => undefined).finally(() => (this.watching = false)));
+  }
+
+  private async closeEnded(): Promise<void> {
     const bySession = new Map<string, Connection[]>();
     for (const conn of this.registry.allConnections()) {
       if (conn.open) bySession.set(conn.sessionId, [...(bySession.get(conn.sessionId) ?? []), conn]);
     }
     const ids = [...bySession.keys()];
-    for (let i = 0; i < ids.length; i += REVOKED_BATCH) {
-      for (const id of await this.core.store.sessions.revokedAmong(ids.slice(i, i + REVOKED_BATCH))) {
+    for (let i = 0; i < ids.length; i += ENDED_BATCH) {
+      for (const id of await this.core.store.sessions.endedAmong(ids.slice(i, i + ENDED_BATCH))) {
         for (const conn of bySession.get(id) ?? []) conn.close(CloseCode.sessionEnded, 'session ended: log in again');
       }
     }
@@ -414,6 +441,7 @@ export class Gateway {
 
   private async shutdown(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.endedWatch);
     const connections = [...this.registry.allConnections()];
     for (const conn of connections) conn.close(CloseCode.goingAway, 'server shutting down');
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;

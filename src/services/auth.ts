@@ -175,6 +175,32 @@ export class AuthService {
     await this.endSession(ctx.sessionId, ctx.userId, 'logout');
   }
 
+  /**
+   * Disables an account: it can no longer log in, each of its sessions ends (its tokens are
+   * refused at once everywhere, since every request checks the session), and each of its sockets
+   * closes at once on every node: through the bus (Redis between nodes), and through the mark
+   * left in the database for nodes no bus reaches from here (the CLI beside a single node).
+   */
+  async disable(userId: number): Promise<{ user: User; sessionsEnded: number }> {
+    const now = this.clock.now();
+    const { user, ended } = await this.store.transaction(async (tx) => {
+      const user = await tx.users.update(userId, { isDisabled: true }, now);
+      if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
+      const ended = await tx.sessions.revokeAllOf(userId, 'user_disabled', now);
+      if (ended.length > 0) await tx.sessions.markEnded(now);
+      return { user, ended };
+    });
+    for (const sessionId of ended) this.signalEnded(sessionId, userId);
+    return { user, sessionsEnded: ended.length };
+  }
+
+  /** Lets a disabled account log in again; the sessions that disabling ended stay ended. */
+  async enable(userId: number): Promise<User> {
+    const user = await this.store.users.update(userId, { isDisabled: false }, this.clock.now());
+    if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
+    return user;
+  }
+
   /** Resolves an access token to its live session, or throws TOKEN_* / USER_DISABLED. */
   async authenticate(accessToken: string): Promise<AccessClaims> {
     const claims = await this.tokens.verifyAccess(accessToken);
@@ -190,9 +216,12 @@ export class AuthService {
   }
 
   private async endSession(sessionId: string, userId: number, reason: string): Promise<void> {
-    if (await this.store.sessions.revoke(sessionId, reason, this.clock.now())) {
-      this.bus.signal({ type: 'session.revoked', audience: { kind: 'user', id: userId }, data: { sessionId, userId } });
-    }
+    if (await this.store.sessions.revoke(sessionId, reason, this.clock.now())) this.signalEnded(sessionId, userId);
+  }
+
+  /** Every node closes the session's sockets. */
+  private signalEnded(sessionId: string, userId: number): void {
+    this.bus.signal({ type: 'session.revoked', audience: { kind: 'user', id: userId }, data: { sessionId, userId } });
   }
 
   private async ensureFree(fields: { phone?: string; email?: string; username?: string }): Promise<void> {

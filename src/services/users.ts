@@ -67,6 +67,27 @@ export class UserService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The user an operator names by id, phone, username or email. A reference that fits two users
+   * (one's id or phone is another's username) is refused rather than guessed.
+   */
+  async byReference(reference: string): Promise<User> {
+    const ref = reference.trim();
+    const phone = normalizePhone(ref);
+    const found = await Promise.all([
+      /^\d{1,15}$/.test(ref) ? this.store.users.byId(Number(ref)) : undefined,
+      new RegExp(limits.phone.pattern).test(phone) ? this.store.users.byPhone(phone) : undefined,
+      new RegExp(limits.username.pattern).test(ref) ? this.store.users.credentials({ username: ref }).then((c) => c?.user) : undefined,
+      ref.includes('@') ? this.store.users.credentials({ email: ref }).then((c) => c?.user) : undefined,
+    ]);
+    const users = [...new Map(found.filter((u) => u !== undefined).map((u) => [u.id, u])).values()];
+    if (users.length === 0) throw new AppError('USER_NOT_FOUND', `no user has the id, phone, username or email ${JSON.stringify(ref)}`);
+    if (users.length > 1) {
+      throw AppError.validation([{ field: 'user', message: `${JSON.stringify(ref)} names users ${users.map((u) => u.id).join(' and ')}; name one by another field` }]);
+    }
+    return users[0]!;
+  }
+
   /** Online means connected now and not hiding behind the "offline" status. */
   isOnline(user: User): boolean {
     return user.status !== 'offline' && this.presence.isOnline(user.id);

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { Api } from '../support/api.ts';
+import { within } from '../support/cluster.ts';
 import { cliPath, exited, freePort, repoRoot, runCli, waitForOk } from '../support/process.ts';
-import { testEnv } from '../support/server.ts';
-import { okData } from '../support/shapes.ts';
+import { startServerOn, testEnv, type TestServer } from '../support/server.ts';
+import { assertError, okData } from '../support/shapes.ts';
 import { scratch, storeKinds, type Scratch } from '../support/stores.ts';
+import { registerUser, uniquePhone } from '../support/users.ts';
+import { WsClient } from '../support/ws.ts';
 
 const quiet = { LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
 
@@ -71,6 +74,79 @@ describe('parley CLI', () => {
         const none = await runCli(['user', 'add', '--phone', '13700000003'], env);
         assert.equal(none.code, 2);
         assert.match(none.stderr, /password is required/);
+      });
+    });
+  }
+
+  for (const kind of storeKinds) {
+    describe(`user disable and enable, beside a running server [${kind}]`, () => {
+      let dir: Scratch;
+      let server: TestServer;
+      let env: Record<string, string>;
+      before(async () => {
+        dir = await scratch(kind);
+        server = await startServerOn(dir, kind);
+        env = { ...quiet, DATA_DIR: dir.dataDir, DATABASE_URL: dir.databaseUrl };
+      });
+      after(async () => {
+        await server?.close();
+        await dir?.cleanup();
+      });
+
+      it('closes every socket of the user at once (4401), refuses their tokens and logins; enable lets them log in again', async (t) => {
+        const { api } = server;
+        const u = await registerUser(api);
+        const login = () => api.post('/api/auth/login', { phone: u.phone, password: u.password });
+        const second = okData(await login());
+        const sockets = [await WsClient.connect(server.url, u.token), await WsClient.connect(server.url, second.access_token)];
+        const bystander = await registerUser(api);
+        const theirs = await WsClient.connect(server.url, bystander.token);
+
+        const started = Date.now();
+        const off = await runCli(['user', 'disable', u.username], env);
+        assert.equal(off.code, 0, off.stderr);
+        const exitedAt = Date.now();
+        assert.deepEqual(JSON.parse(off.stdout), { id: u.id, phone: u.phone, email: null, username: u.username, disabled: true, sessionsEnded: 2 });
+        for (const ws of sockets) assert.equal((await within(ws.closed, 3000, 'the disabled user\'s socket to close')).code, 4401);
+        // The server heard of it from the mark the command left in the database (no Redis here).
+        t.diagnostic(`sockets closed ${Date.now() - exitedAt} ms after the command exited (${exitedAt - started} ms run)`);
+        for (const token of [u.token, second.access_token as string]) assertError(await api.get('/api/users/me', { token }), 401, 10008);
+        assertError(await login(), 403, 10004);
+        assert.equal((await WsClient.refused(WsClient.url(server.url, u.token))).status, 401);
+        // Nobody else was touched.
+        await theirs.barrier();
+        okData(await api.get('/api/users/me', { token: bystander.token }));
+
+        const on = await runCli(['user', 'enable', u.phone], env);
+        assert.equal(on.code, 0, on.stderr);
+        assert.equal(JSON.parse(on.stdout).disabled, false);
+        const back = okData(await login());
+        okData(await api.get('/api/users/me', { token: back.access_token }));
+        await (await WsClient.connect(server.url, back.access_token)).close();
+        // The sessions that disabling ended stay ended.
+        assertError(await api.get('/api/users/me', { token: u.token }), 401, 10008);
+        await theirs.close();
+      });
+
+      it('names the user by id, phone, username or email, and refuses a name that is unknown or fits two users', async () => {
+        const { api } = server;
+        const a = await registerUser(api, { email: `${uniquePhone()}@example.com` });
+        const email = okData(await api.get('/api/users/me', { token: a.token })).email as string;
+        for (const ref of [String(a.id), a.phone, a.username.toUpperCase(), email]) {
+          const r = await runCli(['user', 'enable', ref], env);
+          assert.equal(r.code, 0, `${ref}: ${r.stderr}`);
+          assert.equal(JSON.parse(r.stdout).id, a.id, ref);
+        }
+        const unknown = await runCli(['user', 'disable', 'nobody-here'], env);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /no user has the id, phone, username or email "nobody-here"/);
+        // One user's phone is another's username.
+        const b = await registerUser(api, { username: a.phone });
+        const both = await runCli(['user', 'disable', a.phone], env);
+        assert.equal(both.code, 2);
+        assert.match(both.stderr, new RegExp(`names users ${Math.min(a.id, b.id)} and ${Math.max(a.id, b.id)}`));
+        assert.equal((await runCli(['user', 'disable'], env)).code, 2);
+        okData(await api.get('/api/users/me', { token: b.token }));
       });
     });
   }

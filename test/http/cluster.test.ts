@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AnySignal } from '../../src/domain/events.ts';
 import { clusterDatabase } from '../support/cluster-db.ts';
-import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix, until } from '../support/cluster.ts';
+import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix, until, within } from '../support/cluster.ts';
+import { runCli } from '../support/process.ts';
 import { createGroup, send } from '../support/messaging.ts';
 import type { TestServer } from '../support/server.ts';
 import { assertError, okData } from '../support/shapes.ts';
@@ -88,6 +90,41 @@ describe('three nodes on PostgreSQL and Redis', () => {
     for (const c of [onB, onC]) assert.equal((await c.closed).code, 4401);
     await keep.barrier();
     await keep.close();
+  });
+
+  it('`parley user disable` closes the user\'s sockets on every node at once and refuses them everywhere; enable lets them back', async () => {
+    const u = await register(A());
+    const onA = await WsClient.connect(A().url, u.token);
+    const onB = await WsClient.connect(B().url, u.token);
+    // What each node heard over Redis: the CLI is a process of its own, with no socket of its own.
+    const heard = nodes.map(() => new Set<string>());
+    const stop = nodes.map((n, i) =>
+      n.core.bus.subscribe({
+        signal: (s) => {
+          const signal = s as AnySignal;
+          if (signal.type === 'session.revoked' && signal.data.userId === u.id) heard[i]!.add(signal.data.sessionId);
+        },
+      }),
+    );
+    const cli = { LOG_LEVEL: 'warn', DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, ...nodeEnv(sharedRedisUrl, prefix, 'ops-cli') };
+    try {
+      const off = await runCli(['user', 'disable', String(u.id)], cli);
+      assert.equal(off.code, 0, off.stderr);
+      assert.equal(JSON.parse(off.stdout).sessionsEnded, 1);
+      for (const c of [onA, onB]) assert.equal((await within(c.closed, 3000, 'a socket of the disabled user to close')).code, 4401);
+      await until(() => heard.every((h) => h.size === 1), 'the signal on every node');
+    } finally {
+      for (const s of stop) s();
+    }
+    for (const n of nodes) {
+      assertError(await n.api.get('/api/users/me', { token: u.token }), 401, 10008);
+      assertError(await n.api.post('/api/auth/login', { phone: u.phone, password: u.password }), 403, 10004);
+    }
+    const on = await runCli(['user', 'enable', u.username], cli);
+    assert.equal(on.code, 0, on.stderr);
+    const back = okData(await C().api.post('/api/auth/login', { phone: u.phone, password: u.password }));
+    const again = await WsClient.connect(B().url, back.access_token);
+    await again.close();
   });
 
   it('counts send limits and connection limits across nodes', async () => {

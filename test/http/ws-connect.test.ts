@@ -215,6 +215,22 @@ it('drops a peer that stops answering heartbeats; live peers stay', async () => 
   }
 });
 
+it('closes at the next heartbeat (4401) the sockets of an account disabled in the database by hand, which sends no signal', async () => {
+  const s = await startTestServer('sqlite', { WS_HEARTBEAT: '300ms' });
+  try {
+    const [u, other] = [await registerUser(s.api), await registerUser(s.api)];
+    const theirs = await WsClient.connect(s.url, u.token);
+    const kept = await WsClient.connect(s.url, other.token);
+    await s.core.store.users.update(u.id, { isDisabled: true }, Date.now());
+    assert.equal((await theirs.closed).code, 4401);
+    await kept.barrier();
+    assert.equal(kept.ws.readyState, WebSocket.OPEN);
+    await kept.close();
+  } finally {
+    await s.close();
+  }
+});
+
 it('contains a failing encoder to its profile: other profiles and connections go on', async () => {
   const broken = socketVariant('broken', () => ({
     event(): string[] {

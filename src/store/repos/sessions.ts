@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DeviceInfo, Session } from '../../domain/types.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database } from '../schema.ts';
+import { SettingsRepo } from './settings.ts';
 
 export interface ActiveSession extends Session {
   userDisabled: boolean;
@@ -28,8 +30,15 @@ const activeSession = precompiled((db, v: { id: string; now: number }) =>
     .where('sessions.expires_at', '>', v.now),
 );
 
+const endedMarkKey = 'sessions.ended_mark';
+
 export class SessionRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Where the ended-sessions mark is kept. */
+  private readonly settings: SettingsRepo;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.settings = new SettingsRepo(db);
+  }
 
   async create(s: { id: string; userId: number; device: DeviceInfo; at: number; expiresAt: number }): Promise<void> {
     const { deviceId, userAgent, ip, ...info } = s.device;
@@ -65,11 +74,45 @@ export class SessionRepo {
     );
   }
 
-  /** Which of these sessions have been revoked (logged out, or ended for refresh-token reuse). */
-  async revokedAmong(ids: readonly string[]): Promise<Set<string>> {
+  /**
+   * Which of these sessions have ended: revoked (logged out, ended for refresh-token reuse, or
+   * with a disabled account), or belonging to an account disabled some other way.
+   */
+  async endedAmong(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.db.selectFrom('sessions').select('id').where('id', 'in', [...ids]).where('revoked_at', 'is not', null).execute();
+    const rows = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select('sessions.id')
+      .where('sessions.id', 'in', [...ids])
+      .where((eb) => eb.or([eb('sessions.revoked_at', 'is not', null), eb('users.is_disabled', '=', 1)]))
+      .execute();
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** Revokes every live session of a user; returns their ids. */
+  async revokeAllOf(userId: number, reason: string, at: number): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: at, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Leaves a new mark that sessions were ended, for the nodes that may not hear of it otherwise
+   * (the ending process is not one of them and no bus joins it to them): see `endedMark`.
+   */
+  async markEnded(at: number): Promise<void> {
+    await this.settings.set(endedMarkKey, `${at}:${randomUUID()}`, at);
+  }
+
+  /** The latest mark left by `markEnded` (undefined before the first); one row read by its key. */
+  endedMark(): Promise<string | undefined> {
+    return this.settings.get(endedMarkKey);
   }
 
   async revoke(id: string, reason: string, at: number): Promise<boolean> {
