@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP, isIPv4 } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { redactUrl } from './redaction.ts';
 
 /**
  * Configuration comes from environment variables, optionally preceded by a JSON file named by
@@ -120,6 +121,8 @@ interface Setting<T> {
   defaultText: string;
   allowed: string;
   parse(raw: string): T | undefined;
+  /** A key, password or secret: a rejected value is never printed, only its length. */
+  secret?: true;
 }
 
 const setting = <T>(s: Setting<T>): Setting<T> => s;
@@ -316,7 +319,7 @@ export const settings = {
   uploadMaxSize: setting({ env: 'UPLOAD_MAX_SIZE', description: 'Largest uploaded file (larger uploads are refused with 30003)', defaultText: '100mb', allowed: 'a size from 1kb to 64gb', parse: size(1024, 64 * 1024 ** 3) }),
   recallWindow: setting({ env: 'RECALL_WINDOW', description: 'How long after sending a sender may recall a message', defaultText: '2m', allowed: 'a duration from 0s to 7d', parse: duration(0, 7 * 86_400_000) }),
   timerInterval: setting({ env: 'TIMER_INTERVAL', description: 'How often each node looks for due scheduled messages and expired self-destructing ones', defaultText: '1s', allowed: 'a duration from 10ms to 1m', parse: duration(10, 60_000) }),
-  jwtSecret: setting({ env: 'JWT_SECRET', description: 'Key that signs access tokens; generated and stored in the database when unset', defaultText: '(generated)', allowed: 'at least 32 characters', parse: text(32, 4096) }),
+  jwtSecret: setting({ env: 'JWT_SECRET', description: 'Key that signs access tokens; generated and stored in the database when unset', defaultText: '(generated)', allowed: 'at least 32 characters', parse: text(32, 4096), secret: true }),
   accessTokenTtl: setting({ env: 'ACCESS_TOKEN_TTL', description: 'Lifetime of an access token', defaultText: '1h', allowed: 'a duration from 10s to 7d (e.g. 900, 15m, 1h)', parse: duration(10_000, 7 * 86_400_000) }),
   refreshTokenTtl: setting({ env: 'REFRESH_TOKEN_TTL', description: 'Lifetime of a login session (refresh token family)', defaultText: '30d', allowed: 'a duration from 1m to 365d', parse: duration(60_000, 365 * 86_400_000) }),
   argon2MemoryKib: setting({ env: 'ARGON2_MEMORY_KIB', description: 'argon2id memory cost per password hash', defaultText: '19456', allowed: 'an integer from 1024 to 4194304', parse: integer(1024, 4_194_304) }),
@@ -325,7 +328,7 @@ export const settings = {
   registration: setting({ env: 'REGISTRATION', description: 'Who may register: anyone, only with a verified phone code, or nobody (operators add users with `parley user add`)', defaultText: 'open', allowed: 'open, code or closed', parse: oneOf('open', 'code', 'closed') }),
   codeSender: setting({ env: 'CODE_SENDER', description: 'How verification codes reach users: written to the server log, or POSTed to CODE_WEBHOOK_URL', defaultText: 'log', allowed: 'log or webhook', parse: oneOf('log', 'webhook') }),
   codeWebhookUrl: setting({ env: 'CODE_WEBHOOK_URL', description: 'Webhook receiving {channel, target, code, expires_in} for the webhook sender', defaultText: '(unset)', allowed: 'an http(s) URL', parse: httpUrl }),
-  codeWebhookSecret: setting({ env: 'CODE_WEBHOOK_SECRET', description: 'When set, webhook calls carry X-Parley-Signature: sha256=<HMAC of the body>', defaultText: '(unset)', allowed: 'at least 16 characters', parse: text(16) }),
+  codeWebhookSecret: setting({ env: 'CODE_WEBHOOK_SECRET', description: 'When set, webhook calls carry X-Parley-Signature: sha256=<HMAC of the body>', defaultText: '(unset)', allowed: 'at least 16 characters', parse: text(16), secret: true }),
   codeTtl: setting({ env: 'CODE_TTL', description: 'Validity of a verification code', defaultText: '5m', allowed: 'a duration from 30s to 1h', parse: duration(30_000, 3_600_000) }),
   codeMaxAttempts: setting({ env: 'CODE_MAX_ATTEMPTS', description: 'Wrong tries before a code is void', defaultText: '5', allowed: 'an integer from 1 to 20', parse: integer(1, 20) }),
   codeResendInterval: setting({ env: 'CODE_RESEND_INTERVAL', description: 'Minimum time between two codes to one phone', defaultText: '60s', allowed: 'a duration from 0s to 1h', parse: duration(0, 3_600_000) }),
@@ -368,10 +371,10 @@ export const settings = {
   callRingTimeout: setting({ env: 'CALL_RING_TIMEOUT', description: 'How long a call rings before it ends unanswered', defaultText: '60s', allowed: 'a duration from 100ms to 10m', parse: duration(100, 600_000) }),
   iceServers: setting({ env: 'ICE_SERVERS', description: 'STUN (or credential-free TURN) URLs given to callers', defaultText: 'stun:stun.l.google.com:19302', allowed: 'comma-separated stun:/stuns:/turn:/turns: URLs, or none', parse: iceUrls(/^(stuns?|turns?):/) }),
   turnUrls: setting({ env: 'TURN_URLS', description: 'TURN server URLs given to callers with credentials', defaultText: '(none)', allowed: 'comma-separated turn:/turns: URLs', parse: iceUrls(/^turns?:/) }),
-  turnSecret: setting({ env: 'TURN_SECRET', description: 'Shared secret of the TURN server (coturn static-auth-secret): per-user credentials are minted with it', defaultText: '(unset)', allowed: 'at least 16 characters', parse: text(16) }),
+  turnSecret: setting({ env: 'TURN_SECRET', description: 'Shared secret of the TURN server (coturn static-auth-secret): per-user credentials are minted with it', defaultText: '(unset)', allowed: 'at least 16 characters', parse: text(16), secret: true }),
   turnTtl: setting({ env: 'TURN_TTL', description: 'Validity of minted TURN credentials', defaultText: '1d', allowed: 'a duration from 1m to 7d', parse: duration(60_000, 7 * 86_400_000) }),
   turnUsername: setting({ env: 'TURN_USERNAME', description: 'Fixed TURN username, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512) }),
-  turnPassword: setting({ env: 'TURN_PASSWORD', description: 'Fixed TURN password, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512) }),
+  turnPassword: setting({ env: 'TURN_PASSWORD', description: 'Fixed TURN password, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512), secret: true }),
   redisUrl: setting({ env: 'REDIS_URL', description: 'Redis shared by several nodes: events and signals cross nodes, presence, rate limits and connection limits count cluster-wide. Unset: one node, all in memory', defaultText: '(unset)', allowed: 'redis://[:password@]host:port[/db] or rediss://...', parse: redisUrl }),
   redisPrefix: setting({ env: 'REDIS_PREFIX', description: 'Prefix of every Redis key and channel (lets several deployments share one Redis)', defaultText: 'parley:', allowed: '1 to 64 letters, digits and . _ : -', parse: pattern(/^[A-Za-z0-9._:-]{1,64}$/) }),
   nodeId: setting({ env: 'NODE_ID', description: 'Name of this node among the nodes sharing Redis; must be unique. A node restarted with the same name clears what its previous run left at once', defaultText: '<hostname>-<pid>', allowed: 'up to 63 letters, digits, . and - (starting with a letter or digit)', parse: pattern(nodeIdPattern) }),
@@ -380,13 +383,22 @@ export const settings = {
   s3Endpoint: setting({ env: 'S3_ENDPOINT', description: 'S3-compatible endpoint (MinIO, Ceph, R2, ...); unset for AWS S3', defaultText: '(AWS)', allowed: 'an http(s) URL', parse: httpUrl }),
   s3Bucket: setting({ env: 'S3_BUCKET', description: 'Bucket holding the files (must exist); required with FILE_STORAGE=s3', defaultText: '(unset)', allowed: 'a bucket name (3 to 63 characters)', parse: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/) }),
   s3Region: setting({ env: 'S3_REGION', description: 'Region of the bucket', defaultText: 'us-east-1', allowed: 'a region name', parse: pattern(/^[a-z0-9-]{1,64}$/) }),
-  s3AccessKeyId: setting({ env: 'S3_ACCESS_KEY_ID', description: 'Access key; with S3_SECRET_ACCESS_KEY. Both unset: the AWS default credential chain (AWS_* variables, instance role)', defaultText: '(unset)', allowed: 'text', parse: text(1, 256) }),
-  s3SecretAccessKey: setting({ env: 'S3_SECRET_ACCESS_KEY', description: 'Secret key for S3_ACCESS_KEY_ID', defaultText: '(unset)', allowed: 'text', parse: text(1, 256) }),
+  s3AccessKeyId: setting({ env: 'S3_ACCESS_KEY_ID', description: 'Access key; with S3_SECRET_ACCESS_KEY. Both unset: the AWS default credential chain (AWS_* variables, instance role)', defaultText: '(unset)', allowed: 'text', parse: text(1, 256), secret: true }),
+  s3SecretAccessKey: setting({ env: 'S3_SECRET_ACCESS_KEY', description: 'Secret key for S3_ACCESS_KEY_ID', defaultText: '(unset)', allowed: 'text', parse: text(1, 256), secret: true }),
   s3ForcePathStyle: setting({ env: 'S3_FORCE_PATH_STYLE', description: 'Address objects as <endpoint>/<bucket>/<key> (most self-hosted stores) instead of <bucket>.<endpoint>/<key>', defaultText: 'false', allowed: 'true or false', parse: boolean }),
   s3Prefix: setting({ env: 'S3_PREFIX', description: 'Prefix of every object key (to share a bucket)', defaultText: '(none)', allowed: 'up to 200 letters, digits and . _ / - ending with /', parse: pattern(/^[A-Za-z0-9._/-]{0,199}\/$/) }),
 } as const;
 
 type Settings = typeof settings;
+
+/**
+ * A rejected value as an error message may quote it: a secret not at all, anything else with the
+ * password of a URL and credential-like query values masked (DATABASE_URL, REDIS_URL, webhook
+ * URLs), so that a configuration error pasted into a ticket carries no secret.
+ */
+function shown(s: Setting<unknown>, raw: string): string {
+  return s.secret ? `a value of ${raw.length} characters, not shown: it is secret` : JSON.stringify(redactUrl(raw));
+}
 type Parsed = { [K in keyof Settings]: ReturnType<Settings[K]['parse']> };
 
 export type Env = Record<string, string | undefined>;
@@ -399,7 +411,7 @@ export function gatherEnv(env: Env = process.env): Env {
   try {
     fromFile = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError([`PARLEY_CONFIG: cannot read JSON from ${file} (${(err as Error).message})`]);
+    throw new ConfigError([`PARLEY_CONFIG: cannot read JSON from ${file} (${whyUnreadable(err)})`]);
   }
   if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
     throw new ConfigError([`PARLEY_CONFIG: ${file} must hold a JSON object whose keys are variable names`]);
@@ -416,6 +428,13 @@ export function gatherEnv(env: Env = process.env): Env {
   return { ...merged, ...env };
 }
 
+/** Why the file could not be read, without quoting its text: a parse error would show a piece of it, secrets included. */
+function whyUnreadable(err: unknown): string {
+  if (!(err instanceof SyntaxError)) return (err as Error).message;
+  const where = /at position \d+(?: \(line \d+ column \d+\))?/.exec(err.message);
+  return where ? `not valid JSON ${where[0]}` : 'not valid JSON';
+}
+
 export function loadConfig(env: Env = gatherEnv()): Config {
   const problems: string[] = [];
   const parsed = {} as Record<string, unknown>;
@@ -423,7 +442,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
     const raw = env[s.env];
     if (raw === undefined || raw === '') continue;
     const value = s.parse(raw);
-    if (value === undefined) problems.push(`${s.env}: must be ${s.allowed} (got ${JSON.stringify(raw)})`);
+    if (value === undefined) problems.push(`${s.env}: must be ${s.allowed} (got ${shown(s, raw)})`);
     else parsed[key] = value;
   }
   const p = parsed as Partial<Parsed>;

@@ -13,6 +13,7 @@ import { mountedSocket } from '../profiles/kit/profile.ts';
 import { servicesOf } from '../profiles/kit/services.ts';
 import type { SocketEndpoint } from '../realtime/codec.ts';
 import type { Gateway } from '../realtime/gateway.ts';
+import { redactQuery } from '../redaction.ts';
 import { version } from '../version.ts';
 import { installGuards } from './guard.ts';
 import { healthRoutes } from './health.ts';
@@ -36,11 +37,6 @@ function requestId(req: { headers: Record<string, string | string[] | undefined>
   return typeof given === 'string' && requestIdPattern.test(given) ? given : `req_${randomUUID().replace(/-/g, '')}`;
 }
 
-/** WebSocket clients put their token in the query string; keep it out of the logs. */
-function redactToken(url: string): string {
-  return url.replace(/([?&]token=)[^&]*/i, '$1[redacted]');
-}
-
 /** One info line per request (on completion); arrival is debug; health probes are not logged. */
 class RequestLog extends LogController {
   constructor() {
@@ -53,7 +49,7 @@ class RequestLog extends LogController {
 
   override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
-    const line = { method: request.method, url: redactToken(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    const line = { method: request.method, url: redactQuery(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }

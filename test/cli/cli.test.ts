@@ -30,6 +30,29 @@ describe('parley CLI', () => {
     assert.match(r.stderr, /SHUTDOWN_TIMEOUT: must be a duration/);
   });
 
+  it('never prints a secret: bad secret values and URL passwords are left out of errors, and `config` shows no values', async () => {
+    const secrets = {
+      JWT_SECRET: 'too-short-jwt-s3cret',
+      TURN_SECRET: 'turn-s3cret',
+      S3_SECRET_ACCESS_KEY: `s3-s3cret-${'z'.repeat(300)}`,
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      CODE_WEBHOOK_SECRET: 'hook-s3cret',
+      DATABASE_URL: 'postgres://parley:db-pa55word@db:no-port/parley',
+      REDIS_URL: 'redis://:redis-pa55word@',
+    };
+    const values = ['too-short-jwt-s3cret', 'turn-s3cret', 's3-s3cret', 'hook-s3cret', 'db-pa55word', 'redis-pa55word'];
+    for (const command of [['serve'], ['migrate'], ['user', 'disable', '1']]) {
+      const r = await runCli(command, secrets);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /JWT_SECRET: must be at least 32 characters \(got a value of 20 characters, not shown: it is secret\)/);
+      assert.match(r.stderr, /DATABASE_URL: .*postgres:\/\/parley:\[redacted\]@db:no-port\/parley/);
+      for (const v of values) assert.ok(!r.stderr.includes(v) && !r.stdout.includes(v), `${command.join(' ')} printed ${v}`);
+    }
+    const table = await runCli(['config'], { ...secrets, JWT_SECRET: 'a-jwt-secret-that-is-long-enough-to-use' });
+    assert.equal(table.code, 0);
+    for (const v of [...values, 'a-jwt-secret-that-is-long-enough', 'AKIAEXAMPLE']) assert.ok(!table.stdout.includes(v) && !table.stderr.includes(v), `config printed ${v}`);
+  });
+
   it('prints the configuration table', async () => {
     const r = await runCli(['config'], {});
     assert.equal(r.code, 0);

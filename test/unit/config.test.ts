@@ -73,6 +73,50 @@ describe('configuration', () => {
     assert.match(new ConfigError(problems).message, /^Invalid configuration:\n {2}- /);
   });
 
+  it('never prints a secret in its errors: secrets not at all, URLs without their password', () => {
+    const secrets = {
+      JWT_SECRET: 'short-jwt-secret',
+      TURN_SECRET: 'turn-s3cret',
+      TURN_PASSWORD: `turn-password-${'x'.repeat(600)}`,
+      CODE_WEBHOOK_SECRET: 'hook-s3cret',
+      S3_ACCESS_KEY_ID: `AKIA${'K'.repeat(300)}`,
+      S3_SECRET_ACCESS_KEY: `s3-s3cret-${'y'.repeat(300)}`,
+      DATABASE_URL: 'postgres://parley:db-pa55word@db:port/parley',
+      REDIS_URL: 'redis://:redis-pa55word@',
+      CODE_WEBHOOK_URL: 'ftp://sms:hook-pa55word@sms.example.com/send?api_key=hook-api-key',
+    };
+    const problems = problemsOf(secrets);
+    assert.equal(problems.length, Object.keys(secrets).length);
+    const text = new ConfigError(problems).message;
+    for (const value of ['short-jwt-secret', 'turn-s3cret', 'turn-password', 'hook-s3cret', 'AKIAKKK', 's3-s3cret', 'db-pa55word', 'redis-pa55word', 'hook-pa55word', 'hook-api-key']) {
+      assert.ok(!text.includes(value), `${value} printed in:\n${text}`);
+    }
+    assert.match(text, /JWT_SECRET: must be at least 32 characters \(got a value of 16 characters, not shown: it is secret\)/);
+    assert.match(text, /DATABASE_URL: .*\(got "postgres:\/\/parley:\[redacted\]@db:port\/parley"\)/);
+    assert.match(text, /CODE_WEBHOOK_URL: .*"ftp:\/\/sms:\[redacted\]@sms.example.com\/send\?api_key=\[redacted\]"/);
+
+    // A configuration file that is not JSON: its text is not quoted either.
+    const dir = mkdtempSync(path.join(tmpdir(), 'parley-config-'));
+    const file = path.join(dir, 'parley.json');
+    writeFileSync(file, '{"JWT_SECRET": file-jwt-secret-that-is-long-enough}');
+    const err = (() => {
+      try {
+        gatherEnv({ PARLEY_CONFIG: file });
+      } catch (e) {
+        return e as Error;
+      }
+      assert.fail('expected a ConfigError');
+    })();
+    assert.match(err.message, /PARLEY_CONFIG: cannot read JSON from .* \(not valid JSON/);
+    assert.doesNotMatch(err.message, /file-jwt-secret/);
+  });
+
+  it('marks every setting that holds a key, password or secret as secret', () => {
+    for (const s of Object.values(settings)) {
+      if (/SECRET|PASSWORD|_KEY/.test(s.env)) assert.equal((s as { secret?: true }).secret, true, s.env);
+    }
+  });
+
   it('checks values that depend on each other', () => {
     assert.deepEqual(problemsOf({ CODE_SENDER: 'webhook' }), ['CODE_WEBHOOK_URL: must be set when CODE_SENDER=webhook']);
     assert.equal(problemsOf({ PORT: '70000' }).length, 1);
