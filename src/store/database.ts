@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -35,9 +35,19 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   return dialectOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options);
 }
 
+/**
+ * Creates a missing database file, and the directories above it, readable by their owner only:
+ * the database holds every message and the token signing key. SQLite gives the -wal and -shm
+ * files the database file's mode. Existing files and directories keep the mode they have.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+}
+
 function openSqlite(options: DatabaseOptions): OpenDatabase {
   const file = sqlitePath(options.url);
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') createPrivately(file);
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
   handle.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);

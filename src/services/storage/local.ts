@@ -9,7 +9,8 @@ import { checkKey, StorageMissError, type ByteRange, type FileStorage } from './
 /**
  * Files on local disk under `root`. A put writes to a temporary file, flushes it to disk, then
  * renames it into place and flushes the directory, so an object is either whole or absent even
- * after a power loss; a failed or aborted put leaves nothing behind.
+ * after a power loss; a failed or aborted put leaves nothing behind. Directories and files are
+ * created readable by their owner only (the server serves them; nobody else on the host should).
  */
 export class LocalDiskStorage implements FileStorage {
   private readonly tmp: string;
@@ -24,9 +25,9 @@ export class LocalDiskStorage implements FileStorage {
 
   async put(key: string, data: Readable): Promise<{ size: number }> {
     const target = this.pathOf(key);
-    await Promise.all([mkdir(this.tmp, { recursive: true }), mkdir(path.dirname(target), { recursive: true })]);
+    await Promise.all([mkdir(this.tmp, { recursive: true, mode: 0o700 }), mkdir(path.dirname(target), { recursive: true, mode: 0o700 })]);
     const temp = path.join(this.tmp, `${randomBytes(12).toString('hex')}.part`);
-    const out = createWriteStream(temp, { flags: 'wx', flush: true });
+    const out = createWriteStream(temp, { flags: 'wx', flush: true, mode: 0o600 });
     try {
       await pipeline(data, out);
       await rename(temp, target);
