@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -76,10 +77,10 @@ function parseSince(url: URL): number | null {
   return n;
 }
 
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
+function bytesOf(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }
 
 function asAppError(err: unknown): AppError {
@@ -120,6 +121,7 @@ export class Gateway {
       // Compression would cost CPU and memory per connection and defeat encoding once per event.
       perMessageDeflate: false,
       clientTracking: false,
+      skipUTF8Validation: true,
     });
     this.registry = new Registry(core.store.conversations, (link, event) => this.deliver(link, event));
     this.unsubscribe = core.bus.subscribe({
@@ -304,7 +306,14 @@ export class Gateway {
       conn.send(codec.error(new AppError('BAD_REQUEST', 'binary frames are not supported; send JSON text'), {}));
       return;
     }
-    const decoded = codec.decode(textOf(data));
+    // ws leaves UTF-8 to us (skipUTF8Validation) so that a bad frame gets an error frame
+    // instead of closing the connection (1007).
+    const bytes = bytesOf(data);
+    if (!isUtf8(bytes)) {
+      conn.send(codec.error(new AppError('BAD_REQUEST', 'the frame is not valid UTF-8 text'), {}));
+      return;
+    }
+    const decoded = codec.decode(bytes.toString('utf8'));
     if (!decoded.ok) {
       conn.send(codec.error(decoded.error, decoded.ref));
       return;
