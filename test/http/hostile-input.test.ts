@@ -91,6 +91,14 @@ describe('errors raised before a route is found', () => {
     assert.equal((await s.api.get('/api/users/search?q=%E6%9D%8E', { token: a.token })).status, 200);
   });
 
+  it('takes numbers in query strings only as plain decimals', async () => {
+    for (const query of ['limit=0x2', 'limit=1e1', 'limit=%202', 'limit=2.0', 'limit=02', 'limit=', 'offset=-0x1']) {
+      const body = await refusedUnchanged(422, () => s.api.get(`/api/chats/${chatId}/messages?${query}`, { token: a.token }));
+      assert.match(body.details[0].message, /^must be an integer in decimal digits$|^must be >= /, query);
+    }
+    assert.equal(okData(await s.api.get(`/api/chats/${chatId}/messages?limit=1&offset=0`, { token: a.token })).messages.length, 1);
+  });
+
   it('answers OPTIONS without Origin like any request, not with a plain-text 400', async () => {
     const res = await fetch(`${s.url}/api/chats`, { method: 'OPTIONS' });
     assert.equal(res.status, 204);
