@@ -59,6 +59,10 @@ export interface GatewayStats {
 const SHUTDOWN_GRACE_MS = 2000;
 /** Client frames kept while a connection starts (a client may speak as soon as the socket opens). */
 const EARLY_FRAMES = 32;
+/** How far over WS_MAX_FRAME a frame is still read (to answer it) rather than closing with 1009. */
+const OVERSIZE_READ_FACTOR = 4;
+const OVERSIZE_READ_CAP = 16 * 1024 * 1024;
+
 /** Sessions checked per query when looking for revoked ones. */
 const REVOKED_BATCH = 500;
 
@@ -117,7 +121,9 @@ export class Gateway {
     this.idPrefix = `${core.nodeId}:${randomBytes(3).toString('hex')}`;
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: core.config.ws.maxFrameBytes,
+      // A frame over the limit is read and answered with an error frame, so a client that
+      // misjudged a size keeps its connection; ws refuses (1009) only what is far beyond it.
+      maxPayload: Math.max(core.config.ws.maxFrameBytes, Math.min(core.config.ws.maxFrameBytes * OVERSIZE_READ_FACTOR, OVERSIZE_READ_CAP)),
       // Compression would cost CPU and memory per connection and defeat encoding once per event.
       perMessageDeflate: false,
       clientTracking: false,
@@ -309,6 +315,10 @@ export class Gateway {
     // ws leaves UTF-8 to us (skipUTF8Validation) so that a bad frame gets an error frame
     // instead of closing the connection (1007).
     const bytes = bytesOf(data);
+    if (bytes.length > this.core.config.ws.maxFrameBytes) {
+      conn.send(codec.error(new AppError('PAYLOAD_TOO_LARGE', `the frame is larger than ${this.core.config.ws.maxFrameBytes} bytes`), {}));
+      return;
+    }
     if (!isUtf8(bytes)) {
       conn.send(codec.error(new AppError('BAD_REQUEST', 'the frame is not valid UTF-8 text'), {}));
       return;
