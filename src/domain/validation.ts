@@ -39,6 +39,21 @@ const usernameRe = new RegExp(limits.username.pattern);
 const languageRe = new RegExp(limits.language.pattern);
 const emailRe = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+// No spaces or control characters: browsers drop them while parsing, so `java\tscript:` passes
+// a naive check and still runs.
+const linkCharacters = /^[^\s\p{Cc}]+$/u;
+
+function isSafeLink(v: string): boolean {
+  if (!linkCharacters.test(v) || v.includes('\\')) return false;
+  if (v.startsWith('/')) return !v.startsWith('//');
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Removes the spaces, dashes and brackets people type in phone numbers. */
 export function normalizePhone(raw: string): string {
   return raw.replace(/[\s\-().]/g, '');
@@ -82,6 +97,16 @@ export class Checker {
 
   language(field: string, v: string | undefined | null): this {
     return v == null ? this : this.check(v.length <= limits.language.maxLength && languageRe.test(v), field, 'must be a language tag such as zh-CN');
+  }
+
+  /**
+   * A link a client will render (an avatar): an http(s) URL, or a path on this server such as a
+   * file link. Anything else (`javascript:`, `data:`, `//host`) could run or load what the user
+   * never chose when another client shows it.
+   */
+  link(field: string, v: string | undefined | null): this {
+    if (v == null || v === '') return this;
+    return this.check(v.length <= limits.avatar.maxLength && isSafeLink(v), field, 'must be an http(s) URL or a link to a file on this server');
   }
 
   oneOf(field: string, v: string | undefined | null, allowed: readonly string[]): this {

@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type RawServerDefault, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyBaseLogger, type RawServerDefault, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
 import { AppError } from '../domain/errors.ts';
 import { installProfile, sendProfileError } from '../profiles/kit/install.ts';
@@ -16,9 +16,11 @@ import type { Gateway } from '../realtime/gateway.ts';
 import { redactQuery } from '../redaction.ts';
 import { version } from '../version.ts';
 import { installGuards } from './guard.ts';
+import { toAppError } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { checkCollisions, ownerOf, type Listener } from './mounts.ts';
 import { openApiDocuments } from './openapi.ts';
+import { installStrictParsers, parseQuery } from './parsers.ts';
 import { trustProxyOption } from './trust-proxy.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -62,6 +64,20 @@ class RequestLog extends LogController {
  * Every listener serves its OpenAPI document at /openapi.json; the main one also serves health,
  * one document per profile and the docs UI.
  */
+// A path segment longer than any id of any document; the answer to longer ones is a 400.
+const maxParamLength = 200;
+
+function routingError(error: FastifyError): AppError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('BAD_REQUEST', `a path segment is longer than ${maxParamLength} characters`);
+  if (error.code === 'FST_ERR_BAD_URL') return new AppError('BAD_REQUEST', 'the path is not valid percent-encoded UTF-8');
+  return new AppError('BAD_REQUEST', error.message);
+}
+
+/** A path under no mount at all (none at the root). */
+function unowned(error: AppError) {
+  return { code: error.status, message: error.status === 404 ? 'not found' : 'bad request', error: error.message };
+}
+
 export async function buildServer(core: Core, gateway: Gateway, listener: Listener): Promise<FastifyInstance> {
   checkCollisions(listener);
   const { config } = core;
@@ -72,21 +88,16 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     logController: new RequestLog(),
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength, querystringParser: parseQuery },
+    // Bad percent-encoding or an over-long path segment, caught before any route is found: the
+    // answer is still in the envelope of the profile owning the path.
+    frameworkErrors: (error, request, reply) => void answerByPath(request, reply, routingError(error)),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
 
   app.setValidatorCompiler(validatorCompiler);
-  // Clients often send `Content-Type: application/json` with an empty body on POSTs such as
-  // logout; treat that as "no body" instead of a parse error.
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
-  // A JSON API: a text/plain body is a client mistake (415), not a string to validate.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if ((body as string).trim() === '') return done(null, undefined);
-    void jsonParser(request, body as string, done);
-  });
+  installStrictParsers(app);
 
   // While shutting down, in-flight responses tell keep-alive clients to hang up, so close()
   // does not wait for idle sockets that the client would otherwise keep open.
@@ -111,6 +122,8 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-Device-Id', 'Range'],
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Range', 'Content-Disposition'],
     maxAge: 600,
+    // An OPTIONS request without Origin is not a browser's preflight; answer it like any other.
+    strictPreflight: false,
   });
 
   // Uploads stream part by part (see uploads.ts). The file limit is one byte over the configured
@@ -158,14 +171,16 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     );
   }
 
-  // A path under no mount at all (none at the root) gets a plain answer.
-  const unowned = (error: AppError) => ({ code: 404, message: 'not found', error: error.message });
-  app.setNotFoundHandler((request: FastifyRequest, reply) => {
-    const path = request.url.split('?')[0]!;
-    const owner = ownerOf(listener.mounts, path);
-    const error = new AppError('NOT_FOUND', `no route ${request.method} ${path}`);
-    return owner ? sendProfileError(owner.profile, error, request, reply) : reply.code(404).send(unowned(error));
-  });
+  // Whatever fails outside a profile's routes (no route, a malformed URL or query) is answered
+  // in the envelope of the profile that owns the path; a path under no mount gets a plain answer.
+  const answerByPath = (request: FastifyRequest, reply: FastifyReply, err: unknown) => {
+    const owner = ownerOf(listener.mounts, request.url.split('?')[0]!);
+    return owner ? sendProfileError(owner.profile, err, request, reply) : reply.code(toAppError(err).status).send(unowned(toAppError(err)));
+  };
+  app.setNotFoundHandler((request: FastifyRequest, reply) =>
+    answerByPath(request, reply, new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!}`)),
+  );
+  app.setErrorHandler((err, request, reply) => answerByPath(request, reply, err));
 
   app.decorate('gateway', gateway);
   app.server.on(

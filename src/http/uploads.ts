@@ -1,8 +1,10 @@
-import type {} from '@fastify/multipart';
+import type { Multipart } from '@fastify/multipart';
+import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.ts';
 import type { FileKind, StoredFile } from '../domain/types.ts';
 import type { FileService, ReceivedFile } from '../services/files.ts';
+import { checkDecodedText } from './request-text.ts';
 
 /** How one API names the parts of its upload form. */
 export interface UploadForm {
@@ -13,21 +15,67 @@ export interface UploadForm {
 }
 
 /**
+ * The form's parts, remembering what the multipart parser raised: an error from the form itself,
+ * or one it put on a file's stream (a truncated form ends the file it was in with an error,
+ * perhaps before anyone listens). A malformed form is so told apart from a failing store.
+ */
+class FormReader {
+  private formError: unknown;
+  private readonly streams: Readable[] = [];
+
+  constructor(private readonly request: FastifyRequest) {}
+
+  async *parts(): AsyncGenerator<Multipart> {
+    let parts: AsyncIterator<Multipart>;
+    try {
+      parts = this.request.parts()[Symbol.asyncIterator]();
+    } catch (err) {
+      throw (this.formError = err);
+    }
+    for (;;) {
+      let step: IteratorResult<Multipart>;
+      try {
+        step = await parts.next();
+      } catch (err) {
+        throw (this.formError = err);
+      }
+      if (step.done) return;
+      if (step.value.type === 'file') this.streams.push(step.value.file);
+      yield step.value;
+    }
+  }
+
+  /** What the parser said went wrong, if anything did. */
+  parserError(): unknown {
+    return this.formError ?? this.streams.find((s) => s.errored)?.errored ?? undefined;
+  }
+}
+
+/** The parser's own 4xx errors (limits) keep their status; the rest mean a broken form. */
+function malformed(err: unknown): unknown {
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return err;
+  return new AppError('BAD_REQUEST', `the multipart body is malformed: ${(err as Error).message}`);
+}
+
+/**
  * Reads a multipart upload as it arrives: the file part streams straight into storage, and the
  * kind field may come before it (checked while streaming) or after it (checked at the end). Any
- * failure removes what was stored.
+ * failure removes what was stored; a broken form is the client's error, a failing store ours.
  */
 export async function receiveUpload(request: FastifyRequest, files: FileService, ownerId: number, form: UploadForm): Promise<StoredFile> {
   if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data');
+  const reader = new FormReader(request);
   let received: ReceivedFile | undefined;
   let kind: FileKind | undefined;
   try {
-    for await (const part of request.parts()) {
+    for await (const part of reader.parts()) {
       if (part.type === 'field') {
         if (part.fieldname !== form.kindField || part.value === '') continue;
         kind = form.kindOf(String(part.value));
         if (kind === undefined) throw AppError.validation([{ field: form.kindField, message: `is not a known file type: ${String(part.value)}` }]);
       } else if (part.fieldname === form.fileField && !received) {
+        checkDecodedText(form.fileField, part.filename);
         received = await files.receive(ownerId, { name: part.filename, data: part.file, kind });
       } else {
         part.file.resume();
@@ -36,7 +84,8 @@ export async function receiveUpload(request: FastifyRequest, files: FileService,
     if (!received) throw AppError.validation([{ field: form.fileField, message: 'is required' }]);
   } catch (err) {
     if (received) await files.discard(received);
-    throw err;
+    const broken = err instanceof AppError ? undefined : reader.parserError();
+    throw broken === undefined ? err : malformed(broken);
   }
   return files.register(received, kind);
 }

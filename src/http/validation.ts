@@ -23,8 +23,46 @@ function makeAjv(coerce: boolean): Ajv {
 const coercing = makeAjv(true);
 const strict = makeAjv(false);
 
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+// Ajv coerces any text that JavaScript reads as a number ("0x10", "1e3", " 12"); numbers in a
+// query or path are taken only in their plain decimal form.
+const numberText = { integer: /^-?(0|[1-9][0-9]*)$/, number: /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/ };
+
+type NumberKind = keyof typeof numberText;
+
+function numberKindOf(schema: Record<string, unknown>): NumberKind | undefined {
+  if (schema.type === 'integer' || schema.type === 'number') return schema.type;
+  const branches = (schema.anyOf ?? schema.oneOf) as Record<string, unknown>[] | undefined;
+  if (!branches || branches.some((b) => b.type === 'string')) return undefined;
+  return branches.map(numberKindOf).find((k) => k !== undefined);
+}
+
+/** Ajv's coercing validator, after a check that numeric fields are written as plain decimals. */
+function plainNumbers(schema: Record<string, unknown>, validate: Validate): Validate {
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const numeric = Object.entries(properties).flatMap(([name, s]) => {
+    const kind = numberKindOf(s);
+    return kind ? [[name, kind] as const] : [];
+  });
+  if (numeric.length === 0) return validate;
+  const checked: Validate = (data) => {
+    for (const [name, kind] of numeric) {
+      const value = (data as Record<string, unknown> | undefined)?.[name];
+      if (typeof value === 'string' && !numberText[kind].test(value)) {
+        checked.errors = [{ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: { type: kind }, message: `must be ${kind === 'integer' ? 'an integer' : 'a number'} in decimal digits` }];
+        return false;
+      }
+    }
+    const ok = validate(data);
+    checked.errors = validate.errors;
+    return ok;
+  };
+  return checked;
+}
+
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strict : coercing).compile(schema as object);
+  httpPart === 'body' ? strict.compile(schema as object) : plainNumbers(schema as Record<string, unknown>, coercing.compile(schema as object));
 
 /** Turns Ajv errors into field problems that name the request field, not the JSON pointer. */
 export function fieldProblems(errors: readonly Partial<ErrorObject>[], context?: string): FieldProblem[] {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -58,6 +59,10 @@ export interface GatewayStats {
 const SHUTDOWN_GRACE_MS = 2000;
 /** Client frames kept while a connection starts (a client may speak as soon as the socket opens). */
 const EARLY_FRAMES = 32;
+/** How far over WS_MAX_FRAME a frame is still read (to answer it) rather than closing with 1009. */
+const OVERSIZE_READ_FACTOR = 4;
+const OVERSIZE_READ_CAP = 16 * 1024 * 1024;
+
 /** Sessions checked per query when looking for ended ones. */
 const ENDED_BATCH = 500;
 /** How often the node looks whether another process ended sessions (see watchEnded). */
@@ -78,10 +83,10 @@ function parseSince(url: URL): number | null {
   return n;
 }
 
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
+function bytesOf(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }
 
 function asAppError(err: unknown): AppError {
@@ -122,10 +127,13 @@ export class Gateway {
     this.idPrefix = `${core.nodeId}:${randomBytes(3).toString('hex')}`;
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: core.config.ws.maxFrameBytes,
+      // A frame over the limit is read and answered with an error frame, so a client that
+      // misjudged a size keeps its connection; ws refuses (1009) only what is far beyond it.
+      maxPayload: Math.max(core.config.ws.maxFrameBytes, Math.min(core.config.ws.maxFrameBytes * OVERSIZE_READ_FACTOR, OVERSIZE_READ_CAP)),
       // Compression would cost CPU and memory per connection and defeat encoding once per event.
       perMessageDeflate: false,
       clientTracking: false,
+      skipUTF8Validation: true,
     });
     this.registry = new Registry(core.store.conversations, (link, event) => this.deliver(link, event));
     this.unsubscribe = core.bus.subscribe({
@@ -312,7 +320,18 @@ export class Gateway {
       conn.send(codec.error(new AppError('BAD_REQUEST', 'binary frames are not supported; send JSON text'), {}));
       return;
     }
-    const decoded = codec.decode(textOf(data));
+    // ws leaves UTF-8 to us (skipUTF8Validation) so that a bad frame gets an error frame
+    // instead of closing the connection (1007).
+    const bytes = bytesOf(data);
+    if (bytes.length > this.core.config.ws.maxFrameBytes) {
+      conn.send(codec.error(new AppError('PAYLOAD_TOO_LARGE', `the frame is larger than ${this.core.config.ws.maxFrameBytes} bytes`), {}));
+      return;
+    }
+    if (!isUtf8(bytes)) {
+      conn.send(codec.error(new AppError('BAD_REQUEST', 'the frame is not valid UTF-8 text'), {}));
+      return;
+    }
+    const decoded = codec.decode(bytes.toString('utf8'));
     if (!decoded.ok) {
       conn.send(codec.error(decoded.error, decoded.ref));
       return;

@@ -109,7 +109,7 @@ export class ConversationService {
     const check = new Checker()
       .check(input.members.length <= limits.membersPerRequest.maxItems, 'members', `must name at most ${limits.membersPerRequest.maxItems} users`)
       .length('description', input.description, 0, limits.chatDescription.maxLength)
-      .length('avatar', input.avatar, 0, limits.avatar.maxLength)
+      .link('avatar', input.avatar)
       .length('announcement', input.announcement, 0, limits.announcement.maxLength);
     if (type === 'private') {
       check.check(input.members.length === 1 && others.length === 1, 'members', 'a private chat needs exactly one other user');
@@ -225,7 +225,7 @@ export class ConversationService {
     new Checker()
       .length('name', patch.name, limits.chatName.minLength, limits.chatName.maxLength)
       .length('description', patch.description, 0, limits.chatDescription.maxLength)
-      .length('avatar', patch.avatar, 0, limits.avatar.maxLength)
+      .link('avatar', patch.avatar)
       .length('announcement', patch.announcement, 0, limits.announcement.maxLength)
       .done();
     await this.tx.run(async (tx, emit) => {

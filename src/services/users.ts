@@ -120,7 +120,7 @@ export class UserService {
     new Checker()
       .length('nickname', patch.nickname, limits.nickname.minLength, limits.nickname.maxLength)
       .length('bio', patch.bio, 0, limits.bio.maxLength)
-      .length('avatar', patch.avatar, 0, limits.avatar.maxLength)
+      .link('avatar', patch.avatar)
       .username('username', patch.username)
       .email('email', patch.email)
       .phone('phone', phone)

@@ -123,6 +123,14 @@ describe('two profiles mounted at the root', () => {
     assertError(await s.api.get('/nope'), 404);
   });
 
+  it('answers URLs the router refuses (bad escapes, long segments, bad queries) in the envelope of the path’s owner', async () => {
+    assertEchoError(await s.api.get('/api/v1/items/%FF'), 400, 'ECHO_400');
+    assertEchoError(await s.api.get(`/api/v1/items/${'1'.repeat(300)}`), 400, 'ECHO_400');
+    assertEchoError(await s.api.get('/api/v1/ping?x=%E4'), 400, 'ECHO_400');
+    assertError(await s.api.get('/api/chats/%FF'), 400);
+    assertError(await s.api.get('/nope/%FF?x=%FF'), 400);
+  });
+
   it('serves both sockets; echo’s checks the path’s user id, and a plain GET is told to upgrade', async () => {
     const other = await registerUser(s.api);
     const mine = await rawSocket(WsClient.url(s.url, user.token, { path: `/ws/${user.id}` }));
@@ -320,5 +328,10 @@ describe('zhihang alone on a port of its own', () => {
     assert.equal(res.status, 404);
     assert.deepEqual(Object.keys(res.body).sort(), ['code', 'error', 'message']);
     assert.deepEqual(Object.keys((await s.api.get('/openapi.json')).body.paths ?? {}).filter((p) => p.startsWith('/api/')), []);
+  });
+
+  it('answers what no profile owns on the main port in plain JSON, malformed paths included', async () => {
+    assert.deepEqual((await s.api.get('/api/users/me')).body, { code: 404, message: 'not found', error: 'no route GET /api/users/me' });
+    assert.deepEqual((await s.api.get('/api/chats/%FF')).body, { code: 400, message: 'bad request', error: 'the path is not valid percent-encoded UTF-8' });
   });
 });

@@ -148,11 +148,14 @@ describeEachStore(
       await c.close();
     });
 
-    it('closes a connection that sends a frame over the size limit (1009), others unaffected', async () => {
+    it('answers a frame over the size limit with an error frame, and closes (1009) one far beyond it, others unaffected', async () => {
       const u = await registerUser(server().api);
       const big = await WsClient.connect(server().url, u.token);
       const fine = await WsClient.connect(server().url, u.token);
       big.send({ type: 'ping', data: { timestamp: 'x'.repeat(200 * 1024) } });
+      assertErrorFrame(await big.next('error'), 413);
+      await big.barrier();
+      big.send({ type: 'ping', data: { timestamp: 'x'.repeat(600 * 1024) } });
       assert.equal((await big.closed).code, 1009);
       await fine.barrier();
       await fine.close();

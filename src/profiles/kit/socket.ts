@@ -1,6 +1,7 @@
 import type { Static, TSchema } from 'typebox';
 import { AppError } from '../../domain/errors.ts';
 import type { AnySignal, DomainEvent, EventType, Signal, SignalType } from '../../domain/events.ts';
+import { checkWellFormed } from '../../http/request-text.ts';
 import { compileStrict, fieldProblems } from '../../http/validation.ts';
 import type {
   ClientCommand,
@@ -122,9 +123,15 @@ export function defineSocket(spec: SocketSpec): SocketDef {
     } catch {
       return { ok: false, error: new AppError('BAD_REQUEST', `the frame is not valid JSON; ${shape}`), ref: {} };
     }
+
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, error: new AppError('BAD_REQUEST', shape), ref: {} };
     const { type, data, ref } = read(parsed as Record<string, unknown>);
     if (type === '') return { ok: false, error: new AppError('BAD_REQUEST', shape), ref: {} };
+    try {
+      checkWellFormed(text, parsed, 'frame');
+    } catch (err) {
+      return { ok: false, error: err as AppError, ref };
+    }
     const entry = Object.hasOwn(spec.commands, type) ? validators.get(type) : undefined;
     if (!entry) return { ok: false, error: new AppError('BAD_REQUEST', `unknown frame type "${ref.type ?? type}"; expected one of ${names.join(', ')}`), ref };
     if (typeof data !== 'object' || data === null || Array.isArray(data) || !entry.validate(data)) {
