@@ -68,6 +68,8 @@ export interface Config {
   nodeId: string;
   /** Which API profiles are served, and where. */
   profiles: ProfileMount[];
+  /** Client compatibility modes switched on, by profile (ZHIHANG_COMPAT for zhihang). */
+  compat: Record<string, readonly string[]>;
   /** How long a node may go without a heartbeat before the other nodes count it dead, in ms. */
   nodeTimeoutMs: number;
   fileStorage: 'local' | 's3';
@@ -350,6 +352,13 @@ export const settings = {
     allowed: 'a comma-separated list of <profile>@/<path> or <profile>@:<port>[/<path>], each profile once (profiles: zhihang)',
     parse: profileMounts,
   }),
+  zhihangCompat: setting({
+    env: 'ZHIHANG_COMPAT',
+    description: 'Client compatibility of the zhihang socket: im-suite also sends each new message as {"type": "message", "data": <message>}, the frame the im-suite web client reads (see "Using the im-suite web client")',
+    defaultText: 'off',
+    allowed: 'im-suite or off',
+    parse: oneOf('im-suite', 'off'),
+  }),
   corsOrigins: setting({ env: 'CORS_ORIGINS', description: 'Origins allowed by CORS (tokens travel in headers, never cookies)', defaultText: '*', allowed: '* or a comma-separated list of http(s) origins', parse: origins }),
   bodyLimit: setting({ env: 'BODY_LIMIT', description: 'Largest JSON request body', defaultText: '1mb', allowed: 'a size from 1kb to 64mb', parse: size(1024, 64 * 1024 ** 2) }),
   trustProxy: setting({
@@ -516,6 +525,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
     redisPrefix: p.redisPrefix ?? 'parley:',
     nodeId: p.nodeId ?? defaultNodeId(),
     profiles: p.profiles ?? profileMounts(defaultProfiles)!,
+    compat: { zhihang: p.zhihangCompat === undefined || p.zhihangCompat === 'off' ? [] : [p.zhihangCompat] },
     nodeTimeoutMs: p.nodeTimeout ?? 20_000,
     fileStorage: p.fileStorage ?? 'local',
     s3: {

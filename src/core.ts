@@ -161,7 +161,7 @@ async function buildCore(
   // The S3 SDK is loaded only by the nodes that use it: it adds ~0.2 s to every start.
   const s3 = config.fileStorage === 's3' ? new (await import('./services/storage/s3.ts')).S3Storage(config.s3) : undefined;
   const storage: FileStorage = s3 ?? new LocalDiskStorage(config.filesDir);
-  const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize });
+  const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize, signer: tokens });
 
   components.add({
     name: 'storage',

@@ -6,8 +6,8 @@ import { bearerToken, type AccessClaims } from '../services/tokens.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Routes are authenticated unless they say `auth: false`. */
-    auth?: boolean;
+    /** Routes are authenticated unless they say `auth: false`; `optional`: a token is checked when one is given. */
+    auth?: boolean | 'optional';
     /** Rate-limit class; authenticated routes default to `query`. */
     rateClass?: RateClass;
   }
@@ -42,8 +42,8 @@ export function installGuards(scope: FastifyInstance, core: Core): void {
     if (config.rateClass === 'auth') await take(core, 'auth', `ip:${request.ip}`, reply);
     if (config.auth !== false) {
       const token = tokenOf(request);
-      if (!token) throw new AppError('UNAUTHORIZED', 'missing bearer token (Authorization: Bearer <access_token>)');
-      request.claims = await core.auth.authenticate(token);
+      if (token) request.claims = await core.auth.authenticate(token);
+      else if (config.auth !== 'optional') throw new AppError('UNAUTHORIZED', 'missing bearer token (Authorization: Bearer <access_token>)');
     }
     if (config.rateClass !== 'auth') {
       const subject = request.claims ? `user:${request.claims.userId}` : `ip:${request.ip}`;

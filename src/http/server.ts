@@ -160,7 +160,7 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
   const services = servicesOf(core);
   const sockets: SocketEndpoint[] = [];
   for (const { profile, mount } of listener.mounts) {
-    const socket = mountedSocket(profile, mount, services, config.publicUrl);
+    const socket = mountedSocket(profile, mount, services, config.publicUrl, config.compat[profile.name]);
     if (socket) sockets.push(socket);
     await app.register(
       async (scope) => {

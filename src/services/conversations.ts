@@ -131,9 +131,34 @@ export class ConversationService {
 
   /** The pair's private chat: the existing one, else a new one (a racing twin is caught by pair_key). */
   private async openPrivate(me: UserSummary, otherId: number): Promise<ConversationDetail> {
-    const existing = await this.store.conversations.byPairKey(pairKey(me.id, otherId));
-    const id = existing?.id ?? (await this.withPrivateRetry(() => this.tx.run((tx, emit) => this.privateConversation(tx, emit, me.id, otherId)))).id;
-    return this.detail(me.id, id);
+    return this.detail(me.id, await this.privateChatId(me.id, otherId));
+  }
+
+  private async privateChatId(userId: number, otherId: number): Promise<number> {
+    const existing = await this.store.conversations.byPairKey(pairKey(userId, otherId));
+    return existing?.id ?? (await this.withPrivateRetry(() => this.tx.run((tx, emit) => this.privateConversation(tx, emit, userId, otherId)))).id;
+  }
+
+  /**
+   * The id of the private chat of the caller and another user, created (and announced) on first
+   * use. `field` names the other user in the error when it is the caller.
+   */
+  async privateWith(userId: number, otherId: number, field = 'userId'): Promise<number> {
+    new Checker().check(otherId !== userId, field, 'must be another user').done();
+    await this.existingUsers([userId, otherId]);
+    return this.privateChatId(userId, otherId);
+  }
+
+  /** The private chat of the caller and another user if they have one; 10001 when there is no such user. */
+  async existingPrivateWith(userId: number, otherId: number): Promise<Conversation | undefined> {
+    const existing = otherId === userId ? undefined : await this.store.conversations.byPairKey(pairKey(userId, otherId));
+    if (!existing) await this.existingUsers([otherId]);
+    return existing;
+  }
+
+  /** Unread messages over all the user's chats: the sum of each chat's `unreadCount`. */
+  unreadTotal(userId: number): Promise<number> {
+    return this.store.conversations.unreadTotal(userId, this.clock.now());
   }
 
   /**

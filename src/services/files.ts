@@ -17,7 +17,31 @@ export interface FileServiceOptions {
   maxSize: number;
   /** Thumbnails fit in a square of this many pixels. */
   thumbnailSize?: number;
+  /** Keys the signatures of file links (the server's token key: see TokenService.keyedHash). */
+  signer: LinkSigner;
 }
+
+/** A keyed hash (HMAC) with the server's secret, for links that carry their own authorisation. */
+export interface LinkSigner {
+  keyedHash(value: string): string;
+  keyedHashMatches(value: string, expected: string): boolean;
+}
+
+export type FileVariant = 'original' | 'thumbnail';
+
+/** A link's own authorisation: valid until `expires` (epoch seconds) for whoever holds it. */
+export interface LinkSignature {
+  expires: number;
+  signature: string;
+}
+
+/**
+ * Signed links live between one and one and a quarter hours: the expiry is rounded up to a
+ * quarter of an hour, so a link stays the same (and cacheable) across the answers of that quarter.
+ */
+export const signedLinkLifetime = { minMs: 3_600_000, stepMs: 900_000 };
+
+const linkText = (fileId: string, which: FileVariant, expires: number) => `file-link:${fileId}:${which}:${expires}`;
 
 /** An upload whose bytes are stored but which is not a file of anyone yet (see register/discard). */
 export interface ReceivedFile {
@@ -248,8 +272,33 @@ export class FileService {
     throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
   }
 
-  async download(userId: number, fileId: string, which: 'original' | 'thumbnail' = 'original'): Promise<Download> {
-    const { file, storageKey, thumbnailKey } = await this.accessible(userId, fileId);
+  async download(userId: number, fileId: string, which: FileVariant = 'original'): Promise<Download> {
+    return this.downloadOf(fileId, await this.accessible(userId, fileId), which);
+  }
+
+  /**
+   * A signature that lets whoever holds a link fetch one file (or its thumbnail) without a token
+   * until it expires: for clients that show images with a plain `<img src>`. Handed only to those
+   * who may see the file, in answers about a message that carries it.
+   */
+  signLink(fileId: string, which: FileVariant): LinkSignature {
+    const { minMs, stepMs } = signedLinkLifetime;
+    const expires = Math.ceil((this.clock.now() + minMs) / stepMs) * (stepMs / 1000);
+    return { expires, signature: this.options.signer.keyedHash(linkText(fileId, which, expires)) };
+  }
+
+  /** A download through a signed link: the signature must match and be unexpired; the file must still exist. */
+  async downloadSigned(fileId: string, which: FileVariant, link: LinkSignature): Promise<Download> {
+    if (!this.options.signer.keyedHashMatches(linkText(fileId, which, link.expires), link.signature)) {
+      throw new AppError('FORBIDDEN', 'the link’s signature is not valid');
+    }
+    if (link.expires * 1000 <= this.clock.now()) throw new AppError('FORBIDDEN', 'the link has expired; open the message again for a fresh one');
+    const record = await this.store.files.byId(fileId);
+    if (!record) throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
+    return this.downloadOf(fileId, record, which);
+  }
+
+  private async downloadOf(fileId: string, { file, storageKey, thumbnailKey }: FileRecord, which: FileVariant): Promise<Download> {
     if (which === 'original') {
       return { file, mime: file.mime, size: file.size, etag: `"${file.sha256}"`, open: (range) => this.read(fileId, storageKey, range) };
     }

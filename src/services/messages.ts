@@ -101,6 +101,18 @@ export class MessageService {
     return { items: await this.views(userId, found.items), total: found.total };
   }
 
+  /** Every message the user can read, in all their chats, newest first. */
+  async listAll(userId: number, page: PageRequest): Promise<Page<MessageView>> {
+    const found = await this.store.messages.inConversationsOf(userId, {}, page, this.clock.now());
+    return { items: await this.views(userId, found.items), total: found.total };
+  }
+
+  /** The messages of the user's private chat with another user, newest first; none before they first wrote. */
+  async listWith(userId: number, otherId: number, page: PageRequest): Promise<Page<MessageView>> {
+    const conversation = await this.conversations.existingPrivateWith(userId, otherId);
+    return conversation ? this.list(userId, conversation.id, {}, page) : { items: [], total: 0 };
+  }
+
   async get(userId: number, messageId: number): Promise<MessageView> {
     const { message, member } = await this.visible(userId, messageId);
     const [view] = await this.views(userId, [message], new Map([[message.conversationId, member.lastReadMessageId]]));
@@ -176,6 +188,12 @@ export class MessageService {
       }
       throw err;
     }
+  }
+
+  /** A send to another user: into the pair's private chat, which the first send creates. */
+  async sendTo(userId: number, receiverId: number, input: SendInput): Promise<SendResult> {
+    this.checkInput(input);
+    return this.send(userId, await this.conversations.privateWith(userId, receiverId, 'receiverId'), input);
   }
 
   private checkInput(input: SendInput): void {

@@ -145,8 +145,16 @@ export class UserService {
   }
 
   async view(viewerId: number, userId: number): Promise<UserView> {
-    const user = await this.store.users.byId(userId);
-    if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
+    return this.viewOf(viewerId, await this.store.users.byId(userId), 'user not found');
+  }
+
+  /** The user with this phone number (written with or without spaces and dashes), as the viewer may see them. */
+  async byPhone(viewerId: number, phone: string): Promise<UserView> {
+    return this.viewOf(viewerId, await this.store.users.byPhone(normalizePhone(phone)), 'no user with this phone number');
+  }
+
+  private async viewOf(viewerId: number, user: User | undefined, missing: string): Promise<UserView> {
+    if (!user) throw new AppError('USER_NOT_FOUND', missing);
     const [view] = await this.viewsFor(viewerId, [user]);
     return view!;
   }

@@ -1,5 +1,6 @@
 import type { AppError, CoreErrorCode, FieldProblem } from '../../domain/errors.ts';
 import type { Envelope, ErrorParts } from './envelopes.ts';
+import { invalidInputText, localeOf, type Locale } from './texts.ts';
 
 /** A document's code and text for a core error, and its HTTP status where it differs. */
 export interface DocumentCode {
@@ -17,6 +18,17 @@ export interface ErrorTableSpec {
   statuses?: Partial<Record<CoreErrorCode, number>>;
   /** The core's neutral field names (camelCase) → the document's. */
   fieldName(coreField: string): string;
+  /**
+   * Say a validation error's detail as a short sentence in the HTTP client's language
+   * (`Accept-Language`; this language when it states none) instead of listing the problems,
+   * which stay in the details. Answers with no HTTP client (socket frames) keep the list.
+   */
+  validationSentences?: Locale;
+}
+
+/** The HTTP client an error answers, where there is one. */
+export interface ErrorClient {
+  acceptLanguage: string | undefined;
 }
 
 /** What a profile answers for an error: the status and the body in its envelope. */
@@ -26,8 +38,8 @@ export interface RenderedError {
 }
 
 export interface ErrorTable {
-  parts(err: AppError, requestId: string, at: number): ErrorParts;
-  render(err: AppError, requestId: string, at: number): RenderedError;
+  parts(err: AppError, requestId: string, at: number, client?: ErrorClient): ErrorParts;
+  render(err: AppError, requestId: string, at: number, client?: ErrorClient): RenderedError;
 }
 
 const joined = (problems: FieldProblem[]) => problems.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -47,7 +59,7 @@ export function snakeFields(exceptions: Record<string, string> = {}): (field: st
 }
 
 export function errorTable(envelope: Envelope, spec: ErrorTableSpec): ErrorTable {
-  const parts = (err: AppError, requestId: string, at: number): ErrorParts => {
+  const parts = (err: AppError, requestId: string, at: number, client?: ErrorClient): ErrorParts => {
     const own = spec.codes[err.code];
     const status = own?.status ?? spec.statuses?.[err.code] ?? err.status;
     const { code, message } = own ?? spec.byStatus(status);
@@ -58,13 +70,14 @@ export function errorTable(envelope: Envelope, spec: ErrorTableSpec): ErrorTable
       details = original.map((p) => ({ field: spec.fieldName(p.field), message: p.message }));
       // A message made from the problems names the core's fields; say it in the document's.
       if (detail === joined(original)) detail = joined(details);
+      if (client && spec.validationSentences && details.length > 0) detail = invalidInputText(details, localeOf(client.acceptLanguage, spec.validationSentences));
     }
     return { status, code, message, detail, ...(details && { details }), requestId, at };
   };
   return {
     parts,
-    render(err, requestId, at) {
-      const p = parts(err, requestId, at);
+    render(err, requestId, at, client) {
+      const p = parts(err, requestId, at, client);
       return { status: p.status, body: envelope.error(p) };
     },
   };

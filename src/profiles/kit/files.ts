@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { Type, type Static } from 'typebox';
 import type { FileKind, StoredFile } from '../../domain/types.ts';
 import { sendDownload } from '../../http/downloads.ts';
 import { receiveUpload } from '../../http/uploads.ts';
@@ -18,10 +19,22 @@ export function receiveFile(c: Context, form: UploadForm): Promise<StoredFile> {
   return receiveUpload(c.request, c.services.files, c.me, { fileField: form.fileField, kindField: form.kindField, kindOf: (v) => form.kinds[v] });
 }
 
-/** Sends a file (or, for `thumb_<id>`, its thumbnail) to the caller, if they may see it. */
-export async function serveFile(c: Context, fileId: string): Promise<FastifyReply> {
+/** The query of a signed file link (see `signedFileLinks`), for a download route that accepts them. */
+export const SignedLinkQuery = Type.Object({
+  exp: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e11, description: 'signed link: its expiry, in epoch seconds' })),
+  sig: Type.Optional(Type.String({ maxLength: 128, description: 'signed link: its signature; with exp, no token is needed' })),
+});
+
+/**
+ * Sends a file (or, for `thumb_<id>`, its thumbnail) to the caller, if they may see it; or to
+ * anyone holding a signed link to it (`link.sig`), until the link expires.
+ */
+export async function serveFile(c: Context, fileId: string, link: Static<typeof SignedLinkQuery> = {}): Promise<FastifyReply> {
   const thumbnail = fileId.startsWith(thumbnailPrefix);
   const id = thumbnail ? fileId.slice(thumbnailPrefix.length) : fileId;
-  const download = await c.services.files.download(c.me, id, thumbnail ? 'thumbnail' : 'original');
+  const which = thumbnail ? 'thumbnail' : 'original';
+  const { files } = c.services;
+  const download =
+    link.sig === undefined ? await files.download(c.me, id, which) : await files.downloadSigned(id, which, { expires: link.exp ?? 0, signature: link.sig });
   return sendDownload(c.request, c.reply, download, thumbnail ? `${thumbnailPrefix}${download.file.name}.jpg` : download.file.name);
 }

@@ -21,7 +21,7 @@ export function sendProfileError(profile: Profile, err: unknown, request: Fastif
   const appError = toAppError(err);
   if (appError.status >= 500) request.log.error({ err: (appError.cause as Error | undefined) ?? err }, 'request failed');
   if (appError.retryAfter !== undefined) void reply.header('retry-after', String(appError.retryAfter));
-  const { status, body } = profile.errors.render(appError, request.id, Date.now());
+  const { status, body } = profile.errors.render(appError, request.id, Date.now(), { acceptLanguage: request.headers['accept-language'] });
   return reply.code(status).send(body);
 }
 
@@ -111,12 +111,12 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
     scope.route({
       method: def.method,
       url: routerPath(def.path),
-      config: { auth: o.auth !== false, ...(o.rate && { rateClass: o.rate }) },
+      config: { auth: o.auth ?? true, ...(o.rate && { rateClass: o.rate }) },
       schema: {
         summary: o.summary,
         ...(o.description && { description: o.description }),
         tags: [profile.name, ...(o.tags ?? [])],
-        ...(o.auth !== false && { security: [{ bearerAuth: [] }] }),
+        ...(o.auth !== false && { security: o.auth === 'optional' ? [{ bearerAuth: [] }, {}] : [{ bearerAuth: [] }] }),
         ...(params && { params }),
         ...(query && { querystring: Type.Object(query) }),
         ...(o.body && { body: o.body }),

@@ -22,6 +22,21 @@ export function fileLinks(base: string, filesPath: string): FileLinks {
   };
 }
 
+/** A link's own authorisation, as the file service signs it (see FileService.signLink). */
+export type LinkSigning = (fileId: string, which: 'original' | 'thumbnail') => { expires: number; signature: string };
+
+/**
+ * Links that carry their own short-lived authorisation (`?exp=<epoch seconds>&sig=<signature>`),
+ * for clients that show a file with a plain `<img src>` and so send no token. `serveFile` checks them.
+ */
+export function signedFileLinks(links: FileLinks, sign: LinkSigning): FileLinks {
+  const signed = (url: string, s: { expires: number; signature: string }) => `${url}?exp=${s.expires}&sig=${s.signature}`;
+  return {
+    file: (id) => signed(links.file(id), sign(id, 'original')),
+    thumbnail: (id) => signed(links.thumbnail(id), sign(id, 'thumbnail')),
+  };
+}
+
 /**
  * The external base URL for links in a response: PUBLIC_URL when configured, otherwise the
  * scheme and host the client used (X-Forwarded-* count only with TRUST_PROXY).

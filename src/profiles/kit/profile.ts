@@ -68,10 +68,17 @@ export function defineProfile(spec: ProfileSpec): Profile {
 }
 
 /**
- * A profile's socket as mounted: its path below the mount, and file links in frames from
- * PUBLIC_URL, else root-relative (frames go to many receivers at once, whatever host each used).
+ * A profile's socket as mounted: its path below the mount, file links in frames from PUBLIC_URL,
+ * else root-relative (frames go to many receivers at once, whatever host each used), and the
+ * compatibility modes the deployment switched on for it.
  */
-export function mountedSocket(profile: Profile, mount: string, services: Services, publicUrl: string | undefined): SocketEndpoint | undefined {
+export function mountedSocket(
+  profile: Profile,
+  mount: string,
+  services: Services,
+  publicUrl: string | undefined,
+  compat: readonly string[] = [],
+): SocketEndpoint | undefined {
   const links = fileLinks(publicUrl ?? '', `${mount}${profile.filesPath}`);
-  return profile.socket?.endpoint(profile.name, mount, { services, links, errors: profile.errors });
+  return profile.socket?.endpoint(profile.name, mount, { services, links, errors: profile.errors }, compat);
 }

@@ -43,8 +43,11 @@ export interface Context<P = unknown, Q = unknown, B = unknown, R = never> {
 export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObject | undefined, B extends TSchema | undefined, G extends AnyPaging | undefined, D extends TSchema | undefined> {
   summary: string;
   description?: string;
-  /** Routes need a bearer token unless `auth: false`. */
-  auth?: boolean;
+  /**
+   * Routes need a bearer token unless `auth: false`. `optional`: a given token is checked, and
+   * the handler decides what an anonymous caller may do (`c.me` answers 401 without one).
+   */
+  auth?: boolean | 'optional';
   /** Rate-limit class; authenticated routes count as `query` otherwise. */
   rate?: RateClass;
   params?: P;

@@ -47,6 +47,16 @@ export function command<S extends TSchema>(schema: S, toCommand: (data: Static<S
   return { schema, command: toCommand };
 }
 
+/**
+ * A client compatibility mode a deployment may switch on for a socket (e.g. zhihang's `im-suite`):
+ * frames it adds after the document's own for the same event or signal, and their schemas. With
+ * the mode off the socket sends exactly the document's frames.
+ */
+export interface CompatMode {
+  encoders(deps: SocketDeps): { events?: EventEncoders; signals?: SignalEncoders };
+  frames: Record<string, TSchema>;
+}
+
 export interface SocketSpec {
   /** Below the profile's mount, with `{param}`s as the document writes them. */
   path: string;
@@ -62,6 +72,8 @@ export interface SocketSpec {
   commands: Record<string, CommandDef>;
   /** The schema of each server frame's data, by frame type: the socket's contract, checked by the tests. */
   frames?: Record<string, TSchema>;
+  /** Compatibility modes, by name; a mount switches them on (see `endpoint`). */
+  compat?: Record<string, CompatMode>;
   connect?(info: ConnectInfo): Frame;
   pong(echo: unknown, at: number): Frame;
   /** An error frame from the REST error body (`body`) and what it answers. */
@@ -75,9 +87,12 @@ export interface SocketSpec {
 export interface SocketDef {
   readonly path: string;
   readonly frames: Readonly<Record<string, TSchema>>;
+  /** The frames each compatibility mode adds, by mode, with their schemas. */
+  readonly compatFrames?: Readonly<Record<string, Readonly<Record<string, TSchema>>>>;
   /** A server frame's type and data from its wire text, or what is wrong with it. */
   readFrame(text: string): Frame | string;
-  endpoint(profile: string, mount: string, deps: SocketDeps): SocketEndpoint;
+  /** The socket as mounted, with the compatibility modes this deployment switched on. */
+  endpoint(profile: string, mount: string, deps: SocketDeps, compat?: readonly string[]): SocketEndpoint;
 }
 
 const asList = (f: Frames): readonly Frame[] => (f === null ? [] : isFrameList(f) ? f : [f]);
@@ -151,6 +166,7 @@ export function defineSocket(spec: SocketSpec): SocketDef {
   return {
     path: spec.path,
     frames: spec.frames ?? {},
+    compatFrames: Object.fromEntries(Object.entries(spec.compat ?? {}).map(([mode, m]) => [mode, m.frames])),
     readFrame(text) {
       let value: unknown;
       try {
@@ -161,21 +177,21 @@ export function defineSocket(spec: SocketSpec): SocketDef {
       const frame = typeof value === 'object' && value !== null && !Array.isArray(value) ? unwire(value as Record<string, unknown>) : undefined;
       return frame ?? `not a frame of this socket's wire: ${text.slice(0, 200)}`;
     },
-    endpoint(name, mount, deps) {
-      const { events, signals } = spec.encoders(deps);
+    endpoint(name, mount, deps, compat = []) {
+      const unknown = compat.filter((m) => !spec.compat?.[m]);
+      if (unknown.length > 0) throw new Error(`${name}: unknown compatibility mode ${unknown.join(', ')}`);
+      const own = spec.encoders(deps);
+      const added = compat.map((m) => spec.compat![m]!.encoders(deps));
+      // The document's frames first, then each mode's for the same event or signal.
+      const events = (type: string) => [own.events, ...added.map((a) => a.events)].flatMap((e) => (e?.[type as EventType] as ((e: DomainEvent) => Frames) | undefined) ?? []);
+      const signals = (type: string) => [own.signals, ...added.map((a) => a.signals)].flatMap((e) => (e?.[type as SignalType] as ((s: AnySignal) => Frames) | undefined) ?? []);
       const text = (f: unknown) => JSON.stringify(f);
       const errorFrame = (err: AppError, ref: FrameRef) => spec.error(deps.errors.render(err, ref.requestId ?? '', Date.now()).body, ref);
       const codec: ProfileCodec = {
         name,
         connect: (info) => (spec.connect ? text(wire.signal(spec.connect(info))) : null),
-        event(event) {
-          const encode = events[event.type] as ((e: DomainEvent) => Frames) | undefined;
-          return encode ? asList(encode(event)).map((f) => text(wire.event(f, event.seq))) : [];
-        },
-        signal(signal) {
-          const encode = signals[signal.type] as ((s: AnySignal) => Frames) | undefined;
-          return encode ? asList(encode(signal)).map((f) => text(wire.signal(f))) : [];
-        },
+        event: (event) => events(event.type).flatMap((encode) => asList(encode(event)).map((f) => text(wire.event(f, event.seq)))),
+        signal: (signal) => signals(signal.type).flatMap((encode) => asList(encode(signal)).map((f) => text(wire.signal(f)))),
         decode,
         pong: (echo, at) => text(wire.signal(spec.pong(echo, at))),
         error: (err, ref) => text(wire.signal(errorFrame(err, ref))),

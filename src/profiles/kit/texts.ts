@@ -1,3 +1,4 @@
+import type { FieldProblem } from '../../domain/errors.ts';
 import type { Message, UserSummary } from '../../domain/types.ts';
 import { clockDuration, type CallNotice, type SystemNotice } from '../../services/posting.ts';
 
@@ -79,4 +80,51 @@ export function noticeTexts(locale: 'zh' | 'en'): NoticeTexts {
       return c ? call(c) : m.content;
     },
   };
+}
+
+export type Locale = 'zh' | 'en';
+
+/**
+ * The language an HTTP client asks for in `Accept-Language`: Chinese or English, whichever it
+ * prefers first (any other language counts as English); `fallback` when it names none (or `*`).
+ */
+export function localeOf(acceptLanguage: string | undefined, fallback: Locale): Locale {
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = Number(/^\s*q=([0-9.]+)\s*$/.exec(params.find((x) => x.trim().startsWith('q=')) ?? '')?.[1] ?? 1);
+      return { tag: tag.trim(), q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((x) => x.tag !== '' && x.tag !== '*' && x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  const first = ranked[0];
+  if (!first) return fallback;
+  return first.tag === 'zh' || first.tag.startsWith('zh-') ? 'zh' : 'en';
+}
+
+const invalidPhrases: Record<Locale, { missing: string; invalid: string; list: string; sentence(parts: string[]): string }> = {
+  zh: { missing: '缺少参数：', invalid: '参数格式不正确：', list: '、', sentence: (parts) => parts.join('；') },
+  en: {
+    missing: 'missing ',
+    invalid: 'invalid ',
+    list: ', ',
+    sentence: (parts) => {
+      const text = parts.join('; ');
+      return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+    },
+  },
+};
+
+/**
+ * A validation error as one short sentence a client can show a person, naming the fields (as
+ * the document names them): missing ones, then invalid ones. The problems themselves stay in
+ * the error's details.
+ */
+export function invalidInputText(problems: readonly FieldProblem[], locale: Locale): string {
+  const p = invalidPhrases[locale];
+  const names = (list: readonly FieldProblem[]) => [...new Set(list.map((x) => x.field))].join(p.list);
+  const missing = problems.filter((x) => x.message === 'is required');
+  const invalid = problems.filter((x) => x.message !== 'is required');
+  return p.sentence([...(missing.length ? [p.missing + names(missing)] : []), ...(invalid.length ? [p.invalid + names(invalid)] : [])]);
 }

@@ -26,6 +26,9 @@ export const errors: ErrorTableSpec = {
   // The document's HTTP status table, for errors without a business code.
   byStatus: (status) => ({ code: status, message: statusTexts[status] ?? '请求失败' }),
   fieldName: snakeFields({ fileId: 'file_url', media: 'call_type' }),
+  // `error` of a validation error is a sentence a client may show as it is (the im-suite web
+  // client does), in the request's language, Chinese as the document's when it states none.
+  validationSentences: 'zh',
 };
 
 const statusTexts: Record<number, string> = {

@@ -6,6 +6,7 @@ import { callRoutes } from './routes/calls.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { filesPath, fileRoutes } from './routes/files.ts';
+import { imSuiteRoutes } from './routes/im-suite.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { userRoutes } from './routes/users.ts';
 import { socket } from './ws/socket.ts';
@@ -20,6 +21,6 @@ export const zhihang = defineProfile({
   filesPath,
   envelope: codeMessageData,
   errors,
-  routes: [...authRoutes, ...userRoutes, ...contactRoutes, ...callRoutes, ...chatRoutes, ...messageRoutes, ...fileRoutes],
+  routes: [...authRoutes, ...userRoutes, ...contactRoutes, ...callRoutes, ...chatRoutes, ...messageRoutes, ...fileRoutes, ...imSuiteRoutes],
   socket,
 });

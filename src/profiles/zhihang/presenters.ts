@@ -57,7 +57,7 @@ export function publicUser({ user: u, online, shownStatus, isContact }: UserView
   };
 }
 
-function contactUser({ user: u, online }: UserView): Static<typeof ContactUser> {
+export function contactUser({ user: u, online }: UserView): Static<typeof ContactUser> {
   return {
     id: u.id,
     username: u.username ?? '',

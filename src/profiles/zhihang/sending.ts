@@ -11,7 +11,7 @@ import * as present from './messaging-presenters.ts';
  * `message.send` frame: one body schema, one mapping to the message service, one presentation.
  */
 
-const SendableType = Type.Union(['text', 'image', 'video', 'audio', 'document'].map((t) => Type.Literal(t)));
+const SendableType = Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('video'), Type.Literal('audio'), Type.Literal('document')]);
 
 export const sendFields = {
   content: Type.Optional(field.messageContent),

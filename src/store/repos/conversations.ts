@@ -417,6 +417,15 @@ export class ConversationRepo implements MembershipSource {
     return { items: rows.map((r) => listed(userId, r)), total: Number(count.n) };
   }
 
+  /** Unread messages over all the user's conversations: the sum of the `unreadCount`s `listFor` shows. */
+  async unreadTotal(userId: number, now: number): Promise<number> {
+    const row = await this.db
+      .selectFrom(summaries(this.db, userId, now).as('s'))
+      .select((eb) => eb.fn.sum<number | string | null>('s.unread_count').as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n ?? 0);
+  }
+
   /** One conversation as listed for a member; undefined when not a member. */
   async summaryFor(conversationId: number, userId: number, now: number): Promise<ListedConversation | undefined> {
     const row = await summaries(this.db, userId, now).where('c.id', '=', conversationId).executeTakeFirst();

@@ -217,13 +217,18 @@ export class MessageRepo {
   }
 
   /** Messages containing `query` in every conversation the viewer belongs to, newest first. */
-  async search(viewerId: number, query: string, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+  search(viewerId: number, query: string, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+    return this.inConversationsOf(viewerId, { search: query }, page, now);
+  }
+
+  /** The messages matching `filter` in every conversation the viewer belongs to, as they see them, newest first. */
+  async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
     const base = this.db
       .selectFrom('messages')
       .innerJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'messages.conversation_id').on('cm.user_id', '=', viewerId))
       .where((eb) => live(eb, now))
       .where((eb) => notHiddenFrom(eb, viewerId))
-      .where((eb) => matching(eb, { search: query }));
+      .where((eb) => matching(eb, filter));
     const [rows, count] = await Promise.all([
       base.selectAll('messages').orderBy('messages.id', 'desc').limit(page.limit).offset(page.offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -1,4 +1,4 @@
-import { receiveFile, serveFile } from '../../kit/files.ts';
+import { receiveFile, serveFile, SignedLinkQuery } from '../../kit/files.ts';
 import { stringId } from '../../kit/ids.ts';
 import { route } from '../../kit/route.ts';
 import * as present from '../messaging-presenters.ts';
@@ -26,8 +26,15 @@ export const fileRoutes = [
 
   route.get(
     `${filesPath}/{file_id}`,
-    { summary: 'Download a file (its owner, or members of a chat where it was sent); supports Range. thumb_<file id> is its thumbnail.', params: file, raw: true },
-    async (c) => serveFile(c, c.params.file_id),
+    {
+      summary: 'Download a file (its owner, or members of a chat where it was sent); supports Range. thumb_<file id> is its thumbnail.',
+      description: 'With exp and sig (a signed link, as the im-suite compatibility routes present image files) no token is needed until the link expires.',
+      auth: 'optional',
+      params: file,
+      query: SignedLinkQuery,
+      raw: true,
+    },
+    async (c) => serveFile(c, c.params.file_id, c.query),
   ),
 
   route.delete(`${filesPath}/{file_id}`, { summary: 'Delete my file', params: file, message: '文件删除成功' }, async (c) => {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AppError } from '../../../domain/errors.ts';
 import { field } from '../../kit/fields.ts';
 import { offsetPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
@@ -24,7 +25,10 @@ const UpdateMeBody = Type.Object(
 );
 
 const searchPaging = offsetPaging(20);
-const SearchQuery = Type.Object({ q: field.searchQuery });
+const SearchQuery = Type.Object({
+  q: Type.Optional(field.searchQuery),
+  username: Type.Optional(Type.String({ ...field.searchQuery, description: 'im-suite compatibility: the im-suite web client names q so' })),
+});
 const SearchData = Type.Object({ users: Type.Array(PublicUser), ...searchPaging.result });
 
 export const userRoutes = [
@@ -45,7 +49,9 @@ export const userRoutes = [
       message: '搜索成功',
     },
     async (c) => {
-      const page = await c.services.users.search(c.me, c.query.q, c.page);
+      const q = c.query.q ?? c.query.username;
+      if (q === undefined) throw AppError.validation([{ field: 'q', message: 'is required' }]);
+      const page = await c.services.users.search(c.me, q, c.page);
       return { users: page.items.map(present.publicUser), ...c.paged(page) };
     },
   ),

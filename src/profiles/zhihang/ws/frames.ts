@@ -36,6 +36,15 @@ const CallEndReason = oneOf('user_hangup', 'cancelled', 'rejected', 'busy', 'tim
 
 const errorBody = (codeMessageData.errorSchema as TObject).properties;
 
+/** A new message as every member receives it. */
+const MessageNew = data({ ...sharedMessage, sender: Type.Optional(MessageData.properties.sender) });
+
+/**
+ * The frames the im-suite compatibility mode adds (ZHIHANG_COMPAT=im-suite): `message`, the
+ * `message.new` data again (an image's file links signed) under the name the im-suite client reads.
+ */
+export const imSuiteFrames: Record<string, TSchema> = { message: MessageNew };
+
 export const frames: Record<string, TSchema> = {
   // Frames of the connection itself.
   connect: data({ status: Type.Literal('connected'), timestamp: Time, user_id: Id, seq: Seq, heartbeat_interval: Type.Integer({ minimum: 1 }) }),
@@ -79,7 +88,7 @@ export const frames: Record<string, TSchema> = {
   }),
 
   // Durable events: messages.
-  'message.new': data({ ...sharedMessage, sender: Type.Optional(MessageData.properties.sender) }),
+  'message.new': MessageNew,
   'message.edit': data(sharedMessage),
   'message.delete': data({ id: Id, chat_id: Id, deleted_at: Time, deleted_by: Nullable(Id), reason: oneOf('deleted', 'expired') }),
   'message.recalled': data({ id: Id, chat_id: Id, recalled_by: Id, recalled_at: Time }),

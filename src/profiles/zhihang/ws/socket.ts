@@ -4,6 +4,7 @@ import { sentMessage } from '../sending.ts';
 import { commands } from './commands.ts';
 import { eventEncoders, signalEncoders } from './encoders.ts';
 import { frames } from './frames.ts';
+import { imSuite } from './im-suite.ts';
 
 /**
  * The zhihang socket (`/ws`). Server frames are `{"type", "data"}` as in the document; durable
@@ -15,6 +16,7 @@ export const socket = defineSocket({
   encoders: (deps) => ({ events: eventEncoders(deps), signals: signalEncoders }),
   commands,
   frames,
+  compat: { 'im-suite': imSuite },
   connect: (info) => ({
     type: 'connect',
     data: {
