@@ -10,6 +10,8 @@ import { ContactService } from './services/contacts.ts';
 import { EventLog } from './services/event-log.ts';
 import { ConversationService } from './services/conversations.ts';
 import { FileService } from './services/files.ts';
+import { FriendService } from './services/friends.ts';
+import { KeyService } from './services/keys.ts';
 import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
@@ -47,6 +49,8 @@ export interface Core {
   conversations: ConversationService;
   messages: MessageService;
   files: FileService;
+  friends: FriendService;
+  keys: KeyService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
@@ -162,6 +166,8 @@ async function buildCore(
   const s3 = config.fileStorage === 's3' ? new (await import('./services/storage/s3.ts')).S3Storage(config.s3) : undefined;
   const storage: FileStorage = s3 ?? new LocalDiskStorage(config.filesDir);
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize, signer: tokens });
+  const friends = new FriendService(store, transactor, users, clock);
+  const keys = new KeyService(store, clock);
 
   components.add({
     name: 'storage',
@@ -200,6 +206,8 @@ async function buildCore(
     conversations,
     messages,
     files,
+    friends,
+    keys,
     timers,
     startedAt: clock.now(),
     nodeId: config.nodeId,

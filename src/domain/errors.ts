@@ -30,10 +30,18 @@ export const coreErrorStatus = {
   USERNAME_TAKEN: 409,
   EMAIL_TAKEN: 409,
   REGISTRATION_CLOSED: 403,
+  /** A password change whose current password is wrong (a request error, not a failed login). */
+  WRONG_CURRENT_PASSWORD: 400,
 
   CONTACT_EXISTS: 409,
   CONTACT_NOT_FOUND: 404,
   CANNOT_ADD_SELF: 422,
+  FRIEND_REQUEST_NOT_FOUND: 404,
+  FRIEND_REQUEST_EXISTS: 409,
+  ALREADY_FRIENDS: 409,
+  NOT_FRIENDS: 404,
+
+  KEY_NOT_FOUND: 404,
 
   CHAT_NOT_FOUND: 404,
   NOT_A_MEMBER: 403,

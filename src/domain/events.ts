@@ -1,4 +1,4 @@
-import type { Call, Contact, Conversation, Member, Message, ScheduledMessage, User, UserStatus, UserSummary } from './types.ts';
+import type { Call, CallMedia, Contact, FriendRequest, Conversation, Member, Message, ScheduledMessage, User, UserStatus, UserSummary } from './types.ts';
 
 /**
  * Durable events: appended to the event log in the transaction of their change, then published
@@ -16,6 +16,10 @@ export interface EventDataMap {
   'contact.added': { contact: Contact; user: User };
   'contact.updated': { contact: Contact; user: User };
   'contact.removed': { ownerId: number; contactUserId: number };
+  /** A friend request reaching its recipient (audience: the recipient); `from`: its sender. */
+  'friend_request.created': { request: FriendRequest; from: UserSummary };
+  /** A request accepted or rejected by its recipient (audience: the sender, and the recipient's devices). */
+  'friend_request.handled': { request: FriendRequest; by: UserSummary };
 
   /** `users`: the members' summaries, in the order of `members` (absent from events logged before it existed). */
   'conversation.created': { conversation: Conversation; members: Member[]; users?: UserSummary[] };
@@ -89,6 +93,8 @@ export interface PresenceState {
   status: UserStatus;
   statusMessage: string;
   lastSeenAt: number | null;
+  /** The user's availability (User.availability), shown by documents whether connected or not. */
+  availability: UserStatus;
 }
 
 /** Why a call ended. `answered_elsewhere` is not an end of the call, only of ringing on other devices. */
@@ -106,10 +112,21 @@ export type CallEndReason =
 export interface SignalMap {
   'session.revoked': { sessionId: string; userId: number };
   /** `user`: whose presence it is, as their watchers show them. */
-  presence: PresenceState & { user: UserSummary; at: number };
+  presence: PresenceState & {
+    user: UserSummary;
+    at: number;
+    /**
+     * The audience are the user's friends (mutual contacts, who do not block them); the rest of
+     * those who watch the user get a twin signal with `false`. Documents that tell presence only
+     * to friends (chat8) render the first alone.
+     */
+    friends: boolean;
+  };
   typing: { conversationId: number; userId: number; isTyping: boolean; at: number };
   /** A call reaching the callee; `caller` lets a device ring with a name at once. */
   'call.offer': { call: Call; sdp: string; caller: UserSummary; at: number };
+  /** An invitation to a call that the server only relays (no call record; chat8's call invites). */
+  'call.invite': { callId: string; media: CallMedia; caller: UserSummary; toUserId: number; at: number };
   /** Tells the caller's device the offer went out (and which call id it got). */
   'call.ringing': { call: Call; clientId: string | null; at: number };
   'call.answer': { call: Call; sdp: string; at: number };

@@ -26,6 +26,12 @@ export interface User {
   updatedAt: number;
   lastSeenAt: number | null;
   lastLoginAt: number | null;
+  /**
+   * The status as the user and their connections last set it: `online` on their first
+   * connection, `offline` after their last, or the one they chose since (documents such as chat8
+   * show this one, connected or not).
+   */
+  availability: UserStatus;
 }
 
 export interface DeviceInfo {
@@ -53,6 +59,19 @@ export interface Contact {
   nickname: string;
   isBlocked: boolean;
   isMuted: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type FriendRequestStatus = 'pending' | 'accepted' | 'rejected';
+
+/** One user asking another to be friends (mutual contacts). */
+export interface FriendRequest {
+  id: number;
+  fromUserId: number;
+  toUserId: number;
+  message: string;
+  status: FriendRequestStatus;
   createdAt: number;
   updatedAt: number;
 }

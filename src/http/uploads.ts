@@ -12,6 +12,10 @@ export interface UploadForm {
   kindField: string;
   /** The profile's kind name to a core kind; undefined for a value it does not know. */
   kindOf(value: string): FileKind | undefined;
+  /** The kind every upload of this form must be, where the form has no kind field. */
+  kind?: FileKind;
+  /** Told of the form's other text fields, by name. */
+  onField?(name: string, value: string): void;
 }
 
 /**
@@ -67,10 +71,11 @@ export async function receiveUpload(request: FastifyRequest, files: FileService,
   if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data');
   const reader = new FormReader(request);
   let received: ReceivedFile | undefined;
-  let kind: FileKind | undefined;
+  let kind: FileKind | undefined = form.kind;
   try {
     for await (const part of reader.parts()) {
       if (part.type === 'field') {
+        if (part.fieldname !== form.kindField) form.onField?.(part.fieldname, String(part.value));
         if (part.fieldname !== form.kindField || part.value === '') continue;
         kind = form.kindOf(String(part.value));
         if (kind === undefined) throw AppError.validation([{ field: form.kindField, message: `is not a known file type: ${String(part.value)}` }]);

@@ -17,6 +17,8 @@ export type ClientCommand =
   | { type: 'call.answer'; callId: string; sdp: string }
   | { type: 'call.ice'; callId: string; candidate: IceCandidate }
   | { type: 'call.end'; callId: string }
+  /** An invitation the server relays to the callee without keeping a call (chat8). */
+  | { type: 'call.invite'; toUserId: number; media: CallMedia; callId: string | null }
   /** A send, already in the message service's terms; the core validates it as it does any send. */
   | { type: 'message.send'; conversationId: number; input: SendInput };
 
@@ -85,6 +87,11 @@ export interface ProfileCodec {
   /** The first frame of a connection, for documents that have one. */
   connect(info: ConnectInfo): string | null;
   event(event: DomainEvent): readonly string[];
+  /**
+   * Whether the user is shown the event at all, where a document keeps some receivers from it
+   * (chat8 tells a new message to its receiver, not to its sender); absent: everyone in its audience.
+   */
+  shows?(event: DomainEvent, userId: number): boolean;
   signal(signal: AnySignal): readonly string[];
   decode(text: string): Decoded;
   pong(echo: unknown, at: number): string;

@@ -270,6 +270,7 @@ export class Gateway {
   /** Hands an event to the connections of one user, encoding it at most once per profile. */
   private deliver(link: UserLink, event: DomainEvent): void {
     for (const conn of link.connections) {
+      if (conn.codec.shows?.(event, link.userId) === false) continue;
       conn.deliverEvent(event, () => this.encoded(event, conn.codec, () => conn.codec.event(event)));
     }
   }
@@ -375,6 +376,10 @@ export class Gateway {
       case 'call.end':
         return this.serially(conn, ref, async () => {
           await core.calls.hangUp(from, command.callId);
+        });
+      case 'call.invite':
+        return this.serially(conn, ref, async () => {
+          await core.calls.invite(from.userId, { toUserId: command.toUserId, media: command.media, callId: command.callId });
         });
       case 'message.send':
         return this.serially(conn, ref, async () => {

@@ -210,6 +210,34 @@ export class AuthService {
     return claims;
   }
 
+  /**
+   * Changes the caller's password after checking the current one (WRONG_CURRENT_PASSWORD); every
+   * other session of the user ends, this one goes on.
+   */
+  async changePassword(ctx: AccessClaims, currentPassword: string, newPassword: string): Promise<void> {
+    new Checker().password('newPassword', newPassword).done();
+    const creds = await this.store.users.credentialsById(ctx.userId);
+    if (!creds) throw new AppError('USER_NOT_FOUND', 'user not found');
+    if (!creds.passwordHash || !(await this.passwords.verify(creds.passwordHash, currentPassword))) {
+      throw new AppError('WRONG_CURRENT_PASSWORD', 'the current password is wrong');
+    }
+    const passwordHash = await this.passwords.hash(newPassword);
+    const now = this.clock.now();
+    const ended = await this.store.transaction(async (tx) => {
+      await tx.users.update(ctx.userId, { passwordHash }, now);
+      return tx.sessions.revokeOthers(ctx.userId, ctx.sessionId, 'password_changed', now);
+    });
+    for (const sessionId of ended) this.bus.signal({ type: 'session.revoked', audience: { kind: 'user', id: ctx.userId }, data: { sessionId, userId: ctx.userId } });
+  }
+
+  /**
+   * A new access token for the caller's live session, from a valid current one (for clients that
+   * keep no refresh token). The session, and so the earlier token until it expires, goes on.
+   */
+  async reissue(ctx: AccessClaims): Promise<{ accessToken: string; expiresIn: number }> {
+    return { accessToken: await this.tokens.issueAccess({ userId: ctx.userId, sessionId: ctx.sessionId }), expiresIn: this.tokens.accessTokenTtl };
+  }
+
   private async revokeForReuse(sessionId: string, userId: number): Promise<never> {
     await this.endSession(sessionId, userId, 'refresh_token_reuse');
     throw new AppError('TOKEN_INVALID', 'refresh token was already used; the session has been ended for safety');

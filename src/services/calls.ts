@@ -71,6 +71,30 @@ export class CallService {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
+  /**
+   * An invitation to a call, told to the callee's connections and kept nowhere: for documents
+   * whose clients negotiate the call among themselves (chat8). `callId` is the caller's, or a new one.
+   */
+  async invite(fromUserId: number, input: { toUserId: number; media: CallMedia; callId: string | null }): Promise<string> {
+    new Checker()
+      .check(input.toUserId !== fromUserId, 'toUserId', 'you cannot call yourself')
+      .oneOf('media', input.media, mediaKinds)
+      .length('callId', input.callId, 1, 64)
+      .done();
+    const users = await this.store.users.byIds([fromUserId, input.toUserId]);
+    const caller = users.get(fromUserId);
+    const callee = users.get(input.toUserId);
+    if (!caller || !callee || callee.isDisabled) throw new AppError('USER_NOT_FOUND', 'user not found');
+    const callId = input.callId ?? newCallId();
+    if (await this.store.contacts.isBlocked(callee.id, fromUserId)) return callId;
+    this.bus.signal({
+      type: 'call.invite',
+      audience: { kind: 'user', id: callee.id },
+      data: { callId, media: input.media, caller: userSummary(caller), toUserId: callee.id, at: this.clock.now() },
+    });
+    return callId;
+  }
+
   async offer(from: CallEndpoint, input: OfferInput): Promise<Call> {
     new Checker()
       .check(input.toUserId !== from.userId, 'toUserId', 'you cannot call yourself')

@@ -268,8 +268,38 @@ export class FileService {
   /** The file if `userId` may see it; not found otherwise, so ids reveal nothing. */
   private async accessible(userId: number, fileId: string): Promise<FileRecord> {
     const record = await this.store.files.byId(fileId);
-    if (record && (record.file.ownerId === userId || (await this.store.files.sharedWith(fileId, userId, this.clock.now())))) return record;
+    const mayRead = record && (record.file.ownerId === userId || record.recipientId === userId);
+    if (record && (mayRead || (await this.store.files.sharedWith(fileId, userId, this.clock.now())))) return record;
     throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
+  }
+
+  /** The owner's file, or FILE_NOT_FOUND. */
+  private async owned(userId: number, fileId: string): Promise<FileRecord> {
+    const record = await this.store.files.byId(fileId);
+    if (!record || record.file.ownerId !== userId) throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist or is not yours`);
+    return record;
+  }
+
+  /** The owner names the user a file is for, who may then download it too (before any message carries it). */
+  async shareWith(userId: number, fileId: string, recipientId: number): Promise<void> {
+    await this.owned(userId, fileId);
+    if (!(await this.store.users.byId(recipientId))) throw new AppError('USER_NOT_FOUND', `no such user: ${recipientId}`);
+    await this.store.files.setRecipient(fileId, recipientId);
+  }
+
+  /** The owner makes an image downloadable by anyone, without a token (an avatar shown by `<img>`). */
+  async publish(userId: number, fileId: string): Promise<StoredFile> {
+    const { file } = await this.owned(userId, fileId);
+    if (file.kind !== 'image') throw new AppError('FILE_TYPE_UNSUPPORTED', `only images can be published; this file is ${file.mime}`);
+    await this.store.files.makePublic(fileId);
+    return file;
+  }
+
+  /** A published file, for anyone. */
+  async downloadPublic(fileId: string, which: FileVariant = 'original'): Promise<Download> {
+    const record = await this.store.files.byId(fileId);
+    if (!record?.isPublic) throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
+    return this.downloadOf(fileId, record, which);
   }
 
   async download(userId: number, fileId: string, which: FileVariant = 'original'): Promise<Download> {

@@ -45,6 +45,11 @@ export interface SendInput {
   isEncrypted?: boolean;
   /** Idempotency key per sender: the same key returns the first message instead of a second. */
   clientId?: string | null;
+  /**
+   * A media message whose file is named by a link in `content` (possibly encrypted) rather than
+   * attached: no `fileId` is needed, and the content is kept as it is.
+   */
+  linkInContent?: boolean;
 }
 
 export type SendResult = { kind: 'sent'; view: MessageView } | { kind: 'scheduled'; scheduled: ScheduledMessage; sender: UserSummary | null };
@@ -212,7 +217,9 @@ export class MessageService {
     if (!forwarding && input.type === 'text') {
       check.check(input.content.trim().length > 0, 'content', 'must not be empty').check(input.fileId === undefined, 'fileId', 'a text message carries no file');
     }
-    if (!forwarding && input.type !== 'text') check.check(input.fileId !== undefined, 'fileId', `a ${input.type} message needs an uploaded file`);
+    if (!forwarding && input.type !== 'text' && !input.linkInContent) {
+      check.check(input.fileId !== undefined, 'fileId', `a ${input.type} message needs an uploaded file`);
+    }
     check.done();
   }
 
@@ -374,26 +381,37 @@ export class MessageService {
    * message from their own view. `everyone` demands the right (20004); `me` always only hides.
    */
   async delete(userId: number, messageId: number, scope: DeleteScope = 'auto'): Promise<'deleted' | 'hidden'> {
-    return this.tx.run(async (tx, emit) => {
-      const { message: m, conversation, member } = await this.visible(userId, messageId, tx);
-      const mayDelete = mayDeleteForEveryone(userId, m, conversation, member);
-      if (scope === 'everyone' && !mayDelete) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender or a group owner/admin may delete this message for everyone');
-      const at = this.clock.now();
-      if (scope === 'me' || !mayDelete) {
-        if (await tx.messages.hide(messageId, userId, at)) {
-          emit({ type: 'message.hidden', audience: { kind: 'user', id: userId }, data: { conversationId: m.conversationId, messageId, userId } });
-        }
-        return 'hidden';
+    return this.tx.run(async (tx, emit) => this.remove(tx, emit, userId, await this.visible(userId, messageId, tx), scope));
+  }
+
+  /**
+   * As delete (`auto`), for documents where message ids are no secret: a user outside the
+   * message's conversation gets MESSAGE_FORBIDDEN, a message already deleted or hidden from the
+   * user MESSAGE_NOT_FOUND.
+   */
+  async deleteAsParty(userId: number, messageId: number): Promise<'deleted' | 'hidden'> {
+    return this.tx.run(async (tx, emit) => this.remove(tx, emit, userId, await this.ofParty(userId, messageId, tx), 'auto'));
+  }
+
+  private async remove(tx: Store, emit: Emit, userId: number, { message: m, conversation, member }: Visible, scope: DeleteScope): Promise<'deleted' | 'hidden'> {
+    const messageId = m.id;
+    const mayDelete = mayDeleteForEveryone(userId, m, conversation, member);
+    if (scope === 'everyone' && !mayDelete) throw new AppError('MESSAGE_FORBIDDEN', 'only the sender or a group owner/admin may delete this message for everyone');
+    const at = this.clock.now();
+    if (scope === 'me' || !mayDelete) {
+      if (await tx.messages.hide(messageId, userId, at)) {
+        emit({ type: 'message.hidden', audience: { kind: 'user', id: userId }, data: { conversationId: m.conversationId, messageId, userId } });
       }
-      await tx.messages.deleteForEveryone(messageId, userId, at);
-      if (conversation.lastMessageId === messageId) await tx.conversations.refreshLastMessage([conversation.id]);
-      emit({
-        type: 'message.deleted',
-        audience: { kind: 'conversation', id: m.conversationId },
-        data: { conversationId: m.conversationId, messageId, deletedAt: at, by: userId, reason: 'deleted' },
-      });
-      return 'deleted';
+      return 'hidden';
+    }
+    await tx.messages.deleteForEveryone(messageId, userId, at);
+    if (conversation.lastMessageId === messageId) await tx.conversations.refreshLastMessage([conversation.id]);
+    emit({
+      type: 'message.deleted',
+      audience: { kind: 'conversation', id: m.conversationId },
+      data: { conversationId: m.conversationId, messageId, deletedAt: at, by: userId, reason: 'deleted' },
     });
+    return 'deleted';
   }
 
   /** The sender takes a message back within the recall window; a placeholder remains. */
@@ -416,15 +434,41 @@ export class MessageService {
 
   /** Moves the reader's pointer up to this message (never back) and keeps a receipt for it. */
   async markRead(userId: number, messageId: number): Promise<void> {
+    await this.tx.run(async (tx, emit) => this.read(tx, emit, userId, (await this.visible(userId, messageId, tx)).message));
+  }
+
+  /**
+   * As markRead, for a message the user received: its sender, and anyone not in its conversation,
+   * are refused with MESSAGE_FORBIDDEN (documents where message ids are no secret).
+   */
+  async markReceivedRead(userId: number, messageId: number): Promise<void> {
     await this.tx.run(async (tx, emit) => {
-      const { message: m } = await this.visible(userId, messageId, tx);
-      const at = this.clock.now();
-      const advanced = await tx.conversations.advanceRead(m.conversationId, userId, messageId);
-      const receipted = await tx.messages.addReceipt(messageId, userId, at);
-      if (advanced || receipted) {
-        emit({ type: 'message.read', audience: { kind: 'conversation', id: m.conversationId }, data: { conversationId: m.conversationId, userId, messageId, readAt: at } });
-      }
+      const { message: m } = await this.ofParty(userId, messageId, tx);
+      if (m.senderId === userId) throw new AppError('MESSAGE_FORBIDDEN', 'only the receiver may mark a message read');
+      await this.read(tx, emit, userId, m);
     });
+  }
+
+  private async read(tx: Store, emit: Emit, userId: number, m: Message): Promise<void> {
+    const at = this.clock.now();
+    const advanced = await tx.conversations.advanceRead(m.conversationId, userId, m.id);
+    const receipted = await tx.messages.addReceipt(m.id, userId, at);
+    if (advanced || receipted) {
+      emit({ type: 'message.read', audience: { kind: 'conversation', id: m.conversationId }, data: { conversationId: m.conversationId, userId, messageId: m.id, readAt: at } });
+    }
+  }
+
+  /**
+   * A message the user may act on as one of its parties: gone or hidden from them is
+   * MESSAGE_NOT_FOUND; a live message of a conversation they are not in is MESSAGE_FORBIDDEN.
+   */
+  private async ofParty(userId: number, messageId: number, store: Store): Promise<Visible> {
+    const message = await store.messages.byId(messageId);
+    const gone = !message || message.deletedAt !== null || (message.expiresAt !== null && message.expiresAt <= this.clock.now());
+    if (gone || (await store.messages.isHiddenFrom(messageId, userId))) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
+    const found = await store.conversations.withMembership(message.conversationId, userId);
+    if (!found?.member) throw new AppError('MESSAGE_FORBIDDEN', 'this message is not yours');
+    return { message, conversation: found.conversation, member: found.member };
   }
 
   /** Any member pins in a private chat; in a group, the owner and admins. */

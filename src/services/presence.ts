@@ -129,11 +129,21 @@ export class PresenceService implements Presence {
     this.enqueue(userId, () => this.recorded(userId, n <= 0));
   }
 
-  /** The user changed their status or status message (any node): tell watchers if it shows. */
+  /**
+   * The user changed their status or status message (any node): tell watchers if it shows. A user
+   * connected nowhere is announced too when their availability changed (chat8 shows it); the
+   * comparison with what watchers were last told keeps nodes from repeating one another.
+   */
   statusChanged(user: User): void {
-    if (this.here(user.id) === 0) return;
-    this.chosen.set(user.id, { user: userSummary(user), status: user.status, statusMessage: user.statusMessage, lastSeenAt: user.lastSeenAt });
-    this.enqueue(user.id, async () => this.announce(user.id));
+    const seen: Seen = {
+      user: userSummary(user),
+      status: user.status,
+      statusMessage: user.statusMessage,
+      lastSeenAt: user.lastSeenAt,
+      availability: user.availability,
+    };
+    if (this.here(user.id) > 0) this.chosen.set(user.id, seen);
+    this.enqueue(user.id, async () => this.announce(user.id, seen));
   }
 
   /** Resolves once every pending presence write and announcement has run (shutdown, tests). */
@@ -161,7 +171,8 @@ export class PresenceService implements Presence {
 
   /** Records a coming or going and announces the resulting state. */
   private async sync(userId: number, anywhere?: boolean): Promise<void> {
-    const seen = await this.store.users.markSeen(userId, this.clock.now());
+    const connected = this.here(userId) > 0 || (anywhere ?? false);
+    const seen = await this.store.users.markSeen(userId, this.clock.now(), connected);
     if (!seen) return;
     if (this.here(userId) > 0) this.chosen.set(userId, seen);
     else this.chosen.delete(userId);
@@ -170,7 +181,7 @@ export class PresenceService implements Presence {
 
   /** `anywhere`: whether the user is connected on some node, when just learnt from the cluster. */
   private async announce(userId: number, fallback?: Seen, anywhere?: boolean): Promise<void> {
-    const chosen = this.chosen.get(userId) ?? fallback;
+    const chosen = (this.here(userId) > 0 && this.chosen.get(userId)) || fallback;
     if (!chosen) return;
     const connected = this.here(userId) > 0 || (anywhere ?? this.isOnline(userId));
     const online = connected && chosen.status !== 'offline';
@@ -180,10 +191,18 @@ export class PresenceService implements Presence {
       status: online ? chosen.status : 'offline',
       statusMessage: chosen.statusMessage,
       lastSeenAt: chosen.lastSeenAt,
+      availability: chosen.availability,
     };
-    if (!(await this.swapShown(userId, online ? JSON.stringify([state.status, state.statusMessage]) : null))) return;
-    const ids = await this.audience(userId);
-    if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, user: chosen.user, at: this.clock.now() } });
+    const shown = online
+      ? JSON.stringify([state.status, state.statusMessage, state.availability])
+      : state.availability !== 'offline'
+        ? JSON.stringify(['offline', state.availability])
+        : null;
+    if (!(await this.swapShown(userId, shown))) return;
+    const { friends, others } = await this.audience(userId);
+    const at = this.clock.now();
+    if (friends.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids: friends }, data: { ...state, user: chosen.user, at, friends: true } });
+    if (others.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids: others }, data: { ...state, user: chosen.user, at, friends: false } });
   }
 
   private async swapShown(userId: number, shown: string | null): Promise<boolean> {
@@ -194,9 +213,14 @@ export class PresenceService implements Presence {
     return true;
   }
 
-  /** Contacts who watch the user, and everyone sharing a conversation with them. */
-  private async audience(userId: number): Promise<number[]> {
+  /**
+   * Contacts who watch the user, and everyone sharing a conversation with them: the user's
+   * friends (watchers the user has as contacts too) apart from the others.
+   */
+  private async audience(userId: number): Promise<{ friends: number[]; others: number[] }> {
     const [watchers, peers] = await Promise.all([this.store.contacts.watchersOf(userId), this.store.conversations.peersOf(userId)]);
-    return [...new Set([...watchers, ...peers])];
+    const mutual = await this.store.contacts.contactsAmong(userId, watchers);
+    const all = [...new Set([...watchers, ...peers])];
+    return { friends: all.filter((id) => mutual.has(id)), others: all.filter((id) => !mutual.has(id)) };
   }
 }

@@ -18,6 +18,10 @@ export interface UserView {
   shownStatus: UserStatus;
   /** The viewer has this user in their contacts. */
   isContact: boolean;
+  /** The two have each other as contacts: friends. */
+  isFriend: boolean;
+  /** The user's availability (User.availability), `online` while connected and visible. */
+  availability: UserStatus;
   isSelf: boolean;
 }
 
@@ -57,6 +61,11 @@ export function accountConflict(err: unknown): unknown {
   if (err.target === 'users.username') return taken.username();
   if (err.target === 'users.email') return taken.email();
   return err;
+}
+
+/** Availability as shown: a visible user connected now is online though the store has not caught up yet. */
+function availabilityOf(user: User, online: boolean): UserStatus {
+  return online && user.availability === 'offline' ? 'online' : user.availability;
 }
 
 export class UserService {
@@ -102,7 +111,7 @@ export class UserService {
   /** The user as they see themselves (also in frames to their own devices). */
   selfView(user: User): UserView {
     const online = this.isOnline(user);
-    return { user, online, shownStatus: online ? user.status : 'offline', isContact: false, isSelf: true };
+    return { user, online, shownStatus: online ? user.status : 'offline', isContact: false, isFriend: false, availability: availabilityOf(user, online), isSelf: true };
   }
 
   /**
@@ -112,7 +121,15 @@ export class UserService {
    */
   sharedView(user: User, isContact: boolean): UserView {
     const online = this.isOnline(user);
-    return { user: { ...user, phone: null, email: null }, online, shownStatus: online ? user.status : 'offline', isContact, isSelf: false };
+    return {
+      user: { ...user, phone: null, email: null },
+      online,
+      shownStatus: online ? user.status : 'offline',
+      isContact,
+      isFriend: false,
+      availability: availabilityOf(user, online),
+      isSelf: false,
+    };
   }
 
   async updateMe(userId: number, patch: ProfilePatch): Promise<UserView> {
@@ -144,6 +161,14 @@ export class UserService {
     return this.selfView(user);
   }
 
+  /**
+   * Sets the status the user is shown with, connected or not (their availability, and the status
+   * they choose); watchers learn of it through presence.
+   */
+  async setStatus(userId: number, status: UserStatus): Promise<UserView> {
+    return this.updateMe(userId, { status });
+  }
+
   async view(viewerId: number, userId: number): Promise<UserView> {
     return this.viewOf(viewerId, await this.store.users.byId(userId), 'user not found');
   }
@@ -159,10 +184,11 @@ export class UserService {
     return view!;
   }
 
-  async search(viewerId: number, query: string, page: PageRequest): Promise<Page<UserView>> {
+  /** Username or nickname prefix, or exact phone; with `byEmail`, the exact email address too. */
+  async search(viewerId: number, query: string, page: PageRequest, opts: { byEmail?: boolean } = {}): Promise<Page<UserView>> {
     const q = query.trim();
     new Checker().length('q', q, limits.searchQuery.minLength, limits.searchQuery.maxLength).done();
-    const found = await this.store.users.search(q, viewerId, page);
+    const found = await this.store.users.search(q, viewerId, page, opts.byEmail ?? false);
     return { items: await this.viewsFor(viewerId, found.items), total: found.total };
   }
 
@@ -179,7 +205,7 @@ export class UserService {
       const mutual = isContact && theirs.has(user.id);
       const visible = isSelf || mutual ? user : { ...user, phone: null, email: null };
       const online = this.isOnline(user);
-      return { user: visible, online, shownStatus: online ? user.status : 'offline', isContact, isSelf };
+      return { user: visible, online, shownStatus: online ? user.status : 'offline', isContact, isFriend: mutual, availability: availabilityOf(user, online), isSelf };
     });
   }
 }

@@ -34,6 +34,7 @@ export interface UsersTable {
   updated_at: number;
   last_seen_at: number | null;
   last_login_at: number | null;
+  availability: Text;
 }
 
 export interface SessionsTable {
@@ -199,6 +200,8 @@ export interface FilesTable {
   sha256: string;
   created_at: number;
   deleted_at: number | null;
+  recipient_id: ColumnType<number | null, number | null | undefined, number | null>;
+  is_public: Flag;
 }
 
 export interface CallsTable {

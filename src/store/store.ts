@@ -7,6 +7,8 @@ import { ContactRepo } from './repos/contacts.ts';
 import { ConversationRepo } from './repos/conversations.ts';
 import { EventRepo } from './repos/events.ts';
 import { FileRepo } from './repos/files.ts';
+import { FriendRepo } from './repos/friends.ts';
+import { KeyRepo } from './repos/keys.ts';
 import { MessageRepo } from './repos/messages.ts';
 import { ScheduledMessageRepo } from './repos/scheduled.ts';
 import { SessionRepo } from './repos/sessions.ts';
@@ -31,6 +33,8 @@ export class Store {
   readonly events: EventRepo;
   readonly settings: SettingsRepo;
   readonly calls: CallRepo;
+  readonly friends: FriendRepo;
+  readonly keys: KeyRepo;
   /** SQLite outside a transaction: transactions share commits (see GroupCommit). */
   private readonly groupCommit: GroupCommit | undefined;
   private lastBatch: { trx: Kysely<Database>; store: Store } | undefined;
@@ -51,6 +55,8 @@ export class Store {
     this.events = new EventRepo(db, dialect);
     this.settings = new SettingsRepo(db);
     this.calls = new CallRepo(db, dialect);
+    this.friends = new FriendRepo(db);
+    this.keys = new KeyRepo(db);
   }
 
   get inTransaction(): boolean {

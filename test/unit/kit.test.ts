@@ -114,7 +114,7 @@ describe('envelopes', () => {
     assert.deepEqual(codeMessage.error(parts), { code: 422, message: '数据验证失败', error: 'chat_id: is required', details });
     assert.deepEqual(successData.error({ ...parts, code: 'VALIDATION_001' }), {
       success: false,
-      error: { code: 'VALIDATION_001', message: 'chat_id: is required', details },
+      error: { code: 'VALIDATION_001', message: 'chat_id: is required', details: { fields: details } },
       timestamp: '2024-12-19T10:30:00Z',
     });
     assert.deepEqual(successDataMeta.error({ ...parts, code: 'VALIDATION_ERROR' }), {

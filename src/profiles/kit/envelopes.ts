@@ -70,19 +70,27 @@ export const codeMessage: Envelope = {
   }),
 };
 
-/** Chat8: `{success, data, message, timestamp}`; errors `{success: false, error: {code, message, details}, timestamp}`. */
+/**
+ * Chat8: `{success, data, message, timestamp}`; errors `{success: false, error: {code, message,
+ * details}, timestamp}` with `details` always an object: `{}`, or `{fields: [...]}` for a
+ * validation error.
+ */
 export const successData: Envelope = {
   name: 'success-data',
   success: (data, message, _status, at) => ({ success: true, data, message, timestamp: isoSeconds(at) }),
   successSchema: (data) => Type.Object({ success: Type.Boolean(), data, message: Type.String(), timestamp: Timestamp }),
   error: (e) => ({
     success: false,
-    error: { code: e.code, message: e.detail || e.message, ...(e.details && { details: e.details }) },
+    error: { code: e.code, message: e.detail || e.message, details: e.details ? { fields: e.details } : {} },
     timestamp: isoSeconds(e.at),
   }),
   errorSchema: Type.Object({
     success: Type.Boolean(),
-    error: Type.Object({ code: Type.String({ examples: ['AUTH_001'] }), message: Type.String(), details: Type.Optional(Details) }),
+    error: Type.Object({
+      code: Type.String({ examples: ['AUTH_001'] }),
+      message: Type.String(),
+      details: Type.Object({ fields: Type.Optional(Details) }),
+    }),
     timestamp: Timestamp,
   }),
 };

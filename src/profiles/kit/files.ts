@@ -12,11 +12,34 @@ export interface UploadForm {
   /** The form field naming the kind, if the document has one. */
   kindField: string;
   kinds: Record<string, FileKind>;
+  /** The one kind the form accepts, for forms without a kind field (an avatar is an image). */
+  kind?: FileKind;
 }
 
 /** Streams a multipart upload of the caller's into storage (see src/http/uploads.ts). */
 export function receiveFile(c: Context, form: UploadForm): Promise<StoredFile> {
-  return receiveUpload(c.request, c.services.files, c.me, { fileField: form.fileField, kindField: form.kindField, kindOf: (v) => form.kinds[v] });
+  return receiveFileWith(c, form).then((r) => r.file);
+}
+
+/** As receiveFile, with the form's other text fields (the last value of each). */
+export async function receiveFileWith(c: Context, form: UploadForm): Promise<{ file: StoredFile; fields: Record<string, string> }> {
+  const fields = Object.create(null) as Record<string, string>;
+  const file = await receiveUpload(c.request, c.services.files, c.me, {
+    fileField: form.fileField,
+    kindField: form.kindField,
+    kindOf: (v) => form.kinds[v],
+    ...(form.kind && { kind: form.kind }),
+    onField: (name, value) => {
+      fields[name] = value;
+    },
+  });
+  return { file, fields };
+}
+
+/** Sends a published file (an avatar) to anyone, without a token. */
+export async function servePublicFile(c: Context, fileId: string): Promise<FastifyReply> {
+  const download = await c.services.files.downloadPublic(fileId);
+  return sendDownload(c.request, c.reply, download, download.file.name);
 }
 
 /** The query of a signed file link (see `signedFileLinks`), for a download route that accepts them. */

@@ -69,6 +69,8 @@ export interface SocketSpec {
   /** How the document reads a client frame: its command name, data and reference fields. */
   read?(this: void, frame: Record<string, unknown>): { type: string; data: unknown; ref: FrameRef };
   encoders(deps: SocketDeps): { events: EventEncoders; signals: SignalEncoders };
+  /** Whether a user in an event's audience is shown it at all (see ProfileCodec.shows); default yes. */
+  shows?(this: void, event: DomainEvent, userId: number): boolean;
   commands: Record<string, CommandDef>;
   /** The schema of each server frame's data, by frame type: the socket's contract, checked by the tests. */
   frames?: Record<string, TSchema>;
@@ -191,6 +193,7 @@ export function defineSocket(spec: SocketSpec): SocketDef {
         name,
         connect: (info) => (spec.connect ? text(wire.signal(spec.connect(info))) : null),
         event: (event) => events(event.type).flatMap((encode) => asList(encode(event)).map((f) => text(wire.event(f, event.seq)))),
+        ...(spec.shows && { shows: spec.shows }),
         signal: (signal) => signals(signal.type).flatMap((encode) => asList(encode(signal)).map((f) => text(wire.signal(f)))),
         decode,
         pong: (echo, at) => text(wire.signal(spec.pong(echo, at))),

@@ -8,6 +8,10 @@ export interface FileRecord {
   storageKey: string;
   thumbnailKey: string | null;
   deletedAt: number | null;
+  /** The user the file was uploaded for, who may download it like its owner. */
+  recipientId: number | null;
+  /** Anyone may download it without a token (an avatar). */
+  isPublic: boolean;
 }
 
 function toRecord(row: Selectable<FilesTable>): FileRecord {
@@ -29,6 +33,8 @@ function toRecord(row: Selectable<FilesTable>): FileRecord {
     storageKey: row.storage_key,
     thumbnailKey: row.thumbnail_key,
     deletedAt: row.deleted_at,
+    recipientId: row.recipient_id,
+    isPublic: row.is_public === 1,
   };
 }
 
@@ -62,6 +68,14 @@ export class FileRepo {
   async byId(id: string): Promise<FileRecord | undefined> {
     const row = await this.db.selectFrom('files').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
     return row && toRecord(row);
+  }
+
+  async setRecipient(id: string, userId: number): Promise<void> {
+    await this.db.updateTable('files').set({ recipient_id: userId }).where('id', '=', id).execute();
+  }
+
+  async makePublic(id: string): Promise<void> {
+    await this.db.updateTable('files').set({ is_public: 1 }).where('id', '=', id).execute();
   }
 
   async markDeleted(id: string, at: number): Promise<boolean> {

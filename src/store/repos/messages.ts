@@ -331,6 +331,11 @@ export class MessageRepo {
     return row?.at == null ? null : Number(row.at);
   }
 
+  async isHiddenFrom(messageId: number, userId: number): Promise<boolean> {
+    const row = await this.db.selectFrom('message_hidden').select('message_id').where('message_id', '=', messageId).where('user_id', '=', userId).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async hide(messageId: number, userId: number, at: number): Promise<boolean> {
     const r = await this.db
       .insertInto('message_hidden')

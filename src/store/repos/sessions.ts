@@ -125,6 +125,19 @@ export class SessionRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Revokes every live session of the user but one; returns the ids revoked. */
+  async revokeOthers(userId: number, keepId: string, reason: string, at: number): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: at, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('id', '!=', keepId)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Records use of the session and slides its expiry forward. */
   async touch(id: string, at: number, expiresAt: number): Promise<void> {
     await this.db.updateTable('sessions').set({ last_used_at: at, expires_at: expiresAt }).where('id', '=', id).execute();

@@ -27,6 +27,7 @@ export function toUser(row: UserRow): User {
     updatedAt: row.updated_at,
     lastSeenAt: row.last_seen_at,
     lastLoginAt: row.last_login_at,
+    availability: row.availability as UserStatus,
   };
 }
 
@@ -60,6 +61,7 @@ export type UserPatch = Partial<
     | 'departmentId'
     | 'permissions'
     | 'isDisabled'
+    | 'availability'
   > & { passwordHash: string }
 >;
 
@@ -74,6 +76,7 @@ export interface Seen {
   status: UserStatus;
   statusMessage: string;
   lastSeenAt: number | null;
+  availability: UserStatus;
 }
 
 export type LoginIdentifier = { phone: string } | { email: string } | { username: string };
@@ -119,6 +122,11 @@ export class UserRepo {
     else if ('email' in by) q = q.where('email', '=', by.email.toLowerCase());
     else q = q.where(sql`lower(username)`, '=', by.username.toLowerCase());
     const row = await q.executeTakeFirst();
+    return row && { user: toUser(row), passwordHash: row.password_hash };
+  }
+
+  async credentialsById(id: number): Promise<Credentials | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return row && { user: toUser(row), passwordHash: row.password_hash };
   }
 
@@ -180,7 +188,9 @@ export class UserRepo {
     if (patch.nickname !== undefined) values.nickname = patch.nickname;
     if (patch.bio !== undefined) values.bio = patch.bio;
     if (patch.avatar !== undefined) values.avatar = patch.avatar;
-    if (patch.status !== undefined) values.status = patch.status;
+    // A status the user chooses is also what the user is now, connected or not.
+    if (patch.status !== undefined) values.status = values.availability = patch.status;
+    if (patch.availability !== undefined) values.availability = patch.availability;
     if (patch.statusMessage !== undefined) values.status_message = patch.statusMessage;
     if (patch.language !== undefined) values.language = patch.language;
     if (patch.theme !== undefined) values.theme = patch.theme;
@@ -201,18 +211,33 @@ export class UserRepo {
    * Records the user as seen now, unless they appear offline (then their last-seen time must not
    * move), and returns what presence shows of them, in one statement.
    */
-  async markSeen(id: number, at: number): Promise<Seen | undefined> {
+  /**
+   * `came`: the user's first connection opened (their availability becomes online, unless they
+   * appear offline) or their last closed (offline); undefined changes no availability.
+   */
+  async markSeen(id: number, at: number, came?: boolean): Promise<Seen | undefined> {
     const row = await this.db
       .updateTable('users')
-      .set({ last_seen_at: sql<number | null>`case when status = 'offline' then last_seen_at else ${at} end` })
+      .set({
+        last_seen_at: sql<number | null>`case when status = 'offline' then last_seen_at else ${at} end`,
+        ...(came !== undefined && { availability: came ? sql<string>`case when status = 'offline' then 'offline' else 'online' end` : 'offline' }),
+      })
       .where('id', '=', id)
-      .returning([...summaryColumns, 'status', 'status_message', 'last_seen_at'])
+      .returning([...summaryColumns, 'status', 'status_message', 'last_seen_at', 'availability'])
       .executeTakeFirst();
-    return row && { user: userSummary(row), status: row.status as UserStatus, statusMessage: row.status_message, lastSeenAt: row.last_seen_at };
+    return (
+      row && {
+        user: userSummary(row),
+        status: row.status as UserStatus,
+        statusMessage: row.status_message,
+        lastSeenAt: row.last_seen_at,
+        availability: row.availability as UserStatus,
+      }
+    );
   }
 
   /** Username or nickname prefix (case-insensitive), or the exact phone number. */
-  async search(query: string, viewerId: number, page: PageRequest): Promise<{ items: User[]; total: number }> {
+  async search(query: string, viewerId: number, page: PageRequest, byEmail = false): Promise<{ items: User[]; total: number }> {
     const q = query.toLowerCase();
     const pattern = likePrefix(q);
     const base = this.db
@@ -224,6 +249,7 @@ export class UserRepo {
           eb(sql`lower(username)`, 'like', sql`${pattern} escape '\\'`),
           eb(sql`lower(nickname)`, 'like', sql`${pattern} escape '\\'`),
           eb('phone', '=', query),
+          ...(byEmail ? [eb('email', '=', q)] : []),
         ]),
       );
     const [rows, count] = await Promise.all([
