@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Audience, EventType, SignalType } from '../../src/domain/events.ts';
+import { chat8 } from '../../src/profiles/chat8/index.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
 import type { SendResult } from '../../src/services/messages.ts';
 import { echo } from '../support/echo.ts';
@@ -17,7 +18,9 @@ import { WsClient } from '../support/ws.ts';
  * covered every event type, every signal a profile renders and every zhihang frame.
  */
 
-const profiles = [zhihang, echo];
+const profiles = [zhihang, echo, chat8];
+/** chat8 shares echo's paths (/api/v1, /ws/{user_id}), so it is mounted below /c8 here. */
+const mountOf = (name: string) => (name === 'chat8' ? '/c8' : '');
 const toChat = (id: number): Audience => ({ kind: 'conversation', id });
 const toUser = (u: TestUser): Audience => ({ kind: 'user', id: u.id });
 
@@ -30,6 +33,8 @@ const eventTypes = {
   'contact.added': true,
   'contact.updated': true,
   'contact.removed': true,
+  'friend_request.created': true,
+  'friend_request.handled': true,
   'conversation.created': true,
   'conversation.updated': true,
   'member.added': true,
@@ -48,7 +53,7 @@ const eventTypes = {
 } satisfies Record<EventType, true>;
 
 /** Signals a profile renders; session.revoked only closes sockets (the gateway's business). */
-const signalTypes = { presence: true, typing: true, 'call.offer': true, 'call.ringing': true, 'call.answer': true, 'call.ice': true, 'call.end': true } satisfies Record<
+const signalTypes = { presence: true, typing: true, 'call.invite': true, 'call.offer': true, 'call.ringing': true, 'call.answer': true, 'call.ice': true, 'call.end': true } satisfies Record<
   Exclude<SignalType, 'session.revoked'>,
   true
 >;
@@ -58,7 +63,7 @@ describeEachStore(
   (server) => {
     let a: TestUser, b: TestUser, c: TestUser, d: TestUser;
     let chat: number;
-    const seen = { events: new Set<string>(), signals: new Set<string>(), zhihang: new Set<string>() };
+    const seen = { events: new Set<string>(), signals: new Set<string>(), zhihang: new Set<string>(), chat8: new Set<string>() };
 
     async function verify<T>(action: () => Promise<T>): Promise<Verified<T>> {
       const v = await verifyAction(server(), action, { profiles });
@@ -67,11 +72,12 @@ describeEachStore(
       return v;
     }
 
-    /** Renders and validates everything; the zhihang and echo frame types, in order. */
-    function framesOf(v: Verified<unknown>): { zhihang: RenderedFrame[]; echo: RenderedFrame[] } {
+    /** Renders and validates everything; the zhihang, echo and chat8 frame types, in order. */
+    function framesOf(v: Verified<unknown>): { zhihang: RenderedFrame[]; echo: RenderedFrame[]; chat8: RenderedFrame[] } {
       const all = v.renderAll();
       for (const f of all) if (f.profile === 'zhihang') seen.zhihang.add(f.type);
-      return { zhihang: all.filter((f) => f.profile === 'zhihang'), echo: all.filter((f) => f.profile === 'echo') };
+      for (const f of all) if (f.profile === 'chat8') seen.chat8.add(f.type);
+      return { zhihang: all.filter((f) => f.profile === 'zhihang'), echo: all.filter((f) => f.profile === 'echo'), chat8: all.filter((f) => f.profile === 'chat8') };
     }
     const types = (frames: RenderedFrame[]) => frames.map((f) => f.type);
 
@@ -304,12 +310,66 @@ describeEachStore(
       }
     });
 
+    it('friend requests: created to the recipient, handled to both; accepting makes both contacts', async () => {
+      const { friends } = server().core;
+      const asked = await verify(() => friends.request(c.id, d.id, '交个朋友'));
+      asked.assertEvents([{ type: 'friend_request.created', audience: toUser(d) }]);
+      const [frame] = framesOf(asked).chat8;
+      assert.deepEqual([frame?.type, (frame?.data as any).from_user_id, (frame?.data as any).message], ['friend_request', c.id, '交个朋友']);
+      assert.deepEqual(framesOf(asked).zhihang, []);
+      const accepted = await verify(() => friends.handle(d.id, asked.result.id, true));
+      accepted.assertEvents([
+        { type: 'contact.added', audience: toUser(d) },
+        { type: 'contact.added', audience: toUser(c) },
+        { type: 'friend_request.handled', audience: toUser(c) },
+        { type: 'friend_request.handled', audience: toUser(d) },
+      ]);
+      assert.deepEqual(types(framesOf(accepted).zhihang), ['contact.added', 'contact.added']);
+      assert.equal(await friends.areFriends(c.id, d.id), true);
+      const removed = await verify(() => friends.remove(c.id, d.id));
+      removed.assertEvents([
+        { type: 'contact.removed', audience: toUser(c) },
+        { type: 'contact.removed', audience: toUser(d) },
+      ]);
+    });
+
+    it('presence to friends apart from the other watchers; chat8 renders the friends’ one alone', async () => {
+      const { friends, presence } = server().core;
+      const req = await friends.request(a.id, d.id);
+      await friends.handle(d.id, req.id, true);
+      try {
+        const online = await verify(async () => presence.connected(d.id));
+        const signals = online.signalsOf('presence');
+        assert.deepEqual(signals.map((s) => s.data.friends), [true, ...signals.slice(1).map(() => false)]);
+        assert.ok(signals[0]!.audience.kind === 'users' && signals[0]!.audience.ids.includes(a.id));
+        const rendered = framesOf(online);
+        assert.deepEqual(types(rendered.chat8), ['user_status']);
+        assert.deepEqual(types(rendered.zhihang), signals.map(() => 'presence'));
+      } finally {
+        presence.disconnected(d.id);
+        await presence.idle();
+        await friends.remove(a.id, d.id);
+      }
+    });
+
+    it('call invites: a signal to the callee only, kept nowhere', async () => {
+      const v = await verify(() => server().core.calls.invite(a.id, { toUserId: b.id, media: 'video', callId: null }));
+      v.assertEvents([]);
+      assert.deepEqual(v.signalsOf('call.invite').map((s) => s.audience), [{ kind: 'user', id: b.id }]);
+      assert.deepEqual(types(framesOf(v).chat8), ['video_call_invite']);
+      assert.deepEqual(framesOf(v).zhihang, []);
+      const voice = await verify(() => server().core.calls.invite(a.id, { toUserId: b.id, media: 'audio', callId: 'c-1' }));
+      assert.deepEqual(types(framesOf(voice).chat8), ['voice_call_invite']);
+    });
+
     it('covered every event type, every rendered signal and every zhihang frame', () => {
+      const chat8Frames = Object.keys(chat8.socket!.frames).filter((t) => !['pong', 'error'].includes(t));
+      assert.deepEqual([...seen.chat8].sort(), chat8Frames.sort());
       assert.deepEqual([...seen.events].sort(), Object.keys(eventTypes).sort());
       assert.deepEqual([...seen.signals].sort(), Object.keys(signalTypes).sort());
       const declared = Object.keys(zhihang.socket!.frames).filter((t) => !connectionFrames.includes(t));
       assert.deepEqual([...seen.zhihang].sort(), declared.sort());
     });
   },
-  { options: () => ({ mounts: profiles.map((profile) => ({ profile, mount: '' })) }) },
+  { options: () => ({ mounts: profiles.map((profile) => ({ profile, mount: mountOf(profile.name) })) }) },
 );
