@@ -34,7 +34,11 @@ export interface EventDataMap {
   /** Role changes (audience: conversation) or one member's own pin/mute settings (audience: that user); `user`: that member's. */
   'member.updated': { member: Member; user?: UserSummary; by: number | null };
 
-  'message.created': { message: Message; sender: UserSummary | null };
+  /**
+   * `receiverId`: the other member of a private conversation, null in a group (absent in events
+   * logged before it was added).
+   */
+  'message.created': { message: Message; sender: UserSummary | null; receiverId?: number | null };
   'message.edited': { message: Message; previousContent: string };
   'message.deleted': { conversationId: number; messageId: number; deletedAt: number; by: number | null; reason: 'deleted' | 'expired' };
   /** Deleted for one user only (audience: that user). */

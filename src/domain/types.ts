@@ -120,6 +120,8 @@ export interface Conversation {
   createdBy: number | null;
   createdAt: number;
   updatedAt: number;
+  /** `<smaller id>:<larger id>` of a private conversation's two members; null for a group. */
+  pairKey: string | null;
 }
 
 export interface Member {

@@ -58,6 +58,17 @@ export class ConversationService {
     return { conversation: found.conversation, member: found.member };
   }
 
+  /**
+   * A group and the caller's membership, for documents that name groups apart from private chats:
+   * a private chat's id names no group (CHAT_NOT_FOUND, as for an unknown id); outsiders get NOT_A_MEMBER.
+   */
+  async requireGroup(conversationId: number, userId: number, store: Store = this.store): Promise<Membership> {
+    const found = await store.conversations.withMembership(conversationId, userId);
+    if (!found || found.conversation.type !== 'group') throw new AppError('CHAT_NOT_FOUND', `group ${conversationId} does not exist`);
+    if (!found.member) throw new AppError('NOT_A_MEMBER', `you are not a member of group ${conversationId}`);
+    return { conversation: found.conversation, member: found.member };
+  }
+
   /** Tells the other members the user started or stopped typing (a signal: never logged). */
   async typing(userId: number, conversationId: number, isTyping: boolean): Promise<void> {
     await this.requireMember(conversationId, userId);
@@ -235,7 +246,8 @@ export class ConversationService {
   }
 
   private notice(tx: Store, emit: Emit, conversationId: number, notice: SystemNotice, at: number) {
-    return appendMessage(tx, emit, { conversationId, senderId: notice.actor.id, draft: systemDraft(notice), clientId: null, sendAt: null, at }, notice.actor);
+    // Notices are posted in groups only.
+    return appendMessage(tx, emit, { conversationId, senderId: notice.actor.id, draft: systemDraft(notice), clientId: null, sendAt: null, at }, notice.actor, { pairKey: null });
   }
 
   /** A group member who may administer it (owner or admin), else 403. */
@@ -264,13 +276,27 @@ export class ConversationService {
     return this.detail(userId, conversationId);
   }
 
-  async addMembers(userId: number, conversationId: number, userIds: number[]): Promise<ConversationDetail> {
+  /** A group member who created the group, else 403; only groups count (CHAT_NOT_FOUND otherwise). */
+  private async requireCreator(conversationId: number, userId: number, store: Store): Promise<Membership> {
+    const m = await this.requireGroup(conversationId, userId, store);
+    if (m.conversation.createdBy !== userId) throw new AppError('FORBIDDEN', 'only the creator of the group may do this');
+    return m;
+  }
+
+  /**
+   * Adds users to a group; members already in it are left as they are. `by: 'managers'` (the
+   * default) lets the owner and admins add; `by: 'creator'` only the group's creator, checked
+   * before the users are (so an outsider learns nothing of user ids).
+   */
+  async addMembers(userId: number, conversationId: number, userIds: number[], opts: { by?: 'managers' | 'creator' } = {}): Promise<ConversationDetail> {
     new Checker()
       .check(userIds.length >= 1 && userIds.length <= limits.membersPerRequest.maxItems, 'members', `must name 1 to ${limits.membersPerRequest.maxItems} users`)
       .done();
+    const allowed = opts.by === 'creator' ? this.requireCreator.bind(this) : this.requireManager.bind(this);
+    if (opts.by === 'creator') await allowed(conversationId, userId, this.store);
     const users = await this.existingUsers([userId, ...new Set(userIds)]);
     await this.tx.run(async (tx, emit) => {
-      const { conversation } = await this.requireManager(conversationId, userId, tx);
+      const { conversation } = await allowed(conversationId, userId, tx);
       const at = this.clock.now();
       const added = await tx.conversations.addMembers(
         conversationId,

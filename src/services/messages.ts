@@ -56,6 +56,20 @@ export type SendResult = { kind: 'sent'; view: MessageView } | { kind: 'schedule
 
 export type DeleteScope = 'auto' | 'everyone' | 'me';
 
+/** Who read a message and when. */
+export interface Receipt {
+  userId: number;
+  readAt: number;
+}
+
+/** A message as one viewer sees it, with everyone else's receipts for it. */
+export interface ReceiptedView extends MessageView {
+  readBy: Receipt[];
+}
+
+/** The other side of a conversation: a user (the pair's private chat) or a group by its id. */
+export type Counterpart = { userId: number } | { groupId: number };
+
 export interface MessageServiceOptions {
   /** How long after sending a sender may recall, in ms. */
   recallWindow: number;
@@ -116,6 +130,41 @@ export class MessageService {
   async listWith(userId: number, otherId: number, page: PageRequest): Promise<Page<MessageView>> {
     const conversation = await this.conversations.existingPrivateWith(userId, otherId);
     return conversation ? this.list(userId, conversation.id, {}, page) : { items: [], total: 0 };
+  }
+
+  /**
+   * A page of the caller's conversation with a user or of a group, newest first, which the caller
+   * has now read: each message in it that someone else sent gets the caller's receipt (once; a
+   * later read keeps the first time) and the caller's read pointer moves up to it (never back).
+   * Each message comes with its receipts, its sender's own never among them. A user with whom
+   * nothing was exchanged gives an empty page; a private chat's id names no group.
+   */
+  async readPage(userId: number, other: Counterpart, filter: MessageFilter, page: PageRequest): Promise<Page<ReceiptedView>> {
+    const conversationId =
+      'groupId' in other
+        ? (await this.conversations.requireGroup(other.groupId, userId)).conversation.id
+        : (await this.conversations.existingPrivateWith(userId, other.userId))?.id;
+    if (conversationId === undefined) return { items: [], total: 0 };
+    const listed = await this.list(userId, conversationId, filter, page);
+    const received = listed.items.map((v) => v.message).filter((m) => m.senderId !== null && m.senderId !== userId);
+    if (received.length > 0) {
+      await this.tx.run(async (tx, emit) => {
+        const at = this.clock.now();
+        const last = Math.max(...received.map((m) => m.id));
+        const advanced = await tx.conversations.advanceRead(conversationId, userId, last);
+        const added = await tx.messages.addReceipts(
+          received.map((m) => m.id),
+          userId,
+          at,
+        );
+        if (advanced || added > 0) emit({ type: 'message.read', audience: { kind: 'conversation', id: conversationId }, data: { conversationId, userId, messageId: last, readAt: at } });
+      });
+    }
+    const receipts = await this.store.messages.receipts(listed.items.map((v) => v.message.id));
+    return {
+      items: listed.items.map((v) => ({ ...v, readBy: (receipts.get(v.message.id) ?? []).filter((r) => r.userId !== v.message.senderId) })),
+      total: listed.total,
+    };
   }
 
   async get(userId: number, messageId: number): Promise<MessageView> {
@@ -182,7 +231,7 @@ export class MessageService {
     try {
       // Stamped inside the transaction so creation times follow id order as closely as possible.
       const message = await this.tx.run((tx, emit) =>
-        appendMessage(tx, emit, { conversationId, senderId: userId, draft, clientId, sendAt: null, at: this.clock.now() }, sender),
+        appendMessage(tx, emit, { conversationId, senderId: userId, draft, clientId, sendAt: null, at: this.clock.now() }, sender, conversation),
       );
       if (message.expiresAt !== null) this.due.wake(message.expiresAt);
       return { kind: 'sent', view: { message, sender, isRead: false } };
@@ -199,6 +248,13 @@ export class MessageService {
   async sendTo(userId: number, receiverId: number, input: SendInput): Promise<SendResult> {
     this.checkInput(input);
     return this.send(userId, await this.conversations.privateWith(userId, receiverId, 'receiverId'), input);
+  }
+
+  /** A send to a group by its id: a private chat's id names no group (CHAT_NOT_FOUND). */
+  async sendToGroup(userId: number, groupId: number, input: SendInput): Promise<SendResult> {
+    this.checkInput(input);
+    await this.conversations.requireGroup(groupId, userId);
+    return this.send(userId, groupId, input);
   }
 
   private checkInput(input: SendInput): void {
@@ -349,7 +405,7 @@ export class MessageService {
         const conversation = await this.conversations.privateConversation(tx, emit, call.callerId, call.calleeId);
         if (!(await tx.calls.recordIn(call.id, conversation.id))) return null;
         const draft = callDraft(call);
-        return appendMessage(tx, emit, { conversationId: conversation.id, senderId: call.callerId, draft, clientId: null, sendAt: null, at: this.clock.now() }, sender);
+        return appendMessage(tx, emit, { conversationId: conversation.id, senderId: call.callerId, draft, clientId: null, sendAt: null, at: this.clock.now() }, sender, conversation);
       }),
     );
   }
@@ -518,7 +574,7 @@ export class MessageService {
       }
       const sender = (await tx.users.summaries([s.senderId])).get(s.senderId) ?? null;
       const at = this.clock.now();
-      const m = await appendMessage(tx, emit, { conversationId: s.conversationId, senderId: s.senderId, draft: s.draft, clientId: s.clientId, sendAt: s.sendAt, at }, sender);
+      const m = await appendMessage(tx, emit, { conversationId: s.conversationId, senderId: s.senderId, draft: s.draft, clientId: s.clientId, sendAt: s.sendAt, at }, sender, found.conversation);
       this.unscheduled(emit, s, 'sent', m.id);
       return m;
     });

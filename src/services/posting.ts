@@ -1,4 +1,4 @@
-import type { Call, CallMedia, Message, MessageDraft, UserSummary } from '../domain/types.ts';
+import type { Call, CallMedia, Conversation, Message, MessageDraft, UserSummary } from '../domain/types.ts';
 import type { NewMessage } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Emit } from './transactor.ts';
@@ -8,11 +8,19 @@ import type { Emit } from './transactor.ts';
  * conversation's latest, and announced. User sends, scheduled deliveries and system notices all
  * pass here, so they look the same to every client.
  */
-export async function appendMessage(tx: Store, emit: Emit, m: NewMessage, sender: UserSummary | null): Promise<Message> {
+export async function appendMessage(tx: Store, emit: Emit, m: NewMessage, sender: UserSummary | null, conversation: Pick<Conversation, 'pairKey'>): Promise<Message> {
   const message = await tx.messages.insert(m);
   await tx.conversations.touch(m.conversationId, message.id, m.at);
-  emit({ type: 'message.created', audience: { kind: 'conversation', id: m.conversationId }, data: { message, sender } });
+  const receiverId = receiverOf(conversation, m.senderId);
+  emit({ type: 'message.created', audience: { kind: 'conversation', id: m.conversationId }, data: { message, sender, receiverId } });
   return message;
+}
+
+/** The member of a private conversation who is not the sender; null in a group. */
+export function receiverOf(conversation: Pick<Conversation, 'pairKey'>, senderId: number | null): number | null {
+  if (conversation.pairKey === null || senderId === null) return null;
+  const [a, b] = conversation.pairKey.split(':').map(Number);
+  return a === senderId ? b! : a!;
 }
 
 /** What a system notice records: who did what to whom, with names as they were then. */

@@ -20,6 +20,7 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    pairKey: row.pair_key,
   };
 }
 

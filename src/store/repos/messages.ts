@@ -50,6 +50,8 @@ export interface NewMessage {
 }
 
 export interface MessageFilter {
+  /** Only messages users wrote: no system notices or call records. */
+  byUsers?: boolean;
   /** Only messages with a smaller id. */
   before?: number;
   /** Only messages with a larger id. */
@@ -86,6 +88,7 @@ function matching(eb: MessagesEb, f: MessageFilter) {
   if (f.before !== undefined) all.push(eb('messages.id', '<', f.before));
   if (f.after !== undefined) all.push(eb('messages.id', '>', f.after));
   if (f.type !== undefined) all.push(eb('messages.type', '=', f.type));
+  if (f.byUsers) all.push(eb('messages.type', 'not in', ['system', 'call']));
   if (f.search) all.push(eb(sql`lower(messages.content)`, 'like', sql`${likeContains(f.search.toLowerCase())} escape '\\'`));
   return eb.and(all);
 }
@@ -365,5 +368,35 @@ export class MessageRepo {
       .onConflict((oc) => oc.columns(['message_id', 'user_id']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Records that a user read these messages, keeping earlier records; how many were new. */
+  async addReceipts(messageIds: readonly number[], userId: number, at: number): Promise<number> {
+    if (messageIds.length === 0) return 0;
+    const r = await this.db
+      .insertInto('message_receipts')
+      .values(messageIds.map((id) => ({ message_id: id, user_id: userId, read_at: at })))
+      .onConflict((oc) => oc.columns(['message_id', 'user_id']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  /** Who read each of these messages and when, earliest first. */
+  async receipts(messageIds: readonly number[]): Promise<Map<number, { userId: number; readAt: number }[]>> {
+    const out = new Map<number, { userId: number; readAt: number }[]>();
+    if (messageIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('message_receipts')
+      .select(['message_id', 'user_id', 'read_at'])
+      .where('message_id', 'in', [...new Set(messageIds)])
+      .orderBy('read_at')
+      .orderBy('user_id')
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.message_id) ?? [];
+      list.push({ userId: r.user_id, readAt: Number(r.read_at) });
+      out.set(r.message_id, list);
+    }
+    return out;
   }
 }
