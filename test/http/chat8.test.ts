@@ -22,7 +22,7 @@ const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 function frameOk(f: C8Frame, type: string): void {
   assert.equal(f.type, type);
-  assert.match(f.timestamp, iso);
+  assert.match(f.timestamp ?? '', iso);
   const schema = chat8.socket!.frames[type]!;
   const check = compileStrict(schema);
   assert.ok(check(f.data ?? {}), `${type}: ${JSON.stringify(check.errors)} in ${JSON.stringify(f)}`);
@@ -327,7 +327,7 @@ describeEachStore(
       const [wa, wb, wc] = (await Promise.all([a, b, c].map((u) => Chat8Socket.open(server().url, u)))) as [Chat8Socket, Chat8Socket, Chat8Socket];
       wa.send({ type: 'ping' });
       const pong = await wa.next('pong');
-      assert.match(pong.timestamp, iso);
+      assert.match(pong.timestamp ?? '', iso);
       assert.equal(pong.data, undefined);
 
       wa.send({ type: 'voice_call_invite', data: { to_user_id: b.id, call_id: 'call-1' } });

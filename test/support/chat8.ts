@@ -34,7 +34,8 @@ export async function befriend(api: Api, a: Chat8User, b: Chat8User): Promise<vo
 export interface C8Frame {
   type: string;
   data?: any;
-  timestamp: string;
+  /** chat8's frames; lite's have none. */
+  timestamp?: string;
 }
 
 /** A chat8 WebSocket client: frames `{type, data, timestamp}`, no greeting; `barrier` round-trips a ping. */
@@ -60,7 +61,12 @@ export class Chat8Socket {
   }
 
   static async open(base: string, user: { id: number; token: string }): Promise<Chat8Socket> {
-    const ws = new WebSocket(Chat8Socket.url(base, user.id, user.token));
+    return Chat8Socket.connect(Chat8Socket.url(base, user.id, user.token));
+  }
+
+  /** Any socket of `{type, data}` frames without a greeting (lite's too, with its bearer header in `options`). */
+  static async connect(url: string, options?: WebSocket.ClientOptions): Promise<Chat8Socket> {
+    const ws = new WebSocket(url, options);
     const client = new Chat8Socket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -71,8 +77,8 @@ export class Chat8Socket {
   }
 
   /** An upgrade that must be refused within 2 s: its status, or the close code of a socket closed at once. */
-  static async refused(url: string): Promise<number> {
-    const ws = new WebSocket(url);
+  static async refused(url: string, options?: WebSocket.ClientOptions): Promise<number> {
+    const ws = new WebSocket(url, options);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('neither refused nor closed within 2s')), 2000);
       ws.once('unexpected-response', (_req, res) => {

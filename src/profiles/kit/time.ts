@@ -6,3 +6,8 @@ export function isoSeconds(ms: number): string {
 export function isoSecondsOrNull(ms: number | null | undefined): string | null {
   return ms == null ? null : isoSeconds(ms);
 }
+
+/** ISO 8601 in UTC with milliseconds ("2024-12-19T10:30:00.123Z"), for documents where a change within a second must show. */
+export function isoMillis(ms: number): string {
+  return new Date(ms).toISOString();
+}
