@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Audience, EventType, SignalType } from '../../src/domain/events.ts';
 import { chat8 } from '../../src/profiles/chat8/index.ts';
+import { lite } from '../../src/profiles/lite/index.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
 import type { SendResult } from '../../src/services/messages.ts';
 import { echo } from '../support/echo.ts';
@@ -18,9 +19,9 @@ import { WsClient } from '../support/ws.ts';
  * covered every event type, every signal a profile renders and every zhihang frame.
  */
 
-const profiles = [zhihang, echo, chat8];
-/** chat8 shares echo's paths (/api/v1, /ws/{user_id}), so it is mounted below /c8 here. */
-const mountOf = (name: string) => (name === 'chat8' ? '/c8' : '');
+const profiles = [zhihang, echo, chat8, lite];
+/** chat8 shares echo's paths (/api/v1, /ws/{user_id}), so it is mounted below /c8 here; lite below /lite, as by default. */
+const mountOf = (name: string) => (name === 'chat8' ? '/c8' : name === 'lite' ? '/lite' : '');
 const toChat = (id: number): Audience => ({ kind: 'conversation', id });
 const toUser = (u: TestUser): Audience => ({ kind: 'user', id: u.id });
 
@@ -63,7 +64,7 @@ describeEachStore(
   (server) => {
     let a: TestUser, b: TestUser, c: TestUser, d: TestUser;
     let chat: number;
-    const seen = { events: new Set<string>(), signals: new Set<string>(), zhihang: new Set<string>(), chat8: new Set<string>() };
+    const seen = { events: new Set<string>(), signals: new Set<string>(), zhihang: new Set<string>(), chat8: new Set<string>(), lite: new Set<string>() };
 
     async function verify<T>(action: () => Promise<T>): Promise<Verified<T>> {
       const v = await verifyAction(server(), action, { profiles });
@@ -73,11 +74,13 @@ describeEachStore(
     }
 
     /** Renders and validates everything; the zhihang, echo and chat8 frame types, in order. */
-    function framesOf(v: Verified<unknown>): { zhihang: RenderedFrame[]; echo: RenderedFrame[]; chat8: RenderedFrame[] } {
+    function framesOf(v: Verified<unknown>): { zhihang: RenderedFrame[]; echo: RenderedFrame[]; chat8: RenderedFrame[]; lite: RenderedFrame[] } {
       const all = v.renderAll();
       for (const f of all) if (f.profile === 'zhihang') seen.zhihang.add(f.type);
       for (const f of all) if (f.profile === 'chat8') seen.chat8.add(f.type);
-      return { zhihang: all.filter((f) => f.profile === 'zhihang'), echo: all.filter((f) => f.profile === 'echo'), chat8: all.filter((f) => f.profile === 'chat8') };
+      for (const f of all) if (f.profile === 'lite') seen.lite.add(f.type);
+      const of = (name: string) => all.filter((f) => f.profile === name);
+      return { zhihang: of('zhihang'), echo: of('echo'), chat8: of('chat8'), lite: of('lite') };
     }
     const types = (frames: RenderedFrame[]) => frames.map((f) => f.type);
 
@@ -102,6 +105,7 @@ describeEachStore(
       assert.deepEqual(types(frames.zhihang), ['chat.created', 'message.new']);
       assert.equal((frames.zhihang[0]!.data as { members: unknown[] }).members.length, 3);
       assert.deepEqual(types(frames.echo), ['echo.message'], 'echo renders the notice, and nothing for the chat');
+      assert.deepEqual(types(frames.lite), [], 'lite renders no notice');
     });
 
     it('a message sent in a group: message.created to the conversation, rendered as each document says', async () => {
@@ -113,6 +117,19 @@ describeEachStore(
       const data = frames.zhihang[0]!.data as Record<string, any>;
       assert.deepEqual([data.id, data.chat_id, data.sender_id, data.content, data.client_id, data.sender.id], [id, chat, a.id, '你好', 'k-1', a.id]);
       assert.deepEqual(frames.echo.map((f) => f.data), [{ id, chat, from: a.id, text: '你好' }]);
+      const [lone] = frames.lite;
+      assert.deepEqual(types(frames.lite), ['message']);
+      assert.deepEqual({ ...(lone!.data as object), created_at: '' }, { message_id: String(id), type: 'text', content: '你好', sender_id: String(a.id), receiver_id: '', group_id: String(chat), created_at: '' });
+    });
+
+    it('a message sent to a user: message.created names its receiver, which lite renders', async () => {
+      const v = await verify(() => server().core.messages.sendTo(c.id, d.id, { type: 'text', content: 'hi d' }));
+      const created = v.event('message.created');
+      assert.equal(created.data.receiverId, d.id);
+      const id = created.data.message.id;
+      const frames = framesOf(v).lite;
+      assert.deepEqual(types(frames), ['message']);
+      assert.deepEqual({ ...(frames[0]!.data as object), created_at: '' }, { message_id: String(id), type: 'text', content: 'hi d', sender_id: String(c.id), receiver_id: String(d.id), group_id: '', created_at: '' });
     });
 
     it('an edit: message.edited to the conversation, without a sender', async () => {
@@ -363,6 +380,8 @@ describeEachStore(
     });
 
     it('covered every event type, every rendered signal and every zhihang frame', () => {
+      const liteFrames = Object.keys(lite.socket!.frames).filter((t) => !['pong', 'error'].includes(t));
+      assert.deepEqual([...seen.lite].sort(), liteFrames.sort());
       const chat8Frames = Object.keys(chat8.socket!.frames).filter((t) => !['pong', 'error'].includes(t));
       assert.deepEqual([...seen.chat8].sort(), chat8Frames.sort());
       assert.deepEqual([...seen.events].sort(), Object.keys(eventTypes).sort());
