@@ -13,6 +13,7 @@ export function socketVariant(name: string, change: (codec: ProfileCodec) => Par
   const socket: SocketDef = {
     path: base.path,
     frames: base.frames,
+    commands: base.commands,
     readFrame: (text) => base.readFrame(text),
     endpoint(profile, mount, deps) {
       const endpoint = base.endpoint(profile, mount, deps);

@@ -91,6 +91,8 @@ export interface SocketDef {
   readonly frames: Readonly<Record<string, TSchema>>;
   /** The frames each compatibility mode adds, by mode, with their schemas. */
   readonly compatFrames?: Readonly<Record<string, Readonly<Record<string, TSchema>>>>;
+  /** The data schema of each client command, by command name (what the fuzz test sends). */
+  readonly commands: Readonly<Record<string, TSchema>>;
   /** A server frame's type and data from its wire text, or what is wrong with it. */
   readFrame(text: string): Frame | string;
   /** The socket as mounted, with the compatibility modes this deployment switched on. */
@@ -169,6 +171,7 @@ export function defineSocket(spec: SocketSpec): SocketDef {
     path: spec.path,
     frames: spec.frames ?? {},
     compatFrames: Object.fromEntries(Object.entries(spec.compat ?? {}).map(([mode, m]) => [mode, m.frames])),
+    commands: Object.fromEntries(Object.entries(spec.commands).map(([name, c]) => [name, c.schema])),
     readFrame(text) {
       let value: unknown;
       try {
