@@ -13,7 +13,8 @@ import type { RawRequest } from './raw-http.ts';
  */
 
 export interface Listening {
-  base: string;
+  /** null: the main listener. */
+  port: number | null;
   mounts: readonly MountedProfile[];
 }
 
@@ -88,8 +89,8 @@ const upgradeHeaders: [string, string][] = [
   ['Sec-WebSocket-Version', '13'],
 ];
 
-/** Upgrades to a profile's socket, each broken in one way (or, now and then, not). */
-export function upgrades(profile: Profile, mount: string, userId: (f: Fixture | undefined) => string): fc.Arbitrary<EdgeCase> {
+/** Upgrades to a profile's socket, each broken in one way (two valid ones beside them). */
+export function upgrades(profile: Profile, mount: string, userId: (f: Fixture | undefined) => string): EdgeCase[] {
   const path = (f: Fixture | undefined) => `${mount}${profile.socket!.path}`.replace(/\{\w+\}/g, () => userId(f));
   const headers = (f: Fixture | undefined, auth: string | null, change: [string, string | null][] = []) => {
     const base: [string, string][] = [...upgradeHeaders, ...(auth === null ? [] : ([['Authorization', auth.replace('{{token}}', token(f))]] as [string, string][]))];
@@ -109,16 +110,16 @@ export function upgrades(profile: Profile, mount: string, userId: (f: Fixture | 
     ...['-1', 'abc', '1e3', '0x10', '%FF', '9'.repeat(30), '1.5', '%2012'].map((since) => c(`since=${since}`, 'a malformed since', (f) => `${path(f)}?since=${since}`, (f) => headers(f, bearer))),
     c('unknown-socket-path', 'no socket there', (f) => `${path(f)}/zz-nope`, (f) => headers(f, bearer)),
     c('invalid-percent-path', 'no socket there', (f) => `${path(f)}%FF`, (f) => headers(f, bearer)),
-    c('bad-version', 'an unsupported WebSocket version', path, (f) => headers(f, bearer, [['Sec-WebSocket-Version', '8']])),
+    c('bad-version', 'an unsupported WebSocket version', path, (f) => headers(f, bearer, [['Sec-WebSocket-Version', '99']])),
     c('no-key', 'no Sec-WebSocket-Key', path, (f) => headers(f, bearer, [['Sec-WebSocket-Key', null]])),
     c('bad-key', 'a malformed Sec-WebSocket-Key', path, (f) => headers(f, bearer, [['Sec-WebSocket-Key', 'short']])),
     c('post', 'an upgrade must be a GET', path, (f) => headers(f, bearer), 'POST'),
   ];
-  return fc.constantFrom(...cases);
+  return cases;
 }
 
-/** Requests Node's HTTP parser (or the router) refuses before any route runs. */
-export function rawRequests(l: Listening): fc.Arbitrary<EdgeCase> {
+/** Requests Node's HTTP parser (or the router) refuses before any route runs (two it must not). */
+export function rawRequests(l: Listening): EdgeCase[] {
   const prefix = l.mounts[0] ? `${l.mounts[0].mount}${l.mounts[0].profile.basePath}` : '';
   const p = `${prefix}/zz`;
   const auth = (f: Fixture | undefined): [string, string] => ['Authorization', `Bearer ${token(f)}`];
@@ -142,7 +143,7 @@ export function rawRequests(l: Listening): fc.Arbitrary<EdgeCase> {
     c('absolute-form', p, (f) => ({ method: 'GET', target: `http://evil.example${p}`, headers: [auth(f)] }), undefined),
     c('asterisk-form', p, () => ({ method: 'OPTIONS', target: '*', headers: [] }), undefined),
   ];
-  return fc.constantFrom(...cases);
+  return cases;
 }
 
 /** The profiles whose error envelope may answer an edge case: the owner of its path. */

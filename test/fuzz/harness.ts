@@ -39,12 +39,12 @@ export const settings = {
 };
 
 /**
- * The CI budget: about 2,600 route requests in all (some 35 s on two cores beside the other
- * tests), shared out over the routes mounted, at least 10 and at most 200 each; more profiles
- * mean fewer runs per route, not a longer CI.
+ * The CI budget: about 6,000 route requests in all (some 40 s on two cores), shared out over the
+ * routes mounted, at least 10 and at most 400 each; more profiles mean fewer runs per route, not
+ * a longer CI.
  */
 function ciRuns(): number {
-  return Math.min(200, Math.max(10, Math.round(2600 / Math.max(1, plannedRoutes().length))));
+  return Math.min(400, Math.max(10, Math.round(6000 / Math.max(1, plannedRoutes().length))));
 }
 
 /**
@@ -93,20 +93,27 @@ export function selected(name: string): boolean {
   return settings.only === '' || name.includes(settings.only);
 }
 
+/** Fixtures seeded on one database before the server starts again on a fresh one (the read-back reads every row). */
+const FIXTURES_PER_SERVER = 20;
+
+const startFuzzServer = () => {
+  const frozen = Date.now();
+  return startTestServer('sqlite', serverEnv, { clock: { now: () => frozen } });
+};
+
 export class Harness {
   fixture!: Fixture;
   private baseline!: Snapshot;
   private counter = '';
   private files = '';
-  /** Fixtures seeded, requests sent: the run's figures. */
-  readonly stats = { reseeds: 0, requests: 0, started: Date.now() };
+  private seeded = 0;
+  /** Fixtures seeded, servers started, requests sent: the run's figures. */
+  readonly stats = { reseeds: 0, servers: 1, requests: 0, started: Date.now() };
 
-  private constructor(readonly server: TestServer) {}
+  private constructor(public server: TestServer) {}
 
   static async start(): Promise<Harness> {
-    const frozen = Date.now();
-    const server = await startTestServer('sqlite', serverEnv, { clock: { now: () => frozen } });
-    const h = new Harness(server);
+    const h = new Harness(await startFuzzServer());
     await h.reseed();
     return h;
   }
@@ -120,31 +127,41 @@ export class Harness {
     const { config } = this.core;
     const out: RouteTarget[] = [];
     for (const listener of resolveListeners(config.profiles, profiles)) {
-      const { base, mounts } = this.listening(listener.port);
-      for (const m of mounts) {
-        for (const def of m.profile.routes) out.push({ profile: m.profile, mount: m.mount, base, mounts, def, limits: { body: config.bodyLimit, upload: config.uploadMaxSize } });
+      for (const m of listener.mounts) {
+        for (const def of m.profile.routes) out.push({ profile: m.profile, mount: m.mount, port: listener.port, mounts: listener.mounts, def, limits: { body: config.bodyLimit, upload: config.uploadMaxSize } });
       }
     }
     return out;
   }
 
-  /** A listener by its port (null: the main one): its base URL and mounts. */
-  listening(port: number | null): { base: string; mounts: MountedProfile[] } {
+  /** A listener by its port (null: the main one) and its mounts. */
+  listening(port: number | null): { port: number | null; mounts: MountedProfile[] } {
     const listener = resolveListeners(this.core.config.profiles, profiles).find((l) => l.port === port)!;
-    const base = port === null ? this.server.url : this.server.listeners.find((l) => l.port === port)!.url;
-    return { base, mounts: listener.mounts };
+    return { port, mounts: listener.mounts };
+  }
+
+  /** The URL of a listener of the server now running. */
+  baseOf(port: number | null): string {
+    return port === null ? this.server.url : this.server.listeners.find((l) => l.port === port)!.url;
   }
 
   /** Profiles mounted with a socket, with where. */
-  sockets(): { profile: Profile; mount: string; base: string }[] {
+  sockets(): { profile: Profile; mount: string; port: number | null }[] {
     return this.targets()
       .filter((t, i, all) => t.profile.socket && all.findIndex((x) => x.profile === t.profile && x.mount === t.mount) === i)
-      .map((t) => ({ profile: t.profile, mount: t.mount, base: t.base }));
+      .map((t) => ({ profile: t.profile, mount: t.mount, port: t.port }));
   }
 
-  /** A new fixture and the state it leaves as the baseline. */
+  /** A new fixture and the state it leaves as the baseline (on a fresh server now and then). */
   async reseed(): Promise<void> {
     this.stats.reseeds++;
+    if (++this.seeded > FIXTURES_PER_SERVER) {
+      // A long run: the read-back grows with the database, so start again on a fresh one.
+      await this.server.close();
+      this.server = await startFuzzServer();
+      this.stats.servers++;
+      this.seeded = 1;
+    }
     this.fixture = await seed(this.core);
     this.baseline = await snapshot(this.core);
     this.counter = await writeCounter(this.core);
@@ -240,8 +257,16 @@ export function family(mutation: string): string {
 /** Failures gathered across a run (FUZZ_SURVEY=1), by class, with the shortest example of each. */
 export class Survey {
   private readonly classes = new Map<string, { count: number; routes: Set<string>; example: string }>();
+  private readonly perProperty = new Map<string, number>();
+
+  /** Fails a property that gathered failures (after all its runs). */
+  settle(property: string): void {
+    const n = this.perProperty.get(property) ?? 0;
+    if (n > 0) throw new Error(`${n} failing runs (FUZZ_SURVEY: every run was made; the classes are listed after the tests)`);
+  }
 
   add(key: string, route: string, example: string): void {
+    this.perProperty.set(route, (this.perProperty.get(route) ?? 0) + 1);
     const c = this.classes.get(key);
     if (!c) this.classes.set(key, { count: 1, routes: new Set([route]), example });
     else {

@@ -22,7 +22,7 @@ let h: Harness;
 
 interface Sent {
   name: string;
-  base: string;
+  port: number | null;
   req: RawRequest;
   owners: readonly Profile[];
   refuse: string | undefined;
@@ -31,7 +31,7 @@ interface Sent {
 }
 
 async function exchange(s: Sent): Promise<void> {
-  const res = await rawHttp(s.base, s.req);
+  const res = await rawHttp(h.baseOf(s.port), s.req);
   h.stats.requests++;
   const type = s.req.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
   const changed = await h.changes(/multipart/i.test(type));
@@ -47,7 +47,7 @@ async function exchange(s: Sent): Promise<void> {
 function routeExchange(plan: Plan): Promise<void> {
   const t = plan.target;
   const r = render(plan, h.fixture);
-  return exchange({ name: routeName(t), base: t.base, req: r.req, owners: envelopeOwners(plan, r.pathname), refuse: r.refuse, mutation: plan.mutation, text: r.text });
+  return exchange({ name: routeName(t), port: t.port, req: r.req, owners: envelopeOwners(plan, r.pathname), refuse: r.refuse, mutation: plan.mutation, text: r.text });
 }
 
 function edgeExchange(name: string, l: Listening) {
@@ -55,7 +55,7 @@ function edgeExchange(name: string, l: Listening) {
     const req = c.build(h.fixture);
     const target = typeof req.target === 'string' ? Buffer.from(req.target, 'latin1') : req.target;
     const text = `${req.method} ${showBytes(target, 300)}\n${req.headers.map(([k, v]) => `${k}: ${v.length > 120 ? `${v.slice(0, 120)}…` : v}`).join('\n')}`;
-    return exchange({ name, base: l.base, req, owners: edgeOwners(l, c), refuse: c.refuse, mutation: c.label, text });
+    return exchange({ name, port: l.port, req, owners: edgeOwners(l, c), refuse: c.refuse, mutation: c.label, text });
   };
 }
 
@@ -66,7 +66,7 @@ describe('fuzz: HTTP routes of every mounted profile', () => {
     targets = new Map(h.targets().map((t) => [routeName(t), t]));
   });
   after(async () => {
-    if (h) console.log(`fuzz: ${h.stats.requests} requests, ${h.stats.reseeds} fixtures, ${Math.round((Date.now() - h.stats.started) / 1000)} s`);
+    if (h) console.log(`fuzz: ${h.stats.requests} requests, ${h.stats.reseeds} fixtures on ${h.stats.servers} server(s), ${Math.round((Date.now() - h.stats.started) / 1000)} s`);
     await h?.close();
     if (settings.survey && survey.size > 0) console.log(`fuzz survey, seed ${settings.seed}, ${settings.runs} runs per route:\n${survey.report()}`);
   });
@@ -77,19 +77,23 @@ describe('fuzz: HTTP routes of every mounted profile', () => {
       const t = targets.get(name);
       if (!t) throw new Error(`${name} is not mounted`);
       await fc.assert(fc.asyncProperty(planArb(t), routeExchange), runParameters(name, settings.runs));
+      survey.settle(name);
     });
   }
 
   for (const e of plannedEdges().filter((x) => selected(x.name))) {
     it(e.name, async () => {
       const l = h.listening(e.port);
-      const arb =
-        e.kind === 'unknown-paths'
-          ? unknownPaths(l)
-          : e.kind === 'raw'
-            ? rawRequests(l)
-            : upgrades(e.profile!, e.mount!, (f) => String(f?.userId ?? '{{user}}'));
-      await fc.assert(fc.asyncProperty(arb, edgeExchange(e.name, l)), runParameters(e.name, e.kind === 'unknown-paths' ? settings.runs * 2 : 40));
+      if (e.kind === 'unknown-paths') {
+        await fc.assert(fc.asyncProperty(unknownPaths(l), edgeExchange(e.name, l)), runParameters(e.name, settings.runs * 2));
+        survey.settle(e.name);
+        return;
+      }
+      // A fixed list: every case once (as fast-check examples), then some at random.
+      const cases = e.kind === 'raw' ? rawRequests(l) : upgrades(e.profile!, e.mount!, (f) => String(f?.userId ?? '{{user}}'));
+      const examples = cases.map((c): [EdgeCase] => [c]);
+      await fc.assert(fc.asyncProperty(fc.constantFrom(...cases), edgeExchange(e.name, l)), { ...runParameters(e.name, cases.length), examples });
+      survey.settle(e.name);
     });
   }
 });

@@ -30,8 +30,8 @@ import { fieldName, fieldPaths, plain, poolFor, refArb, valid, type Schema } fro
 export interface RouteTarget {
   profile: Profile;
   mount: string;
-  /** The listener's base URL. */
-  base: string;
+  /** Its listener (null: the main one; the harness knows its URL, which a restart changes). */
+  port: number | null;
   /** Every mount of that listener (whose not-found answer a path gets). */
   mounts: readonly MountedProfile[];
   def: RouteDef;

@@ -28,7 +28,8 @@ import { fieldName, fieldPaths, plain, poolFor, valid, type Schema } from './sch
 export interface SocketTarget {
   profile: Profile;
   mount: string;
-  base: string;
+  /** Its listener (null: the main one). */
+  port: number | null;
 }
 
 /** One client frame as planned: text (JSON with fixture references, or raw bytes), binary, or protocol breakers. */
@@ -256,8 +257,8 @@ function socketPath(t: SocketTarget, fixture: Fixture): string {
   });
 }
 
-async function connect(t: SocketTarget, fixture: Fixture): Promise<Client> {
-  const url = new URL(socketPath(t, fixture), t.base.replace(/^http/, 'ws'));
+async function connect(t: SocketTarget, base: string, fixture: Fixture): Promise<Client> {
+  const url = new URL(socketPath(t, fixture), base.replace(/^http/, 'ws'));
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${fixture.token}` } });
   const client = new Client(ws, t.profile);
   await new Promise<void>((resolve, reject) => {
@@ -304,18 +305,17 @@ export class SocketFuzzer {
     return Object.keys(this.target.profile.socket!.frames);
   }
 
+  /** The connection of the current fixture's user, opened (again) when needed. */
   private async open(): Promise<Client> {
-    if (this.client && !this.client.closed && this.clientFixture === this.h.fixture) return this.client;
-    if (this.client && !this.client.closed) {
-      this.client.ws.close();
-      await this.client.until(() => this.client!.closed !== undefined, 2000);
+    // Opening may itself be seen as a change (a new fixture, even a new server): open again then.
+    while (!this.client || this.client.closed || this.clientFixture !== this.h.fixture) {
+      await this.close();
+      this.clientFixture = this.h.fixture;
+      this.client = await connect(this.target, this.h.baseOf(this.target.port), this.h.fixture);
+      await this.barrier(this.client);
+      await this.h.changes(false);
+      this.client.take();
     }
-    this.clientFixture = this.h.fixture;
-    this.client = await connect(this.target, this.h.fixture);
-    await this.barrier(this.client);
-    await settle(this.h);
-    await this.h.changes(false);
-    this.client.take();
     return this.client;
   }
 

@@ -39,6 +39,7 @@ describe('fuzz: the WebSocket of every mounted profile', () => {
         }
       });
       await fc.assert(property, runParameters(name, settings.wsRuns));
+      survey.settle(name);
     });
   }
 });
