@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { ownerOf, type MountedProfile } from '../../src/http/mounts.ts';
+import type { MountedProfile } from '../../src/http/mounts.ts';
+import { answerers, routedBy } from './plans.ts';
 import type { Profile } from '../../src/profiles/kit/profile.ts';
 import type { Fixture } from './fixture.ts';
 import { showBytes } from './json.ts';
@@ -40,15 +41,6 @@ function edge(c: EdgeCase): EdgeCase {
 
 const token = (f: Fixture | undefined) => f?.token ?? '{{token}}';
 
-/** Does any route of the listener declare this method and path? */
-function declared(l: Listening, method: string, path: string): boolean {
-  return l.mounts.some((m) =>
-    m.profile.routes.some((r) => {
-      const pattern = new RegExp(`^${`${m.mount}${r.path}`.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`);
-      return (r.method === method || (method === 'HEAD' && r.method === 'GET')) && pattern.test(path);
-    }),
-  );
-}
 
 const segment = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/) },
@@ -71,7 +63,7 @@ export function unknownPaths(l: Listening): fc.Arbitrary<EdgeCase> {
       return edge({
         label: `unknown-path ${method}`,
         pathname,
-        ...(!declared(l, method, pathname) && { refuse: 'no route declares it' }),
+        ...(routedBy(l.mounts, method, pathname).length === 0 && { refuse: 'no route declares it' }),
         build: (f) => ({
           method,
           target: `${pathname}${query}`,
@@ -123,7 +115,7 @@ export function rawRequests(l: Listening): EdgeCase[] {
   const prefix = l.mounts[0] ? `${l.mounts[0].mount}${l.mounts[0].profile.basePath}` : '';
   const p = `${prefix}/zz`;
   const auth = (f: Fixture | undefined): [string, string] => ['Authorization', `Bearer ${token(f)}`];
-  const c = (label: string, pathname: string, build: EdgeCase['build'], refuse: string | undefined = 'a malformed request') => edge({ label: `raw:${label}`, pathname, ...(refuse && { refuse }), build });
+  const c = (label: string, pathname: string, build: EdgeCase['build'], refuse: string | null = 'a malformed request') => edge({ label: `raw:${label}`, pathname, ...(refuse !== null && { refuse }), build });
   const bytesTarget = (...parts: (string | number[])[]) => Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x, 'latin1') : Buffer.from(x))));
   const cases: EdgeCase[] = [
     c('byte-ff-in-path', p, (f) => ({ method: 'GET', target: bytesTarget(p, [0xff]), headers: [auth(f)] })),
@@ -140,14 +132,14 @@ export function rawRequests(l: Listening): EdgeCase[] {
     c('two-content-lengths', p, (f) => ({ method: 'POST', target: p, headers: [auth(f), ['Content-Type', 'application/json'], ['Content-Length', '2'], ['Content-Length', '3']], body: Buffer.from('{}') })),
     c('negative-content-length', p, (f) => ({ method: 'POST', target: p, headers: [auth(f), ['Content-Type', 'application/json'], ['Content-Length', '-1']], body: Buffer.from('{}') })),
     c('bad-chunk-size', p, (f) => ({ method: 'POST', target: p, headers: [auth(f), ['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], body: Buffer.from('zz\r\n{}\r\n0\r\n\r\n') })),
-    c('absolute-form', p, (f) => ({ method: 'GET', target: `http://evil.example${p}`, headers: [auth(f)] }), undefined),
-    c('asterisk-form', p, () => ({ method: 'OPTIONS', target: '*', headers: [] }), undefined),
+    c('absolute-form', p, (f) => ({ method: 'GET', target: `http://evil.example${p}`, headers: [auth(f)] }), null),
+    c('asterisk-form', p, () => ({ method: 'OPTIONS', target: '*', headers: [] }), null),
   ];
   return cases;
 }
 
-/** The profiles whose error envelope may answer an edge case: the owner of its path. */
+/** Whose error envelope may answer an edge case (an upgrade goes by its path, whatever its method). */
 export function edgeOwners(l: Listening, c: EdgeCase): Profile[] {
-  const owner = ownerOf(l.mounts, c.pathname.split('?')[0]!)?.profile;
-  return owner ? [owner] : [];
+  const method = c.label.startsWith('upgrade:') ? 'GET' : c.build(undefined).method;
+  return answerers(l.mounts, method, c.pathname.split('?')[0]!);
 }

@@ -7,14 +7,15 @@ import type { Core } from '../../src/core.ts';
 
 /**
  * The state the fuzzer's requests aim at, seeded through the core's services (so it is the same
- * whatever profiles are mounted): three users (`me`, a contact `peer` and a third `other`), a
- * group of the three and a private chat of me and peer, messages by me and by peer, a file of
- * mine sent in the group, and a message of mine scheduled for later. Requests name these by pool
- * and index (`chat#0`), resolved when the request is sent, so a fixture that a successful request
- * spoiled (a logout, a deleted chat) is simply seeded again and later runs still hit live ids.
+ * whatever profiles are mounted): three users (`me`; `peer`, my contact and friend; `other`, whose
+ * friend request to me is pending), a group of the three and a private chat of me and peer,
+ * messages by me and by peer, a file of mine sent in the group, and a message of mine scheduled
+ * for later. Requests name these by pool and index (`chat#0`), resolved when the request is sent,
+ * so a fixture that a successful request spoiled (a logout, a deleted chat) is simply seeded again
+ * and later runs still hit live ids.
  */
 
-export type Pool = 'user' | 'chat' | 'message' | 'file' | 'scheduled' | 'phone' | 'username' | 'password';
+export type Pool = 'user' | 'chat' | 'message' | 'file' | 'scheduled' | 'request' | 'phone' | 'username' | 'password';
 
 export interface Fixture {
   /** The caller of every authenticated request (users[0]). */
@@ -38,6 +39,9 @@ export async function seed(core: Core): Promise<Fixture> {
   const [me, peer, other] = [await user(core, g * 3), await user(core, g * 3 + 1), await user(core, g * 3 + 2)];
   await core.contacts.add(me.id, { userId: peer.id }, 'peer');
   await core.contacts.add(peer.id, { userId: me.id });
+  // Friends too (chat8), and a friend request of other's to me, pending.
+  if (!(await core.friends.areFriends(me.id, peer.id))) await core.friends.handle(peer.id, (await core.friends.request(me.id, peer.id, 'hi')).id, true);
+  const pending = await core.friends.request(other.id, me.id, 'hello');
   const group = (await core.conversations.create(me.id, { type: 'group', name: `fuzz ${g}`, members: [peer.id, other.id] })).conversation;
   const direct = (await core.conversations.create(me.id, { members: [peer.id] })).conversation;
   const received = await core.files.receive(me.id, { name: 'notes.txt', data: Readable.from([Buffer.from('fuzz notes\n')]), kind: 'file' });
@@ -62,6 +66,7 @@ export async function seed(core: Core): Promise<Fixture> {
       message: [m1, m2, m3, m4],
       file: [file.id],
       scheduled: [later.scheduled.id],
+      request: [pending.id],
       phone: [me.phone, peer.phone],
       username: [me.username, peer.username],
       password: [password],
@@ -73,6 +78,14 @@ export async function seed(core: Core): Promise<Fixture> {
 const volatile: Record<string, readonly string[]> = {
   users: ['last_seen_at'],
   sessions: ['last_used_at', 'expires_at'],
+};
+
+/**
+ * Columns presence writes that a request may write too: presence moves `availability` between
+ * online and offline as a user's sockets come and go, a request may choose away or busy.
+ */
+const presenceValues: Record<string, Record<string, (v: unknown) => unknown>> = {
+  users: { availability: (v) => (v === 'online' || v === 'offline' ? 'online|offline' : v) },
 };
 
 /** Every row of every table (volatile columns left out), and the stored files (path and size). */
@@ -106,10 +119,19 @@ export async function snapshot(core: Core): Promise<Snapshot> {
   const out: Snapshot = new Map();
   for (const table of await db.introspection.getTables()) {
     const skip = volatile[table.name] ?? [];
+    const normal = presenceValues[table.name] ?? {};
     const rows = await db.selectFrom(table.name as never).selectAll().execute();
     out.set(
       table.name,
-      rows.map((row) => JSON.stringify(Object.entries(row as Record<string, unknown>).filter(([k]) => !skip.includes(k)))).sort(),
+      rows
+        .map((row) =>
+          JSON.stringify(
+            Object.entries(row as Record<string, unknown>)
+              .filter(([k]) => !skip.includes(k))
+              .map(([k, v]) => [k, normal[k] ? normal[k](v) : v]),
+          ),
+        )
+        .sort(),
     );
   }
   out.set('(files)', await filesUnder(core.config.filesDir));

@@ -114,7 +114,12 @@ export class Harness {
 
   static async start(): Promise<Harness> {
     const h = new Harness(await startFuzzServer());
-    await h.reseed();
+    try {
+      await h.reseed();
+    } catch (err) {
+      await h.close();
+      throw err;
+    }
     return h;
   }
 

@@ -123,7 +123,8 @@ export function wellFormed(value: unknown): boolean {
   return true;
 }
 
-const fatal = new TextDecoder('utf-8', { fatal: true });
+// The BOM is kept: a server that does not skip it must not be assumed to.
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The text of some bytes if they are valid UTF-8. */
 export function utf8(bytes: Buffer): string | undefined {

@@ -122,10 +122,28 @@ export function render(plan: Plan, fixture: Fixture | undefined): Rendered {
   return { req, pathname, ...(refuse !== undefined && { refuse }), text };
 }
 
-/** The profiles whose error envelope an answer to this plan may use: the route's, or the path's owner. */
+/** The profiles with a route for this method and path (HEAD is GET's; OPTIONS any method's). */
+export function routedBy(mounts: readonly MountedProfile[], method: string, path: string): Profile[] {
+  const out: Profile[] = [];
+  for (const m of mounts) {
+    const hit = m.profile.routes.some((r) => {
+      const pattern = new RegExp(`^${`${m.mount}${r.path}`.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`);
+      return (r.method === method || (method === 'HEAD' && r.method === 'GET') || method === 'OPTIONS') && pattern.test(path);
+    });
+    if (hit && !out.includes(m.profile)) out.push(m.profile);
+  }
+  return out;
+}
+
+/** Whose error envelope may answer a request: a profile routing it, or the owner of its path. */
+export function answerers(mounts: readonly MountedProfile[], method: string, path: string, own?: Profile): Profile[] {
+  const owner = ownerOf(mounts, path)?.profile;
+  return [...new Set([...(own ? [own] : []), ...routedBy(mounts, method, path), ...(owner ? [owner] : [])])];
+}
+
+/** The profiles whose error envelope an answer to this plan may use. */
 export function envelopeOwners(plan: Plan, pathname: string): Profile[] {
-  const owner = ownerOf(plan.target.mounts, pathname)?.profile;
-  return owner && owner !== plan.target.profile ? [plan.target.profile, owner] : [plan.target.profile];
+  return answerers(plan.target.mounts, plan.method, pathname, plan.target.profile);
 }
 
 // ---------------------------------------------------------------- the oracle

@@ -33,7 +33,8 @@ export function poolFor(name: string, type: 'integer' | 'string' | 'param'): Poo
   if (/file|attach|upload/.test(n)) return type === 'integer' ? undefined : 'file';
   if (/message|msg|reply|forward|^before$|^after$/.test(n)) return 'message';
   if (/chat|conversation|room|group|channel/.test(n)) return 'chat';
-  if (/user|contact|member|friend|peer|account|callee|caller/.test(n)) return 'user';
+  if (/request/.test(n)) return 'request';
+  if (/user|contact|member|friend|peer|account|callee|caller|receiver|recipient|sender|target|owner/.test(n)) return 'user';
   return undefined;
 }
 

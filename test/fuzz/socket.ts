@@ -37,7 +37,7 @@ export type FramePlan =
   | { kind: 'json'; value: Json; label: string }
   | { kind: 'text'; bytes: Buffer; label: string }
   | { kind: 'binary'; bytes: Buffer; label: string }
-  | { kind: 'oversize'; label: string };
+  | { kind: 'oversize'; bytes: number; label: string };
 
 /** What a profile's socket says, learnt offline from its codec: frame names, the ping it answers. */
 interface SocketFacts {
@@ -45,8 +45,10 @@ interface SocketFacts {
   validators: Record<string, (v: unknown) => boolean>;
   pongType: string;
   errorType: string;
-  /** A ping command in the document's wire, with a marker to find its pong. */
-  ping: ((mark: string) => string) | undefined;
+  /** A ping command in the document's wire. */
+  ping: string | undefined;
+  /** Whether the server answers this frame with a pong (it decodes to a ping command). */
+  isPing(text: string): boolean;
   /** Whether `{type, data}` is this socket's client wire (else only malformed frames are sent). */
   defaultWire: boolean;
   internalCode: unknown;
@@ -79,10 +81,7 @@ export function socketFacts(profile: Profile): SocketFacts {
     if (data instanceof Ref || data instanceof Raw) continue;
     const decoded = codec.decode(JSON.stringify({ type: name, data }));
     if (decoded.ok) defaultWire = true;
-    if (decoded.ok && decoded.command.type === 'ping') {
-      const withMark = schema.properties && Object.entries(schema.properties as Record<string, Schema>).find(([, s]) => s.type === 'string' || s.anyOf);
-      ping = (mark) => JSON.stringify({ type: name, data: withMark ? { ...(data as object), [withMark[0]]: mark } : data });
-    }
+    if (decoded.ok && decoded.command.type === 'ping') ping = JSON.stringify({ type: name, data });
   }
   const internal = profile.errors.render(new AppError('INTERNAL', 'x'), '', 0).body;
   return {
@@ -91,6 +90,10 @@ export function socketFacts(profile: Profile): SocketFacts {
     pongType: typeOf(codec.pong('x', 0)),
     errorType: typeOf(codec.error(new AppError('BAD_REQUEST', 'x'), {})),
     ping,
+    isPing: (text) => {
+      const decoded = codec.decode(text);
+      return decoded.ok && decoded.command.type === 'ping';
+    },
     defaultWire,
     internalCode: codeIn(internal),
   };
@@ -114,7 +117,8 @@ function frameArbs(facts: SocketFacts, serverTypes: string[], maxFrame: number):
         ([label, bytes]): FramePlan => ({ kind: 'text', bytes: Buffer.concat([Buffer.from('{"type":"ping","data":{"timestamp":"'), Buffer.from(bytes), Buffer.from('"}}')]), label: `invalid-utf8:${label}` }),
       ),
     },
-    { weight: 1, arbitrary: fc.constant<FramePlan>({ kind: 'oversize', label: `oversize:${maxFrame + 1}` }) },
+    // Just over WS_MAX_FRAME, and far over it (a server may read the first to answer it).
+    { weight: 1, arbitrary: fc.constantFrom(maxFrame + 1, maxFrame * 5 + 1).map((n): FramePlan => ({ kind: 'oversize', bytes: n, label: `oversize:${n === maxFrame + 1 ? 'max+1' : '5×max+1'}` })) },
     { weight: 1, arbitrary: fc.constantFrom('{"type":"ping","data":{}}', '\u0000\u0001').map((b): FramePlan => ({ kind: 'binary', bytes: Buffer.from(b), label: 'binary' })) },
   ];
   if (!facts.defaultWire) return protocol;
@@ -150,12 +154,12 @@ function frameArbs(facts: SocketFacts, serverTypes: string[], maxFrame: number):
 
 export function framesArb(facts: SocketFacts, serverTypes: string[], maxFrame: number): fc.Arbitrary<FramePlan[]> {
   const arbs = frameArbs(facts, serverTypes, maxFrame);
-  const shown = (p: FramePlan): FramePlan => Object.defineProperty({ ...p }, fc.toStringMethod, { value: () => (p.kind === 'oversize' ? `[${p.label}]` : showFrame(p)), enumerable: false });
+  const shown = (p: FramePlan): FramePlan => Object.defineProperty({ ...p }, fc.toStringMethod, { value: () => showFrame(p), enumerable: false });
   return fc.array(fc.oneof(...arbs).map(shown), { minLength: 1, maxLength: 3 });
 }
 
 /** The bytes of a frame, fixture references resolved. */
-function frameBytes(plan: FramePlan, fixture: Fixture | undefined, maxFrame: number): Buffer {
+function frameBytes(plan: FramePlan, fixture: Fixture | undefined): Buffer {
   if (plan.kind === 'json') {
     return serialize(plan.value, (r) => {
       if (!fixture) return `<${r.pool}#${r.index}>`;
@@ -164,20 +168,24 @@ function frameBytes(plan: FramePlan, fixture: Fixture | undefined, maxFrame: num
       return r.as === 'text' ? String(v) : v;
     });
   }
-  if (plan.kind === 'oversize') return Buffer.from(`{"type":"ping","data":{"timestamp":"${'x'.repeat(maxFrame)}"}}`);
+  if (plan.kind === 'oversize') return Buffer.from(`{"type":"ping","data":{"timestamp":"${'x'.repeat(plan.bytes)}"}}`);
   return plan.bytes;
 }
 
-export function showFrame(plan: FramePlan, fixture?: Fixture, maxFrame = 0): string {
-  return `[${plan.label}] ${plan.kind === 'binary' ? '(binary) ' : ''}${showBytes(frameBytes(plan, fixture, maxFrame), 300)}`;
+export function showFrame(plan: FramePlan, fixture?: Fixture): string {
+  return `[${plan.label}] ${plan.kind === 'binary' ? '(binary) ' : ''}${showBytes(frameBytes(plan, fixture), 300)}`;
 }
 
-/** Why the server must refuse a frame (an error frame), or must close (a code), from the command schemas. */
-function expectation(facts: SocketFacts, plan: FramePlan, bytes: Buffer, maxFrame: number): { refuse?: string; close?: number } {
-  if (plan.kind === 'oversize' || bytes.length > maxFrame) return { close: 1009 };
+/**
+ * Why the server must refuse a frame (an error frame), from the command schemas; and the close
+ * the WebSocket protocol allows instead of an error frame, for a frame over the size limit (1009)
+ * or a text frame that is not UTF-8 (1007).
+ */
+function expectation(facts: SocketFacts, plan: FramePlan, bytes: Buffer, maxFrame: number): { refuse?: string; mayClose?: number } {
+  if (plan.kind === 'oversize' || bytes.length > maxFrame) return { refuse: `a frame over WS_MAX_FRAME (${maxFrame} bytes)`, mayClose: 1009 };
   if (plan.kind === 'binary') return { refuse: 'a binary frame' };
   const text = utf8(bytes);
-  if (text === undefined) return { close: 1007 };
+  if (text === undefined) return { refuse: 'a text frame that is not UTF-8', mayClose: 1007 };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -201,19 +209,23 @@ interface Received {
   frame: Frame | string;
 }
 
-/** A client connection that queues what it receives and notices its close. */
+/** A client connection that queues what it receives, counts the pongs, and notices its close. */
 class Client {
   readonly received: Received[] = [];
   closed: { code: number; reason: string } | undefined;
+  pongs = 0;
   private waiters: (() => void)[] = [];
 
   constructor(
     readonly ws: WebSocket,
     readonly profile: Profile,
+    pongType: string,
   ) {
     ws.on('message', (raw: Buffer) => {
       const text = raw.toString('utf8');
-      this.received.push({ text, frame: profile.socket!.readFrame(text) });
+      const frame = profile.socket!.readFrame(text);
+      if (typeof frame === 'object' && frame.type === pongType) this.pongs++;
+      this.received.push({ text, frame });
       this.wake();
     });
     ws.on('close', (code, reason) => {
@@ -257,10 +269,10 @@ function socketPath(t: SocketTarget, fixture: Fixture): string {
   });
 }
 
-async function connect(t: SocketTarget, base: string, fixture: Fixture): Promise<Client> {
+async function connect(t: SocketTarget, base: string, fixture: Fixture, pongType: string): Promise<Client> {
   const url = new URL(socketPath(t, fixture), base.replace(/^http/, 'ws'));
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${fixture.token}` } });
-  const client = new Client(ws, t.profile);
+  const client = new Client(ws, t.profile, pongType);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));
@@ -280,8 +292,6 @@ async function settle(h: Harness): Promise<void> {
   }
   if (!gateway.tasks) await new Promise((r) => setTimeout(r, 20));
 }
-
-let marks = 0;
 
 /**
  * Runs the fuzzer over one socket: keeps one connection (reconnected after a close the
@@ -311,25 +321,27 @@ export class SocketFuzzer {
     while (!this.client || this.client.closed || this.clientFixture !== this.h.fixture) {
       await this.close();
       this.clientFixture = this.h.fixture;
-      this.client = await connect(this.target, this.h.baseOf(this.target.port), this.h.fixture);
-      await this.barrier(this.client);
+      this.client = await connect(this.target, this.h.baseOf(this.target.port), this.h.fixture, this.facts.pongType);
+      await this.barrier(this.client, this.client.pongs);
       await this.h.changes(false);
       this.client.take();
     }
     return this.client;
   }
 
-  /** A ping answered proves the connection open and flushes what was sent before its pong. */
-  private async barrier(client: Client): Promise<boolean> {
+  /**
+   * Once the server's own work is done, a ping answered proves the connection open and that all
+   * it sent before has arrived (frames on a socket keep their order). `pongs`: the count of pongs
+   * the barrier's is to follow (those before it, and one for a fuzz frame that was a ping).
+   */
+  private async barrier(client: Client, pongs: number): Promise<boolean> {
     await settle(this.h);
     if (!this.facts.ping) {
       await new Promise((r) => setTimeout(r, 30));
       return client.closed === undefined;
     }
-    const mark = `fz${++marks}`;
-    client.ws.send(this.facts.ping(mark));
-    const pongType = this.facts.pongType;
-    return client.until(() => client.closed !== undefined || client.received.some((r) => typeof r.frame === 'object' && r.frame.type === pongType && r.text.includes(mark)), 5000);
+    client.ws.send(this.facts.ping);
+    return (await client.until(() => client.closed !== undefined || client.pongs > pongs, 5000)) && client.closed === undefined;
   }
 
   async close(): Promise<void> {
@@ -343,23 +355,27 @@ export class SocketFuzzer {
   async exchange(plan: FramePlan): Promise<{ violations: Violation[]; shown: string }> {
     const client = await this.open();
     const fixture = this.h.fixture;
-    const bytes = frameBytes(plan, fixture, this.maxFrame);
+    const bytes = frameBytes(plan, fixture);
     const expect = expectation(this.facts, plan, bytes, this.maxFrame);
-    const shown = showFrame(plan, fixture, this.maxFrame);
+    const shown = showFrame(plan, fixture);
+    // A ping the server takes is answered with a pong before the barrier's.
+    const text = plan.kind === 'binary' || expect.refuse ? undefined : utf8(bytes);
+    const pongs = client.pongs + (text !== undefined && this.facts.isPing(text) ? 1 : 0);
     client.ws.send(bytes, { binary: plan.kind === 'binary' });
     const out: Violation[] = [];
-    if (expect.close !== undefined) {
-      await client.until(() => client.closed !== undefined, 3000);
+    const alive = await this.barrier(client, pongs);
+    if (!alive && expect.mayClose !== undefined && client.closed?.code === expect.mayClose) {
+      // The protocol's own close: acceptable, if nothing changed.
       const changed = await this.h.changes(false);
-      if (client.closed?.code !== expect.close) out.push({ kind: 'ws-close', detail: `expected the protocol's close ${expect.close}, got ${client.closed ? `close ${client.closed.code} ${client.closed.reason}` : 'no close'}` });
-      if (changed.length > 0) out.push({ kind: 'state-changed', detail: `the connection closed, yet the state changed:\n    ${changed.slice(0, 8).join('\n    ')}` });
-      return { violations: out, shown };
+      if (changed.length > 0) out.push({ kind: 'state-changed', detail: `the connection closed (${expect.mayClose}), yet the state changed:\n    ${changed.slice(0, 8).join('\n    ')}` });
+      return { violations: out, shown: `${shown}\n  → close ${expect.mayClose}` };
     }
-    const alive = await this.barrier(client);
     const got = client.take();
     const changed = await this.h.changes(false);
     const { errorType, pongType } = this.facts;
-    const frames = got.filter((r) => typeof r.frame !== 'object' || r.frame.type !== pongType || !r.text.includes('fz'));
+    // The barrier's own pong is the last one.
+    const last = got.findLastIndex((r) => typeof r.frame === 'object' && r.frame.type === pongType);
+    const frames = alive && last >= 0 ? [...got.slice(0, last), ...got.slice(last + 1)] : got;
     const errors = frames.filter((r) => typeof r.frame === 'object' && r.frame.type === errorType);
     const shownFrames = frames.map((r) => r.text.slice(0, 300)).join('\n    ') || '(no frame)';
     if (!alive) out.push({ kind: 'ws-closed', detail: client.closed ? `closed ${client.closed.code} ${client.closed.reason}` : 'no answer to a ping within 5 s' });
