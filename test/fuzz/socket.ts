@@ -16,13 +16,12 @@ import { fieldName, fieldPaths, plain, poolFor, valid, type Schema } from './sch
 /**
  * The WebSocket of each mounted profile, fuzzed from its declared commands: sequences of client
  * frames, each malformed JSON, an unknown or server-only type, a command with one field mutated,
- * a valid command (resume mid-stream, sends, calls), a binary frame, or a frame that breaks the
- * protocol itself. After each frame the server must answer any refusal with an error frame in
- * the profile's shape (its declared `error` frame schema; never the internal error), keep the
- * connection (a ping is still answered), and change nothing when it refused. Two frames end the
- * connection by the WebSocket protocol itself, whatever the application would like: a text frame
- * that is not UTF-8 (RFC 6455 §8.1: close 1007) and a frame over WS_MAX_FRAME (the ws library
- * stops reading it: close 1009); for these the test asserts that close code and no change.
+ * a valid command (resume mid-stream, sends, calls), a binary frame, a frame over WS_MAX_FRAME or
+ * a text frame that is not UTF-8. After each frame the server must answer any refusal with an
+ * error frame in the profile's shape (its declared `error` frame schema; never the internal
+ * error), keep the connection (a ping is still answered), and change nothing when it refused.
+ * For the last two the protocol also allows a clean close (1009, 1007; RFC 6455 §7.4.1) instead
+ * of the error frame; that passes too if nothing changed.
  */
 
 export interface SocketTarget {
@@ -198,7 +197,8 @@ function expectation(facts: SocketFacts, plan: FramePlan, bytes: Buffer, maxFram
   const { type, data } = value as { type?: unknown; data?: unknown };
   if (typeof type !== 'string' || !Object.hasOwn(facts.commands, type)) return { refuse: 'not a command of this socket' };
   const d = data ?? {};
-  if (typeof d !== 'object' || Array.isArray(d) || !facts.validators[type]!(JSON.parse(JSON.stringify(d)))) return { refuse: `data that ${type}'s schema refuses` };
+  // `value` is this test's own parse: the validator may strip unknown fields from it in place.
+  if (typeof d !== 'object' || Array.isArray(d) || !facts.validators[type]!(d)) return { refuse: `data that ${type}'s schema refuses` };
   return {};
 }
 
