@@ -22,17 +22,26 @@ const surrogateEscape = /\\u[dD][89a-fA-F]/;
 // would also admit APIs that Node 20 lacks.
 const wellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
-/** Walks with its own stack: a hostile body may nest deeper than the call stack goes. */
-function firstMalformed(root: unknown): string | undefined {
+// JSON.parse reads a number too large for a double (1e999) as Infinity, which no schema refuses
+// and JSON.stringify writes back as null; only a long exponent or a very long number can do it.
+const overflowingNumber = /[eE][+-]?[0-9]{3}|[0-9]{309}/;
+
+const loneSurrogate = 'is not valid Unicode text (it holds a lone surrogate)';
+const notFinite = 'is a number too large to represent';
+
+/** The first string, key or number the JSON text could not carry faithfully, with why. Walks with its own stack: a hostile body may nest deeper than the call stack goes. */
+function firstUnfaithful(root: unknown): { path: string; message: string } | undefined {
   const pending: [unknown, string][] = [[root, '']];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [value, path] = next;
     if (typeof value === 'string') {
-      if (!wellFormed(value)) return path;
+      if (!wellFormed(value)) return { path, message: loneSurrogate };
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return { path, message: notFinite };
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, v] of Object.entries(value)) {
         const at = path ? `${path}.${key}` : key;
-        if (!wellFormed(key)) return at;
+        if (!wellFormed(key)) return { path: at, message: loneSurrogate };
         pending.push([v, at]);
       }
     }
@@ -40,11 +49,14 @@ function firstMalformed(root: unknown): string | undefined {
   return undefined;
 }
 
-/** Refuses parsed JSON holding a string (or key) with a lone surrogate, naming the field. */
+/**
+ * Refuses parsed JSON holding what its text cannot mean: a string (or key) with a lone surrogate,
+ * or a number beyond a double's range; the problem names the field.
+ */
 export function checkWellFormed(text: string, value: unknown, root: string): void {
-  if (!surrogateEscape.test(text)) return;
-  const field = firstMalformed(value);
-  if (field !== undefined) throw AppError.validation([{ field: field || root, message: 'is not valid Unicode text (it holds a lone surrogate)' }]);
+  if (!surrogateEscape.test(text) && !overflowingNumber.test(text)) return;
+  const found = firstUnfaithful(value);
+  if (found) throw AppError.validation([{ field: found.path || root, message: found.message }]);
 }
 
 /** Multipart text is decoded before Parley sees it: invalid bytes arrive as U+FFFD. */

@@ -16,6 +16,11 @@ export interface UploadForm {
   kind?: FileKind;
   /** Told of the form's other text fields, by name. */
   onField?(name: string, value: string): void;
+  /**
+   * Last word on the whole form, once it is read and before the file becomes anyone's: what it
+   * throws refuses the upload and nothing is kept (e.g. a field naming a user who does not exist).
+   */
+  accept?(): Promise<void>;
 }
 
 /**
@@ -75,6 +80,7 @@ export async function receiveUpload(request: FastifyRequest, files: FileService,
   try {
     for await (const part of reader.parts()) {
       if (part.type === 'field') {
+        checkDecodedText(part.fieldname, String(part.value));
         if (part.fieldname !== form.kindField) form.onField?.(part.fieldname, String(part.value));
         if (part.fieldname !== form.kindField || part.value === '') continue;
         kind = form.kindOf(String(part.value));
@@ -87,6 +93,7 @@ export async function receiveUpload(request: FastifyRequest, files: FileService,
       }
     }
     if (!received) throw AppError.validation([{ field: form.fileField, message: 'is required' }]);
+    await form.accept?.();
   } catch (err) {
     if (received) await files.discard(received);
     const broken = err instanceof AppError ? undefined : reader.parserError();

@@ -145,19 +145,22 @@ export class ConversationService {
     return this.detail(me.id, await this.privateChatId(me.id, otherId));
   }
 
-  private async privateChatId(userId: number, otherId: number): Promise<number> {
+  private async privateChatId(userId: number, otherId: number, beforeCreating?: () => Promise<void>): Promise<number> {
     const existing = await this.store.conversations.byPairKey(pairKey(userId, otherId));
-    return existing?.id ?? (await this.withPrivateRetry(() => this.tx.run((tx, emit) => this.privateConversation(tx, emit, userId, otherId)))).id;
+    if (existing) return existing.id;
+    await beforeCreating?.();
+    return (await this.withPrivateRetry(() => this.tx.run((tx, emit) => this.privateConversation(tx, emit, userId, otherId)))).id;
   }
 
   /**
    * The id of the private chat of the caller and another user, created (and announced) on first
-   * use. `field` names the other user in the error when it is the caller.
+   * use. `field` names the other user in the error when it is the caller. `beforeCreating` runs
+   * only when the chat is about to be created: what it throws leaves no chat behind.
    */
-  async privateWith(userId: number, otherId: number, field = 'userId'): Promise<number> {
+  async privateWith(userId: number, otherId: number, field = 'userId', beforeCreating?: () => Promise<void>): Promise<number> {
     new Checker().check(otherId !== userId, field, 'must be another user').done();
     await this.existingUsers([userId, otherId]);
-    return this.privateChatId(userId, otherId);
+    return this.privateChatId(userId, otherId, beforeCreating);
   }
 
   /** The private chat of the caller and another user if they have one; 10001 when there is no such user. */

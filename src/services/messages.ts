@@ -86,6 +86,9 @@ interface Visible {
   member: Member;
 }
 
+/** No conversation has this id (ids start at 1): a draft checked before its chat exists. */
+const noConversation = 0;
+
 const mediaKinds: Partial<Record<MessageType, string>> = { image: 'image', video: 'video', audio: 'audio' };
 
 /**
@@ -247,7 +250,13 @@ export class MessageService {
   /** A send to another user: into the pair's private chat, which the first send creates. */
   async sendTo(userId: number, receiverId: number, input: SendInput): Promise<SendResult> {
     this.checkInput(input);
-    return this.send(userId, await this.conversations.privateWith(userId, receiverId, 'receiverId'), input);
+    // A send the chat's first message would refuse (a file that is not the sender's, a reply to
+    // nothing) must not leave an empty new chat behind, so it is checked before the chat is made.
+    const beforeCreating = async () => {
+      if (input.clientId != null && (await this.replay(userId, input.clientId))) return;
+      await this.draft(userId, noConversation, input);
+    };
+    return this.send(userId, await this.conversations.privateWith(userId, receiverId, 'receiverId', beforeCreating), input);
   }
 
   /** A send to a group by its id: a private chat's id names no group (CHAT_NOT_FOUND). */

@@ -370,11 +370,13 @@ describeEachStore(
       assert.equal(img.status, 200);
       assert.match(img.headers.get('content-type') ?? '', /^image\//);
 
+      const keptBefore = await stateOf(server());
       const noReceiver = await upload('/api/v1/upload/file', a.token, form({ file: { data: pdf, name: 'doc.pdf', type: 'application/pdf' } }));
       assert.ok(noReceiver.status === 400 || noReceiver.status === 422, JSON.stringify(noReceiver.body));
       const unknown = await upload('/api/v1/upload/file', a.token, form({ receiver_id: '999999', file: { data: pdf, name: 'doc.pdf', type: 'application/pdf' } }));
       assert.equal(unknown.body.error.code, 'USER_001');
       assert.equal(unknown.status, 404);
+      assert.equal(await stateOf(server()), keptBefore, 'a refused chat file is not kept');
       const f = await upload('/api/v1/upload/file', a.token, form({ receiver_id: String(b.id), file: { data: pdf, name: 'doc.pdf', type: 'application/pdf' } }));
       env.ok(f, S.FileData);
       assert.deepEqual([f.body.data.file_name, f.body.data.file_size, f.body.data.file_type], ['doc.pdf', pdf.length, 'application/pdf']);

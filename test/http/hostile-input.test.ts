@@ -140,6 +140,11 @@ describe('text that is not Unicode', () => {
     }
   });
 
+  it('refuses numbers beyond a double’s range with 422 naming the field', async () => {
+    const body = await refusedUnchanged(422, json('POST', `/api/chats/${chatId}/messages`, '{"content":"x","ttl":1e999}'));
+    assert.deepEqual(body.details, [{ field: 'ttl', message: 'is a number too large to represent' }]);
+  });
+
   it('keeps well-formed surrogate pairs', async () => {
     okData(await s.api.request('PUT', '/api/users/me', { token: a.token, raw: { type: 'application/json', data: '{"nickname":"\\ud83d\\ude00 ok"}' } }));
     assert.equal(okData(await s.api.get('/api/users/me', { token: a.token })).nickname, '😀 ok');
@@ -175,6 +180,8 @@ describe('the WebSocket', () => {
       const invalid = await ws.next('error');
       assert.deepEqual([invalid.data.code, invalid.data.client_id], [422, 's-1']);
       assert.deepEqual(invalid.data.details, [{ field: 'data.content', message: 'is not valid Unicode text (it holds a lone surrogate)' }]);
+      ws.send('{"type":"ping","data":{"timestamp":1e999}}');
+      assert.deepEqual((await ws.next('error')).data.details, [{ field: 'data.timestamp', message: 'is a number too large to represent' }]);
       await ws.barrier();
       assert.equal(await stateOf(s), before);
     } finally {

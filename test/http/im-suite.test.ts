@@ -110,6 +110,9 @@ describeEachStore(
       assertError(self, 422);
       assert.deepEqual(self.body.details, [{ field: 'receiver_id', message: 'must be another user' }]);
       assertError(await s.api.post('/api/messages/send', { content: 'x' }, auth(me!)), 422);
+      // What the first message of a new chat would refuse leaves no chat behind either.
+      assertError(await s.api.post('/api/messages/send', { receiver_id: third!.id, content: '', message_type: 'video', file_url: doc.file_url }, auth(me!)), 415, 30002);
+      assertError(await s.api.post('/api/messages/send', { receiver_id: third!.id, content: 'x', reply_to_id: first.id }, auth(me!)), 404, 20003);
       assert.deepEqual(okData(await s.api.get('/api/chats', auth(third!))).chats, [], 'no chat was created by the refused sends');
     });
 

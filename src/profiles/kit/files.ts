@@ -14,6 +14,8 @@ export interface UploadForm {
   kinds: Record<string, FileKind>;
   /** The one kind the form accepts, for forms without a kind field (an avatar is an image). */
   kind?: FileKind;
+  /** Checks the form's other fields before the file is kept; what it throws refuses the upload whole. */
+  accept?(fields: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /** Streams a multipart upload of the caller's into storage (see src/http/uploads.ts). */
@@ -32,6 +34,7 @@ export async function receiveFileWith(c: Context, form: UploadForm): Promise<{ f
     onField: (name, value) => {
       fields[name] = value;
     },
+    ...(form.accept && { accept: () => form.accept!(fields) }),
   });
   return { file, fields };
 }

@@ -29,15 +29,18 @@ export const fileRoutes = [
     '/api/v1/upload/file',
     { rate: 'upload', summary: 'Upload a chat file (multipart: file, receiver_id)', consumes: ['multipart/form-data'], data: FileData, message: '文件上传成功' },
     async (c) => {
-      const { file: stored, fields } = await receiveFileWith(c, { fileField: 'file', kindField: '', kinds: {} });
-      try {
-        const receiver = fields.receiver_id;
-        if (receiver === undefined) throw AppError.validation([{ field: 'receiver_id', message: 'is required' }]);
-        await c.services.files.shareWith(c.me, stored.id, userId.decode(receiver.trim(), 'receiver_id'));
-      } catch (err) {
-        await c.services.files.delete(c.me, stored.id);
-        throw err;
-      }
+      let receiverId = 0;
+      const { file: stored } = await receiveFileWith(c, {
+        fileField: 'file',
+        kindField: '',
+        kinds: {},
+        accept: async (fields) => {
+          if (fields.receiver_id === undefined) throw AppError.validation([{ field: 'receiver_id', message: 'is required' }]);
+          receiverId = userId.decode(fields.receiver_id.trim(), 'receiver_id');
+          await c.services.users.view(c.me, receiverId);
+        },
+      });
+      await c.services.files.shareWith(c.me, stored.id, receiverId);
       return { file_url: c.links.file(`files/${stored.id}`), file_name: stored.name, file_size: stored.size, file_type: stored.mime };
     },
   ),
