@@ -233,6 +233,8 @@ export interface ConversationSummary {
   membersCount: number;
   unreadCount: number;
   lastMessage: Message | null;
+  /** The sender of the last message (null for none, or a notice). */
+  lastSender?: UserSummary | null;
   /** The other member of a private conversation. */
   peer: UserSummary | null;
 }
