@@ -435,4 +435,64 @@ describeEachStore('flutter profile below /flutter', (server) => {
     await w1.close();
     await wo.close();
   });
+
+  it('calls: REST offer, accept and end with ICE over the socket, between two users (C35, C36)', async () => {
+    const a = await user({ nickname: 'Caller' });
+    const b = await user();
+    const outsider = await user();
+    const [wa, wb, wo] = (await Promise.all([a, b, outsider].map((u) => flutterSocket(base(), u.token)))) as [Chat8Socket, Chat8Socket, Chat8Socket];
+    flutterError(await api().post('/v1/calls', { target_id: a.id, type: 'video', offer_sdp: 'v=0' }, a.token), 400);
+    flutterError(await api().post('/v1/calls', { target_id: b.id, type: 'hologram', offer_sdp: 'v=0' }, a.token), 400);
+    flutterError(await api().post('/v1/calls', { target_id: b.id, type: 'video' }, a.token), 400);
+    flutterError(await api().post('/v1/calls', { target_id: '999999999', type: 'video', offer_sdp: 'v=0' }, a.token), 404);
+
+    const offer = await api().post('/v1/calls', { target_id: b.id, type: 'video', offer_sdp: 'v=0 offer' }, a.token);
+    assert.equal(offer.status, 201, offer.text);
+    assert.deepEqual(Object.keys(offer.body).sort(), ['call_id', 'created_at', 'status', 'target_id', 'type']);
+    assert.equal(offer.body.status, 'ringing');
+    const callId = offer.body.call_id as string;
+    const rung = await wb.next('call_offer');
+    frameOk(rung, 'call_offer');
+    assert.deepEqual([rung.data.call_id, rung.data.caller_id, rung.data.caller_name, rung.data.offer_sdp, rung.data.type], [callId, a.id, 'Caller', 'v=0 offer', 'video']);
+
+    flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'x' }, a.token), 403);
+    flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'x' }, outsider.token), [403, 404]);
+    flutterError(await api().post(`/v1/calls/${callId}/end`, {}, outsider.token), [403, 404]);
+    const accepted = await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'v=0 answer' }, b.token);
+    assert.equal(accepted.status, 200, accepted.text);
+    assert.equal(accepted.body.status, 'connected');
+    const answer = await wa.next('call_answer');
+    frameOk(answer, 'call_answer');
+    assert.equal(answer.data.answer_sdp, 'v=0 answer');
+    flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'again' }, b.token), 409);
+
+    // ICE: to the other party only, not echoed, not to others; outsiders get an error frame.
+    wa.send({ type: 'ice_candidate', data: { call_id: callId, candidate: 'candidate:1 1 UDP 2013266431 192.168.1.100 54572 typ host', sdp_mid: '0', sdp_mline_index: 0 } });
+    const ice = await wb.next('ice_candidate');
+    frameOk(ice, 'ice_candidate');
+    assert.deepEqual(ice.data, { call_id: callId, candidate: 'candidate:1 1 UDP 2013266431 192.168.1.100 54572 typ host', sdp_mid: '0', sdp_mline_index: 0 });
+    wb.send({ type: 'ice_candidate', data: { call_id: callId, candidate: 'candidate:2' } });
+    assert.equal((await wa.next('ice_candidate')).data.candidate, 'candidate:2');
+    wo.send({ type: 'ice_candidate', data: { call_id: callId, candidate: 'candidate:3' } });
+    assert.ok([403, 404].includes((await wo.next('error')).data.code));
+    await wa.quiet('ice_candidate');
+    await wb.quiet('ice_candidate');
+
+    const end = await api().post(`/v1/calls/${callId}/end`, {}, a.token);
+    assert.equal(end.status, 200, end.text);
+    assert.equal(end.body.status, 'ended');
+    assert.equal(typeof end.body.duration, 'number');
+    const over = await wb.next('call_end');
+    frameOk(over, 'call_end');
+    assert.equal(over.data.call_id, callId);
+    flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'late' }, b.token), 409);
+
+    // Ending a ringing call declines it, with duration 0.
+    const second = await api().post('/v1/calls', { target_id: b.id, type: 'audio', offer_sdp: 'v=0' }, a.token);
+    await wb.next('call_offer');
+    const declined = await api().post(`/v1/calls/${second.body.call_id}/end`, {}, b.token);
+    assert.equal(declined.body.duration, 0);
+    assert.equal((await wa.next('call_end')).data.duration, 0);
+    for (const w of [wa, wb, wo]) await w.close();
+  });
 });

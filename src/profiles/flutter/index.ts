@@ -2,6 +2,7 @@ import { bare } from '../kit/envelopes.ts';
 import { defineProfile } from '../kit/profile.ts';
 import { errors } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { callRoutes } from './routes/calls.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { groupRoutes } from './routes/groups.ts';
@@ -20,6 +21,6 @@ export const flutter = defineProfile({
   filesPath,
   envelope: bare,
   errors,
-  routes: [...authRoutes, ...userRoutes, ...contactRoutes, ...conversationRoutes, ...groupRoutes, ...mediaRoutes],
+  routes: [...authRoutes, ...userRoutes, ...contactRoutes, ...conversationRoutes, ...groupRoutes, ...mediaRoutes, ...callRoutes],
   socket,
 });

@@ -1,5 +1,6 @@
 import { Type, type TObject, type TProperties } from 'typebox';
 import type { DomainEvent } from '../../../domain/events.ts';
+import { callLimits } from '../../../services/calls.ts';
 import { bare } from '../../kit/envelopes.ts';
 import { closed, field, Nullable } from '../../kit/fields.ts';
 import { command, defineSocket, type Frame } from '../../kit/socket.ts';
@@ -19,6 +20,7 @@ import { messageFields, Role, UserStatus } from '../schemas.ts';
 const data = (properties: TProperties) => closed(Type.Object(properties));
 const Id = Type.String({ minLength: 1 });
 const Time = Type.String({ format: 'date-time' });
+const CallType = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
 const groupUpdate = { group_id: Id, user_id: Id, user_name: Type.String(), updated_at: Time };
 
 export const frames = {
@@ -34,6 +36,10 @@ export const frames = {
     avatar: Type.Optional(Nullable(Type.String())),
     role: Type.Optional(Role),
   }),
+  call_offer: data({ call_id: Id, caller_id: Id, caller_name: Type.String(), type: CallType, offer_sdp: Type.String(), created_at: Time }),
+  call_answer: data({ call_id: Id, answer_sdp: Type.String(), status: Type.Literal('connected'), updated_at: Time }),
+  call_end: data({ call_id: Id, status: Type.Literal('ended'), duration: Type.Integer({ minimum: 0 }), updated_at: Time }),
+  ice_candidate: data({ call_id: Id, candidate: Type.String(), sdp_mid: Type.Optional(Nullable(Type.String())), sdp_mline_index: Type.Optional(Nullable(Type.Integer())) }),
   error: closed(bare.errorSchema as TObject),
 };
 
@@ -82,6 +88,18 @@ export const socket = defineSocket({
       },
     },
     signals: {
+      'call.offer': ({ data: d }) => ({
+        type: 'call_offer',
+        data: { call_id: d.call.id, caller_id: idText(d.call.callerId), caller_name: present.nameOf(d.caller), type: d.call.media, offer_sdp: d.sdp, created_at: isoMillis(d.call.createdAt) },
+      }),
+      'call.answer': ({ data: d }) => ({ type: 'call_answer', data: { call_id: d.call.id, answer_sdp: d.sdp, status: 'connected', updated_at: isoMillis(d.at) } }),
+      // Devices of the callee that stop ringing because another answered are not told: the call goes on.
+      'call.end': ({ data: d }) =>
+        d.reason === 'answered_elsewhere' ? null : { type: 'call_end', data: { call_id: d.call.id, status: 'ended', duration: d.call.duration, updated_at: isoMillis(d.at) } },
+      'call.ice': ({ data: d }) => ({
+        type: 'ice_candidate',
+        data: { call_id: d.call.id, candidate: d.candidate.candidate, sdp_mid: d.candidate.sdpMid, sdp_mline_index: d.candidate.sdpMLineIndex },
+      }),
       presence: ({ data: d }) =>
         d.watching === true || (d.watching === undefined && d.friends)
           ? {
@@ -103,6 +121,15 @@ export const socket = defineSocket({
       conversationId: conversationId.decode(d.conversation_id, 'conversation_id'),
       messageId: messageId.decode(d.message_id, 'message_id'),
     })),
+    ice_candidate: command(
+      Type.Object({
+        call_id: Type.String({ minLength: 1, maxLength: 64 }),
+        candidate: Type.String({ maxLength: callLimits.candidate }),
+        sdp_mid: Type.Optional(Nullable(Type.String({ maxLength: callLimits.sdpMid }))),
+        sdp_mline_index: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 65535 }))),
+      }),
+      (d) => ({ type: 'call.ice', callId: d.call_id, candidate: { candidate: d.candidate, sdpMid: d.sdp_mid ?? null, sdpMLineIndex: d.sdp_mline_index ?? null } }),
+    ),
     status_update: command(Type.Object({ status: field.userStatus, custom_message: Type.Optional(field.statusMessage) }), (d) => ({
       type: 'status',
       status: d.status,
