@@ -230,6 +230,15 @@ export interface PublicKeysTable {
   updated_at: number;
 }
 
+export interface UserIdentitiesTable {
+  id: Id;
+  user_id: number;
+  provider: string;
+  subject: string;
+  email: string | null;
+  created_at: number;
+}
+
 export interface DepartmentsTable {
   id: Id;
   name: string;
@@ -271,6 +280,7 @@ export interface Database {
   files: FilesTable;
   calls: CallsTable;
   public_keys: PublicKeysTable;
+  user_identities: UserIdentitiesTable;
   departments: DepartmentsTable;
   events: EventsTable;
   settings: SettingsTable;

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../dialect.ts';
+import { withSerialKey } from './helpers.ts';
+
+/**
+ * Accounts of OAuth providers (google, github) linked to users: a user signing in through a
+ * provider is found by the provider's subject once linked, whatever their email becomes there.
+ */
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  await withSerialKey(db.schema.createTable('user_identities'), dialect)
+    .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text', (c) => c.notNull())
+    .addColumn('email', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('user_identities_subject').unique().on('user_identities').columns(['provider', 'subject']).execute();
+  await db.schema.createIndex('user_identities_user').on('user_identities').column('user_id').execute();
+}
