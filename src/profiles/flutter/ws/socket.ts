@@ -13,8 +13,9 @@ import { messageFields, Role, UserStatus } from '../schemas.ts';
  * The flutter socket, `/ws?token=` (below the mount: `/flutter/ws`). Frames are `{"type", "data"}`
  * both ways, without a greeting or seq. Server frames: pong, new_message (to every member),
  * message_status (to the sender of the message read up to), contact_status (to those who have the
- * user as a contact), group_update (to the group's members) and error. Client frames: ping,
- * message_read, status_update.
+ * user as a contact), group_update (to the group's members), call_offer, call_answer, call_end and
+ * ice_candidate (to the call's other party) and error. Client frames: ping, message_read,
+ * status_update, ice_candidate (calls themselves start, are accepted and end over REST).
  */
 
 const data = (properties: TProperties) => closed(Type.Object(properties));
