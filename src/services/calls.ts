@@ -193,7 +193,7 @@ export class CallService {
     const reason: CallEndReason = call.state === 'connected' ? 'user_hangup' : call.callerId === from.userId ? 'cancelled' : 'rejected';
     const ended = await this.store.calls.end(call.id, [call.state], reason, this.clock.now());
     if (!ended) throw new AppError('CALL_STATE', 'the call changed meanwhile; try again');
-    this.finish(ended, reason, from.userId, null);
+    this.finish(ended, reason, from.userId, null, from.connectionId === null ? from.userId : undefined);
     return ended;
   }
 
@@ -280,14 +280,18 @@ export class CallService {
     if (ended) this.finish(ended, 'timeout', null, null);
   }
 
-  /** Tells whoever was involved, then has the call recorded. */
-  private finish(call: Call, reason: CallEndReason, endedBy: number | null, clientId: string | null): void {
+  /**
+   * Tells whoever was involved, then has the call recorded. `answered`: a party who ended the call
+   * over REST, whose answer tells them, so only the other party hears of it.
+   */
+  private finish(call: Call, reason: CallEndReason, endedBy: number | null, clientId: string | null, answered?: number): void {
     this.stopRinging(call.id);
     const data = { call, reason, endedBy, clientId, at: call.endedAt ?? this.clock.now() };
-    this.send('call.end', this.callerEnd(call), data);
-    if (call.calleeConnection !== null) {
+    if (answered !== call.callerId) this.send('call.end', this.callerEnd(call), data);
+    const toCallee = answered !== call.calleeId;
+    if (toCallee && call.calleeConnection !== null) {
       this.send('call.end', { kind: 'connection', userId: call.calleeId, connectionId: call.calleeConnection }, data);
-    } else if (reason !== 'busy' && reason !== 'unavailable') {
+    } else if (toCallee && reason !== 'busy' && reason !== 'unavailable') {
       // It rang on every device of the callee: all of them stop.
       this.send('call.end', { kind: 'user', id: call.calleeId }, data);
     }

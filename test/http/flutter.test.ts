@@ -485,6 +485,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const over = await wb.next('call_end');
     frameOk(over, 'call_end');
     assert.equal(over.data.call_id, callId);
+    await wa.quiet('call_end');
     flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'late' }, b.token), 409);
 
     // Ending a ringing call declines it, with duration 0.
@@ -493,6 +494,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const declined = await api().post(`/v1/calls/${second.body.call_id}/end`, {}, b.token);
     assert.equal(declined.body.duration, 0);
     assert.equal((await wa.next('call_end')).data.duration, 0);
+    await wb.quiet('call_end');
     for (const w of [wa, wb, wo]) await w.close();
   });
 });
