@@ -33,6 +33,7 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;
+  last_connected_at: number | null;
   last_login_at: number | null;
   availability: Text;
 }

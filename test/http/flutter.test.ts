@@ -157,6 +157,8 @@ describeEachStore('flutter profile below /flutter', (server) => {
     flutterError(await api().post('/v1/contacts', { user_id: 'nobody' }, a.token), 404);
     flutterError(await api().post('/v1/contacts', { user_id: b.id }, a.token), 409);
     assert.equal((await api().get('/v1/contacts', b.token)).body.total, 0);
+    // Never connected: last_online is null, though b has logged in (registered).
+    assert.equal((await api().get('/v1/contacts', a.token)).body.contacts[0].last_online, null);
 
     // b comes online: a (who has b as a contact) is told, c is not.
     const wa = await flutterSocket(base(), a.token);
@@ -184,6 +186,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(err.data.code, 400);
     await wb.close();
     assert.equal((await wa.next('contact_status')).data.status, 'offline');
+    const gone = (await api().get('/v1/contacts', a.token)).body.contacts[0];
+    assert.equal(gone.status, 'offline');
+    assert.match(gone.last_online, iso);
     await wc.quiet('contact_status');
 
     const pr = await api().patch(`/v1/contacts/${b.id}`, { remark: 'Team Lead' }, a.token);

@@ -41,9 +41,9 @@ export function found({ user: u }: UserView): Static<typeof S.FoundUser> {
   return { user_id: idText(u.id), username: u.username ?? '', nickname: text(u.nickname), avatar: text(u.avatar) };
 }
 
-/** `last_online`: now while connected, else when they were last seen (C15). */
+/** `last_online`: now while connected, else when they last were (null if never; C15). */
 export function contact({ contact: c, view }: ContactView, now: number): Static<typeof S.Contact> {
-  return { ...addedContact({ contact: c, view }), last_online: view.online ? isoMillis(now) : view.user.lastSeenAt === null ? null : isoMillis(view.user.lastSeenAt) };
+  return { ...addedContact({ contact: c, view }), last_online: view.online ? isoMillis(now) : view.user.lastConnectedAt === null ? null : isoMillis(view.user.lastConnectedAt) };
 }
 
 export function addedContact({ contact: c, view: { user: u, shownStatus } }: ContactView): Static<typeof S.AddedContact> {

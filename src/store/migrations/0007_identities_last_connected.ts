@@ -3,10 +3,14 @@ import type { Dialect } from '../dialect.ts';
 import { withSerialKey } from './helpers.ts';
 
 /**
- * Accounts of OAuth providers (google, github) linked to users: a user signing in through a
- * provider is found by the provider's subject once linked, whatever their email becomes there.
+ * - `user_identities`: accounts of OAuth providers (google, github) linked to users: a user
+ *   signing in through a provider is found by the provider's subject once linked, whatever their
+ *   email becomes there;
+ * - `users.last_connected_at`: when the user last had a socket open (logins do not count, unlike
+ *   `last_seen_at`); null for a user who never connected.
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  await db.schema.alterTable('users').addColumn('last_connected_at', 'bigint').execute();
   await withSerialKey(db.schema.createTable('user_identities'), dialect)
     .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('provider', 'text', (c) => c.notNull())
