@@ -213,6 +213,7 @@ export class FileService {
         throw new AppError('FILE_TYPE_UNSUPPORTED', `the content is ${received.mime}, which is not a valid ${finalKind} file`);
       }
       const image = finalKind === 'image' ? await this.measure(received) : undefined;
+      const duration = finalKind === 'audio' || finalKind === 'video' ? await this.playingTime(received) : null;
       const record = await this.store.files.insert({
         id: received.id,
         ownerId: received.ownerId,
@@ -222,7 +223,7 @@ export class FileService {
         kind: finalKind,
         width: image?.width ?? null,
         height: image?.height ?? null,
-        duration: null,
+        duration,
         sha256: received.sha256,
         createdAt: this.clock.now(),
         storageKey: received.key,
@@ -264,6 +265,24 @@ export class FileService {
     } catch (err) {
       if (err instanceof AppError) throw err;
       throw new AppError('FILE_TYPE_UNSUPPORTED', `the content is ${received.mime} but cannot be read as an image`, { cause: err });
+    }
+  }
+
+  /**
+   * The playing time of audio or video in seconds (to the millisecond), read from the container's
+   * headers by music-metadata; null where it cannot be read (the upload is kept all the same).
+   */
+  private async playingTime(received: ReceivedFile): Promise<number | null> {
+    const source = await this.storage.get(received.key);
+    try {
+      const { parseStream } = await import('music-metadata');
+      const meta = await parseStream(source, { mimeType: received.mime, size: received.size }, { duration: true, skipCovers: true });
+      const seconds = meta.format.duration;
+      return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) / 1000 : null;
+    } catch {
+      return null;
+    } finally {
+      source.destroy();
     }
   }
 

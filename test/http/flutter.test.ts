@@ -6,7 +6,7 @@ import { flutter } from '../../src/profiles/flutter/index.ts';
 import * as S from '../../src/profiles/flutter/schemas.ts';
 import type { ApiResponse } from '../support/api.ts';
 import { Chat8Socket, type C8Frame } from '../support/chat8.ts';
-import { flutterError, flutterSocket, flutterUser, flutterWsUrl, patch, pngBase64, type FlutterUser } from '../support/flutter.ts';
+import { flutterError, flutterSocket, flutterUser, flutterWsUrl, patch, pngBase64, silentWav, type FlutterUser } from '../support/flutter.ts';
 import { describeEachStore } from '../support/server.ts';
 
 /** The flutter document (002) through real HTTP and WebSocket clients, mounted below /flutter (the default PROFILES). */
@@ -358,6 +358,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await upload(base(), a.token, { file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
     assert.equal((await upload(base(), a.token, { type: 'sticker', file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
     assert.equal((await upload(base(), a.token, { type: 'file' })).status, 400);
+    const wav = await upload(base(), a.token, { type: 'audio', file: { data: silentWav(1.5), name: 'voice.wav', type: 'audio/wav' } });
+    assert.equal(wav.status, 201, JSON.stringify(wav.body));
+    assert.deepEqual([wav.body.type, wav.body.duration, wav.body.width, wav.body.height], ['audio', 1.5, null, null]);
     const doc = await upload(base(), a.token, { type: 'file', file: { data: Buffer.from('notes'), name: 'notes.txt', type: 'text/plain' } });
     assert.equal(doc.status, 201);
     assert.equal(doc.body.width, null);
