@@ -269,8 +269,9 @@ export class FileService {
   }
 
   /**
-   * The playing time of audio or video in seconds (to the millisecond), read from the container's
-   * headers by music-metadata; null where it cannot be read (the upload is kept all the same).
+   * The playing time of audio or video in whole seconds (rounded, as the store keeps it), read
+   * from the container's headers by music-metadata; null where it cannot be read (the upload is
+   * kept all the same).
    */
   private async playingTime(received: ReceivedFile): Promise<number | null> {
     const source = await this.storage.get(received.key);
@@ -278,7 +279,7 @@ export class FileService {
       const { parseStream } = await import('music-metadata');
       const meta = await parseStream(source, { mimeType: received.mime, size: received.size }, { duration: true, skipCovers: true });
       const seconds = meta.format.duration;
-      return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) / 1000 : null;
+      return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds) : null;
     } catch {
       return null;
     } finally {

@@ -47,7 +47,7 @@ export const Media = Type.Object({
   size: Type.Integer({ minimum: 0 }),
   width: Nullable(Type.Integer()),
   height: Nullable(Type.Integer()),
-  duration: Nullable(Type.Number({ description: 'playing time in seconds (audio and video, where the container tells it)' })),
+  duration: Nullable(Type.Integer({ description: 'playing time in whole seconds (audio and video, where the container tells it)' })),
   filename: Type.String(),
 });
 

@@ -3,7 +3,7 @@ import { AppError } from '../../../domain/errors.ts';
 import { field } from '../../kit/fields.ts';
 import { offsetTotalPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
-import { conversationId, messageId, userId } from '../ids.ts';
+import { conversationId, mediaId, messageId, userId } from '../ids.ts';
 import * as present from '../presenters.ts';
 import { Conversation, CreatedConversation, Message, MessageType, SentMessage } from '../schemas.ts';
 
@@ -81,9 +81,9 @@ export const conversationRoutes = [
     },
     async (c) => {
       const b = c.body;
-      const media = b.type !== 'text';
-      if (media && !/^[A-Za-z0-9_-]{1,100}$/.test(b.content)) throw new AppError('FILE_NOT_FOUND', 'content names no media');
-      const input = { type: b.type, content: b.content, caption: b.caption, clientId: b.temp_id, ...(media && { fileId: b.content }) };
+      // A media message's content is a media id; one of another form names nothing (404).
+      const media = b.type === 'text' ? {} : { fileId: mediaId.decode(b.content, 'content') };
+      const input = { type: b.type, content: b.content, caption: b.caption, clientId: b.temp_id, ...media };
       const result = await c.services.messages.send(c.me, c.params.conversation_id, input);
       if (result.kind !== 'sent') throw new Error('a send without sendAt is never scheduled');
       return present.sent(result.view.message, result.view.sender, false, c.links);
