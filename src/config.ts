@@ -60,6 +60,8 @@ export interface Config {
   eventRetentionMs: number;
   callRingTimeoutMs: number;
   ice: IceConfig;
+  /** OAuth sign-in providers the operator configured (client id and secret set). */
+  oauth: OAuthConfig;
   /** Redis shared by the nodes of a cluster; unset for a single node. */
   redisUrl: string | undefined;
   /** Put in front of every Redis key and channel. */
@@ -107,6 +109,23 @@ export interface IceConfig {
   /** Fixed long-term credentials, used only when no secret is configured. */
   turnUsername: string | undefined;
   turnPassword: string | undefined;
+}
+
+/** One OAuth provider as configured. */
+export interface OAuthProviderConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Redirect URIs a client may name; empty: whichever it names (the provider checks it). */
+  redirectUris: string[];
+  /** google: the OpenID issuer whose published metadata gives the endpoints; github: the site serving /login/oauth/access_token. */
+  issuer: string;
+  /** github: the REST API serving /user and /user/emails. */
+  apiUrl?: string;
+}
+
+export interface OAuthConfig {
+  google?: OAuthProviderConfig;
+  github?: OAuthProviderConfig;
 }
 
 export class ConfigError extends Error {
@@ -222,6 +241,12 @@ export function parseRateRule(raw: string): RateRule | null | undefined {
   return limit > 0 && windowMs > 0 ? { limit, windowMs } : undefined;
 }
 
+/** Comma-separated URIs of any scheme (apps register app://callback). */
+function uriList(raw: string): string[] | undefined {
+  const list = raw.split(',').map((u) => u.trim()).filter(Boolean);
+  return list.length > 0 && list.every((u) => /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(u)) ? list : undefined;
+}
+
 function text(minLength = 1, maxLength = 4096) {
   return (raw: string) => (raw.length >= minLength && raw.length <= maxLength ? raw : undefined);
 }
@@ -289,7 +314,7 @@ export interface ProfileMount {
  * The profiles served unless PROFILES says otherwise: each document at its documented place (a
  * test keeps this in step with the registry in src/profiles/index.ts).
  */
-export const defaultProfiles = 'zhihang@/,chat8@/,lite@/lite';
+export const defaultProfiles = 'zhihang@/,chat8@/,lite@/lite,flutter@/flutter';
 
 const mountPattern = /^([a-z][a-z0-9_-]{0,31})@(?::(\d{1,5}))?(\/[A-Za-z0-9._~/-]*)?$/;
 
@@ -349,7 +374,7 @@ export const settings = {
     env: 'PROFILES',
     description: 'API profiles to serve and where: <profile>@/<path> below the main port, or <profile>@:<port> at the root of a port of its own',
     defaultText: defaultProfiles,
-    allowed: 'a comma-separated list of <profile>@/<path> or <profile>@:<port>[/<path>], each profile once (profiles: zhihang, chat8, lite)',
+    allowed: 'a comma-separated list of <profile>@/<path> or <profile>@:<port>[/<path>], each profile once (profiles: zhihang, chat8, lite, flutter)',
     parse: profileMounts,
   }),
   zhihangCompat: setting({
@@ -384,6 +409,15 @@ export const settings = {
   turnTtl: setting({ env: 'TURN_TTL', description: 'Validity of minted TURN credentials', defaultText: '1d', allowed: 'a duration from 1m to 7d', parse: duration(60_000, 7 * 86_400_000) }),
   turnUsername: setting({ env: 'TURN_USERNAME', description: 'Fixed TURN username, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512) }),
   turnPassword: setting({ env: 'TURN_PASSWORD', description: 'Fixed TURN password, used when TURN_SECRET is unset', defaultText: '(unset)', allowed: 'text', parse: text(1, 512), secret: true }),
+  oauthGoogleClientId: setting({ env: 'OAUTH_GOOGLE_CLIENT_ID', description: 'Google sign-in: the OAuth client id (with its secret, enables POST /auth/oauth/google of the flutter API)', defaultText: '(unset: not configured)', allowed: 'text', parse: text(1, 512) }),
+  oauthGoogleClientSecret: setting({ env: 'OAUTH_GOOGLE_CLIENT_SECRET', description: 'Google sign-in: the OAuth client secret', defaultText: '(unset)', allowed: 'text', parse: text(1, 512), secret: true }),
+  oauthGoogleRedirectUris: setting({ env: 'OAUTH_GOOGLE_REDIRECT_URIS', description: 'Google sign-in: the redirect URIs clients may name', defaultText: '(any)', allowed: 'comma-separated URIs', parse: uriList }),
+  oauthGoogleIssuer: setting({ env: 'OAUTH_GOOGLE_ISSUER', description: 'Google sign-in: the OpenID issuer whose published metadata gives the endpoints', defaultText: 'https://accounts.google.com', allowed: 'an http(s) URL', parse: httpUrl }),
+  oauthGithubClientId: setting({ env: 'OAUTH_GITHUB_CLIENT_ID', description: 'GitHub sign-in: the OAuth app client id (with its secret, enables POST /auth/oauth/github of the flutter API)', defaultText: '(unset: not configured)', allowed: 'text', parse: text(1, 512) }),
+  oauthGithubClientSecret: setting({ env: 'OAUTH_GITHUB_CLIENT_SECRET', description: 'GitHub sign-in: the OAuth app client secret', defaultText: '(unset)', allowed: 'text', parse: text(1, 512), secret: true }),
+  oauthGithubRedirectUris: setting({ env: 'OAUTH_GITHUB_REDIRECT_URIS', description: 'GitHub sign-in: the redirect URIs clients may name', defaultText: '(any)', allowed: 'comma-separated URIs', parse: uriList }),
+  oauthGithubUrl: setting({ env: 'OAUTH_GITHUB_URL', description: 'GitHub sign-in: the site whose /login/oauth/access_token exchanges codes', defaultText: 'https://github.com', allowed: 'an http(s) URL', parse: httpUrl }),
+  oauthGithubApiUrl: setting({ env: 'OAUTH_GITHUB_API_URL', description: 'GitHub sign-in: the REST API serving /user and /user/emails', defaultText: 'https://api.github.com', allowed: 'an http(s) URL', parse: httpUrl }),
   redisUrl: setting({ env: 'REDIS_URL', description: 'Redis shared by several nodes: events and signals cross nodes, presence, rate limits and connection limits count cluster-wide. Unset: one node, all in memory', defaultText: '(unset)', allowed: 'redis://[:password@]host:port[/db] or rediss://...', parse: redisUrl }),
   redisPrefix: setting({ env: 'REDIS_PREFIX', description: 'Prefix of every Redis key and channel (lets several deployments share one Redis)', defaultText: 'parley:', allowed: '1 to 64 letters, digits and . _ : -', parse: pattern(/^[A-Za-z0-9._:-]{1,64}$/) }),
   nodeId: setting({ env: 'NODE_ID', description: 'Name of this node among the nodes sharing Redis; must be unique. A node restarted with the same name clears what its previous run left at once', defaultText: '<hostname>-<pid>', allowed: 'up to 63 letters, digits, . and - (starting with a letter or digit)', parse: pattern(nodeIdPattern) }),
@@ -520,6 +554,20 @@ export function loadConfig(env: Env = gatherEnv()): Config {
       turnTtl: Math.floor((p.turnTtl ?? 86_400_000) / 1000),
       turnUsername: p.turnUsername ?? undefined,
       turnPassword: p.turnPassword ?? undefined,
+    },
+    oauth: {
+      ...(p.oauthGoogleClientId && p.oauthGoogleClientSecret && {
+        google: { clientId: p.oauthGoogleClientId, clientSecret: p.oauthGoogleClientSecret, redirectUris: p.oauthGoogleRedirectUris ?? [], issuer: p.oauthGoogleIssuer ?? 'https://accounts.google.com' },
+      }),
+      ...(p.oauthGithubClientId && p.oauthGithubClientSecret && {
+        github: {
+          clientId: p.oauthGithubClientId,
+          clientSecret: p.oauthGithubClientSecret,
+          redirectUris: p.oauthGithubRedirectUris ?? [],
+          issuer: p.oauthGithubUrl ?? 'https://github.com',
+          apiUrl: p.oauthGithubApiUrl ?? 'https://api.github.com',
+        },
+      }),
     },
     redisUrl: p.redisUrl ?? undefined,
     redisPrefix: p.redisPrefix ?? 'parley:',

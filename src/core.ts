@@ -1,5 +1,5 @@
 import type { RedisLink } from './cluster/redis.ts';
-import type { Config } from './config.ts';
+import type { Config, OAuthProviderConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { LocalBus, type Bus } from './realtime/bus.ts';
 import { AuthService } from './services/auth.ts';
@@ -11,6 +11,7 @@ import { EventLog } from './services/event-log.ts';
 import { ConversationService } from './services/conversations.ts';
 import { FileService } from './services/files.ts';
 import { FriendService } from './services/friends.ts';
+import { OAuthService } from './services/oauth.ts';
 import { KeyService } from './services/keys.ts';
 import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
@@ -51,6 +52,7 @@ export interface Core {
   files: FileService;
   friends: FriendService;
   keys: KeyService;
+  oauth: OAuthService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
@@ -168,6 +170,9 @@ async function buildCore(
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize, signer: tokens });
   const friends = new FriendService(store, transactor, users, clock);
   const keys = new KeyService(store, clock);
+  // Endpoints the operator set to plain http (a provider on loopback) are allowed as set.
+  const oauthUrls = Object.values(config.oauth).flatMap((p: OAuthProviderConfig) => [p.issuer, p.apiUrl ?? '']);
+  const oauth = new OAuthService(config.oauth, auth, oauthUrls.some((u) => u.startsWith('http:')));
 
   components.add({
     name: 'storage',
@@ -208,6 +213,7 @@ async function buildCore(
     files,
     friends,
     keys,
+    oauth,
     timers,
     startedAt: clock.now(),
     nodeId: config.nodeId,

@@ -23,7 +23,8 @@ export interface EventDataMap {
 
   /** `users`: the members' summaries, in the order of `members` (absent from events logged before it existed). */
   'conversation.created': { conversation: Conversation; members: Member[]; users?: UserSummary[] };
-  'conversation.updated': { conversation: Conversation; changes: string[]; by: number | null };
+  /** `byUser`: who made the change (absent for the server's own changes and in older events). */
+  'conversation.updated': { conversation: Conversation; changes: string[]; by: number | null; byUser?: UserSummary };
   /**
    * `users`: the added users, in the order of `members`. Like every `user`/`users` of a member
    * event it lets a client show who without asking; events logged before it existed lack it.
@@ -44,7 +45,8 @@ export interface EventDataMap {
   /** Deleted for one user only (audience: that user). */
   'message.hidden': { conversationId: number; messageId: number; userId: number };
   'message.recalled': { conversationId: number; messageId: number; recalledAt: number; by: number };
-  'message.read': { conversationId: number; userId: number; messageId: number; readAt: number };
+  /** `senderId`: the sender of the message read up to, where one message was named (absent in older events and page reads). */
+  'message.read': { conversationId: number; userId: number; messageId: number; readAt: number; senderId?: number };
   'message.pinned': { conversationId: number; messageId: number; by: number; at: number };
   'message.unpinned': { conversationId: number; messageId: number; by: number; at: number };
   /** A send accepted for later (audience: the sender only; the others learn of it when it is due). */
@@ -125,6 +127,8 @@ export interface SignalMap {
      * to friends (chat8) render the first alone.
      */
     friends: boolean;
+    /** The audience have the user in their contacts (false: they only share a conversation). Absent in older signals. */
+    watching?: boolean;
   };
   typing: { conversationId: number; userId: number; isTyping: boolean; at: number };
   /** A call reaching the callee; `caller` lets a device ring with a name at once. */

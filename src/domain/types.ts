@@ -25,6 +25,8 @@ export interface User {
   createdAt: number;
   updatedAt: number;
   lastSeenAt: number | null;
+  /** When the user last had a connection open (their first opening, their last closing); null if never. */
+  lastConnectedAt: number | null;
   lastLoginAt: number | null;
   /**
    * The status as the user and their connections last set it: `online` on their first
@@ -233,6 +235,8 @@ export interface ConversationSummary {
   membersCount: number;
   unreadCount: number;
   lastMessage: Message | null;
+  /** The sender of the last message (null for none, or a notice). */
+  lastSender?: UserSummary | null;
   /** The other member of a private conversation. */
   peer: UserSummary | null;
 }

@@ -81,7 +81,7 @@ export async function receiveUpload(request: FastifyRequest, files: FileService,
     for await (const part of reader.parts()) {
       if (part.type === 'field') {
         checkDecodedText(part.fieldname, String(part.value));
-        if (part.fieldname !== form.kindField) form.onField?.(part.fieldname, String(part.value));
+        form.onField?.(part.fieldname, String(part.value));
         if (part.fieldname !== form.kindField || part.value === '') continue;
         kind = form.kindOf(String(part.value));
         if (kind === undefined) throw AppError.validation([{ field: form.kindField, message: `is not a known file type: ${String(part.value)}` }]);

@@ -12,6 +12,8 @@ export type ClientCommand =
   | { type: 'ping'; echo: unknown }
   | { type: 'resume'; since: number }
   | { type: 'typing'; conversationId: number; isTyping: boolean }
+  /** The member has read the conversation up to this message (their read position moves forward only). */
+  | { type: 'read'; conversationId: number; messageId: number }
   | { type: 'status'; status: UserStatus | undefined; statusMessage: string | undefined }
   | { type: 'call.offer'; toUserId: number; media: CallMedia; sdp: string; clientId: string | null }
   | { type: 'call.answer'; callId: string; sdp: string }

@@ -353,6 +353,8 @@ export class Gateway {
         return;
       case 'typing':
         return this.serially(conn, ref, () => core.conversations.typing(conn.userId, command.conversationId, command.isTyping));
+      case 'read':
+        return this.serially(conn, ref, () => core.messages.readUpTo(conn.userId, command.conversationId, command.messageId));
       case 'resume':
         if (!conn.beginReplay()) throw new AppError('CONFLICT', 'a resume is already in progress on this connection');
         this.track(conn.catchUp(core.eventLog, command.since, command.since, () => core.clock.now()).catch((err: unknown) => this.fail(conn, err, ref)));

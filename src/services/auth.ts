@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
 import type { DeviceInfo, User } from '../domain/types.ts';
 import { Checker, limits, normalizePhone } from '../domain/validation.ts';
@@ -5,6 +6,7 @@ import type { Bus } from '../realtime/bus.ts';
 import type { Credentials, LoginIdentifier } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import type { ProviderIdentity } from './oauth.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { newSessionId, type AccessClaims, hashToken, type TokenService } from './tokens.ts';
@@ -169,6 +171,39 @@ export class AuthService {
       expiresIn: this.tokens.accessTokenTtl,
       sessionId: record.sessionId,
     };
+  }
+
+  /**
+   * Signs in someone a provider vouched for (OAuthService): the user linked to that provider
+   * account, else the user with the provider's verified email (then linked), else a new account
+   * (username from the provider's hint, made unique; the email only if verified), linked too.
+   * An unverified email never reaches an existing account.
+   */
+  async signInWith(id: ProviderIdentity, device: DeviceInfo): Promise<AuthResult> {
+    let userId = await this.store.identities.userOf(id.provider, id.subject);
+    if (userId === undefined && id.emailVerified && id.email) userId = (await this.store.users.credentials({ email: id.email }))?.user.id;
+    const username = userId === undefined ? await this.freeUsername(id.hint) : undefined;
+    const now = this.clock.now();
+    return this.store.transaction(async (tx) => {
+      const user =
+        (userId === undefined ? undefined : await tx.users.byId(userId)) ??
+        (await this.insertUser(tx, { username, email: id.emailVerified ? (id.email ?? undefined) : undefined, nickname: id.name.slice(0, limits.nickname.maxLength) || undefined, passwordHash: '' }));
+      if (user.isDisabled) throw new AppError('USER_DISABLED', 'this account is disabled');
+      await tx.identities.link({ userId: user.id, provider: id.provider, subject: id.subject, email: id.email, at: now });
+      await tx.users.recordLogin(user.id, now);
+      const pair = await this.openSession(tx, user.id, device, now);
+      return { ...pair, user: { ...user, lastLoginAt: now, lastSeenAt: now } };
+    });
+  }
+
+  /** A username no one has, from a provider's hint. */
+  private async freeUsername(hint: string): Promise<string> {
+    const base = (hint.replace(/[^A-Za-z0-9_.-]/g, '') || 'user').slice(0, 24).padEnd(3, '_');
+    for (let i = 0; i < 5; i++) {
+      const candidate = i === 0 ? base : `${base}_${randomInt(100_000, 1_000_000)}`;
+      if (!(await this.store.users.taken({ username: candidate })).username) return candidate;
+    }
+    return `${base}_${randomInt(100_000_000, 1_000_000_000)}`;
   }
 
   async logout(ctx: AccessClaims): Promise<void> {

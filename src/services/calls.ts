@@ -10,10 +10,14 @@ import type { Clock } from './clock.ts';
 import { iceServersFor, type IceServerList } from './ice-servers.ts';
 import type { Presence } from './presence.ts';
 
-/** One end of a call: a user on one particular connection (device). */
+/**
+ * One end of a call: a user on one particular connection (device), or, with `connectionId` null,
+ * the user as such (a REST request): signals for that end then reach every connection of theirs,
+ * and candidates may come from any of them. So REST and WebSocket signalling mix in one call.
+ */
 export interface CallEndpoint {
   userId: number;
-  connectionId: string;
+  connectionId: string | null;
 }
 
 export interface CallOptions {
@@ -118,7 +122,9 @@ export class CallService {
         if (ended) stale.push(ended);
         else busy = true;
       }
-      const unreachable = !this.presence.isOnline(callee.id) || (await tx.contacts.isBlocked(callee.id, from.userId));
+      // A call offered over REST rings whether or not the callee is connected right now (a device may connect while it rings).
+      const offline = from.connectionId !== null && !this.presence.isOnline(callee.id);
+      const unreachable = offline || (await tx.contacts.isBlocked(callee.id, from.userId));
       const endReason: CallEndReason | undefined = busy ? 'busy' : unreachable ? 'unavailable' : undefined;
       const call = await tx.calls.insert({
         id: newCallId(),
@@ -150,16 +156,15 @@ export class CallService {
     const call = await this.store.calls.answer(callId, from.userId, from.connectionId, now);
     if (!call) {
       const existing = await this.partyCall(from, callId);
-      if (existing.calleeId !== from.userId) throw new AppError('CALL_STATE', 'only the callee can answer a call');
+      if (existing.calleeId !== from.userId) throw new AppError('FORBIDDEN', 'only the callee can answer a call');
       throw new AppError('CALL_STATE', `the call is ${existing.state === 'ended' ? 'over' : 'already answered'}`);
     }
     this.stopRinging(call.id);
     this.send('call.answer', this.callerEnd(call), { call, sdp, at: now });
-    this.send(
-      'call.end',
-      { kind: 'user', id: call.calleeId, exceptConnection: from.connectionId },
-      { call, reason: 'answered_elsewhere', endedBy: null, clientId: null, at: now },
-    );
+    // The callee's other devices stop ringing (answered over REST, no one device holds the call).
+    if (from.connectionId !== null) {
+      this.send('call.end', { kind: 'user', id: call.calleeId, exceptConnection: from.connectionId }, { call, reason: 'answered_elsewhere', endedBy: null, clientId: null, at: now });
+    }
     return call;
   }
 
@@ -172,15 +177,11 @@ export class CallService {
     const call = await this.partyCall(from, callId);
     if (call.state === 'ended') throw new AppError('CALL_STATE', 'the call is over');
     const fromCaller = call.callerId === from.userId;
+    if (!fromCaller && call.state === 'ringing') throw new AppError('CALL_STATE', 'answer the call before sending candidates');
+    // An end held by one connection takes candidates from it alone; an end held over REST, from any connection of its party.
     const own = fromCaller ? call.callerConnection : call.calleeConnection;
-    if (own !== from.connectionId) {
-      throw new AppError('CALL_STATE', fromCaller ? 'this call belongs to another of your devices' : 'answer the call before sending candidates');
-    }
-    const to: SignalAudience = fromCaller
-      ? call.state === 'connected'
-        ? { kind: 'connection', userId: call.calleeId, connectionId: call.calleeConnection! }
-        : { kind: 'user', id: call.calleeId }
-      : this.callerEnd(call);
+    if (own !== null && own !== from.connectionId) throw new AppError('CALL_STATE', 'this call belongs to another of your devices');
+    const to: SignalAudience = fromCaller ? this.calleeEnd(call) : this.callerEnd(call);
     const toUserId = fromCaller ? call.calleeId : call.callerId;
     this.send('call.ice', to, { call, fromUserId: from.userId, toUserId, candidate, at: this.clock.now() });
   }
@@ -192,7 +193,7 @@ export class CallService {
     const reason: CallEndReason = call.state === 'connected' ? 'user_hangup' : call.callerId === from.userId ? 'cancelled' : 'rejected';
     const ended = await this.store.calls.end(call.id, [call.state], reason, this.clock.now());
     if (!ended) throw new AppError('CALL_STATE', 'the call changed meanwhile; try again');
-    this.finish(ended, reason, from.userId, null);
+    this.finish(ended, reason, from.userId, null, from.connectionId === null ? from.userId : undefined);
     return ended;
   }
 
@@ -204,6 +205,7 @@ export class CallService {
   /** A connection closed: calls it held an end of are over. */
   async connectionClosed(from: CallEndpoint): Promise<void> {
     const now = this.clock.now();
+    if (from.connectionId === null) return;
     for (const call of await this.store.calls.liveOnConnection(from.userId, from.connectionId)) {
       const ended = await this.store.calls.end(call.id, [call.state], 'disconnected', now);
       if (ended) this.finish(ended, 'disconnected', from.userId, null);
@@ -251,7 +253,12 @@ export class CallService {
   }
 
   private callerEnd(call: Call): SignalAudience {
-    return { kind: 'connection', userId: call.callerId, connectionId: call.callerConnection! };
+    return call.callerConnection === null ? { kind: 'user', id: call.callerId } : { kind: 'connection', userId: call.callerId, connectionId: call.callerConnection };
+  }
+
+  /** The answering connection, or every connection of the callee while it rings or when answered over REST. */
+  private calleeEnd(call: Call): SignalAudience {
+    return call.calleeConnection === null ? { kind: 'user', id: call.calleeId } : { kind: 'connection', userId: call.calleeId, connectionId: call.calleeConnection };
   }
 
   private startRinging(call: Call): void {
@@ -273,14 +280,18 @@ export class CallService {
     if (ended) this.finish(ended, 'timeout', null, null);
   }
 
-  /** Tells whoever was involved, then has the call recorded. */
-  private finish(call: Call, reason: CallEndReason, endedBy: number | null, clientId: string | null): void {
+  /**
+   * Tells whoever was involved, then has the call recorded. `answered`: a party who ended the call
+   * over REST, whose answer tells them, so only the other party hears of it.
+   */
+  private finish(call: Call, reason: CallEndReason, endedBy: number | null, clientId: string | null, answered?: number): void {
     this.stopRinging(call.id);
     const data = { call, reason, endedBy, clientId, at: call.endedAt ?? this.clock.now() };
-    this.send('call.end', this.callerEnd(call), data);
-    if (call.calleeConnection !== null) {
+    if (answered !== call.callerId) this.send('call.end', this.callerEnd(call), data);
+    const toCallee = answered !== call.calleeId;
+    if (toCallee && call.calleeConnection !== null) {
       this.send('call.end', { kind: 'connection', userId: call.calleeId, connectionId: call.calleeConnection }, data);
-    } else if (reason !== 'busy' && reason !== 'unavailable') {
+    } else if (toCallee && reason !== 'busy' && reason !== 'unavailable') {
       // It rang on every device of the callee: all of them stop.
       this.send('call.end', { kind: 'user', id: call.calleeId }, data);
     }

@@ -6,6 +6,7 @@ import type {
   ConversationType,
   Member,
   MemberRole,
+  MemberWithUser,
   Page,
   PageRequest,
   UserSummary,
@@ -79,8 +80,12 @@ export class ConversationService {
     });
   }
 
-  async list(userId: number, page: PageRequest): Promise<Page<ConversationSummary>> {
-    const listed = await this.store.conversations.listFor(userId, page, this.clock.now());
+  /**
+   * The user's conversations, pinned first, then by latest activity. `type`: of that type only;
+   * `byUsers`: unread counts and last messages leave out system notices and call records.
+   */
+  async list(userId: number, page: PageRequest, opts: { type?: ConversationType; byUsers?: boolean } = {}): Promise<Page<ConversationSummary>> {
+    const listed = await this.store.conversations.listFor(userId, page, this.clock.now(), opts);
     return { items: await this.complete(userId, listed.items), total: listed.total };
   }
 
@@ -97,18 +102,28 @@ export class ConversationService {
     return { ...summary!, members: withUsers };
   }
 
+  /** A group's members, a page of them in detail order (owner, admins, members, each by joining), for a member. */
+  async groupMembers(userId: number, groupId: number, page: PageRequest): Promise<Page<MemberWithUser>> {
+    await this.requireGroup(groupId, userId);
+    const { members } = await this.detail(userId, groupId);
+    return { items: members.slice(page.offset, page.offset + page.limit), total: members.length };
+  }
+
   /** Attaches last messages and private peers to listed rows: two or three queries for any page. */
   private async complete(userId: number, rows: readonly ListedConversation[]): Promise<ConversationSummary[]> {
     const lastIds = rows.flatMap((r) => (r.conversation.lastMessageId === null ? [] : [r.conversation.lastMessageId]));
     const privateIds = rows.filter((r) => r.conversation.type === 'private').map((r) => r.conversation.id);
     const [lastMessages, peerIds] = await Promise.all([this.store.messages.byIds(lastIds), this.store.conversations.peers(privateIds, userId)]);
-    const peers = await this.store.users.summaries([...peerIds.values()]);
+    const senderIds = [...lastMessages.values()].flatMap((m) => (m.senderId === null ? [] : [m.senderId]));
+    const peers = await this.store.users.summaries([...new Set([...peerIds.values(), ...senderIds])]);
     return rows.map((r) => {
       const peerId = peerIds.get(r.conversation.id);
       const last = r.conversation.lastMessageId === null ? undefined : lastMessages.get(r.conversation.lastMessageId);
+      const lastMessage = last && last.deletedAt === null ? last : null;
       return {
         ...r,
-        lastMessage: last && last.deletedAt === null ? last : null,
+        lastMessage,
+        lastSender: lastMessage?.senderId == null ? null : (peers.get(lastMessage.senderId) ?? null),
         peer: peerId === undefined ? null : (peers.get(peerId) ?? null),
       };
     });
@@ -254,7 +269,7 @@ export class ConversationService {
   }
 
   /** A group member who may administer it (owner or admin), else 403. */
-  private async requireManager(conversationId: number, userId: number, store: Store): Promise<Membership> {
+  async requireManager(conversationId: number, userId: number, store: Store = this.store): Promise<Membership> {
     const m = await this.requireMember(conversationId, userId, store);
     if (m.conversation.type !== 'group') throw new AppError('FORBIDDEN', 'a private chat has no administration');
     if (!isManager(m.member)) throw new AppError('FORBIDDEN', 'only the owner or an admin may do this');
@@ -274,7 +289,12 @@ export class ConversationService {
       const changes = fields.filter((f) => patch[f] !== undefined && patch[f] !== conversation[f]);
       if (changes.length === 0) return;
       const updated = await tx.conversations.update(conversationId, Object.fromEntries(changes.map((f) => [f, patch[f]])), this.clock.now());
-      emit({ type: 'conversation.updated', audience: { kind: 'conversation', id: conversationId }, data: { conversation: updated!, changes: [...changes], by: userId } });
+      const byUser = (await tx.users.summaries([userId])).get(userId);
+      emit({
+        type: 'conversation.updated',
+        audience: { kind: 'conversation', id: conversationId },
+        data: { conversation: updated!, changes: [...changes], by: userId, ...(byUser && { byUser }) },
+      });
     });
     return this.detail(userId, conversationId);
   }
@@ -291,14 +311,14 @@ export class ConversationService {
    * default) lets the owner and admins add; `by: 'creator'` only the group's creator, checked
    * before the users are (so an outsider learns nothing of user ids).
    */
-  async addMembers(userId: number, conversationId: number, userIds: number[], opts: { by?: 'managers' | 'creator' } = {}): Promise<ConversationDetail> {
+  async addMembers(userId: number, conversationId: number, userIds: number[], opts: { by?: 'managers' | 'creator' } = {}): Promise<ConversationDetail & { added: number[] }> {
     new Checker()
       .check(userIds.length >= 1 && userIds.length <= limits.membersPerRequest.maxItems, 'members', `must name 1 to ${limits.membersPerRequest.maxItems} users`)
       .done();
     const allowed = opts.by === 'creator' ? this.requireCreator.bind(this) : this.requireManager.bind(this);
     if (opts.by === 'creator') await allowed(conversationId, userId, this.store);
     const users = await this.existingUsers([userId, ...new Set(userIds)]);
-    await this.tx.run(async (tx, emit) => {
+    const newcomers = await this.tx.run(async (tx, emit) => {
       const { conversation } = await allowed(conversationId, userId, tx);
       const at = this.clock.now();
       const added = await tx.conversations.addMembers(
@@ -307,12 +327,13 @@ export class ConversationService {
         at,
         conversation.lastMessageId ?? 0,
       );
-      if (added.length === 0) return;
+      if (added.length === 0) return [];
       const addedUsers = added.map((m) => users.get(m.userId)!);
       emit({ type: 'member.added', audience: { kind: 'conversation', id: conversationId }, data: { conversationId, members: added, users: addedUsers, by: userId } });
       await this.notice(tx, emit, conversationId, { action: 'added', actor: users.get(userId)!, users: addedUsers }, at);
+      return added.map((m) => m.userId);
     });
-    return this.detail(userId, conversationId);
+    return { ...(await this.detail(userId, conversationId)), added: newcomers };
   }
 
   /**

@@ -159,6 +159,8 @@ class Inspector extends Transform {
  * from the bytes, images measured and given a thumbnail, downloads authorised (the owner, or a
  * member of a conversation where a live message carries the file).
  */
+const inlineImageTypes: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
 export class FileService {
   private readonly thumbnailSize: number;
 
@@ -211,6 +213,7 @@ export class FileService {
         throw new AppError('FILE_TYPE_UNSUPPORTED', `the content is ${received.mime}, which is not a valid ${finalKind} file`);
       }
       const image = finalKind === 'image' ? await this.measure(received) : undefined;
+      const duration = finalKind === 'audio' || finalKind === 'video' ? await this.playingTime(received) : null;
       const record = await this.store.files.insert({
         id: received.id,
         ownerId: received.ownerId,
@@ -220,7 +223,7 @@ export class FileService {
         kind: finalKind,
         width: image?.width ?? null,
         height: image?.height ?? null,
-        duration: null,
+        duration,
         sha256: received.sha256,
         createdAt: this.clock.now(),
         storageKey: received.key,
@@ -265,6 +268,25 @@ export class FileService {
     }
   }
 
+  /**
+   * The playing time of audio or video in whole seconds (rounded, as the store keeps it), read
+   * from the container's headers by music-metadata; null where it cannot be read (the upload is
+   * kept all the same).
+   */
+  private async playingTime(received: ReceivedFile): Promise<number | null> {
+    const source = await this.storage.get(received.key);
+    try {
+      const { parseStream } = await import('music-metadata');
+      const meta = await parseStream(source, { mimeType: received.mime, size: received.size }, { duration: true, skipCovers: true });
+      const seconds = meta.format.duration;
+      return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds) : null;
+    } catch {
+      return null;
+    } finally {
+      source.destroy();
+    }
+  }
+
   /** The file if `userId` may see it; not found otherwise, so ids reveal nothing. */
   private async accessible(userId: number, fileId: string): Promise<FileRecord> {
     const record = await this.store.files.byId(fileId);
@@ -292,6 +314,29 @@ export class FileService {
     const { file } = await this.owned(userId, fileId);
     if (file.kind !== 'image') throw new AppError('FILE_TYPE_UNSUPPORTED', `only images can be published; this file is ${file.mime}`);
     await this.store.files.makePublic(fileId);
+    return file;
+  }
+
+  /**
+   * An image given inline as standard base64 (`data`, the part after a document's `base64:`
+   * prefix), stored as the owner's file and published (an avatar). Text that is not strict base64
+   * is a validation problem of `field`; bytes that are not a PNG, JPEG, GIF or WebP image are
+   * FILE_TYPE_UNSUPPORTED; the size limit is the upload limit.
+   */
+  async publishImageData(ownerId: number, data: string, field: string): Promise<StoredFile> {
+    const compact = data.replace(/\s+/g, '');
+    if (compact.length === 0 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+      throw AppError.validation([{ field, message: 'must be base64: followed by standard base64 of an image' }]);
+    }
+    if ((compact.length / 4) * 3 > this.options.maxSize + 3) throw new AppError('FILE_TOO_LARGE', `the image is larger than ${this.options.maxSize} bytes`);
+    const bytes = Buffer.from(compact, 'base64');
+    const received = await this.receive(ownerId, { name: field, data: Readable.from([bytes]), kind: 'image' });
+    if (!inlineImageTypes.has(received.mime)) {
+      await this.discard(received);
+      throw new AppError('FILE_TYPE_UNSUPPORTED', `the content is ${received.mime}; an inline image must be PNG, JPEG, GIF or WebP`);
+    }
+    const file = await this.register(received, 'image');
+    await this.store.files.makePublic(file.id);
     return file;
   }
 

@@ -34,6 +34,8 @@ export interface SendInput {
   fileId?: string;
   /** Shown instead of the file's own name. */
   fileName?: string;
+  /** Text shown with a media message. */
+  caption?: string;
   replyToId?: number | null;
   /** Id of a message the sender can read: its content and file are copied, its origin kept. */
   forwardFrom?: number | null;
@@ -63,6 +65,11 @@ export interface Receipt {
 }
 
 /** A message as one viewer sees it, with everyone else's receipts for it. */
+/** A message with whether a member other than its sender has read it. */
+export interface SeenView extends MessageView {
+  seen: boolean;
+}
+
 export interface ReceiptedView extends MessageView {
   readBy: Receipt[];
 }
@@ -114,6 +121,48 @@ export class MessageService {
     const { member } = await this.conversations.requireMember(conversationId, userId);
     const found = await this.store.messages.list(conversationId, userId, filter, page, this.clock.now());
     return { items: await this.views(userId, found.items, new Map([[conversationId, member.lastReadMessageId]])), total: found.total };
+  }
+
+  /**
+   * A page of a conversation's messages written by users (no notices or call records), newest
+   * first, each with whether a member other than its sender has read up to it (`seen`). With only
+   * `after`, the page holds the messages right after it (still newest first), so a client pages
+   * forward without gaps. Cursors must be messages of this conversation the caller can see
+   * (MESSAGE_NOT_FOUND otherwise). Reading a page moves no read pointer.
+   */
+  async listSeen(userId: number, conversationId: number, cursors: { before?: number; after?: number }, page: PageRequest): Promise<Page<SeenView>> {
+    const { member } = await this.conversations.requireMember(conversationId, userId);
+    for (const id of [cursors.before, cursors.after]) {
+      if (id === undefined) continue;
+      const m = await this.store.messages.byId(id);
+      if (!m || m.conversationId !== conversationId || m.deletedAt !== null) throw new AppError('MESSAGE_NOT_FOUND', `message ${id} is not a message of this chat`);
+    }
+    const filter: MessageFilter = { byUsers: true, ...cursors, adjacent: cursors.after !== undefined && cursors.before === undefined };
+    const [found, members] = await Promise.all([
+      this.store.messages.list(conversationId, userId, filter, page, this.clock.now()),
+      this.store.conversations.members(conversationId),
+    ]);
+    const views = await this.views(userId, found.items, new Map([[conversationId, member.lastReadMessageId]]));
+    return { items: views.map((v) => ({ ...v, seen: this.seenBy(members, v.message) })), total: found.total };
+  }
+
+  /** Whether a member other than the sender has read up to the message. */
+  private seenBy(members: readonly Member[], m: Message): boolean {
+    return members.some((x) => x.userId !== m.senderId && x.lastReadMessageId >= m.id);
+  }
+
+  /**
+   * Moves the member's read pointer forward to a message of the conversation (never back) and
+   * keeps a receipt; `message.read` names the message's sender so documents can tell them alone.
+   * Outsiders get NOT_A_MEMBER, a message of another chat MESSAGE_NOT_FOUND.
+   */
+  async readUpTo(userId: number, conversationId: number, messageId: number): Promise<void> {
+    await this.tx.run(async (tx, emit) => {
+      await this.conversations.requireMember(conversationId, userId, tx);
+      const { message } = await this.visible(userId, messageId, tx);
+      if (message.conversationId !== conversationId) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} is not a message of this chat`);
+      await this.read(tx, emit, userId, message);
+    });
   }
 
   async search(userId: number, query: string, page: PageRequest): Promise<Page<MessageView>> {
@@ -272,6 +321,7 @@ export class MessageService {
       .oneOf('type', input.type, sendableTypes)
       .length('content', input.content, 0, limits.messageContent.maxLength)
       .length('fileName', input.fileName, 0, limits.fileName.maxLength)
+      .length('caption', input.caption, 0, limits.messageContent.maxLength)
       .length('clientId', input.clientId, limits.clientId.minLength, limits.clientId.maxLength)
       .check(input.ttl === undefined || (Number.isInteger(input.ttl) && input.ttl >= 0 && input.ttl <= limits.ttl.max), 'ttl', `must be 0 to ${limits.ttl.max} seconds`)
       .check(
@@ -323,7 +373,7 @@ export class MessageService {
       }
       replyToId = target.id;
     }
-    const base = { caption: '', replyToId, ttl: input.ttl ?? 0, isSilent: input.isSilent ?? false, isEncrypted: input.isEncrypted ?? false, metadata: {} };
+    const base = { caption: input.caption ?? '', replyToId, ttl: input.ttl ?? 0, isSilent: input.isSilent ?? false, isEncrypted: input.isEncrypted ?? false, metadata: {} };
     if (input.forwardFrom != null) {
       const { message: original } = await this.visible(userId, input.forwardFrom);
       if (original.type === 'system' || original.type === 'call' || original.recalledAt !== null) {
@@ -519,7 +569,11 @@ export class MessageService {
     const advanced = await tx.conversations.advanceRead(m.conversationId, userId, m.id);
     const receipted = await tx.messages.addReceipt(m.id, userId, at);
     if (advanced || receipted) {
-      emit({ type: 'message.read', audience: { kind: 'conversation', id: m.conversationId }, data: { conversationId: m.conversationId, userId, messageId: m.id, readAt: at } });
+      emit({
+        type: 'message.read',
+        audience: { kind: 'conversation', id: m.conversationId },
+        data: { conversationId: m.conversationId, userId, messageId: m.id, readAt: at, ...(m.senderId !== null && { senderId: m.senderId }) },
+      });
     }
   }
 

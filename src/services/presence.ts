@@ -199,10 +199,14 @@ export class PresenceService implements Presence {
         ? JSON.stringify(['offline', state.availability])
         : null;
     if (!(await this.swapShown(userId, shown))) return;
-    const { friends, others } = await this.audience(userId);
+    const { friends, watchers, others } = await this.audience(userId);
     const at = this.clock.now();
-    if (friends.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids: friends }, data: { ...state, user: chosen.user, at, friends: true } });
-    if (others.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids: others }, data: { ...state, user: chosen.user, at, friends: false } });
+    const tell = (ids: number[], friends: boolean, watching: boolean) => {
+      if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, user: chosen.user, at, friends, watching } });
+    };
+    tell(friends, true, true);
+    tell(watchers, false, true);
+    tell(others, false, false);
   }
 
   private async swapShown(userId: number, shown: string | null): Promise<boolean> {
@@ -215,12 +219,18 @@ export class PresenceService implements Presence {
 
   /**
    * Contacts who watch the user, and everyone sharing a conversation with them: the user's
-   * friends (watchers the user has as contacts too) apart from the others.
+   * friends (watchers the user has as contacts too), the other watchers (who have the user as a
+   * contact), and those who only share a conversation.
    */
-  private async audience(userId: number): Promise<{ friends: number[]; others: number[] }> {
+  private async audience(userId: number): Promise<{ friends: number[]; watchers: number[]; others: number[] }> {
     const [watchers, peers] = await Promise.all([this.store.contacts.watchersOf(userId), this.store.conversations.peersOf(userId)]);
     const mutual = await this.store.contacts.contactsAmong(userId, watchers);
+    const watching = new Set(watchers);
     const all = [...new Set([...watchers, ...peers])];
-    return { friends: all.filter((id) => mutual.has(id)), others: all.filter((id) => !mutual.has(id)) };
+    return {
+      friends: all.filter((id) => mutual.has(id)),
+      watchers: all.filter((id) => !mutual.has(id) && watching.has(id)),
+      others: all.filter((id) => !watching.has(id)),
+    };
   }
 }

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_message_files.ts';
 import * as m0004 from './migrations/0004_message_pages.ts';
 import * as m0005 from './migrations/0005_sparse_message_indexes.ts';
 import * as m0006 from './migrations/0006_friends_keys_files.ts';
+import * as m0007 from './migrations/0007_identities_last_connected.ts';
 import type { Database } from './schema.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -18,6 +19,7 @@ const migrations: Record<string, DialectMigration> = {
   '0004_message_pages': m0004,
   '0005_sparse_message_indexes': m0005,
   '0006_friends_keys_files': m0006,
+  '0007_identities_last_connected': m0007,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -33,6 +33,7 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;
+  last_connected_at: number | null;
   last_login_at: number | null;
   availability: Text;
 }
@@ -230,6 +231,15 @@ export interface PublicKeysTable {
   updated_at: number;
 }
 
+export interface UserIdentitiesTable {
+  id: Id;
+  user_id: number;
+  provider: string;
+  subject: string;
+  email: string | null;
+  created_at: number;
+}
+
 export interface DepartmentsTable {
   id: Id;
   name: string;
@@ -271,6 +281,7 @@ export interface Database {
   files: FilesTable;
   calls: CallsTable;
   public_keys: PublicKeysTable;
+  user_identities: UserIdentitiesTable;
   departments: DepartmentsTable;
   events: EventsTable;
   settings: SettingsTable;

@@ -8,6 +8,7 @@ import { ConversationRepo } from './repos/conversations.ts';
 import { EventRepo } from './repos/events.ts';
 import { FileRepo } from './repos/files.ts';
 import { FriendRepo } from './repos/friends.ts';
+import { IdentityRepo } from './repos/identities.ts';
 import { KeyRepo } from './repos/keys.ts';
 import { MessageRepo } from './repos/messages.ts';
 import { ScheduledMessageRepo } from './repos/scheduled.ts';
@@ -35,6 +36,7 @@ export class Store {
   readonly calls: CallRepo;
   readonly friends: FriendRepo;
   readonly keys: KeyRepo;
+  readonly identities: IdentityRepo;
   /** SQLite outside a transaction: transactions share commits (see GroupCommit). */
   private readonly groupCommit: GroupCommit | undefined;
   private lastBatch: { trx: Kysely<Database>; store: Store } | undefined;
@@ -57,6 +59,7 @@ export class Store {
     this.calls = new CallRepo(db, dialect);
     this.friends = new FriendRepo(db);
     this.keys = new KeyRepo(db);
+    this.identities = new IdentityRepo(db);
   }
 
   get inTransaction(): boolean {

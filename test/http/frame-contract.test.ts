@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Audience, EventType, SignalType } from '../../src/domain/events.ts';
 import { chat8 } from '../../src/profiles/chat8/index.ts';
+import { flutter } from '../../src/profiles/flutter/index.ts';
 import { lite } from '../../src/profiles/lite/index.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
 import type { SendResult } from '../../src/services/messages.ts';
@@ -19,9 +20,10 @@ import { WsClient } from '../support/ws.ts';
  * covered every event type, every signal a profile renders and every zhihang frame.
  */
 
-const profiles = [zhihang, echo, chat8, lite];
-/** chat8 shares echo's paths (/api/v1, /ws/{user_id}), so it is mounted below /c8 here; lite below /lite, as by default. */
-const mountOf = (name: string) => (name === 'chat8' ? '/c8' : name === 'lite' ? '/lite' : '');
+const profiles = [zhihang, echo, chat8, lite, flutter];
+/** chat8 shares echo's paths (/api/v1, /ws/{user_id}), so it is mounted below /c8 here; lite and flutter below /lite and /flutter, as by default. */
+const mounts: Record<string, string> = { chat8: '/c8', lite: '/lite', flutter: '/flutter' };
+const mountOf = (name: string) => mounts[name] ?? '';
 const toChat = (id: number): Audience => ({ kind: 'conversation', id });
 const toUser = (u: TestUser): Audience => ({ kind: 'user', id: u.id });
 
@@ -64,7 +66,7 @@ describeEachStore(
   (server) => {
     let a: TestUser, b: TestUser, c: TestUser, d: TestUser;
     let chat: number;
-    const seen = { events: new Set<string>(), signals: new Set<string>(), zhihang: new Set<string>(), chat8: new Set<string>(), lite: new Set<string>() };
+    const seen = { events: new Set<string>(), signals: new Set<string>(), zhihang: new Set<string>(), chat8: new Set<string>(), lite: new Set<string>(), flutter: new Set<string>() };
 
     async function verify<T>(action: () => Promise<T>): Promise<Verified<T>> {
       const v = await verifyAction(server(), action, { profiles });
@@ -79,6 +81,7 @@ describeEachStore(
       for (const f of all) if (f.profile === 'zhihang') seen.zhihang.add(f.type);
       for (const f of all) if (f.profile === 'chat8') seen.chat8.add(f.type);
       for (const f of all) if (f.profile === 'lite') seen.lite.add(f.type);
+      for (const f of all) if (f.profile === 'flutter') seen.flutter.add(f.type);
       const of = (name: string) => all.filter((f) => f.profile === name);
       return { zhihang: of('zhihang'), echo: of('echo'), chat8: of('chat8'), lite: of('lite') };
     }
@@ -380,6 +383,8 @@ describeEachStore(
     });
 
     it('covered every event type, every rendered signal and every zhihang frame', () => {
+      const flutterFrames = Object.keys(flutter.socket!.frames).filter((t) => !['pong', 'error'].includes(t));
+      assert.deepEqual([...seen.flutter].sort(), flutterFrames.sort());
       const liteFrames = Object.keys(lite.socket!.frames).filter((t) => !['pong', 'error'].includes(t));
       assert.deepEqual([...seen.lite].sort(), liteFrames.sort());
       const chat8Frames = Object.keys(chat8.socket!.frames).filter((t) => !['pong', 'error'].includes(t));

@@ -121,7 +121,8 @@ describe('envelopes', () => {
       success: false,
       error: { code: 'VALIDATION_ERROR', message: 'chat_id: is required', details, requestId: 'req_9', timestamp: '2024-12-19T10:30:00Z' },
     });
-    assert.deepEqual(bare.error({ ...parts, code: 'validation', detail: '' }), { code: 'validation', message: '数据验证失败', details });
+    assert.deepEqual(bare.error({ ...parts, code: 400 }), { code: 400, message: '数据验证失败', details: 'chat_id: is required' });
+    assert.deepEqual(bare.error({ ...parts, code: 400, detail: '' }), { code: 400, message: '数据验证失败', details: null });
   });
 
   it('success-data-meta lifts a route’s meta (paging) beside its data, and only that', () => {

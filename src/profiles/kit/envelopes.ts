@@ -128,11 +128,15 @@ export const successDataMeta: Envelope = {
   }),
 };
 
-/** The Flutter client's API: bare bodies; errors `{code, message, details}`. */
+/**
+ * The Flutter client's API: bare bodies; errors `{code, message, details}` with `message` the
+ * document's text for the code and `details` what went wrong in this case (a string naming the
+ * field for a field problem), or null when there is nothing more to say.
+ */
 export const bare: Envelope = {
   name: 'bare',
   success: (data) => data,
   successSchema: (data) => data,
-  error: (e) => ({ code: e.code, message: e.detail || e.message, ...(e.details && { details: e.details }) }),
-  errorSchema: Type.Object({ code: Type.Union([Type.Integer(), Type.String()]), message: Type.String(), details: Type.Optional(Details) }),
+  error: (e) => ({ code: e.code, message: e.message, details: e.detail || null }),
+  errorSchema: Type.Object({ code: Type.Union([Type.Integer(), Type.String()]), message: Type.String(), details: Type.Union([Type.String(), Type.Null()]) }),
 };

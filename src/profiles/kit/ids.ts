@@ -48,3 +48,6 @@ export function stringId(malformed: Malformed = 'validation', description?: stri
 
 /** Strict integer ids in a query string or a JSON body, where a schema is enough. */
 export const IdValue = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
+/** An integer id as documents with string ids write it (lite, flutter). */
+export const idText = (id: number): string => String(id);

@@ -7,5 +7,4 @@ import { integerId } from '../kit/ids.ts';
 export const userId = integerId({ notFound: 'USER_NOT_FOUND' }, 'a user id');
 export const groupId = integerId({ notFound: 'CHAT_NOT_FOUND' }, 'a group id');
 
-/** An id in the document's form. */
-export const idText = (id: number): string => String(id);
+export { idText } from '../kit/ids.ts';

@@ -50,7 +50,7 @@ export class CallRepo {
     media: CallMedia;
     state: CallState;
     endReason?: string;
-    callerConnection: string;
+    callerConnection: string | null;
     at: number;
   }): Promise<Call> {
     const row = await this.db
@@ -112,7 +112,7 @@ export class CallRepo {
   }
 
   /** Ringing → connected, held by the answering connection; undefined when no longer ringing. */
-  async answer(id: string, calleeId: number, connectionId: string, at: number): Promise<Call | undefined> {
+  async answer(id: string, calleeId: number, connectionId: string | null, at: number): Promise<Call | undefined> {
     const row = await this.db
       .updateTable('calls')
       .set({ state: 'connected', answered_at: at, callee_connection: connectionId })

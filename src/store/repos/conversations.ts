@@ -99,7 +99,7 @@ function memberOf(r: MemberColumns, conversationId: number, userId: number): Mem
  * subqueries over the (conversation_id, ...) indexes, so a page costs one query whatever its
  * size. Unread: messages from others after the read pointer that still exist.
  */
-function summaries(db: Kysely<Database>, userId: number, now: number) {
+function summaries(db: Kysely<Database>, userId: number, now: number, byUsers = false) {
   return db
     .selectFrom('conversation_members as cm')
     .innerJoin('conversations as c', 'c.id', 'cm.conversation_id')
@@ -120,15 +120,31 @@ function summaries(db: Kysely<Database>, userId: number, now: number) {
         .where('m.deleted_at', 'is', null)
         .where((w) => w.or([w('m.sender_id', 'is', null), w('m.sender_id', '!=', userId)]))
         .where((w) => w.or([w('m.expires_at', 'is', null), w('m.expires_at', '>', now)]))
+        .$if(byUsers, (q) => q.where('m.type', 'not in', ['system', 'call']))
         .as('unread_count'),
-    ]);
+    ])
+    .$if(byUsers, (q) =>
+      q.select((eb) =>
+        eb
+          .selectFrom('messages as lm')
+          .select((s) => s.fn.max('lm.id').as('n'))
+          .whereRef('lm.conversation_id', '=', 'c.id')
+          .where('lm.deleted_at', 'is', null)
+          .where('lm.type', 'not in', ['system', 'call'])
+          .where((w) => w.or([w('lm.expires_at', 'is', null), w('lm.expires_at', '>', now)]))
+          .as('last_user_message_id'),
+      ),
+    );
 }
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaries>['executeTakeFirstOrThrow']>>;
 
 function listed(userId: number, r: SummaryRow): ListedConversation {
+  const conversation = toConversation(r);
+  // Listed for messages users wrote: the last of those stands for the last message.
+  if (r.last_user_message_id !== undefined) conversation.lastMessageId = r.last_user_message_id === null ? null : Number(r.last_user_message_id);
   return {
-    conversation: toConversation(r),
+    conversation,
     membership: memberOf(r, r.id, userId),
     membersCount: Number(r.members_count ?? 0),
     unreadCount: Number(r.unread_count ?? 0),
@@ -399,10 +415,15 @@ export class ConversationRepo implements MembershipSource {
     return new Map(rows.map((r) => [r.conversation_id, r.user_id]));
   }
 
-  /** The user's conversations, pinned first, then by last activity. */
-  async listFor(userId: number, page: PageRequest, now: number): Promise<{ items: ListedConversation[]; total: number }> {
+  /**
+   * The user's conversations, pinned first, then by last activity. `type`: of that type only;
+   * `byUsers`: unread counts and last messages count messages users wrote (no notices, no call records).
+   */
+  async listFor(userId: number, page: PageRequest, now: number, opts: { type?: ConversationType; byUsers?: boolean } = {}): Promise<{ items: ListedConversation[]; total: number }> {
+    const { type } = opts;
     const [rows, count] = await Promise.all([
-      summaries(this.db, userId, now)
+      summaries(this.db, userId, now, opts.byUsers)
+        .$if(type !== undefined, (q) => q.where('c.type', '=', type!))
         .orderBy('cm.is_pinned', 'desc')
         .orderBy('c.last_activity_at', 'desc')
         .orderBy('c.id', 'desc')
@@ -410,9 +431,11 @@ export class ConversationRepo implements MembershipSource {
         .offset(page.offset)
         .execute(),
       this.db
-        .selectFrom('conversation_members')
+        .selectFrom('conversation_members as cm')
+        .innerJoin('conversations as c', 'c.id', 'cm.conversation_id')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('user_id', '=', userId)
+        .where('cm.user_id', '=', userId)
+        .$if(type !== undefined, (q) => q.where('c.type', '=', type!))
         .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map((r) => listed(userId, r)), total: Number(count.n) };

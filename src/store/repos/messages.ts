@@ -56,6 +56,8 @@ export interface MessageFilter {
   before?: number;
   /** Only messages with a larger id. */
   after?: number;
+  /** With `after`: the page holds the messages right after it (still listed newest first), not the newest ones. */
+  adjacent?: boolean;
   /** Case-insensitive substring of the content. */
   search?: string;
   type?: MessageType;
@@ -212,10 +214,12 @@ export class MessageRepo {
       .where((eb) => live(eb, now))
       .where((eb) => notHiddenFrom(eb, viewerId))
       .where((eb) => matching(eb, filter));
+    const oldestFirst = filter.adjacent === true && filter.after !== undefined;
     const [rows, count] = await Promise.all([
-      base.selectAll('messages').orderBy('messages.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+      base.selectAll('messages').orderBy('messages.id', oldestFirst ? 'asc' : 'desc').limit(page.limit).offset(page.offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
+    if (oldestFirst) rows.reverse();
     return { items: rows.map(toMessage), total: Number(count.n) };
   }
 

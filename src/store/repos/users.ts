@@ -26,6 +26,7 @@ export function toUser(row: UserRow): User {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastSeenAt: row.last_seen_at,
+    lastConnectedAt: row.last_connected_at,
     lastLoginAt: row.last_login_at,
     availability: row.availability as UserStatus,
   };
@@ -220,7 +221,10 @@ export class UserRepo {
       .updateTable('users')
       .set({
         last_seen_at: sql<number | null>`case when status = 'offline' then last_seen_at else ${at} end`,
-        ...(came !== undefined && { availability: came ? sql<string>`case when status = 'offline' then 'offline' else 'online' end` : 'offline' }),
+        ...(came !== undefined && {
+          availability: came ? sql<string>`case when status = 'offline' then 'offline' else 'online' end` : 'offline',
+          last_connected_at: sql<number | null>`case when status = 'offline' then last_connected_at else ${at} end`,
+        }),
       })
       .where('id', '=', id)
       .returning([...summaryColumns, 'status', 'status_message', 'last_seen_at', 'availability'])
