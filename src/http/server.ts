@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -78,6 +79,25 @@ function unowned(error: AppError) {
   return { code: error.status, message: error.status === 404 ? 'not found' : 'bad request', error: error.message };
 }
 
+/** Answers a request Node's HTTP parser refused, then closes the connection (as Node would). */
+function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, socket: Duplex, listener: Listener): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // Node hands the bytes it read as a Buffer (Fastify's type says otherwise).
+  const requestLine = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1').split('\r\n', 1)[0]! : '';
+  const path = /^[A-Z]+ (\/[^\s?]*)/.exec(requestLine)?.[1] ?? '/';
+  const error = new AppError('BAD_REQUEST', err.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers are too large' : 'the request is not valid HTTP/1.1');
+  const owner = ownerOf(listener.mounts, path);
+  const { status, body } = owner ? owner.profile.errors.render(error, '', Date.now()) : { status: error.status, body: unowned(error) };
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
+}
+
 export async function buildServer(core: Core, gateway: Gateway, listener: Listener): Promise<FastifyInstance> {
   checkCollisions(listener);
   const { config } = core;
@@ -92,6 +112,10 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     // Bad percent-encoding or an over-long path segment, caught before any route is found: the
     // answer is still in the envelope of the profile owning the path.
     frameworkErrors: (error, request, reply) => void answerByPath(request, reply, routingError(error)),
+    // What Node's HTTP parser refuses (a bad request line or header, conflicting lengths) never
+    // reaches Fastify; it is answered here, in the envelope of the profile owning the path if
+    // the request line names one.
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, listener),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

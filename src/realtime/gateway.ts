@@ -9,6 +9,7 @@ import type { AnySignal, DomainEvent } from '../domain/events.ts';
 import { bearerToken, type AccessClaims } from '../services/tokens.ts';
 import type { ClientCommand, FrameRef, ProfileCodec, Sender, SocketEndpoint } from './codec.ts';
 import { CloseCode, Connection, type Wire } from './connection.ts';
+import { handshakeProblem } from './handshake.ts';
 import { Registry, type UserLink } from './registry.ts';
 
 /** How a listener answers an upgrade to a path where no socket is: status and JSON body. */
@@ -167,8 +168,9 @@ export class Gateway {
         const { status, body } = notFound(url.pathname);
         return this.refuse(socket, status, body);
       }
-      if (this.closing) {
-        const { status, body } = found.endpoint.codec.refusal(new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly'));
+      const refusal = this.closing ? new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly') : handshakeProblem(req);
+      if (refusal) {
+        const { status, body } = found.endpoint.codec.refusal(refusal);
         return this.refuse(socket, status, body);
       }
       void this.accept(found.endpoint, found.params, req, socket, head, url);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createGroup, openPrivate, send, users } from '../support/messaging.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -108,6 +109,58 @@ describe('errors raised before a route is found', () => {
     for (const id of ['0x10', '1e3', '%2012', '012', '-1', '1.5', '..%2F..', '1%00']) {
       await refusedUnchanged(422, () => s.api.get(`/api/chats/${id}`, { token: a.token }));
     }
+  });
+});
+
+/** Sends bytes as they are and reads the answer's status and JSON body. */
+function rawExchange(bytes: string | Buffer): Promise<{ status: number; body: any; text: string }> {
+  const { port } = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (d) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const answer = Buffer.concat(chunks).toString('utf8');
+      const text = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+      resolve({ status: Number(answer.split(' ')[1]), body: JSON.parse(text), text });
+    });
+  });
+}
+
+describe('requests Node’s HTTP parser or the WebSocket handshake refuses', () => {
+  it('answers malformed HTTP in the envelope of the path’s owner', async () => {
+    const requests = [
+      Buffer.from('GET /api/chats/\xff HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1'),
+      'GET /api/users/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+      'FOO /api/users/me HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /api/users/me HTTP/1.1\r\nBad Header: x\r\n\r\n',
+    ];
+    for (const bytes of requests) {
+      const res = await rawExchange(bytes);
+      assertError(res, 400);
+      assert.equal(res.body.error, 'the request is not valid HTTP/1.1');
+    }
+    const huge = await rawExchange(`GET /api/users/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assertError(huge, 400);
+    assert.equal(huge.body.error, 'the request headers are too large');
+  });
+
+  it('answers a broken WebSocket handshake in the envelope, before ws would answer in HTML', async () => {
+    const upgrade = (headers: Record<string, string>, method = 'GET') =>
+      `${method} /ws?token=${a.token} HTTP/1.1\r\nHost: x\r\n${Object.entries({ Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers })
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n`;
+    for (const [headers, error] of [
+      [{ 'Sec-WebSocket-Key': 'short' }, 'Sec-WebSocket-Key must be 16 bytes in base64'],
+      [{ 'Sec-WebSocket-Version': '99' }, 'Sec-WebSocket-Version must be 13'],
+      [{ 'Sec-WebSocket-Protocol': 'a, a' }, 'Sec-WebSocket-Protocol must be a list of distinct tokens'],
+    ] as const) {
+      const res = await rawExchange(upgrade(headers));
+      assertError(res, 400);
+      assert.equal(res.body.error, error);
+    }
+    assertError(await rawExchange(upgrade({}, 'POST')), 405);
   });
 });
 
