@@ -76,7 +76,7 @@ export async function seed(core: Core): Promise<Fixture> {
 
 /** Columns that change without anything being asked of the server (presence, session use). */
 const volatile: Record<string, readonly string[]> = {
-  users: ['last_seen_at'],
+  users: ['last_seen_at', 'last_connected_at'],
   sessions: ['last_used_at', 'expires_at'],
 };
 

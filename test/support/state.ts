@@ -29,14 +29,14 @@ async function storedFiles(dir: string): Promise<string[]> {
 
 /**
  * Everything a request could change, as one comparable value: the rows of every state table
- * (users' last-seen time aside: presence moves it) and the files on disk.
+ * (users' last-seen and last-connected times aside: presence moves them) and the files on disk.
  */
 export async function stateOf(s: TestServer): Promise<string> {
   const db = s.core.store.db;
   const tables: Record<string, unknown> = {};
   for (const table of stateTables) {
     const rows = await db.selectFrom(table).selectAll().execute();
-    tables[table] = table === 'users' ? rows.map((r) => ({ ...r, last_seen_at: null })) : rows;
+    tables[table] = table === 'users' ? rows.map((r) => ({ ...r, last_seen_at: null, last_connected_at: null })) : rows;
   }
   return JSON.stringify({ tables, files: await storedFiles(path.join(s.core.config.dataDir, 'files')) });
 }
