@@ -20,9 +20,12 @@ export function parseQuery(raw: string): Record<string | symbol, unknown> {
  * (errors name the field), an empty JSON body is no body, and text/plain is a client mistake.
  */
 export function installStrictParsers(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: it runs on every request and almost always passes.
+  app.addHook('onRequest', (request, _reply, done) => {
     if ((request.query as Record<symbol, unknown> | undefined)?.[malformedQuery]) {
-      throw new AppError('BAD_REQUEST', 'the query string is not valid percent-encoded UTF-8');
+      done(new AppError('BAD_REQUEST', 'the query string is not valid percent-encoded UTF-8'));
+    } else {
+      done();
     }
   });
 
