@@ -58,13 +58,6 @@ class RequestLog extends LogController {
   }
 }
 
-/**
- * The HTTP server of one listener: the shared plumbing (parsers, helmet, CORS, multipart), each
- * profile mounted on it with its guard and error answer, one not-found answer for the whole
- * listener in the envelope of the profile that owns the path, and its sockets on the gateway.
- * Every listener serves its OpenAPI document at /openapi.json; the main one also serves health,
- * one document per profile and the docs UI.
- */
 // A path segment longer than any id of any document; the answer to longer ones is a 400.
 const maxParamLength = 200;
 
@@ -98,6 +91,13 @@ function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, 
   );
 }
 
+/**
+ * The HTTP server of one listener: the shared plumbing (parsers, helmet, CORS, multipart), each
+ * profile mounted on it with its guard and error answer, one not-found answer for the whole
+ * listener in the envelope of the profile that owns the path, and its sockets on the gateway.
+ * Every listener serves its OpenAPI document at /openapi.json; the main one also serves health,
+ * one document per profile and the docs UI.
+ */
 export async function buildServer(core: Core, gateway: Gateway, listener: Listener): Promise<FastifyInstance> {
   checkCollisions(listener);
   const { config } = core;
