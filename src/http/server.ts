@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -18,6 +18,7 @@ import { redactQuery } from '../redaction.ts';
 import { version } from '../version.ts';
 import { installGuards } from './guard.ts';
 import { toAppError } from './errors.ts';
+import { answerRaw } from './raw-answer.ts';
 import { healthRoutes } from './health.ts';
 import { checkCollisions, ownerOf, type Listener } from './mounts.ts';
 import { openApiDocuments } from './openapi.ts';
@@ -84,11 +85,7 @@ function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, 
   const error = new AppError('BAD_REQUEST', err.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers are too large' : 'the request is not valid HTTP/1.1');
   const owner = ownerOf(listener.mounts, path);
   const { status, body } = owner ? owner.profile.errors.render(error, '', Date.now()) : { status: error.status, body: unowned(error) };
-  const text = JSON.stringify(body);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
-  );
+  answerRaw(socket, status, JSON.stringify(body));
 }
 
 /**

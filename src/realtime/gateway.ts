@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Core } from '../core.ts';
@@ -9,6 +9,7 @@ import type { AnySignal, DomainEvent } from '../domain/events.ts';
 import { bearerToken, type AccessClaims } from '../services/tokens.ts';
 import type { ClientCommand, FrameRef, ProfileCodec, Sender, SocketEndpoint } from './codec.ts';
 import { CloseCode, Connection, type Wire } from './connection.ts';
+import { answerRaw } from '../http/raw-answer.ts';
 import { handshakeProblem } from './handshake.ts';
 import { Registry, type UserLink } from './registry.ts';
 
@@ -166,12 +167,12 @@ export class Gateway {
       const found = matchRoute(routes, path);
       if (!found) {
         const { status, body } = notFound(url.pathname);
-        return this.refuse(socket, status, body);
+        return answerRaw(socket, status, body);
       }
       const refusal = this.closing ? new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly') : handshakeProblem(req);
       if (refusal) {
         const { status, body } = found.endpoint.codec.refusal(refusal);
-        return this.refuse(socket, status, body);
+        return answerRaw(socket, status, body);
       }
       void this.accept(found.endpoint, found.params, req, socket, head, url);
     };
@@ -204,7 +205,7 @@ export class Gateway {
       const appError = asAppError(err);
       if (appError.status >= 500) this.core.logger.error({ err }, 'websocket upgrade failed');
       const { status, body } = codec.refusal(appError);
-      return this.refuse(socket, status, body);
+      return answerRaw(socket, status, body);
     }
     if (socket.destroyed || this.closing) return void socket.destroy();
     this.opening.set(claims.userId, (this.opening.get(claims.userId) ?? 0) + 1);
@@ -214,17 +215,6 @@ export class Gateway {
       else this.opening.delete(claims.userId);
       this.track(this.open(ws, socket, codec, claims, since));
     });
-  }
-
-  private refuse(socket: Duplex, status: number, body: string): void {
-    if (socket.writable) {
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-          'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    }
-    socket.destroy();
   }
 
   private async open(ws: WebSocket, socket: Duplex, codec: ProfileCodec, claims: AccessClaims, since: number | null): Promise<void> {
