@@ -11,10 +11,12 @@ import { EventLog } from './services/event-log.ts';
 import { ConversationService } from './services/conversations.ts';
 import { FileService } from './services/files.ts';
 import { FriendService } from './services/friends.ts';
+import { HealthService } from './services/health.ts';
 import { OAuthService } from './services/oauth.ts';
 import { KeyService } from './services/keys.ts';
 import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
+import { SyncService } from './services/sync.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
 import type { FileStorage } from './services/storage/storage.ts';
 import { PasswordHasher } from './services/passwords.ts';
@@ -53,6 +55,10 @@ export interface Core {
   friends: FriendService;
   keys: KeyService;
   oauth: OAuthService;
+  /** Incremental sync over the event log, and batch uploads of local creates. */
+  sync: SyncService;
+  /** Database, Redis and gateway health, for every health endpoint. */
+  health: HealthService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
@@ -169,6 +175,7 @@ async function buildCore(
   const storage: FileStorage = s3 ?? new LocalDiskStorage(config.filesDir);
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize, signer: tokens });
   const friends = new FriendService(store, transactor, users, clock);
+  const sync = new SyncService(store, eventLog, (text) => tokens.keyedHash(text), messages, clock, { retentionMs: config.eventRetentionMs });
   const keys = new KeyService(store, clock);
   // Endpoints the operator set to plain http (a provider on loopback) are allowed as set.
   const oauthUrls = Object.values(config.oauth).flatMap((p: OAuthProviderConfig) => [p.issuer, p.apiUrl ?? '']);
@@ -191,7 +198,16 @@ async function buildCore(
     stop: () => calls.close(),
   });
   await components.start();
-
+  const checkDatabase = async () => {
+    try {
+      await ping(database.db);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const checkRedis = async () => redis?.ping();
+  const health = new HealthService({ database: checkDatabase, redis: checkRedis });
   return {
     config,
     logger,
@@ -218,17 +234,10 @@ async function buildCore(
     startedAt: clock.now(),
     nodeId: config.nodeId,
     redis,
-    async checkDatabase() {
-      try {
-        await ping(database.db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    async checkRedis() {
-      return redis?.ping();
-    },
+    sync,
+    health,
+    checkDatabase,
+    checkRedis,
     close: () => components.stop(),
   };
 }
