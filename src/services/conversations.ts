@@ -102,6 +102,17 @@ export class ConversationService {
     return { ...summary!, members: withUsers };
   }
 
+  /** The member ids of each of these conversations, in joining order; NOT_A_MEMBER for one the caller is not in. */
+  async memberIds(userId: number, conversationIds: readonly number[]): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    for (const id of new Set(conversationIds)) {
+      const members = await this.store.conversations.members(id);
+      if (!members.some((m) => m.userId === userId)) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${id}`);
+      out.set(id, members.sort((a, b) => a.joinedAt - b.joinedAt || a.userId - b.userId).map((m) => m.userId));
+    }
+    return out;
+  }
+
   /** A group's members, a page of them in detail order (owner, admins, members, each by joining), for a member. */
   async groupMembers(userId: number, groupId: number, page: PageRequest): Promise<Page<MemberWithUser>> {
     await this.requireGroup(groupId, userId);
