@@ -89,9 +89,10 @@ export class ConversationService {
     return { items: await this.complete(userId, listed.items), total: listed.total };
   }
 
-  async detail(userId: number, conversationId: number): Promise<ConversationDetail> {
+  /** `byUsers`: as in `list`. */
+  async detail(userId: number, conversationId: number, opts: { byUsers?: boolean } = {}): Promise<ConversationDetail> {
     await this.requireMember(conversationId, userId);
-    const listed = await this.store.conversations.summaryFor(conversationId, userId, this.clock.now());
+    const listed = await this.store.conversations.summaryFor(conversationId, userId, this.clock.now(), opts.byUsers ?? false);
     if (!listed) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${conversationId}`);
     const [[summary], members] = await Promise.all([this.complete(userId, [listed]), this.store.conversations.members(conversationId)]);
     const users = await this.store.users.summaries(members.map((m) => m.userId));

@@ -30,7 +30,7 @@ export async function shownChats(c: Pick<Context, 'me' | 'services'>, summaries:
   return summaries.map((s) => present.chat(s, (ids.get(s.conversation.id) ?? []).flatMap((id) => views.get(id) ?? [])));
 }
 
-const one = async (c: Pick<Context, 'me' | 'services'>, id: number) => (await shownChats(c, [await c.services.conversations.detail(c.me, id)]))[0]!;
+const one = async (c: Pick<Context, 'me' | 'services'>, id: number) => (await shownChats(c, [await c.services.conversations.detail(c.me, id, { byUsers: true })]))[0]!;
 
 export const chatRoutes = [
   route.get('/v1/chats', { summary: 'My chats, latest activity first', query: ListQuery, paging: listPaging, data: ListData }, async (c) => {

@@ -68,7 +68,7 @@ async function dataOf(c: Context, changes: readonly SyncChange[]): Promise<unkno
   const chatIds = [...new Set(changes.filter((ch) => ch.kind === 'conversation' && ch.action !== 'delete').map((ch) => ch.entityId))];
   const chats = new Map<number, unknown>();
   for (const id of chatIds) {
-    const detail = await c.services.conversations.detail(c.me, id).catch(() => undefined);
+    const detail = await c.services.conversations.detail(c.me, id, { byUsers: true }).catch(() => undefined);
     if (detail) chats.set(id, (await shownChats(c, [detail]))[0]!);
   }
   return Promise.all(
