@@ -165,6 +165,14 @@ for (const topology of topologies) {
       assert.equal(lite.body.data.email, ann.email);
       const fl = await at(1).api.get('/flutter/v1/user/me', { token: ann.tokens.flutter });
       assert.deepEqual([fl.body.email, fl.body.nickname], [ann.email, 'Ann']);
+
+      // Search results name a user by the id of the profile searched, whoever registered them.
+      const zFound = await at(0).api.get(`/api/users/search?q=${encodeURIComponent(cat.username)}`, { token: bob.tokens.zhihang });
+      assert.deepEqual(zFound.body.data.users.map((u: { id: number }) => u.id), [cat.ids.zhihang]);
+      const c8Found = await at(1).api.get(`/api/v1/friends/search?q=${encodeURIComponent(dan.username)}`, { token: ann.tokens.chat8 });
+      assert.deepEqual(c8Found.body.data.map((u: { id: number }) => u.id), [dan.ids.chat8]);
+      const fFound = await at(0).api.get(`/flutter/v1/users/search?query=${encodeURIComponent(bob.username)}`, { token: dan.tokens.flutter });
+      assert.deepEqual(fFound.body.users.map((u: { user_id: string }) => u.user_id), [bob.ids.flutter]);
     });
 
     it('names, emails and phones are unique across profiles, each refusal in its own profile’s shape (3)', async () => {
