@@ -44,31 +44,27 @@ function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** What is wrong with a department path, if anything. */
+function pathProblem(path: string): string | undefined {
+  if (path.length > limits.departmentPath.maxLength) return `must be at most ${limits.departmentPath.maxLength} characters`;
+  const names = path.split('/').map(clean);
+  if (names.length > limits.departmentDepth.max) return `must name at most ${limits.departmentDepth.max} levels of departments`;
+  if (names.some((n) => n === '')) return 'must be department names separated by /, none of them empty';
+  return names.map(nameProblem).find((p) => p !== undefined);
+}
+
 /** The names of a department path, or a VALIDATION error naming `field`. */
 export function departmentPath(path: string, field = 'department'): string[] {
-  const names = path.split('/').map(clean);
-  const problem =
-    path.length > limits.departmentPath.maxLength
-      ? `must be at most ${limits.departmentPath.maxLength} characters`
-      : names.length > limits.departmentDepth.max
-        ? `must name at most ${limits.departmentDepth.max} levels of departments`
-        : names.some((n) => n === '')
-          ? 'must be department names separated by /, none of them empty'
-          : names.map(nameProblem).find((p) => p !== undefined);
+  const problem = pathProblem(path);
   new Checker().check(problem === undefined, field, problem ?? '').done();
-  return names;
+  return path.split('/').map(clean);
 }
 
 /** Adds the problems of an assignment to `checker` (for callers that check other fields at once). */
 export function checkAssignment(checker: Checker, a: Assignment): Checker {
-  if (a.department != null && clean(a.department) !== '') {
-    try {
-      departmentPath(a.department);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      for (const p of err.details as { field: string; message: string }[]) checker.check(false, p.field, p.message);
-    }
-  }
+  const path = a.department == null ? '' : clean(a.department);
+  const problem = path === '' ? undefined : pathProblem(path);
+  checker.check(problem === undefined, 'department', problem ?? '');
   if (a.position !== undefined) {
     const position = clean(a.position);
     checker
