@@ -9,6 +9,7 @@ import { LogCodeSender, WebhookCodeSender, type CodeSender } from './services/co
 import { ContactService } from './services/contacts.ts';
 import { EventLog } from './services/event-log.ts';
 import { ConversationService } from './services/conversations.ts';
+import { DirectoryService } from './services/directory.ts';
 import { FileService } from './services/files.ts';
 import { FriendService } from './services/friends.ts';
 import { OAuthService } from './services/oauth.ts';
@@ -52,6 +53,8 @@ export interface Core {
   files: FileService;
   friends: FriendService;
   keys: KeyService;
+  /** The organisation directory: departments and each user's department and position. */
+  directory: DirectoryService;
   oauth: OAuthService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
@@ -143,7 +146,8 @@ async function buildCore(
     resendInterval: config.codeResendInterval,
   });
   const transactor = new Transactor(store, bus, clock);
-  const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, {
+  const directory = new DirectoryService(store, transactor, clock);
+  const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, directory, {
     registration: config.registration,
     refreshTtl: config.refreshTokenTtl,
   });
@@ -213,6 +217,7 @@ async function buildCore(
     files,
     friends,
     keys,
+    directory,
     oauth,
     timers,
     startedAt: clock.now(),
