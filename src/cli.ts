@@ -12,12 +12,22 @@ Commands:
   serve                         start the server (HOST, PORT, DATABASE_URL, ... from the environment)
   migrate                       bring the database schema up to date and exit
   user add --password <pw> [--phone <p>] [--email <e>] [--username <u>] [--nickname <n>]
-                                create a user (use --password-stdin to read the password from stdin)
+           [--department <path>] [--position <text>]
+                                create a user (use --password-stdin to read the password from stdin),
+                                in the department at <path> (names from the top separated by /, e.g.
+                                技术部/前端组; missing ones are created) with that job title
   user disable <id|phone|username|email>
                                 disable a user: no more logins, every session ended, every socket
                                 closed at once (on all nodes sharing REDIS_URL or the database)
   user enable <id|phone|username|email>
                                 let a disabled user log in again
+  org list                      print the departments as a tree: id, name, members (sub-departments included)
+  org create <path>             create the departments of a path that are missing
+  org rename <id> <name>        rename a department
+  org move <id> <parent id|top> put a department (and everything under it) under another, or at the top
+  org delete <id>               delete a department that has no sub-departments and no members
+  org assign <id|phone|username|email> <path|none> [--position <text>]
+                                put a user in the department at <path> (created as needed), or in none
   config                        print the configuration variables as a Markdown table
   help                          show this text
 
@@ -49,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'user':
       return userCommand(rest);
+    case 'org': {
+      const { orgCommand } = await import('./cli-org.ts');
+      return orgCommand(rest, withCore, usage);
+    }
     case 'config': {
       const { configurationTable } = await import('./config.ts');
       console.log(configurationTable());
@@ -103,6 +117,8 @@ async function addUser(args: string[]): Promise<number> {
       nickname: { type: 'string' },
       password: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      department: { type: 'string' },
+      position: { type: 'string' },
     },
     strict: true,
   });
@@ -118,8 +134,13 @@ async function addUser(args: string[]): Promise<number> {
       username: values.username,
       nickname: values.nickname,
       password,
+      department: values.department,
+      position: values.position,
     });
-    console.log(JSON.stringify({ id: user.id, phone: user.phone, email: user.email, username: user.username, nickname: user.nickname }));
+    const { department } = (await core.directory.profileOf([user.id])).get(user.id)!;
+    console.log(
+      JSON.stringify({ id: user.id, phone: user.phone, email: user.email, username: user.username, nickname: user.nickname, departmentId: user.departmentId, department, position: user.position }),
+    );
     return 0;
   });
 }
@@ -138,15 +159,20 @@ async function setDisabled(args: string[], disabled: boolean): Promise<number> {
   });
 }
 
+/** An unknown option, an option without its value, an unexpected argument. */
+function badArguments(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS_') === true;
+}
+
 /** Exit status 2 for what the operator can fix (the configuration, the input), 1 for anything else. */
 async function report(err: unknown): Promise<number> {
   // Imported here, not up front, so that only a failing command pays for them.
   const [{ ConfigError }, { AppError }] = await Promise.all([import('./config.ts'), import('./domain/errors.ts')]);
   if (err instanceof ConfigError) console.error(err.message);
   else if (err instanceof AppError) console.error(`error: ${err.message}`);
-  else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error((err as Error).message);
+  else if (badArguments(err)) console.error((err as Error).message);
   else console.error(err);
-  return err instanceof ConfigError || err instanceof AppError ? 2 : 1;
+  return err instanceof ConfigError || err instanceof AppError || badArguments(err) ? 2 : 1;
 }
 
 main(process.argv.slice(2)).then(

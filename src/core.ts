@@ -9,6 +9,7 @@ import { LogCodeSender, WebhookCodeSender, type CodeSender } from './services/co
 import { ContactService } from './services/contacts.ts';
 import { EventLog } from './services/event-log.ts';
 import { ConversationService } from './services/conversations.ts';
+import { DirectoryService } from './services/directory.ts';
 import { FileService } from './services/files.ts';
 import { FriendService } from './services/friends.ts';
 import { HealthService } from './services/health.ts';
@@ -54,6 +55,8 @@ export interface Core {
   files: FileService;
   friends: FriendService;
   keys: KeyService;
+  /** The organisation directory: departments and each user's department and position. */
+  directory: DirectoryService;
   oauth: OAuthService;
   /** Incremental sync over the event log, and batch uploads of local creates. */
   sync: SyncService;
@@ -149,7 +152,8 @@ async function buildCore(
     resendInterval: config.codeResendInterval,
   });
   const transactor = new Transactor(store, bus, clock);
-  const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, {
+  const directory = new DirectoryService(store, transactor, clock);
+  const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, directory, {
     registration: config.registration,
     refreshTtl: config.refreshTokenTtl,
   });
@@ -229,6 +233,7 @@ async function buildCore(
     files,
     friends,
     keys,
+    directory,
     oauth,
     timers,
     startedAt: clock.now(),

@@ -43,6 +43,12 @@ export const coreErrorStatus = {
 
   KEY_NOT_FOUND: 404,
 
+  DEPARTMENT_NOT_FOUND: 404,
+  /** Another department of that name is already under the same parent. */
+  DEPARTMENT_EXISTS: 409,
+  /** A department with sub-departments or members cannot be removed. */
+  DEPARTMENT_NOT_EMPTY: 409,
+
   CHAT_NOT_FOUND: 404,
   NOT_A_MEMBER: 403,
   MESSAGE_NOT_FOUND: 404,
@@ -108,6 +114,7 @@ export type UniqueTarget =
   | 'users.username'
   | 'users.email'
   | 'contacts.pair'
+  | 'departments.name'
   | 'conversations.pair'
   | 'messages.client_id'
   | 'scheduled_messages.client_id';

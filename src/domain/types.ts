@@ -82,6 +82,21 @@ export interface ContactWithUser extends Contact {
   user: User;
 }
 
+/** A department of the organisation directory; `parentId` null at the top. */
+export interface Department {
+  id: number;
+  name: string;
+  parentId: number | null;
+  createdAt: number;
+}
+
+/** Where a user sits in the directory: `department` is the department's own name, not its path. */
+export interface Placement {
+  departmentId: number | null;
+  department: string;
+  position: string;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;

@@ -34,6 +34,12 @@ export const limits = {
   /** How far ahead a message may be scheduled: a year. */
   scheduleHorizonMs: 366 * 86_400_000,
   messageSearch: { minLength: 1, maxLength: 100 },
+  departmentName: { minLength: 1, maxLength: 64 },
+  /** Departments from the top to the deepest. */
+  departmentDepth: { max: 10 },
+  /** A path of departmentDepth names with room for spaces around the slashes. */
+  departmentPath: { maxLength: 1000 },
+  position: { maxLength: 64 },
 } as const;
 
 const phoneRe = new RegExp(limits.phone.pattern);

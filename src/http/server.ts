@@ -24,6 +24,7 @@ import { checkCollisions, ownerOf, type Listener } from './mounts.ts';
 import { openApiDocuments } from './openapi.ts';
 import { installStrictParsers, parseQuery } from './parsers.ts';
 import { trustProxyOption } from './trust-proxy.ts';
+import { upgradeBase } from './external-base.ts';
 import { validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -211,7 +212,7 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
       const error = new AppError('NOT_FOUND', `no WebSocket endpoint at ${path}`);
       const { status, body } = owner ? owner.profile.errors.render(error, '', Date.now()) : { status: 404, body: unowned(error) };
       return { status, body: JSON.stringify(body) };
-    }),
+    }, upgradeBase(trustProxyOption(config.trustProxy))),
   );
   // Upgraded sockets keep the HTTP server from closing: end them first (1001), then the rest stops.
   app.addHook('preClose', async () => gateway.close());

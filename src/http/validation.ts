@@ -66,7 +66,7 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
 
 /** Turns Ajv errors into field problems that name the request field, not the JSON pointer. */
 export function fieldProblems(errors: readonly Partial<ErrorObject>[], context?: string): FieldProblem[] {
-  return errors.map((e) => {
+  return namedChoices(errors).map((e) => {
     const path = (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     const missing = e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
     const field = [path, missing].filter(Boolean).join('.') || context || 'body';
@@ -75,6 +75,28 @@ export function fieldProblems(errors: readonly Partial<ErrorObject>[], context?:
     else if (e.keyword === 'additionalProperties') message = `has an unknown field ${(e.params as { additionalProperty?: string }).additionalProperty}`;
     return { field, message };
   });
+}
+
+/**
+ * A union of literals fails as one `const` error per branch and an `anyOf` error after them
+ * ("must be equal to constant" twice, then "must match a schema in anyOf"); a person needs the one
+ * line that names the choices.
+ */
+function namedChoices(errors: readonly Partial<ErrorObject>[]): Partial<ErrorObject>[] {
+  const out: Partial<ErrorObject>[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'anyOf') {
+      const branches = out.filter((b) => b.keyword === 'const' && b.instancePath === e.instancePath);
+      if (branches.length > 0) {
+        const choices = branches.map((b) => JSON.stringify((b.params as { allowedValue?: unknown }).allowedValue));
+        out.splice(0, out.length, ...out.filter((b) => !branches.includes(b)));
+        out.push({ ...e, keyword: 'enum', message: `must be one of ${choices.join(', ')}` });
+        continue;
+      }
+    }
+    out.push(e);
+  }
+  return out;
 }
 
 /** A validator for JSON that arrived outside a request body (WebSocket frames): strict, no coercion. */

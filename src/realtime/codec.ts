@@ -125,5 +125,12 @@ export interface SocketEndpoint {
   path: string;
   /** Throws an AppError to refuse the upgrade (e.g. a path user id that is not the caller's). */
   authorizeUpgrade?(this: void, upgrade: UpgradeRequest): void;
+  /** The codec for clients whose base is unknown: file links in its frames are root-relative or from PUBLIC_URL. */
   codec: ProfileCodec;
+  /**
+   * Without PUBLIC_URL: the codec whose frames link files under the scheme and host the client
+   * connected with (`http://host:port`), as REST answers do. Connections sharing a base share a
+   * codec, so each frame is still encoded once per base.
+   */
+  codecAt?(this: void, base: string): ProfileCodec;
 }

@@ -158,8 +158,14 @@ export class Gateway {
   /**
    * An `upgrade` listener for one HTTP listener and the sockets mounted on it; a path with no
    * socket gets `notFound`'s answer (in the envelope of the profile that owns the path).
+   * `baseOf` reads the scheme and host the client connected with, for endpoints whose frames
+   * link files under it.
    */
-  upgradeHandler(endpoints: readonly SocketEndpoint[], notFound: SocketNotFound): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  upgradeHandler(
+    endpoints: readonly SocketEndpoint[],
+    notFound: SocketNotFound,
+    baseOf: (req: IncomingMessage) => string | undefined = () => undefined,
+  ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
     const routes = endpoints.map(compileRoute);
     return (req, socket, head) => {
       socket.on('error', () => undefined);
@@ -175,7 +181,9 @@ export class Gateway {
         const { status, body } = found.endpoint.codec.refusal(refusal);
         return answerRaw(socket, status, body);
       }
-      void this.accept(found.endpoint, found.params, req, socket, head, url);
+      const base = found.endpoint.codecAt ? baseOf(req) : undefined;
+      const codec = base === undefined ? found.endpoint.codec : found.endpoint.codecAt!(base);
+      void this.accept(found.endpoint, codec, found.params, req, socket, head, url);
     };
   }
 
@@ -185,8 +193,15 @@ export class Gateway {
     return this.closing;
   }
 
-  private async accept(endpoint: SocketEndpoint, params: Record<string, string>, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
-    const { codec } = endpoint;
+  private async accept(
+    endpoint: SocketEndpoint,
+    codec: ProfileCodec,
+    params: Record<string, string>,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+  ): Promise<void> {
     let claims: AccessClaims;
     let since: number | null;
     try {

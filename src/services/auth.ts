@@ -6,6 +6,7 @@ import type { Bus } from '../realtime/bus.ts';
 import type { Credentials, LoginIdentifier } from '../store/repos/users.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import { checkAssignment, type Assignment, type DirectoryService } from './directory.ts';
 import type { ProviderIdentity } from './oauth.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -35,6 +36,9 @@ export interface RegisterInput {
   nickname?: string;
   /** Verification code for the phone, required when registration is `code`. */
   code?: string;
+  /** A department path from the top (`技术部/前端组`), created as needed; blank for none. */
+  department?: string;
+  position?: string;
 }
 
 export interface LoginInput {
@@ -60,6 +64,7 @@ export class AuthService {
     private readonly verification: VerificationService,
     private readonly limiter: RateLimiter,
     private readonly clock: Clock,
+    private readonly directory: Pick<DirectoryService, 'place'>,
     private readonly opts: AuthOptions,
   ) {}
 
@@ -83,7 +88,7 @@ export class AuthService {
     if (this.opts.registration === 'code') await this.verification.verify(phone!, input.code!);
 
     const passwordHash = await this.passwords.hash(input.password);
-    return this.createAccount({ phone, email, username: input.username, nickname: input.nickname, passwordHash }, device);
+    return this.createAccount({ phone, email, username: input.username, nickname: input.nickname, passwordHash, placement: input }, device);
   }
 
   /** Creates a user without the registration policy (operators, CLI). */
@@ -91,7 +96,9 @@ export class AuthService {
     const { phone, email } = accountFields(input);
     await this.ensureFree({ phone, email, username: input.username });
     const passwordHash = await this.passwords.hash(input.password);
-    return this.insertUser(this.store, { phone, email, username: input.username, nickname: input.nickname, passwordHash, permissions: input.permissions });
+    return this.store.transaction((tx) =>
+      this.insertUser(tx, { phone, email, username: input.username, nickname: input.nickname, passwordHash, permissions: input.permissions, placement: input }),
+    );
   }
 
   /**
@@ -296,7 +303,7 @@ export class AuthService {
   }
 
   private async createAccount(
-    fields: { phone?: string; email?: string; username?: string; nickname?: string; passwordHash: string },
+    fields: { phone?: string; email?: string; username?: string; nickname?: string; passwordHash: string; placement?: Assignment },
     device: DeviceInfo,
   ): Promise<AuthResult> {
     const now = this.clock.now();
@@ -308,12 +315,15 @@ export class AuthService {
     }).then((r) => this.announceReplaced(r));
   }
 
+  /** The new user and their place in the directory, inside the caller's transaction. */
   private async insertUser(
     store: Store,
-    f: { phone?: string; email?: string; username?: string; nickname?: string; passwordHash: string; permissions?: string[] },
+    f: { phone?: string; email?: string; username?: string; nickname?: string; passwordHash: string; permissions?: string[]; placement?: Assignment },
   ): Promise<User> {
+    const placed = f.placement ? await this.directory.place(store, f.placement) : {};
     try {
       return await store.users.insert({
+        ...placed,
         phone: f.phone,
         email: f.email,
         username: f.username,
@@ -362,14 +372,14 @@ export class AuthService {
 function accountFields(input: Omit<RegisterInput, 'code'>): { phone?: string; email?: string } {
   const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
   const email = input.email?.toLowerCase();
-  new Checker()
+  const checker = new Checker()
     .check(Boolean(phone || email || input.username), 'phone', 'a phone number, email or username is required')
     .phone('phone', phone)
     .email('email', email)
     .username('username', input.username)
     .password('password', input.password)
-    .length('nickname', input.nickname, limits.nickname.minLength, limits.nickname.maxLength)
-    .done();
+    .length('nickname', input.nickname, limits.nickname.minLength, limits.nickname.maxLength);
+  checkAssignment(checker, input).done();
   return { phone, email };
 }
 

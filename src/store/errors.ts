@@ -6,6 +6,7 @@ const indexTargets: Record<string, UniqueTarget> = {
   users_email_unique: 'users.email',
   users_username_unique: 'users.username',
   contacts_pair_unique: 'contacts.pair',
+  departments_parent_name_unique: 'departments.name',
   conversations_pair_unique: 'conversations.pair',
   messages_client_unique: 'messages.client_id',
   scheduled_messages_client_unique: 'scheduled_messages.client_id',

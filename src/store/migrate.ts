@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_message_pages.ts';
 import * as m0005 from './migrations/0005_sparse_message_indexes.ts';
 import * as m0006 from './migrations/0006_friends_keys_files.ts';
 import * as m0007 from './migrations/0007_identities_last_connected.ts';
+import * as m0008 from './migrations/0008_departments.ts';
 import type { Database } from './schema.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -20,6 +21,7 @@ const migrations: Record<string, DialectMigration> = {
   '0005_sparse_message_indexes': m0005,
   '0006_friends_keys_files': m0006,
   '0007_identities_last_connected': m0007,
+  '0008_departments': m0008,
 };
 
 class InCodeProvider implements MigrationProvider {

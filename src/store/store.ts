@@ -5,6 +5,7 @@ import { CallRepo } from './repos/calls.ts';
 import { VerificationCodeRepo } from './repos/codes.ts';
 import { ContactRepo } from './repos/contacts.ts';
 import { ConversationRepo } from './repos/conversations.ts';
+import { DepartmentRepo } from './repos/departments.ts';
 import { EventRepo } from './repos/events.ts';
 import { FileRepo } from './repos/files.ts';
 import { FriendRepo } from './repos/friends.ts';
@@ -37,6 +38,7 @@ export class Store {
   readonly friends: FriendRepo;
   readonly keys: KeyRepo;
   readonly identities: IdentityRepo;
+  readonly departments: DepartmentRepo;
   /** SQLite outside a transaction: transactions share commits (see GroupCommit). */
   private readonly groupCommit: GroupCommit | undefined;
   private lastBatch: { trx: Kysely<Database>; store: Store } | undefined;
@@ -60,6 +62,7 @@ export class Store {
     this.friends = new FriendRepo(db);
     this.keys = new KeyRepo(db);
     this.identities = new IdentityRepo(db);
+    this.departments = new DepartmentRepo(db, dialect);
   }
 
   get inTransaction(): boolean {

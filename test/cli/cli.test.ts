@@ -18,6 +18,7 @@ describe('parley CLI', () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Usage: parley <command>/);
     assert.match(r.stdout, /user add/);
+    for (const sub of ['list', 'create', 'rename', 'move', 'delete', 'assign']) assert.match(r.stdout, new RegExp(`org ${sub}`));
     const unknown = await runCli(['frobnicate'], {});
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command: frobnicate/);
@@ -97,6 +98,81 @@ describe('parley CLI', () => {
         const none = await runCli(['user', 'add', '--phone', '13700000003'], env);
         assert.equal(none.code, 2);
         assert.match(none.stderr, /password is required/);
+      });
+
+      it('creates users in a department with a position, refusing a bad path and creating nothing then', async () => {
+        const add = (phone: string, ...more: string[]) => runCli(['user', 'add', '--phone', phone, '--password', 'operator-pass-1', ...more], env);
+        const r = await add('13700000011', '--department', '运维部/值班组', '--position', '值班长');
+        assert.equal(r.code, 0, r.stderr);
+        const created = JSON.parse(r.stdout) as Record<string, unknown>;
+        assert.equal(created.department, '值班组');
+        assert.equal(created.position, '值班长');
+        assert.equal(typeof created.departmentId, 'number');
+        const same = JSON.parse((await add('13700000012', '--department', ' 运维部 / 值班组 ')).stdout) as Record<string, unknown>;
+        assert.equal(same.departmentId, created.departmentId);
+
+        const bad = await add('13700000013', '--department', '运维部//夜班');
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /department: must be department names separated by \//);
+        const long = await add('13700000013', '--department', '运维部', '--position', 'p'.repeat(65));
+        assert.equal(long.code, 2);
+        assert.match(long.stderr, /position: must be at most 64 characters/);
+        // Neither the user nor a department was made.
+        const list = await runCli(['org', 'list'], env);
+        assert.doesNotMatch(list.stdout, /夜班/);
+        assert.equal((await runCli(['user', 'enable', '13700000013'], env)).code, 2);
+      });
+
+      it('manages departments: list, create, rename, move, delete when empty, assign', async () => {
+        const org = async (...args: string[]) => {
+          const r = await runCli(['org', ...args], env);
+          return { ...r, json: r.code === 0 && r.stdout.startsWith('{') ? (JSON.parse(r.stdout) as Record<string, any>) : undefined };
+        };
+        const user = await runCli(['user', 'add', '--phone', '13700000021', '--password', 'operator-pass-1'], env);
+        assert.equal(user.code, 0, user.stderr);
+        const sales = (await org('create', '销售部/华东区')).json!;
+        assert.equal(sales.name, '华东区');
+        const top = sales.parentId as number;
+        const north = (await org('create', '销售部/华北区')).json!;
+        assert.equal(north.parentId, top);
+        const assigned = await org('assign', '13700000021', '销售部/华东区', '--position', '区域经理');
+        assert.equal(assigned.code, 0, assigned.stderr);
+        const userId = assigned.json?.userId as number;
+        assert.deepEqual(assigned.json, { userId, departmentId: sales.id, department: '华东区', position: '区域经理' });
+
+        const listed = await org('list');
+        assert.equal(listed.code, 0, listed.stderr);
+        const lines = listed.stdout.trimEnd().split('\n');
+        const at = lines.findIndex((l) => l.endsWith('销售部  (1 member)'));
+        assert.ok(at >= 0, listed.stdout);
+        assert.match(lines[at]!, new RegExp(`^\\s*${top}  销售部`));
+        assert.match(lines[at + 1]!, new RegExp(`^\\s*${sales.id}    华东区  \\(1 member\\)$`));
+        assert.match(lines[at + 2]!, new RegExp(`^\\s*${north.id}    华北区  \\(0 members\\)$`));
+
+        assert.equal((await org('rename', String(north.id), '华北大区')).json!.name, '华北大区');
+        const clash = await org('rename', String(north.id), '华东区');
+        assert.equal(clash.code, 2);
+        assert.match(clash.stderr, /already has a department named "华东区"/);
+        assert.equal((await org('move', String(north.id), String(sales.id))).json!.parentId, sales.id);
+        const cycle = await org('move', String(sales.id), String(north.id));
+        assert.equal(cycle.code, 2);
+        assert.match(cycle.stderr, /parentId: must not be the department itself or one of its sub-departments/);
+        assert.equal((await org('move', String(north.id), 'top')).json!.parentId, null);
+
+        const full = await org('delete', String(sales.id));
+        assert.equal(full.code, 2);
+        assert.match(full.stderr, /still has 1 member/);
+        assert.deepEqual((await org('assign', '13700000021', 'none')).json, { userId, departmentId: null, department: '', position: '区域经理' });
+        assert.deepEqual((await org('delete', String(sales.id))).json, { id: sales.id, deleted: true });
+        const gone = await org('delete', String(sales.id));
+        assert.equal(gone.code, 2);
+        assert.match(gone.stderr, /no department/);
+
+        for (const args of [['delete', 'x'], ['move', '1'], ['assign', 'nobody-here', '销售部'], ['list', 'extra'], ['frob'], ['assign', '13700000021', 'a', '--position']]) {
+          const r = await org(...args);
+          assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+          assert.ok(r.stderr.length > 0);
+        }
       });
     });
   }

@@ -377,6 +377,10 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const frame = await wb.next('new_message');
     frameOk(frame, 'new_message');
     assert.equal(frame.data.media.media_id, up.body.media_id);
+    // The frame links the media exactly as the REST answers do: absolute, under the host the
+    // client used (no PUBLIC_URL here).
+    assert.deepEqual(frame.data.media, sent.body.media);
+    assert.equal(frame.data.media.url, up.body.url);
     assert.equal(frame.data.caption, 'Check out this photo!');
     const hist = await api().get(`/v1/conversations/${conv}/messages`, b.token);
     assert.equal(hist.body.messages[0].media.width, 1);
@@ -426,6 +430,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(changed.data.user_id, owner.id);
     assert.equal(changed.data.user_name, 'Olive');
     assert.equal(changed.data.name, 'Project Alpha Team');
+    assert.equal(changed.data.avatar, up.body.avatar, 'the same absolute link as the REST answer');
 
     flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [] }, owner.token), 400);
     flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id, '999999999'] }, owner.token), 404);
@@ -442,6 +447,86 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.deepEqual(again.body.invited_users, []);
     await w1.close();
     await wo.close();
+  });
+
+  it('group changes made through another profile: member_left, member_removed and role_changed (C34)', async () => {
+    const owner = await user({ nickname: 'Olga' });
+    const m1 = await user({ nickname: 'Max' });
+    const m2 = await user({ nickname: 'Mia' });
+    const outsider = await user();
+    const g = await newGroup(owner, [m1, m2]);
+    const gid = g.target_id;
+    const ws = await Promise.all([owner, m1, m2, outsider].map((u) => flutterSocket(base(), u.token)));
+    const [wOwner, w1, w2, wOut] = ws as [Chat8Socket, Chat8Socket, Chat8Socket, Chat8Socket];
+    // The primary API, as the same accounts (C10).
+    const primary = async (u: FlutterUser) => (await server().api.post('/api/auth/login', { username: u.username, password: u.password })).body.data.access_token as string;
+    const ownerPrimary = await primary(owner);
+    const m2Primary = await primary(m2);
+
+    const promoted = await server().api.put(`/api/chats/${gid}/members/${m1.id}`, { role: 'admin' }, { token: ownerPrimary });
+    assert.equal(promoted.status, 200, promoted.text);
+    for (const w of [wOwner, w1, w2]) {
+      const f = await w.next('group_update');
+      frameOk(f, 'group_update');
+      assert.deepEqual([f.data.group_id, f.data.update_type, f.data.user_id, f.data.user_name, f.data.role], [gid, 'role_changed', m1.id, 'Max', 'admin']);
+    }
+    assert.equal((await api().get(`/v1/groups/${gid}/members`, owner.token)).body.members[1].role, 'admin');
+
+    // Notices go to the members after the change: whoever left or was removed is not told.
+    assert.equal((await server().api.delete(`/api/chats/${gid}/members/${m2.id}`, { token: m2Primary })).status, 200);
+    for (const w of [wOwner, w1]) {
+      const f = await w.next('group_update');
+      frameOk(f, 'group_update');
+      assert.deepEqual([f.data.update_type, f.data.user_id, f.data.user_name], ['member_left', m2.id, 'Mia']);
+    }
+
+    assert.equal((await server().api.delete(`/api/chats/${gid}/members/${m1.id}`, { token: ownerPrimary })).status, 200);
+    const removed = await wOwner.next('group_update');
+    frameOk(removed, 'group_update');
+    assert.deepEqual([removed.data.update_type, removed.data.user_id, removed.data.user_name], ['member_removed', m1.id, 'Max']);
+    await w1.quiet('group_update');
+    await w2.quiet('group_update');
+    await wOut.quiet('group_update');
+    assert.equal((await api().get(`/v1/groups/${gid}`, owner.token)).body.member_count, 1);
+    flutterError(await api().get(`/v1/groups/${gid}`, m1.token), [403, 404]);
+    for (const w of ws) await w.close();
+  });
+
+  it('a body over the limit is 413, a sign-out ends the socket and refuses its token, concurrent temp_id sends store one message (C1, C4, C22)', async () => {
+    const a = await user();
+    const b = await user();
+    const conv = await privateWith(a, b);
+
+    const huge = await api().raw.request('POST', `/flutter/v1/conversations/${conv}/messages`, {
+      token: a.token,
+      raw: { data: JSON.stringify({ type: 'text', content: 'x'.repeat(2 * 1024 * 1024) }), type: 'application/json' },
+    });
+    flutterError(huge, 413);
+    assert.equal((await api().get(`/v1/conversations/${conv}/messages`, a.token)).body.messages.length, 0);
+
+    // Ten sends of one temp_id at once: one message, ten answers naming it, one frame.
+    const wb = await flutterSocket(base(), b.token);
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => send(a, conv, { type: 'text', content: `race ${i}`, temp_id: 'same-temp' })));
+    for (const r of answers) assert.equal(r.status, 201, r.text);
+    const ids = new Set(answers.map((r) => r.body.message_id));
+    assert.equal(ids.size, 1);
+    assert.ok(answers.every((r) => r.body.temp_id === 'same-temp'));
+    const history = await api().get(`/v1/conversations/${conv}/messages`, b.token);
+    assert.deepEqual(history.body.messages.map((m: { message_id: string }) => m.message_id), [...ids]);
+    assert.equal((await wb.next('new_message')).data.message_id, [...ids][0]);
+    await wb.quiet('new_message');
+    await wb.close();
+
+    // b signs out (through the primary API: the document has no logout): b's open socket is
+    // closed at once and the token is refused, on the socket and over REST.
+    const login = await api().post('/v1/auth/login', { username: b.username, password: b.password });
+    const token = login.body.token as string;
+    const open = await flutterSocket(base(), token);
+    assert.equal((await server().api.post('/api/auth/logout', {}, { token })).status, 200);
+    assert.notEqual((await open.closed).code, 1000);
+    assert.equal(await Chat8Socket.refused(flutterWsUrl(base(), token)), 401);
+    flutterError(await api().get('/v1/user/me', token), 401);
+    shaped(await api().get('/v1/user/me', b.token), 200, S.MeData);
   });
 
   it('calls: REST offer, accept and end with ICE over the socket, between two users (C35, C36)', async () => {

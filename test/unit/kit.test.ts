@@ -7,7 +7,7 @@ import { bare, codeMessage, codeMessageData, successData, successDataMeta, type 
 import { errorTable, snakeCase, snakeFields } from '../../src/profiles/kit/errors.ts';
 import { integerId, stringId } from '../../src/profiles/kit/ids.ts';
 import { cursorPaging, metaPaging, offsetMetaPaging, offsetPaging, offsetTotalPaging, pagePaging, type Paging } from '../../src/profiles/kit/paging.ts';
-import { defineProfile } from '../../src/profiles/kit/profile.ts';
+import { defineProfile, mountedSocket } from '../../src/profiles/kit/profile.ts';
 import { route } from '../../src/profiles/kit/route.ts';
 import { defineSocket } from '../../src/profiles/kit/socket.ts';
 import { zhihang } from '../../src/profiles/zhihang/index.ts';
@@ -321,5 +321,17 @@ describe('defineSocket', () => {
     const pong = socket.endpoint('doc', '', deps).codec.pong(undefined, 5);
     assert.deepEqual(JSON.parse(pong), { event: 'pong', payload: { at: 5 } });
     assert.deepEqual(socket.readFrame(pong), { type: 'pong', data: { at: 5 } });
+  });
+});
+
+describe('mountedSocket: frames link files under the base each client connected with', () => {
+  it('keeps one codec per base, PUBLIC_URL overrides, and a flood of invented hosts falls back to root-relative links', () => {
+    const withBases = mountedSocket(zhihang, '', {} as never, undefined)!;
+    const a = withBases.codecAt!('http://a.test');
+    assert.equal(withBases.codecAt!('http://a.test'), a, 'connections with one base share a codec (one encoding per frame)');
+    assert.notEqual(withBases.codecAt!('http://b.test'), a);
+    for (let i = 0; i < 40; i++) withBases.codecAt!(`http://h${i}.test`);
+    assert.equal(withBases.codecAt!('http://late.test'), withBases.codec, 'beyond the bound: the root-relative codec');
+    assert.equal(mountedSocket(zhihang, '', {} as never, 'https://chat.example.com')!.codecAt, undefined, 'PUBLIC_URL: one codec for all');
   });
 });

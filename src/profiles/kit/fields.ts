@@ -55,4 +55,7 @@ export const field = {
   theme: Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('auto')]),
   searchQuery: Type.String({ minLength: limits.searchQuery.minLength, maxLength: limits.searchQuery.maxLength }),
   messageSearch: Type.String({ minLength: limits.messageSearch.minLength, maxLength: limits.messageSearch.maxLength }),
+  /** Names from the top separated by `/`; the service checks each name. */
+  departmentPath: Type.String({ maxLength: limits.departmentPath.maxLength, examples: ['技术部/前端组'] }),
+  position: Type.String({ maxLength: limits.position.maxLength }),
 };

@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 
 /**
  * File links. Domain objects carry only file ids; each response builds absolute links from its
- * own base (see externalBase). Socket frames are encoded once for every receiver, so they use
- * PUBLIC_URL when configured and are root-relative otherwise.
+ * own base (see externalBase). Socket frames use PUBLIC_URL when configured, otherwise the base the
+ * socket connected with (see mountedSocket).
  */
 export interface FileLinks {
   file(fileId: string): string;

@@ -72,10 +72,15 @@ export function defineProfile(spec: ProfileSpec): Profile {
   return { ...spec, routes, errors: errorTable(spec.envelope, spec.errors) };
 }
 
+// Bases a socket keeps a codec for; a client inventing Host headers gets root-relative links
+// beyond this instead of growing the set (and the per-frame encoding work) without bound.
+const MAX_SOCKET_BASES = 16;
+
 /**
- * A profile's socket as mounted: its path below the mount, file links in frames from PUBLIC_URL,
- * else root-relative (frames go to many receivers at once, whatever host each used), and the
- * compatibility modes the deployment switched on for it.
+ * A profile's socket as mounted: its path below the mount, and file links in frames from
+ * PUBLIC_URL, else from the scheme and host each client connected with (one codec per base, so
+ * a frame is still encoded once for all the receivers that share it), and the compatibility
+ * modes the deployment switched on for it.
  */
 export function mountedSocket(
   profile: Profile,
@@ -84,6 +89,20 @@ export function mountedSocket(
   publicUrl: string | undefined,
   compat: readonly string[] = [],
 ): SocketEndpoint | undefined {
-  const links = fileLinks(publicUrl ?? '', `${mount}${profile.filesPath}`);
-  return profile.socket?.endpoint(profile.name, mount, { services, links, errors: profile.errors }, compat);
+  const socket = profile.socket;
+  if (!socket) return undefined;
+  const filesPath = `${mount}${profile.filesPath}`;
+  const at = (base: string) => socket.endpoint(profile.name, mount, { services, links: fileLinks(base, filesPath), errors: profile.errors }, compat);
+  const fixed = at(publicUrl ?? '');
+  if (publicUrl !== undefined) return fixed;
+  const byBase = new Map<string, SocketEndpoint['codec']>();
+  const codecAt = (base: string) => {
+    let codec = byBase.get(base);
+    if (!codec) {
+      if (byBase.size >= MAX_SOCKET_BASES) return fixed.codec;
+      byBase.set(base, (codec = at(base).codec));
+    }
+    return codec;
+  };
+  return { ...fixed, codecAt };
 }

@@ -35,7 +35,7 @@ export type SignalEncoders = { [T in SignalType]?: (signal: Signal<T>) => Frames
 /** What a socket's encoders may use: services for the shared (public) views, and file links. */
 export interface SocketDeps {
   services: Services;
-  /** File links in frames: absolute from PUBLIC_URL, else root-relative (the same for every receiver). */
+  /** File links in frames: under PUBLIC_URL, else under the base the receivers connected with (the same for all of them). */
   links: FileLinks;
   errors: ErrorTable;
 }

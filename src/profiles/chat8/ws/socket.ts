@@ -46,8 +46,9 @@ export const socket = defineSocket({
   shows: (event, userId) => event.type !== 'message.created' || (event.data as { message: { senderId: number | null } }).message.senderId !== userId,
   encoders: () => ({
     events: {
-      'message.created': ({ data: { message: m, sender } }) =>
-        m.type === 'system' || m.type === 'call'
+      // chat8 has no groups: a group's messages (receiverId null) are not shown on its sockets.
+      'message.created': ({ data: { message: m, sender, receiverId } }) =>
+        m.type === 'system' || m.type === 'call' || receiverId === null
           ? null
           : {
               type: 'new_message',

@@ -18,6 +18,14 @@ const RegisterBody = Type.Object({
   email: Type.Optional(field.email),
   code: Type.Optional(code),
   device_id: Type.Optional(field.deviceId),
+  department: Type.Optional(
+    Type.String({
+      ...field.departmentPath,
+      description:
+        'extension: the department, as names from the top separated by / (each 1 to 64 characters, at most 10 levels); missing departments are created, so accounts naming the same path share them',
+    }),
+  ),
+  position: Type.Optional(Type.String({ ...field.position, description: 'extension: the job title, up to 64 characters' })),
 });
 
 const LoginBody = Type.Object({
@@ -46,7 +54,7 @@ function identifierOf(body: Static<typeof LoginBody>): LoginIdentifier {
 const anonymous = { auth: false, rate: 'auth' } as const;
 
 export const authRoutes = [
-  route.post('/api/auth/register', { ...anonymous, summary: 'Register with phone and password', body: RegisterBody, data: AuthData, message: '注册成功' }, async (c) => {
+  route.post('/api/auth/register', { ...anonymous, summary: 'Register with phone and password (and, as an extension, a department and position)', body: RegisterBody, data: AuthData, message: '注册成功' }, async (c) => {
     const result = await c.services.auth.register(c.body, c.device({ deviceId: c.body.device_id }));
     return present.authData(result, c.services.users.isOnline(result.user));
   }),
