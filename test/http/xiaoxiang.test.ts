@@ -552,6 +552,44 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     await sz.close();
   });
 
+  it('organisation: departments provisioned with the account, the tree with members and counts, members per department', async () => {
+    const tag = `${process.pid}${Date.now() % 100000}`;
+    const tech = `技术部${tag}`;
+    const lead = await xxUser(a(), '张三', { department: tech, position: '技术总监' });
+    const fe1 = await xxUser(a(), '李四', { department: `${tech}/前端组`, position: '软件工程师' });
+    const fe2 = await xxUser(a(), '王五', { department: ` ${tech} / 前端组 `, position: '' });
+    const me = ok(await get('/users/me', fe1), 200, S.User);
+    assert.deepEqual([me.department, me.position], ['前端组', '软件工程师']);
+    assert.deepEqual([ok(await get('/users/me', lead), 200).department, ok(await get('/users/me', fe2), 200).position], [tech, '']);
+    const login = ok(await post('/auth/login', { email: lead.email, password: lead.password, deviceId: 'lead-desk' }), 200);
+    assert.deepEqual([login.user.department, login.user.position], [tech, '技术总监']);
+
+    const res = await get('/organization/departments', fe2);
+    const top = ok(res, 200).departments.find((d: { name: string }) => d.name === tech);
+    assert.ok(top, res.text);
+    assert.deepEqual([top.parentId, top.level, top.memberCount], [null, 1, 3]);
+    assert.deepEqual(top.members, [{ id: lead.id, name: '张三', position: '技术总监', avatar: '', status: 'offline' }]);
+    assert.equal(top.children.length, 1);
+    const fe = top.children[0];
+    assert.deepEqual([fe.name, fe.parentId, fe.level, fe.memberCount, fe.children], ['前端组', top.id, 2, 2, []]);
+    assert.deepEqual(fe.members.map((m: { id: string }) => m.id).sort(), [fe1.id, fe2.id].sort());
+    assert.equal(typeof fe.id, 'string');
+
+    const page = await get(`/organization/departments/${fe.id}/members?limit=1&offset=1`, lead);
+    const d = ok(page, 200);
+    assert.equal(d.members.length, 1);
+    for (const m of d.members) assert.ok(fits(S.Member, m), JSON.stringify(m));
+    assert.deepEqual(pagination(page), { page: 2, limit: 1, total: 2, hasNext: false });
+    assert.equal(ok(await get(`/organization/departments/${fe.id}/members`, lead), 200).members.length, 2);
+    assert.deepEqual(pagination(await get(`/organization/departments/${top.id}/members`, lead)), { page: 1, limit: 50, total: 1, hasNext: false });
+    for (const id of ['999999', 'abc']) xxError(await get(`/organization/departments/${id}/members`, lead), 404, 'NOT_FOUND');
+    xxInvalid(await get(`/organization/departments/${fe.id}/members?limit=0`, lead), 'limit');
+    xxError(await get('/organization/departments'), 401, 'UNAUTHORIZED');
+    // Search and sync show the department's own name.
+    const found = ok(await get(`/users/search?q=${encodeURIComponent(fe1.email)}`, lead), 200).users[0];
+    assert.deepEqual([found.department, found.position], ['前端组', '软件工程师']);
+  });
+
   it('serves its OpenAPI document', async () => {
     const doc = await a().get('/openapi/xiaoxiang.json');
     assert.equal(doc.status, 200);

@@ -16,11 +16,11 @@ export interface XxUser {
 let n = 0;
 
 /** Registers through `POST /api/auth/register` (this API has none), then logs in at `/xiaoxiang/v1/auth/login`. */
-export async function xxUser(api: Api, name = 'User'): Promise<XxUser> {
+export async function xxUser(api: Api, name = 'User', placed: { department?: string; position?: string } = {}): Promise<XxUser> {
   const i = `${process.pid}${String(++n).padStart(3, '0')}`;
   const email = `xx${i}@corp.example`;
   const password = 'secret-pass-1';
-  const reg = await api.post('/api/auth/register', { phone: `139${i.slice(-8).padStart(8, '0')}`, username: `xx${i}`, password, email, nickname: name });
+  const reg = await api.post('/api/auth/register', { phone: `139${i.slice(-8).padStart(8, '0')}`, username: `xx${i}`, password, email, nickname: name, ...placed });
   assert.equal(reg.status, 200, reg.text);
   return xxLogin(api, { email, password, name }, `dev-${i}`);
 }

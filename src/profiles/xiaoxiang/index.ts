@@ -6,6 +6,7 @@ import { chatRoutes } from './routes/chats.ts';
 import { fileRoutes, filesPath } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { organizationRoutes } from './routes/organization.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { userRoutes } from './routes/users.ts';
 import { socket } from './ws/socket.ts';
@@ -23,6 +24,6 @@ export const xiaoxiang = defineProfile({
   errors,
   // 安全要求 2: access tokens of this document live one hour (less if ACCESS_TOKEN_TTL says so).
   accessTokenTtl: 3600,
-  routes: [...authRoutes, ...userRoutes, ...messageRoutes, ...chatRoutes, ...fileRoutes, ...syncRoutes, ...healthRoutes],
+  routes: [...authRoutes, ...userRoutes, ...messageRoutes, ...chatRoutes, ...organizationRoutes, ...fileRoutes, ...syncRoutes, ...healthRoutes],
   socket,
 });

@@ -1,8 +1,10 @@
 import type { Static } from 'typebox';
 import type { ConversationSummary, Message as CoreMessage, StoredFile, User as CoreUser, UserSummary } from '../../domain/types.ts';
+import type { DepartmentNode } from '../../services/directory.ts';
 import type { Receipt } from '../../services/messages.ts';
 import type { UserView } from '../../services/users.ts';
 import type { FileLinks } from '../kit/links.ts';
+import type { Services } from '../kit/services.ts';
 import { isoMillis } from '../kit/time.ts';
 import { idText } from './ids.ts';
 import type * as S from './schemas.ts';
@@ -16,14 +18,23 @@ export interface Place {
   position: string;
 }
 export type Places = (user: Pick<CoreUser, 'id' | 'position'>) => Place;
-/** Until a directory says otherwise: no department, the position the account holds. */
+/** A user the directory did not place: no department, the position the account holds. */
 export const ownPlace: Places = (u) => ({ department: '', position: u.position });
+
+/** Where each of these users sits, from the directory (one query). */
+export async function placesOf(services: Pick<Services, 'directory'>, userIds: readonly number[]): Promise<Places> {
+  const placed = await services.directory.profileOf([...new Set(userIds)]);
+  return (u) => {
+    const p = placed.get(u.id);
+    return p ? { department: p.department, position: p.position } : ownPlace(u);
+  };
+}
 
 /** What a user is called here: their nickname, else their username. */
 export const nameOf = (u: Pick<UserSummary, 'nickname' | 'username'> | null | undefined): string => (u ? u.nickname || u.username || '' : '');
 
 /** The user themselves: the status they chose (decision 6), the others see it only while connected. */
-export function user(u: CoreUser, places: Places = ownPlace): Static<typeof S.User> {
+export function user(u: CoreUser, places: Places): Static<typeof S.User> {
   return {
     id: idText(u.id),
     email: u.email ?? '',
@@ -35,7 +46,7 @@ export function user(u: CoreUser, places: Places = ownPlace): Static<typeof S.Us
   };
 }
 
-export function found({ user: u, shownStatus }: Pick<UserView, 'user' | 'shownStatus'>, places: Places = ownPlace): Static<typeof S.FoundUser> {
+export function found({ user: u, shownStatus }: Pick<UserView, 'user' | 'shownStatus'>, places: Places): Static<typeof S.FoundUser> {
   return { id: idText(u.id), name: nameOf(u), avatar: u.avatar, ...places(u), status: shownStatus };
 }
 
@@ -84,6 +95,23 @@ const fileTypes = { image: 'image', audio: 'audio', video: 'video', file: 'docum
 
 export const contentPath = (id: string) => `files/${id}/content`;
 export const thumbnailPath = (id: string) => `files/${id}/thumbnail`;
+
+/** A department with its sub-departments and direct members, at every depth. */
+export function department(d: DepartmentNode, views: ReadonlyMap<number, UserView>, places: Places): Static<typeof S.Department> {
+  return {
+    id: idText(d.id),
+    name: d.name,
+    parentId: d.parentId === null ? null : idText(d.parentId),
+    level: d.level,
+    children: d.children.map((child) => department(child, views, places)),
+    members: d.members.map((u) => member({ user: u, shownStatus: views.get(u.id)?.shownStatus ?? 'offline' }, places)),
+    memberCount: d.memberCount,
+  };
+}
+
+export function member({ user: u, shownStatus }: Pick<UserView, 'user' | 'shownStatus'>, places: Places): Static<typeof S.Member> {
+  return { id: idText(u.id), name: nameOf(u), position: places(u).position, avatar: u.avatar, status: shownStatus };
+}
 
 export function file(f: StoredFile, links: FileLinks): Static<typeof S.File> {
   return {

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { Nullable } from '../kit/fields.ts';
 
 /** The document's response data, section by section. Ids are strings, times ISO 8601 in UTC. */
@@ -55,6 +55,32 @@ export const Chat = Type.Object({
   unreadCount: Type.Integer({ minimum: 0 }),
   updatedAt: Time,
 });
+
+// 通讯录
+export const Member = Type.Object({ id: Id, name: Type.String(), position: Type.String(), avatar: Type.String(), status: UserStatus });
+export interface DepartmentShape {
+  id: string;
+  name: string;
+  parentId: string | null;
+  level: number;
+  children: DepartmentShape[];
+  members: Static<typeof Member>[];
+  memberCount: number;
+}
+export const Department = Type.Cyclic(
+  {
+    Department: Type.Object({
+      id: Id,
+      name: Type.String(),
+      parentId: Nullable(Id),
+      level: Type.Integer({ minimum: 1 }),
+      children: Type.Array(Type.Ref('Department')),
+      members: Type.Array(Member),
+      memberCount: Type.Integer({ minimum: 0, description: 'people in this department and all its sub-departments' }),
+    }),
+  },
+  'Department',
+);
 
 // 文件
 export const File = Type.Object({

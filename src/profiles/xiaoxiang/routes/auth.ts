@@ -41,7 +41,7 @@ export const authRoutes = [
       const result = await c.services.auth.login({ identifier: { email: b.email }, password: b.password }, device, c.tokenPolicy).catch((err: unknown) => {
         throw err instanceof AppError && loginFailures.has(err.code) ? refused() : err;
       });
-      return { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresIn: result.expiresIn, user: present.user(result.user) };
+      return { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresIn: result.expiresIn, user: present.user(result.user, await present.placesOf(c.services, [result.user.id])) };
     },
   ),
 
@@ -61,7 +61,7 @@ export const authRoutes = [
         throw err instanceof AppError && err.code === 'TOKEN_EXPIRED' ? new AppError('UNAUTHORIZED', 'refresh token has expired; log in again') : err;
       });
       const { user } = await c.services.users.me((await c.services.auth.authenticate(pair.accessToken)).userId);
-      return { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn, user: present.user(user) };
+      return { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn, user: present.user(user, await present.placesOf(c.services, [user.id])) };
     },
   ),
 

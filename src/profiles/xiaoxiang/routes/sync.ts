@@ -71,12 +71,16 @@ async function dataOf(c: Context, changes: readonly SyncChange[]): Promise<unkno
     const detail = await c.services.conversations.detail(c.me, id, { byUsers: true }).catch(() => undefined);
     if (detail) chats.set(id, (await shownChats(c, [detail]))[0]!);
   }
+  const places = await present.placesOf(
+    c.services,
+    changes.filter((ch) => ch.kind === 'user').map((ch) => ch.entityId),
+  );
   return Promise.all(
     changes.map(async (ch) => {
       const e = ch.event;
       if (ch.kind === 'user') {
         const now = (await c.services.users.viewsByIds(c.me, [ch.entityId])).get(ch.entityId);
-        return present.found({ user: (e as DomainEvent<'user.updated'>).data.user, shownStatus: now?.shownStatus ?? 'offline' });
+        return present.found({ user: (e as DomainEvent<'user.updated'>).data.user, shownStatus: now?.shownStatus ?? 'offline' }, places);
       }
       if (ch.kind === 'conversation') return chats.get(ch.entityId) ?? { id: idText(ch.entityId) };
       const conversationId = (e.data as { conversationId?: number; message?: CoreMessage }).conversationId ?? (e.data as { message: CoreMessage }).message.conversationId;

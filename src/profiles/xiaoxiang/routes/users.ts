@@ -17,7 +17,7 @@ const SearchQuery = Type.Object({ q: field.searchQuery });
 const SearchData = Type.Object({ users: Type.Array(FoundUser), ...searchPaging.result });
 
 export const userRoutes = [
-  route.get('/v1/users/me', { summary: 'The current user', data: User }, async (c) => present.user((await c.services.users.me(c.me)).user)),
+  route.get('/v1/users/me', { summary: 'The current user', data: User }, async (c) => present.user((await c.services.users.me(c.me)).user, await present.placesOf(c.services, [c.me]))),
 
   route.put(
     '/v1/users/me',
@@ -25,7 +25,7 @@ export const userRoutes = [
     async (c) => {
       const b = c.body;
       const patch = { ...(b.name !== undefined && { nickname: b.name }), ...(b.avatar !== undefined && { avatar: b.avatar }), ...(b.status !== undefined && { status: b.status }) };
-      return present.user((await c.services.users.updateMe(c.me, patch)).user);
+      return present.user((await c.services.users.updateMe(c.me, patch)).user, await present.placesOf(c.services, [c.me]));
     },
   ),
 
@@ -34,7 +34,8 @@ export const userRoutes = [
     { summary: 'Users whose name starts with q (any case), or whose email is q', query: SearchQuery, paging: searchPaging, data: SearchData },
     async (c) => {
       const page = await c.services.users.search(c.me, c.query.q, c.page, { byEmail: true, nameOnly: true });
-      return { users: page.items.map((v) => present.found(v)), ...c.paged(page) };
+      const places = await present.placesOf(c.services, page.items.map((v) => v.user.id));
+      return { users: page.items.map((v) => present.found(v, places)), ...c.paged(page) };
     },
   ),
 ];
