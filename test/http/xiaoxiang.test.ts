@@ -319,8 +319,9 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     const f = up.body.data;
     assert.ok(fits(S.File, f), up.text);
     assert.deepEqual([f.name, f.type, f.mimeType, f.size], ['photo.png', 'image', 'image/png', image.length]);
-    assert.match(f.url, new RegExp(`/xiaoxiang/v1/files/${f.id}/content$`));
-    assert.match(f.thumbnailUrl, new RegExp(`/xiaoxiang/v1/files/${f.id}/thumbnail$`));
+    // Root-relative without PUBLIC_URL (decision 14).
+    assert.equal(f.url, `/xiaoxiang/v1/files/${f.id}/content`);
+    assert.equal(f.thumbnailUrl, `/xiaoxiang/v1/files/${f.id}/thumbnail`);
     assert.deepEqual(ok(await get(`/files/${f.id}`, x), 200, S.File), f);
 
     const bytes = await fetch(new URL(f.url, base()), { headers: { authorization: `Bearer ${x.token}` } });
@@ -633,4 +634,18 @@ describeEachStore(
     });
   },
   { env: { ACCESS_TOKEN_TTL: '7d' }, options: () => ({ clock }) },
+);
+
+describeEachStore(
+  'xiaoxiang file links with PUBLIC_URL',
+  (server) => {
+    it('are absolute from PUBLIC_URL', async () => {
+      const u = await xxUser(server().api);
+      const up = await xxUpload(server().url, u.token, { file: { data: await png(8, 8), name: 'p.png', type: 'image/png' } });
+      assert.equal(up.status, 201, up.text);
+      assert.equal(up.body.data.url, `https://chat.example.com/xiaoxiang/v1/files/${up.body.data.id}/content`);
+      assert.equal(up.body.data.thumbnailUrl, `https://chat.example.com/xiaoxiang/v1/files/${up.body.data.id}/thumbnail`);
+    });
+  },
+  { env: { PUBLIC_URL: 'https://chat.example.com/' } },
 );

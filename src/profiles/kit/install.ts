@@ -61,6 +61,10 @@ class RequestContext implements Context<unknown, unknown, unknown, unknown> {
     return (this.fileLinks ??= fileLinks(externalBase(this.publicUrl, this.request), this.filesRoot));
   }
 
+  get rootLinks(): FileLinks {
+    return fileLinks(this.publicUrl ?? '', this.filesRoot);
+  }
+
   get page(): PageRequest {
     const paging = this.def.options.paging;
     if (!paging) throw new Error(`${this.def.method} ${this.def.path} has no paging`);

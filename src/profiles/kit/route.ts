@@ -31,6 +31,8 @@ export interface Context<P = unknown, Q = unknown, B = unknown, R = never> {
   readonly page: PageRequest;
   /** Links to files, absolute from this request's base. */
   readonly links: FileLinks;
+  /** Links to files as frames carry them: absolute from PUBLIC_URL when set, else root-relative (the same for every client). */
+  readonly rootLinks: FileLinks;
   /** How long the tokens this profile hands out live (pass it to the auth service). */
   readonly tokenPolicy: TokenPolicy;
   /** What the request says about the client's device; the document's fields may add to it. */

@@ -1,3 +1,4 @@
+import { AppError } from '../../../domain/errors.ts';
 import { receiveFile, serveFile } from '../../kit/files.ts';
 import { thumbnailPrefix } from '../../kit/links.ts';
 import { route } from '../../kit/route.ts';
@@ -26,16 +27,18 @@ export const fileRoutes = [
       data: File,
       status: 201,
     },
-    async (c) => present.file(await receiveFile(c, { fileField: 'file', kindField: 'type', kinds }), c.links),
+    async (c) => present.file(await receiveFile(c, { fileField: 'file', kindField: 'type', kinds }), c.rootLinks),
   ),
 
   route.get('/v1/files/{fileId}', { summary: "A file's info (the upload answer's shape)", params: file, data: File }, async (c) =>
-    present.file(await c.services.files.info(c.me, c.params.fileId), c.links),
+    present.file(await c.services.files.info(c.me, c.params.fileId), c.rootLinks),
   ),
 
-  route.get('/v1/files/{fileId}/content', { summary: "A file's bytes, with its sniffed Content-Type (Range supported)", params: file, raw: true }, async (c) =>
-    serveFile(c, c.params.fileId),
-  ),
+  route.get('/v1/files/{fileId}/content', { summary: "A file's bytes, with its sniffed Content-Type (Range supported)", params: file, raw: true }, async (c) => {
+    // The kit reads a thumb_ prefix as "the thumbnail of"; here thumbnails have their own path.
+    if (c.params.fileId.startsWith(thumbnailPrefix)) throw new AppError('FILE_NOT_FOUND', `file ${c.params.fileId} does not exist`);
+    return serveFile(c, c.params.fileId);
+  }),
 
   route.get('/v1/files/{fileId}/thumbnail', { summary: "An image's thumbnail (JPEG)", params: file, raw: true }, async (c) => serveFile(c, `${thumbnailPrefix}${c.params.fileId}`)),
 ];
