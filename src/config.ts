@@ -314,7 +314,7 @@ export interface ProfileMount {
  * The profiles served unless PROFILES says otherwise: each document at its documented place (a
  * test keeps this in step with the registry in src/profiles/index.ts).
  */
-export const defaultProfiles = 'zhihang@/,chat8@/,lite@/lite,flutter@/flutter';
+export const defaultProfiles = 'zhihang@/,chat8@/,lite@/lite,flutter@/flutter,xiaoxiang@/xiaoxiang';
 
 const mountPattern = /^([a-z][a-z0-9_-]{0,31})@(?::(\d{1,5}))?(\/[A-Za-z0-9._~/-]*)?$/;
 
@@ -374,7 +374,7 @@ export const settings = {
     env: 'PROFILES',
     description: 'API profiles to serve and where: <profile>@/<path> below the main port, or <profile>@:<port> at the root of a port of its own',
     defaultText: defaultProfiles,
-    allowed: 'a comma-separated list of <profile>@/<path> or <profile>@:<port>[/<path>], each profile once (profiles: zhihang, chat8, lite, flutter)',
+    allowed: 'a comma-separated list of <profile>@/<path> or <profile>@:<port>[/<path>], each profile once (profiles: zhihang, chat8, lite, flutter, xiaoxiang)',
     parse: profileMounts,
   }),
   zhihangCompat: setting({

@@ -12,10 +12,12 @@ import { ConversationService } from './services/conversations.ts';
 import { DirectoryService } from './services/directory.ts';
 import { FileService } from './services/files.ts';
 import { FriendService } from './services/friends.ts';
+import { HealthService } from './services/health.ts';
 import { OAuthService } from './services/oauth.ts';
 import { KeyService } from './services/keys.ts';
 import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
+import { SyncService } from './services/sync.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
 import type { FileStorage } from './services/storage/storage.ts';
 import { PasswordHasher } from './services/passwords.ts';
@@ -56,6 +58,10 @@ export interface Core {
   /** The organisation directory: departments and each user's department and position. */
   directory: DirectoryService;
   oauth: OAuthService;
+  /** Incremental sync over the event log, and batch uploads of local creates. */
+  sync: SyncService;
+  /** Database, Redis and gateway health, for every health endpoint. */
+  health: HealthService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
@@ -173,6 +179,7 @@ async function buildCore(
   const storage: FileStorage = s3 ?? new LocalDiskStorage(config.filesDir);
   const files = new FileService(store, storage, clock, logger, { maxSize: config.uploadMaxSize, signer: tokens });
   const friends = new FriendService(store, transactor, users, clock);
+  const sync = new SyncService(store, eventLog, (text) => tokens.keyedHash(text), messages, clock, { retentionMs: config.eventRetentionMs });
   const keys = new KeyService(store, clock);
   // Endpoints the operator set to plain http (a provider on loopback) are allowed as set.
   const oauthUrls = Object.values(config.oauth).flatMap((p: OAuthProviderConfig) => [p.issuer, p.apiUrl ?? '']);
@@ -195,7 +202,16 @@ async function buildCore(
     stop: () => calls.close(),
   });
   await components.start();
-
+  const checkDatabase = async () => {
+    try {
+      await ping(database.db);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const checkRedis = async () => redis?.ping();
+  const health = new HealthService({ database: checkDatabase, redis: checkRedis });
   return {
     config,
     logger,
@@ -223,17 +239,10 @@ async function buildCore(
     startedAt: clock.now(),
     nodeId: config.nodeId,
     redis,
-    async checkDatabase() {
-      try {
-        await ping(database.db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    async checkRedis() {
-      return redis?.ping();
-    },
+    sync,
+    health,
+    checkDatabase,
+    checkRedis,
     close: () => components.stop(),
   };
 }

@@ -129,6 +129,8 @@ export interface SignalMap {
     friends: boolean;
     /** The audience have the user in their contacts (false: they only share a conversation). Absent in older signals. */
     watching?: boolean;
+    /** The audience share a conversation with the user (documents that tell presence only to them). Absent in older signals. */
+    sharesConversation?: boolean;
   };
   typing: { conversationId: number; userId: number; isTyping: boolean; at: number };
   /** A call reaching the callee; `caller` lets a device ring with a name at once. */

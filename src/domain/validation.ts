@@ -27,6 +27,8 @@ export const limits = {
   messageContent: { maxLength: 10_000 },
   fileName: { maxLength: 255 },
   clientId: { minLength: 1, maxLength: 64 },
+  /** A client's own metadata kept with a message, as JSON text. */
+  clientMetadata: { maxLength: 4096 },
   /** Self-destruct delay in seconds: up to a week. */
   ttl: { max: 7 * 86_400 },
   /** How far ahead a message may be scheduled: a year. */

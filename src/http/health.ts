@@ -30,9 +30,8 @@ export async function healthRoutes(app: FastifyInstance, core: Core): Promise<vo
     '/health',
     { schema: { tags: ['operations'], summary: 'Readiness: database and Redis status, version, uptime', response: { 200: HealthSchema, 503: HealthSchema } } },
     async (_request, reply) => {
-      const [db, redis] = await Promise.all([core.checkDatabase(), core.checkRedis()]);
-      const database = db ? 'healthy' : 'unhealthy';
-      const redisStatus = redis === undefined ? 'not_configured' : redis ? 'healthy' : 'unhealthy';
+      const { database, redis: redisStatus } = await core.health.check();
+      const db = database === 'healthy';
       return reply.code(db ? 200 : 503).send({
         status: !db ? 'unhealthy' : redisStatus === 'unhealthy' ? 'degraded' : 'healthy',
         timestamp: new Date(core.clock.now()).toISOString(),

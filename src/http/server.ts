@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
@@ -19,6 +18,7 @@ import { version } from '../version.ts';
 import { installGuards } from './guard.ts';
 import { toAppError } from './errors.ts';
 import { answerRaw } from './raw-answer.ts';
+import { newRequestId } from './request-id.ts';
 import { healthRoutes } from './health.ts';
 import { checkCollisions, ownerOf, type Listener } from './mounts.ts';
 import { openApiDocuments } from './openapi.ts';
@@ -39,7 +39,7 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
 function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && requestIdPattern.test(given) ? given : `req_${randomUUID().replace(/-/g, '')}`;
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : newRequestId();
 }
 
 /** One info line per request (on completion); arrival is debug; health probes are not logged. */

@@ -1,6 +1,6 @@
 import type { AppError } from '../domain/errors.ts';
 import type { AnySignal, DomainEvent, IceCandidate } from '../domain/events.ts';
-import type { CallMedia, UserStatus } from '../domain/types.ts';
+import type { CallMedia, User, UserStatus } from '../domain/types.ts';
 import type { SendInput, SendResult } from '../services/messages.ts';
 
 /**
@@ -23,6 +23,12 @@ export type ClientCommand =
   | { type: 'call.invite'; toUserId: number; media: CallMedia; callId: string | null }
   /** A send, already in the message service's terms; the core validates it as it does any send. */
   | { type: 'message.send'; conversationId: number; input: SendInput };
+
+/** What a command other than a send or ping did, for a document that answers it. */
+export type CommandOutcome =
+  | { type: 'typing'; userId: number; conversationId: number; isTyping: boolean; at: number }
+  | { type: 'status'; user: User; at: number }
+  | { type: 'read'; userId: number; conversationId: number; messageId: number; at: number };
 
 /** Which client frame an error answers, so the client can match it. */
 export interface FrameRef {
@@ -74,6 +80,8 @@ export interface RefetchNotice {
 export interface UpgradeRequest {
   userId: number;
   sessionId: string;
+  /** The device the token's session was opened for ('' when its login named none). */
+  deviceId: string;
   /** Parameters of the socket path (`/ws/{user_id}` → user_id). */
   params: Record<string, string>;
   query: URLSearchParams;
@@ -96,12 +104,17 @@ export interface ProfileCodec {
   shows?(event: DomainEvent, userId: number): boolean;
   signal(signal: AnySignal): readonly string[];
   decode(text: string): Decoded;
-  pong(echo: unknown, at: number): string;
+  pong(echo: unknown, at: number, ref?: FrameRef): string;
   error(err: AppError, ref: FrameRef): string;
   resumed(outcome: ResumeOutcome): string | null;
   refetch(notice: RefetchNotice): string;
-  /** The answer to `message.send`, on the sending connection only. */
-  ack(result: SendResult, ref: FrameRef): string;
+  /** The answer to `message.send`, on the sending connection only (null: the document has none for this frame). */
+  ack(result: SendResult, ref: FrameRef): string | null;
+  /**
+   * The answer to another command that succeeded, on its connection only, for documents that
+   * answer every frame carrying a request id (null: no answer).
+   */
+  done?(outcome: CommandOutcome, ref: FrameRef): string | null;
   /** How a refused upgrade is answered (before any WebSocket exists): HTTP status and JSON body. */
   refusal(err: AppError): { status: number; body: string };
 }

@@ -7,7 +7,7 @@ import type { Core } from '../core.ts';
 import { AppError } from '../domain/errors.ts';
 import type { AnySignal, DomainEvent } from '../domain/events.ts';
 import { bearerToken, type AccessClaims } from '../services/tokens.ts';
-import type { ClientCommand, FrameRef, ProfileCodec, Sender, SocketEndpoint } from './codec.ts';
+import type { ClientCommand, CommandOutcome, FrameRef, ProfileCodec, Sender, SocketEndpoint } from './codec.ts';
 import { CloseCode, Connection, type Wire } from './connection.ts';
 import { answerRaw } from '../http/raw-answer.ts';
 import { handshakeProblem } from './handshake.ts';
@@ -148,6 +148,7 @@ export class Gateway {
     this.heartbeat.unref();
     this.endedWatch = setInterval(() => this.watchEnded(), ENDED_WATCH_MS);
     this.endedWatch.unref();
+    core.health.attachGateway(() => this.closing === undefined);
   }
 
   stats(): GatewayStats {
@@ -207,7 +208,7 @@ export class Gateway {
       const token = bearerToken(req.headers.authorization, url.searchParams.get('token'));
       if (!token) throw new AppError('UNAUTHORIZED', 'missing token: connect with ?token=<access_token> or Authorization: Bearer <access_token>');
       claims = await this.core.auth.authenticate(token);
-      endpoint.authorizeUpgrade?.({ userId: claims.userId, sessionId: claims.sessionId, params, query: url.searchParams });
+      endpoint.authorizeUpgrade?.({ userId: claims.userId, sessionId: claims.sessionId, deviceId: claims.deviceId ?? '', params, query: url.searchParams });
       since = parseSince(url);
       // Other nodes' connections count too (0 on a single node); this node's are counted after
       // the wait, with nothing awaited until this upgrade is counted as opening.
@@ -356,19 +357,26 @@ export class Gateway {
     const from: Sender = { userId: conn.userId, sessionId: conn.sessionId, connectionId: conn.id };
     switch (command.type) {
       case 'ping':
-        conn.send(conn.codec.pong(command.echo, now));
+        conn.send(conn.codec.pong(command.echo, now, ref));
         return;
       case 'typing':
-        return this.serially(conn, ref, () => core.conversations.typing(conn.userId, command.conversationId, command.isTyping));
+        return this.serially(conn, ref, async () => {
+          await core.conversations.typing(conn.userId, command.conversationId, command.isTyping);
+          this.answer(conn, { type: 'typing', userId: conn.userId, conversationId: command.conversationId, isTyping: command.isTyping, at: core.clock.now() }, ref);
+        });
       case 'read':
-        return this.serially(conn, ref, () => core.messages.readUpTo(conn.userId, command.conversationId, command.messageId));
+        return this.serially(conn, ref, async () => {
+          await core.messages.readUpTo(conn.userId, command.conversationId, command.messageId);
+          this.answer(conn, { type: 'read', userId: conn.userId, conversationId: command.conversationId, messageId: command.messageId, at: core.clock.now() }, ref);
+        });
       case 'resume':
         if (!conn.beginReplay()) throw new AppError('CONFLICT', 'a resume is already in progress on this connection');
         this.track(conn.catchUp(core.eventLog, command.since, command.since, () => core.clock.now()).catch((err: unknown) => this.fail(conn, err, ref)));
         return;
       case 'status':
         return this.serially(conn, ref, async () => {
-          await core.users.updateMe(conn.userId, { status: command.status, statusMessage: command.statusMessage });
+          const { user } = await core.users.updateMe(conn.userId, { status: command.status, statusMessage: command.statusMessage });
+          this.answer(conn, { type: 'status', user, at: core.clock.now() }, ref);
         });
       case 'call.offer':
         conn.inCall = true;
@@ -395,9 +403,16 @@ export class Gateway {
           // The REST send's budget, taken first as the REST guard does.
           await core.limiter.take('send', `user:${from.userId}`);
           const result = await core.messages.send(from.userId, command.conversationId, command.input);
-          conn.send(conn.codec.ack(result, ref));
+          const ack = conn.codec.ack(result, ref);
+          if (ack !== null) conn.send(ack);
         });
     }
+  }
+
+  /** The document's answer to a command that succeeded, where it has one. */
+  private answer(conn: Connection, outcome: CommandOutcome, ref: FrameRef): void {
+    const frame = conn.codec.done?.(outcome, ref);
+    if (frame) conn.send(frame);
   }
 
   /** Runs a command after the connection's previous ones, so a client's sends keep their order. */

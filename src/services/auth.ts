@@ -10,7 +10,7 @@ import { checkAssignment, type Assignment, type DirectoryService } from './direc
 import type { ProviderIdentity } from './oauth.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { newSessionId, type AccessClaims, hashToken, type TokenService } from './tokens.ts';
+import { newSessionId, type AccessClaims, hashToken, type TokenPolicy, type TokenService } from './tokens.ts';
 import { accountConflict, checkAccountFieldsFree } from './users.ts';
 import type { VerificationService } from './verification.ts';
 
@@ -113,7 +113,7 @@ export class AuthService {
    * password to guess), and the account's id is counted, not the identifier, so its phone, email
    * and username share one budget.
    */
-  async login(input: LoginInput, device: DeviceInfo): Promise<AuthResult> {
+  async login(input: LoginInput, device: DeviceInfo, policy: TokenPolicy = {}): Promise<AuthResult> {
     const identifier = normalizeIdentifier(input.identifier);
     const creds = await this.store.users.credentials(identifier);
     if (!creds) throw new AppError('USER_NOT_FOUND', 'no user with this identifier');
@@ -131,9 +131,9 @@ export class AuthService {
     const now = this.clock.now();
     return this.store.transaction(async (tx) => {
       await tx.users.recordLogin(creds.user.id, now);
-      const pair = await this.openSession(tx, creds.user.id, device, now);
+      const pair = await this.openSession(tx, creds.user.id, device, now, policy);
       return { ...pair, user: { ...creds.user, lastLoginAt: now, lastSeenAt: now } };
-    });
+    }).then((r) => this.announceReplaced(r));
   }
 
   private async checkCredentials(creds: Credentials, identifier: LoginIdentifier, input: LoginInput): Promise<void> {
@@ -156,7 +156,7 @@ export class AuthService {
    * Rotates a refresh token. Each token works once; presenting a used one means it leaked (or a
    * client raced itself), so the whole session is revoked and both parties must log in again.
    */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, policy: TokenPolicy = {}): Promise<TokenPair> {
     const now = this.clock.now();
     const record = await this.store.sessions.refreshToken(hashToken(refreshToken));
     if (!record || record.sessionRevokedAt !== null) throw new AppError('TOKEN_INVALID', 'refresh token is invalid');
@@ -173,9 +173,9 @@ export class AuthService {
     });
     if (outcome === 'reused') return this.revokeForReuse(record.sessionId, record.userId);
     return {
-      accessToken: await this.tokens.issueAccess({ userId: record.userId, sessionId: record.sessionId }),
+      accessToken: await this.tokens.issueAccess({ userId: record.userId, sessionId: record.sessionId }, policy),
       refreshToken: outcome,
-      expiresIn: this.tokens.accessTokenTtl,
+      expiresIn: this.tokens.accessTtlFor(policy),
       sessionId: record.sessionId,
     };
   }
@@ -200,7 +200,7 @@ export class AuthService {
       await tx.users.recordLogin(user.id, now);
       const pair = await this.openSession(tx, user.id, device, now);
       return { ...pair, user: { ...user, lastLoginAt: now, lastSeenAt: now } };
-    });
+    }).then((r) => this.announceReplaced(r));
   }
 
   /** A username no one has, from a provider's hint. */
@@ -213,6 +213,10 @@ export class AuthService {
     return `${base}_${randomInt(100_000_000, 1_000_000_000)}`;
   }
 
+  /**
+   * Ends the caller's session, which is its device's: that device's tokens stop working at once
+   * and its sockets close; the user's other devices keep theirs.
+   */
   async logout(ctx: AccessClaims): Promise<void> {
     await this.endSession(ctx.sessionId, ctx.userId, 'logout');
   }
@@ -249,7 +253,7 @@ export class AuthService {
     const session = await this.store.sessions.active(claims.sessionId, this.clock.now());
     if (!session || session.userId !== claims.userId) throw new AppError('TOKEN_INVALID', 'this session has ended; log in again');
     if (session.userDisabled) throw new AppError('USER_DISABLED', 'this account is disabled');
-    return claims;
+    return { ...claims, deviceId: session.deviceId };
   }
 
   /**
@@ -276,8 +280,8 @@ export class AuthService {
    * A new access token for the caller's live session, from a valid current one (for clients that
    * keep no refresh token). The session, and so the earlier token until it expires, goes on.
    */
-  async reissue(ctx: AccessClaims): Promise<{ accessToken: string; expiresIn: number }> {
-    return { accessToken: await this.tokens.issueAccess({ userId: ctx.userId, sessionId: ctx.sessionId }), expiresIn: this.tokens.accessTokenTtl };
+  async reissue(ctx: AccessClaims, policy: TokenPolicy = {}): Promise<{ accessToken: string; expiresIn: number }> {
+    return { accessToken: await this.tokens.issueAccess({ userId: ctx.userId, sessionId: ctx.sessionId }, policy), expiresIn: this.tokens.accessTtlFor(policy) };
   }
 
   private async revokeForReuse(sessionId: string, userId: number): Promise<never> {
@@ -308,7 +312,7 @@ export class AuthService {
       await tx.users.recordLogin(user.id, now);
       const pair = await this.openSession(tx, user.id, device, now);
       return { ...pair, user: { ...user, lastLoginAt: now, lastSeenAt: now } };
-    });
+    }).then((r) => this.announceReplaced(r));
   }
 
   /** The new user and their place in the directory, inside the caller's transaction. */
@@ -334,18 +338,33 @@ export class AuthService {
     }
   }
 
-  private async openSession(tx: Store, userId: number, device: DeviceInfo, now: number): Promise<TokenPair> {
+  /**
+   * One session per device: a login from a device that already has a live session of this user
+   * ends that session (a reinstalled app, a second login on the same phone), so each device holds
+   * exactly one set of tokens and its logout ends them all. Logins naming no device open sessions
+   * side by side, as before devices were known.
+   */
+  private async openSession(tx: Store, userId: number, device: DeviceInfo, now: number, policy: TokenPolicy = {}): Promise<TokenPair & { replaced: string[] }> {
+    const replaced = device.deviceId ? await tx.sessions.revokeDevice(userId, device.deviceId, 'replaced_on_device', now) : [];
     const sessionId = newSessionId();
     const expiresAt = now + this.opts.refreshTtl * 1000;
     await tx.sessions.create({ id: sessionId, userId, device, at: now, expiresAt });
     const refresh = this.tokens.newRefreshToken();
     await tx.sessions.addRefreshToken({ sessionId, hash: refresh.hash, at: now, expiresAt });
     return {
-      accessToken: await this.tokens.issueAccess({ userId, sessionId }),
+      accessToken: await this.tokens.issueAccess({ userId, sessionId }, policy),
       refreshToken: refresh.token,
-      expiresIn: this.tokens.accessTokenTtl,
+      expiresIn: this.tokens.accessTtlFor(policy),
       sessionId,
+      replaced,
     };
+  }
+
+  /** After the commit: the sockets of sessions a new login replaced on its device close. */
+  private announceReplaced<T extends AuthResult & { replaced: string[] }>(result: T): AuthResult {
+    const { replaced, ...rest } = result;
+    for (const sessionId of replaced) this.signalEnded(sessionId, rest.user.id);
+    return rest;
   }
 }
 

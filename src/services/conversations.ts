@@ -89,9 +89,10 @@ export class ConversationService {
     return { items: await this.complete(userId, listed.items), total: listed.total };
   }
 
-  async detail(userId: number, conversationId: number): Promise<ConversationDetail> {
+  /** `byUsers`: as in `list`. */
+  async detail(userId: number, conversationId: number, opts: { byUsers?: boolean } = {}): Promise<ConversationDetail> {
     await this.requireMember(conversationId, userId);
-    const listed = await this.store.conversations.summaryFor(conversationId, userId, this.clock.now());
+    const listed = await this.store.conversations.summaryFor(conversationId, userId, this.clock.now(), opts.byUsers ?? false);
     if (!listed) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${conversationId}`);
     const [[summary], members] = await Promise.all([this.complete(userId, [listed]), this.store.conversations.members(conversationId)]);
     const users = await this.store.users.summaries(members.map((m) => m.userId));
@@ -100,6 +101,17 @@ export class ConversationService {
       .map((m) => ({ ...m, user: users.get(m.userId)! }))
       .sort((a, b) => roleOrder[a.role] - roleOrder[b.role] || a.joinedAt - b.joinedAt || a.userId - b.userId);
     return { ...summary!, members: withUsers };
+  }
+
+  /** The member ids of each of these conversations, in joining order; NOT_A_MEMBER for one the caller is not in. */
+  async memberIds(userId: number, conversationIds: readonly number[]): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    for (const id of new Set(conversationIds)) {
+      const members = await this.store.conversations.members(id);
+      if (!members.some((m) => m.userId === userId)) throw new AppError('NOT_A_MEMBER', `you are not a member of chat ${id}`);
+      out.set(id, members.sort((a, b) => a.joinedAt - b.joinedAt || a.userId - b.userId).map((m) => m.userId));
+    }
+    return out;
   }
 
   /** A group's members, a page of them in detail order (owner, admins, members, each by joining), for a member. */

@@ -43,6 +43,11 @@ export class EventLog {
     return { ok: true, latest };
   }
 
+  /** The highest seq pruned so far (0 while nothing was). */
+  async prunedThrough(): Promise<number> {
+    return (await this.marks()).pruned;
+  }
+
   private async marks(): Promise<{ latest: number; pruned: number }> {
     const [inLog, mark] = await Promise.all([this.store.events.latestSeq(), this.store.settings.get(PRUNED_THROUGH)]);
     const pruned = Number(mark ?? 0);

@@ -295,6 +295,11 @@ export class FileService {
     throw new AppError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
   }
 
+  /** A file's description (not its bytes), for whoever may download it; FILE_NOT_FOUND otherwise. */
+  async info(userId: number, fileId: string): Promise<StoredFile> {
+    return (await this.accessible(userId, fileId)).file;
+  }
+
   /** The owner's file, or FILE_NOT_FOUND. */
   private async owned(userId: number, fileId: string): Promise<FileRecord> {
     const record = await this.store.files.byId(fileId);

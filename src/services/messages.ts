@@ -52,6 +52,13 @@ export interface SendInput {
    * attached: no `fileId` is needed, and the content is kept as it is.
    */
   linkInContent?: boolean;
+  /**
+   * The file may be any the sender can read (theirs, or one carried by a message of a chat they
+   * are in), not only their own upload; documents that name files by id in a message's metadata.
+   */
+  readableFile?: boolean;
+  /** The client's own data kept with the message and shown back as sent (`metadata.client`). */
+  metadata?: Record<string, unknown>;
 }
 
 export type SendResult = { kind: 'sent'; view: MessageView } | { kind: 'scheduled'; scheduled: ScheduledMessage; sender: UserSummary | null };
@@ -323,6 +330,11 @@ export class MessageService {
       .length('fileName', input.fileName, 0, limits.fileName.maxLength)
       .length('caption', input.caption, 0, limits.messageContent.maxLength)
       .length('clientId', input.clientId, limits.clientId.minLength, limits.clientId.maxLength)
+      .check(
+        input.metadata === undefined || JSON.stringify(input.metadata).length <= limits.clientMetadata.maxLength,
+        'metadata',
+        `must be at most ${limits.clientMetadata.maxLength} characters as JSON`,
+      )
       .check(input.ttl === undefined || (Number.isInteger(input.ttl) && input.ttl >= 0 && input.ttl <= limits.ttl.max), 'ttl', `must be 0 to ${limits.ttl.max} seconds`)
       .check(
         input.sendAt == null || input.sendAt <= this.clock.now() + limits.scheduleHorizonMs,
@@ -373,7 +385,8 @@ export class MessageService {
       }
       replyToId = target.id;
     }
-    const base = { caption: input.caption ?? '', replyToId, ttl: input.ttl ?? 0, isSilent: input.isSilent ?? false, isEncrypted: input.isEncrypted ?? false, metadata: {} };
+    const metadata = input.metadata === undefined ? {} : { client: input.metadata };
+    const base = { caption: input.caption ?? '', replyToId, ttl: input.ttl ?? 0, isSilent: input.isSilent ?? false, isEncrypted: input.isEncrypted ?? false, metadata };
     if (input.forwardFrom != null) {
       const { message: original } = await this.visible(userId, input.forwardFrom);
       if (original.type === 'system' || original.type === 'call' || original.recalledAt !== null) {
@@ -388,7 +401,8 @@ export class MessageService {
   private async attachment(userId: number, input: SendInput): Promise<Attachment | null> {
     if (input.fileId === undefined) return null;
     const record = await this.store.files.byId(input.fileId);
-    if (!record || record.file.ownerId !== userId) throw new AppError('FILE_NOT_FOUND', `file ${input.fileId} does not exist or is not yours`);
+    const mayUse = record && (record.file.ownerId === userId || (input.readableFile && (record.recipientId === userId || (await this.store.files.sharedWith(input.fileId, userId, this.clock.now())))));
+    if (!record || !mayUse) throw new AppError('FILE_NOT_FOUND', `file ${input.fileId} does not exist or is not yours`);
     const f = record.file;
     const wanted = mediaKinds[input.type];
     if (wanted !== undefined && f.kind !== wanted) {
@@ -550,6 +564,45 @@ export class MessageService {
   /** Moves the reader's pointer up to this message (never back) and keeps a receipt for it. */
   async markRead(userId: number, messageId: number): Promise<void> {
     await this.tx.run(async (tx, emit) => this.read(tx, emit, userId, (await this.visible(userId, messageId, tx)).message));
+  }
+
+  /**
+   * Marks every listed message read, all or nothing: one that does not exist (or is gone) is
+   * MESSAGE_NOT_FOUND, one of a chat the user is not in MESSAGE_FORBIDDEN, and then none is
+   * marked. Each message newly read gets its receipt and its own `message.read`.
+   */
+  async markReadMany(userId: number, messageIds: readonly number[]): Promise<void> {
+    new Checker().check(messageIds.length > 0, 'messageIds', 'must list at least one message').done();
+    await this.tx.run(async (tx, emit) => {
+      const messages: Message[] = [];
+      for (const id of [...new Set(messageIds)].sort((a, b) => a - b)) messages.push((await this.ofParty(userId, id, tx)).message);
+      for (const m of messages) await this.read(tx, emit, userId, m);
+    });
+  }
+
+  /**
+   * Who has read each message: the members other than its sender whose read position is at or
+   * past it, each with when they read it (their earliest receipt for it or a later message of
+   * the chat; reading a later message reads the earlier ones).
+   */
+  async readers(messages: readonly Message[]): Promise<Map<number, Receipt[]>> {
+    const out = new Map<number, Receipt[]>();
+    const byChat = new Map<number, Message[]>();
+    for (const m of messages) byChat.set(m.conversationId, [...(byChat.get(m.conversationId) ?? []), m]);
+    for (const [conversationId, inChat] of byChat) {
+      const from = Math.min(...inChat.map((m) => m.id));
+      const [members, receipts] = await Promise.all([this.store.conversations.members(conversationId), this.store.messages.receiptsFrom(conversationId, from)]);
+      for (const m of inChat) {
+        const readBy: Receipt[] = [];
+        for (const member of members) {
+          if (member.userId === m.senderId || member.lastReadMessageId < m.id) continue;
+          const times = receipts.filter((r) => r.userId === member.userId && r.messageId >= m.id).map((r) => r.readAt);
+          readBy.push({ userId: member.userId, readAt: times.length > 0 ? Math.min(...times) : m.createdAt });
+        }
+        out.set(m.id, readBy.sort((a, b) => a.readAt - b.readAt || a.userId - b.userId));
+      }
+    }
+    return out;
   }
 
   /**

@@ -199,10 +199,16 @@ export class PresenceService implements Presence {
         ? JSON.stringify(['offline', state.availability])
         : null;
     if (!(await this.swapShown(userId, shown))) return;
-    const { friends, watchers, others } = await this.audience(userId);
+    const { friends, watchers, others, peers } = await this.audience(userId);
     const at = this.clock.now();
+    // Each group is told twice at most: those who share a conversation with the user, then the rest.
     const tell = (ids: number[], friends: boolean, watching: boolean) => {
-      if (ids.length > 0) this.bus.signal({ type: 'presence', audience: { kind: 'users', ids }, data: { ...state, user: chosen.user, at, friends, watching } });
+      for (const sharesConversation of [true, false]) {
+        const group = ids.filter((id) => peers.has(id) === sharesConversation);
+        if (group.length > 0) {
+          this.bus.signal({ type: 'presence', audience: { kind: 'users', ids: group }, data: { ...state, user: chosen.user, at, friends, watching, sharesConversation } });
+        }
+      }
     };
     tell(friends, true, true);
     tell(watchers, false, true);
@@ -222,7 +228,7 @@ export class PresenceService implements Presence {
    * friends (watchers the user has as contacts too), the other watchers (who have the user as a
    * contact), and those who only share a conversation.
    */
-  private async audience(userId: number): Promise<{ friends: number[]; watchers: number[]; others: number[] }> {
+  private async audience(userId: number): Promise<{ friends: number[]; watchers: number[]; others: number[]; peers: Set<number> }> {
     const [watchers, peers] = await Promise.all([this.store.contacts.watchersOf(userId), this.store.conversations.peersOf(userId)]);
     const mutual = await this.store.contacts.contactsAmong(userId, watchers);
     const watching = new Set(watchers);
@@ -231,6 +237,7 @@ export class PresenceService implements Presence {
       friends: all.filter((id) => mutual.has(id)),
       watchers: all.filter((id) => !mutual.has(id) && watching.has(id)),
       others: all.filter((id) => !watching.has(id)),
+      peers: new Set(peers),
     };
   }
 }

@@ -7,6 +7,14 @@ import type { Clock } from './clock.ts';
 export interface AccessClaims {
   userId: number;
   sessionId: string;
+  /** The device the session was opened for ('' when the client named none); known once the session was checked. */
+  deviceId?: string;
+}
+
+/** How long the access tokens one way in hands out live; a profile's document may ask for less than ACCESS_TOKEN_TTL. */
+export interface TokenPolicy {
+  /** Seconds; the shorter of this and ACCESS_TOKEN_TTL applies. */
+  accessTtl?: number;
 }
 
 const ISSUER = 'parley';
@@ -37,14 +45,19 @@ export class TokenService {
     return this.accessTtl;
   }
 
-  async issueAccess(claims: AccessClaims): Promise<string> {
+  /** The access token lifetime, in seconds, under a policy. */
+  accessTtlFor(policy: TokenPolicy = {}): number {
+    return policy.accessTtl === undefined ? this.accessTtl : Math.min(policy.accessTtl, this.accessTtl);
+  }
+
+  async issueAccess(claims: AccessClaims, policy: TokenPolicy = {}): Promise<string> {
     const now = Math.floor(this.clock.now() / 1000);
     return new SignJWT({ sid: claims.sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setSubject(String(claims.userId))
       .setIssuedAt(now)
-      .setExpirationTime(now + this.accessTtl)
+      .setExpirationTime(now + this.accessTtlFor(policy))
       .sign(this.jwtKey);
   }
 

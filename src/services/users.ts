@@ -184,12 +184,23 @@ export class UserService {
     return view!;
   }
 
-  /** Username or nickname prefix, or exact phone; with `byEmail`, the exact email address too. */
-  async search(viewerId: number, query: string, page: PageRequest, opts: { byEmail?: boolean } = {}): Promise<Page<UserView>> {
+  /**
+   * Username or nickname prefix, or exact phone; with `byEmail`, the exact email address too.
+   * `nameOnly`: the nickname prefix alone (with `byEmail`, or the email), for documents whose
+   * users have a display name and no username or phone.
+   */
+  async search(viewerId: number, query: string, page: PageRequest, opts: { byEmail?: boolean; nameOnly?: boolean } = {}): Promise<Page<UserView>> {
     const q = query.trim();
     new Checker().length('q', q, limits.searchQuery.minLength, limits.searchQuery.maxLength).done();
-    const found = await this.store.users.search(q, viewerId, page, opts.byEmail ?? false);
+    const found = await this.store.users.search(q, viewerId, page, opts.byEmail ?? false, opts.nameOnly ?? false);
     return { items: await this.viewsFor(viewerId, found.items), total: found.total };
+  }
+
+  /** Views of these users (those that exist) for one viewer, by id. */
+  async viewsByIds(viewerId: number, ids: readonly number[]): Promise<Map<number, UserView>> {
+    const users = await this.store.users.byIds([...new Set(ids)]);
+    const views = await this.viewsFor(viewerId, [...users.values()]);
+    return new Map(views.map((v) => [v.user.id, v]));
   }
 
   /** Builds views of many users for one viewer with two queries, whatever the count. */

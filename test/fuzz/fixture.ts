@@ -21,15 +21,18 @@ export interface Fixture {
   /** The caller of every authenticated request (users[0]). */
   token: string;
   userId: number;
+  /** The device the caller's session was opened for (sockets bound to a device name it). */
+  deviceId: string;
   pools: Record<Pool, readonly (string | number)[]>;
 }
 
 const password = 'fuzz-password-1';
+const deviceId = 'fuzz';
 let generation = 0;
 
 async function user(core: Core, n: number) {
   const phone = `1390${String(n).padStart(7, '0')}`;
-  const result = await core.auth.register({ phone, username: `fz${phone}`, nickname: `Fuzz ${n}`, password }, { deviceId: 'fuzz' });
+  const result = await core.auth.register({ phone, username: `fz${phone}`, nickname: `Fuzz ${n}`, password }, { deviceId });
   return { id: result.user.id, token: result.accessToken, phone, username: `fz${phone}` };
 }
 
@@ -60,6 +63,7 @@ export async function seed(core: Core): Promise<Fixture> {
   return {
     token: me.token,
     userId: me.id,
+    deviceId,
     pools: {
       user: [me.id, peer.id, other.id],
       chat: [group.id, direct.id],

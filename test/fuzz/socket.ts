@@ -271,6 +271,8 @@ function socketPath(t: SocketTarget, fixture: Fixture): string {
 
 async function connect(t: SocketTarget, base: string, fixture: Fixture, pongType: string): Promise<Client> {
   const url = new URL(socketPath(t, fixture), base.replace(/^http/, 'ws'));
+  // Sockets bound to a device (xiaoxiang) name the session's; the others ignore the parameter.
+  url.searchParams.set('deviceId', fixture.deviceId);
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${fixture.token}` } });
   const client = new Client(ws, t.profile, pongType);
   await new Promise<void>((resolve, reject) => {

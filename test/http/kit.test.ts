@@ -242,7 +242,7 @@ describe('route collisions and PROFILES', () => {
   });
 
   it('fails on a profile PROFILES names that does not exist, naming it', async () => {
-    await assert.rejects(startTestServer('sqlite', { PROFILES: 'zhihang@/,nosuch@/x' }), { message: 'PROFILES: unknown profile "nosuch" (known: zhihang, chat8, lite, flutter)' });
+    await assert.rejects(startTestServer('sqlite', { PROFILES: 'zhihang@/,nosuch@/x' }), { message: 'PROFILES: unknown profile "nosuch" (known: zhihang, chat8, lite, flutter, xiaoxiang)' });
   });
 
   it('fails configuration validation on a malformed PROFILES, or a profile named twice', async () => {

@@ -6,7 +6,7 @@ import { validatorCompiler } from '../../src/http/validation.ts';
 import { bare, codeMessage, codeMessageData, successData, successDataMeta, type Envelope } from '../../src/profiles/kit/envelopes.ts';
 import { errorTable, snakeCase, snakeFields } from '../../src/profiles/kit/errors.ts';
 import { integerId, stringId } from '../../src/profiles/kit/ids.ts';
-import { cursorPaging, metaPaging, offsetPaging, offsetTotalPaging, pagePaging, type Paging } from '../../src/profiles/kit/paging.ts';
+import { cursorPaging, metaPaging, offsetMetaPaging, offsetPaging, offsetTotalPaging, pagePaging, type Paging } from '../../src/profiles/kit/paging.ts';
 import { defineProfile, mountedSocket } from '../../src/profiles/kit/profile.ts';
 import { route } from '../../src/profiles/kit/route.ts';
 import { defineSocket } from '../../src/profiles/kit/socket.ts';
@@ -244,6 +244,14 @@ describe('paging', () => {
     assert.deepEqual(p.fields({ items: items(10), total: 21 }, { limit: 10, offset: 10 }), { meta: { pagination: { page: 2, limit: 10, total: 21, hasNext: true } } });
     assert.deepEqual(p.fields({ items: items(10), total: 20 }, { limit: 10, offset: 10 }), { meta: { pagination: { page: 2, limit: 10, total: 20, hasNext: false } } });
     assert.deepEqual(p.fields({ items: [], total: 0 }, { limit: 10, offset: 0 }), { meta: { pagination: { page: 1, limit: 10, total: 0, hasNext: false } } });
+  });
+
+  it('offset meta: limit/offset in, meta.pagination with page = floor(offset / limit) + 1 out', () => {
+    const p = offsetMetaPaging(20);
+    assert.deepEqual(query(p, { offset: '5' }), { limit: 20, offset: 5 });
+    assert.deepEqual(p.request({ limit: 20, offset: 5 }), { limit: 20, offset: 5 });
+    assert.deepEqual(p.fields({ items: items(20), total: 50 }, { limit: 20, offset: 5 }), { meta: { pagination: { page: 1, limit: 20, total: 50, hasNext: true } } });
+    assert.deepEqual(p.fields({ items: items(10), total: 50 }, { limit: 10, offset: 40 }), { meta: { pagination: { page: 5, limit: 10, total: 50, hasNext: false } } });
   });
 
   it('cursor: limit in, has_more only after a full page with more behind it', () => {

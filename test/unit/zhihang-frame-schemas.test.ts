@@ -63,11 +63,11 @@ describe('zhihang frame schemas', () => {
   });
 
   it('message.ack conforms for a sent and for a scheduled message', () => {
-    const sent = conforming(codec.ack({ kind: 'sent', view: { message: photo, sender, isRead: false } }, { type: 'message.send', clientId: 'c-1' }), 'message.ack');
+    const sent = conforming(codec.ack({ kind: 'sent', view: { message: photo, sender, isRead: false } }, { type: 'message.send', clientId: 'c-1' })!, 'message.ack');
     assert.deepEqual([sent.client_id, sent.message.id, sent.message.is_read, sent.message.sender], ['c-1', 101, false, sender]);
     const { type, content, caption, attachment, replyToId, forwardFrom, ttl, isSilent, isEncrypted, metadata } = photo;
     const scheduled = { id: 5, conversationId: 1, senderId: 2, sendAt: at + 60_000, clientId: 'c-2', createdAt: at, draft: { type, content, caption, attachment, replyToId, forwardFrom, ttl, isSilent, isEncrypted, metadata } };
-    const later = conforming(codec.ack({ kind: 'scheduled', scheduled, sender }, { type: 'message.send', clientId: 'c-2' }), 'message.ack');
+    const later = conforming(codec.ack({ kind: 'scheduled', scheduled, sender }, { type: 'message.send', clientId: 'c-2' })!, 'message.ack');
     assert.deepEqual([later.message.id, later.message.is_scheduled, later.message.send_at], [5, true, '2024-12-19T10:31:00Z']);
   });
 });

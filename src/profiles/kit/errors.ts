@@ -1,4 +1,5 @@
 import type { AppError, CoreErrorCode, FieldProblem } from '../../domain/errors.ts';
+import { newRequestId } from '../../http/request-id.ts';
 import type { Envelope, ErrorParts } from './envelopes.ts';
 import { invalidInputText, localeOf, type Locale } from './texts.ts';
 
@@ -72,7 +73,8 @@ export function errorTable(envelope: Envelope, spec: ErrorTableSpec): ErrorTable
       if (detail === joined(original)) detail = joined(details);
       if (client && spec.validationSentences && details.length > 0) detail = invalidInputText(details, localeOf(client.acceptLanguage, spec.validationSentences));
     }
-    return { status, code, message, detail, ...(details && { details }), requestId, at };
+    // Answers outside an HTTP request (refused upgrades, socket frames) still get an id of their own.
+    return { status, code, message, detail, ...(details && { details }), requestId: requestId || newRequestId(), at };
   };
   return {
     parts,

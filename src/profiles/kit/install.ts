@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { DeviceInfo, Page, PageRequest } from '../../domain/types.ts';
 import { deviceOf } from '../../http/device.ts';
 import { toAppError } from '../../http/errors.ts';
-import type { AccessClaims } from '../../services/tokens.ts';
+import type { AccessClaims, TokenPolicy } from '../../services/tokens.ts';
 import { externalBase, fileLinks, type FileLinks } from './links.ts';
 import type { Profile } from './profile.ts';
 import { querySchemaProps, routerPath, type Context, type RouteDef } from './route.ts';
@@ -37,6 +37,7 @@ class RequestContext implements Context<unknown, unknown, unknown, unknown> {
     private readonly def: RouteDef,
     private readonly filesRoot: string,
     private readonly publicUrl: string | undefined,
+    readonly tokenPolicy: TokenPolicy,
   ) {}
 
   get query(): unknown {
@@ -58,6 +59,10 @@ class RequestContext implements Context<unknown, unknown, unknown, unknown> {
 
   get links(): FileLinks {
     return (this.fileLinks ??= fileLinks(externalBase(this.publicUrl, this.request), this.filesRoot));
+  }
+
+  get rootLinks(): FileLinks {
+    return fileLinks(this.publicUrl ?? '', this.filesRoot);
   }
 
   get page(): PageRequest {
@@ -104,6 +109,7 @@ function responses(profile: Profile, def: RouteDef): Record<string, unknown> {
 export function installProfile(scope: FastifyInstance, profile: Profile, mount: string, deps: MountDeps): void {
   scope.setErrorHandler((err, request, reply) => sendProfileError(profile, err, request, reply));
   const filesRoot = `${mount}${profile.filesPath}`;
+  const tokenPolicy = profile.accessTokenTtl === undefined ? {} : { accessTtl: profile.accessTokenTtl };
   for (const def of profile.routes) {
     const o = def.options;
     const query = querySchemaProps(o);
@@ -124,7 +130,7 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
         response: responses(profile, def),
       },
       handler: async (request, reply) => {
-        const c = new RequestContext(request, reply, deps.services, decodeParams(def, request.params), def, filesRoot, deps.publicUrl);
+        const c = new RequestContext(request, reply, deps.services, decodeParams(def, request.params), def, filesRoot, deps.publicUrl, tokenPolicy);
         const data = await (def.handler as (c: RequestContext) => Promise<unknown>)(c);
         if (o.raw) return data;
         const status = o.status ?? 200;

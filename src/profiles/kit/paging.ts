@@ -63,18 +63,22 @@ export function pagePaging(
  * `page/limit` in, `meta: {pagination: {page, limit, total, hasNext}}` out (xiaoxiang). The
  * success envelope lifts `meta` beside `data`.
  */
-export function metaPaging(
-  defaultLimit: number,
-  maxLimit = 100,
-): Paging<{ page: number; limit: number }, { meta: { pagination: { page: number; limit: number; total: number; hasNext: boolean } } }> {
-  return {
-    query: pageQuery(defaultLimit, maxLimit),
-    result: { meta: Type.Object({ pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), hasNext: Type.Boolean() }) }) },
-    request: pageRequest,
-    fields: (page, r) => ({
-      meta: { pagination: { page: pageNumber(r), limit: r.limit, total: page.total, hasNext: r.offset + page.items.length < page.total } },
-    }),
-  };
+type MetaPagination = { meta: { pagination: { page: number; limit: number; total: number; hasNext: boolean } } };
+const metaResult = { meta: Type.Object({ pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), hasNext: Type.Boolean() }) }) };
+const metaFields = (page: Page<unknown>, r: PageRequest): MetaPagination => ({
+  meta: { pagination: { page: pageNumber(r), limit: r.limit, total: page.total, hasNext: r.offset + page.items.length < page.total } },
+});
+
+export function metaPaging(defaultLimit: number, maxLimit = 100): Paging<{ page: number; limit: number }, MetaPagination> {
+  return { query: pageQuery(defaultLimit, maxLimit), result: metaResult, request: pageRequest, fields: metaFields };
+}
+
+/**
+ * `limit/offset` in, `meta: {pagination: {page, limit, total, hasNext}}` out, with
+ * `page = floor(offset / limit) + 1` (xiaoxiang, whose lists take offsets but answer pages).
+ */
+export function offsetMetaPaging(defaultLimit: number, maxLimit = 100): Paging<{ limit: number; offset: number }, MetaPagination> {
+  return { query: offsetQuery(defaultLimit, maxLimit), result: metaResult, request: (q) => ({ limit: q.limit, offset: q.offset }), fields: metaFields };
 }
 
 /**

@@ -25,6 +25,11 @@ export interface ProfileSpec {
   socket?: SocketDef;
   /** Shown at the top of its OpenAPI document. */
   description: string;
+  /**
+   * Seconds the access tokens it hands out live, where its document says (the shorter of this and
+   * ACCESS_TOKEN_TTL applies); ACCESS_TOKEN_TTL otherwise.
+   */
+  accessTokenTtl?: number;
 }
 
 /** One API document as a mapping over the core, ready to mount. */

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static, TObject, TProperties, TSchema } from 'typebox';
 import type { RateClass } from '../../config.ts';
 import type { DeviceInfo, Page, PageRequest } from '../../domain/types.ts';
-import type { AccessClaims } from '../../services/tokens.ts';
+import type { AccessClaims, TokenPolicy } from '../../services/tokens.ts';
 import type { IdCodec } from './ids.ts';
 import type { FileLinks } from './links.ts';
 import type { Paging } from './paging.ts';
@@ -31,6 +31,10 @@ export interface Context<P = unknown, Q = unknown, B = unknown, R = never> {
   readonly page: PageRequest;
   /** Links to files, absolute from this request's base. */
   readonly links: FileLinks;
+  /** Links to files as frames carry them: absolute from PUBLIC_URL when set, else root-relative (the same for every client). */
+  readonly rootLinks: FileLinks;
+  /** How long the tokens this profile hands out live (pass it to the auth service). */
+  readonly tokenPolicy: TokenPolicy;
   /** What the request says about the client's device; the document's fields may add to it. */
   device(extra?: Partial<DeviceInfo>): DeviceInfo;
   /** The paging fields of a result (routes with `paging`). */

@@ -5,6 +5,7 @@ import { checkWellFormed } from '../../http/request-text.ts';
 import { compileStrict, fieldProblems } from '../../http/validation.ts';
 import type {
   ClientCommand,
+  CommandOutcome,
   ConnectInfo,
   Decoded,
   FrameRef,
@@ -23,6 +24,8 @@ import type { Services } from './services.ts';
 export interface Frame {
   type: string;
   data: unknown;
+  /** The client frame's request id an answer echoes, for documents whose answers carry one. */
+  requestId?: string;
 }
 
 type Frames = Frame | readonly Frame[] | null;
@@ -77,12 +80,14 @@ export interface SocketSpec {
   /** Compatibility modes, by name; a mount switches them on (see `endpoint`). */
   compat?: Record<string, CompatMode>;
   connect?(info: ConnectInfo): Frame;
-  pong(echo: unknown, at: number): Frame;
+  pong(echo: unknown, at: number, ref: FrameRef): Frame;
   /** An error frame from the REST error body (`body`) and what it answers. */
   error(body: unknown, ref: FrameRef): Frame;
   resumed?(outcome: ResumeOutcome): Frame;
   refetch(notice: RefetchNotice): Frame;
-  ack(result: SendResult, ref: FrameRef, deps: SocketDeps): Frame;
+  ack(result: SendResult, ref: FrameRef, deps: SocketDeps): Frame | null;
+  /** The answer to another command that succeeded (see ProfileCodec.done); none by default. */
+  done?(outcome: CommandOutcome, ref: FrameRef, deps: SocketDeps): Frame | null;
 }
 
 /** A profile's socket, ready to be built once its mount and services are known. */
@@ -199,11 +204,20 @@ export function defineSocket(spec: SocketSpec): SocketDef {
         ...(spec.shows && { shows: spec.shows }),
         signal: (signal) => signals(signal.type).flatMap((encode) => asList(encode(signal)).map((f) => text(wire.signal(f)))),
         decode,
-        pong: (echo, at) => text(wire.signal(spec.pong(echo, at))),
+        pong: (echo, at, ref = {}) => text(wire.signal(spec.pong(echo, at, ref))),
         error: (err, ref) => text(wire.signal(errorFrame(err, ref))),
         resumed: (o) => (spec.resumed ? text(wire.signal(spec.resumed(o))) : null),
         refetch: (n) => text(wire.signal(spec.refetch(n))),
-        ack: (result, ref) => text(wire.signal(spec.ack(result, ref, deps))),
+        ack: (result, ref) => {
+          const frame = spec.ack(result, ref, deps);
+          return frame ? text(wire.signal(frame)) : null;
+        },
+        ...(spec.done && {
+          done: (outcome: CommandOutcome, ref: FrameRef) => {
+            const frame = spec.done!(outcome, ref, deps);
+            return frame ? text(wire.signal(frame)) : null;
+          },
+        }),
         refusal(err) {
           const r = deps.errors.render(err, '', Date.now());
           return { status: r.status, body: JSON.stringify(r.body) };

@@ -451,8 +451,8 @@ export class ConversationRepo implements MembershipSource {
   }
 
   /** One conversation as listed for a member; undefined when not a member. */
-  async summaryFor(conversationId: number, userId: number, now: number): Promise<ListedConversation | undefined> {
-    const row = await summaries(this.db, userId, now).where('c.id', '=', conversationId).executeTakeFirst();
+  async summaryFor(conversationId: number, userId: number, now: number, byUsers = false): Promise<ListedConversation | undefined> {
+    const row = await summaries(this.db, userId, now, byUsers).where('c.id', '=', conversationId).executeTakeFirst();
     return row && listed(userId, row);
   }
 }

@@ -85,6 +85,46 @@ export class EventRepo {
   }
 
   /**
+   * What one user may sync after `afterSeq` up to `throughSeq`, oldest first: the events
+   * `forUser` gives, plus the profile changes (`user.updated`) of everyone sharing a conversation
+   * with the user now.
+   */
+  async syncFor(userId: number, afterSeq: number, throughSeq: number, limit: number): Promise<DomainEvent[]> {
+    const inRange = (q: ReturnType<typeof this.fromEvents>) => q.where('seq', '>', afterSeq).where('seq', '<=', throughSeq);
+    const own = inRange(this.fromEvents()).where('audience_kind', '=', 'user').where('audience_id', '=', userId);
+    const shared = inRange(this.fromEvents())
+      .where('audience_kind', '=', 'conversation')
+      .where('audience_id', 'in', (eb) => eb.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', userId));
+    const peers = inRange(this.fromEvents())
+      .where('audience_kind', '=', 'user')
+      .where('type', '=', 'user.updated')
+      .where('audience_id', '!=', userId)
+      .where('audience_id', 'in', (eb) =>
+        eb
+          .selectFrom('conversation_members as other')
+          .innerJoin('conversation_members as mine', 'mine.conversation_id', 'other.conversation_id')
+          .select('other.user_id')
+          .where('mine.user_id', '=', userId),
+      );
+    const rows = await own.unionAll(shared).unionAll(peers).orderBy('seq').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+
+  /** The first seq of the events created after `time`, if any. */
+  async firstSeqAfter(time: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.min('seq').as('seq'))
+      .where('created_at', '>', time)
+      .executeTakeFirst();
+    return row?.seq == null ? undefined : Number(row.seq);
+  }
+
+  private fromEvents() {
+    return this.db.selectFrom('events').selectAll();
+  }
+
+  /**
    * Every event with `afterSeq < seq ≤ throughSeq`, whatever its audience, oldest first: what a
    * node missed of the cross-node stream (a primary-key range scan).
    */

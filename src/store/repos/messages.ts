@@ -385,6 +385,18 @@ export class MessageRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0);
   }
 
+  /** The receipts of a chat's messages from `fromMessageId` on. */
+  async receiptsFrom(conversationId: number, fromMessageId: number): Promise<{ messageId: number; userId: number; readAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('message_receipts as r')
+      .innerJoin('messages as m', 'm.id', 'r.message_id')
+      .select(['r.message_id', 'r.user_id', 'r.read_at'])
+      .where('m.conversation_id', '=', conversationId)
+      .where('r.message_id', '>=', fromMessageId)
+      .execute();
+    return rows.map((r) => ({ messageId: r.message_id, userId: r.user_id, readAt: r.read_at }));
+  }
+
   /** Who read each of these messages and when, earliest first. */
   async receipts(messageIds: readonly number[]): Promise<Map<number, { userId: number; readAt: number }[]>> {
     const out = new Map<number, { userId: number; readAt: number }[]>();

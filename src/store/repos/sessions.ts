@@ -125,6 +125,19 @@ export class SessionRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Revokes the user's live sessions on one device; returns their ids. */
+  async revokeDevice(userId: number, deviceId: string, reason: string, at: number): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: at, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Revokes every live session of the user but one; returns the ids revoked. */
   async revokeOthers(userId: number, keepId: string, reason: string, at: number): Promise<string[]> {
     const rows = await this.db

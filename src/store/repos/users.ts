@@ -241,7 +241,7 @@ export class UserRepo {
   }
 
   /** Username or nickname prefix (case-insensitive), or the exact phone number. */
-  async search(query: string, viewerId: number, page: PageRequest, byEmail = false): Promise<{ items: User[]; total: number }> {
+  async search(query: string, viewerId: number, page: PageRequest, byEmail = false, nameOnly = false): Promise<{ items: User[]; total: number }> {
     const q = query.toLowerCase();
     const pattern = likePrefix(q);
     const base = this.db
@@ -250,9 +250,9 @@ export class UserRepo {
       .where('id', '!=', viewerId)
       .where((eb) =>
         eb.or([
-          eb(sql`lower(username)`, 'like', sql`${pattern} escape '\\'`),
+          ...(nameOnly ? [] : [eb(sql`lower(username)`, 'like', sql`${pattern} escape '\\'`)]),
           eb(sql`lower(nickname)`, 'like', sql`${pattern} escape '\\'`),
-          eb('phone', '=', query),
+          ...(nameOnly ? [] : [eb('phone', '=', query)]),
           ...(byEmail ? [eb('email', '=', q)] : []),
         ]),
       );
