@@ -339,13 +339,13 @@ export class AuthService {
   }
 
   /**
-   * One session per device: a login from a device that already has a live session of this user
-   * ends that session (a reinstalled app, a second login on the same phone), so each device holds
-   * exactly one set of tokens and its logout ends them all. Logins naming no device open sessions
-   * side by side, as before devices were known.
+   * A new session. Under a one-per-device policy a login from a device that already has a live
+   * session of this user ends that session (a reinstalled app, a second login on the same phone),
+   * so the device holds exactly one set of tokens and its logout ends them all; otherwise, and
+   * for logins naming no device, sessions live side by side.
    */
   private async openSession(tx: Store, userId: number, device: DeviceInfo, now: number, policy: TokenPolicy = {}): Promise<TokenPair & { replaced: string[] }> {
-    const replaced = device.deviceId ? await tx.sessions.revokeDevice(userId, device.deviceId, 'replaced_on_device', now) : [];
+    const replaced = policy.onePerDevice && device.deviceId ? await tx.sessions.revokeDevice(userId, device.deviceId, 'replaced_on_device', now) : [];
     const sessionId = newSessionId();
     const expiresAt = now + this.opts.refreshTtl * 1000;
     await tx.sessions.create({ id: sessionId, userId, device, at: now, expiresAt });

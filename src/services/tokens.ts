@@ -12,9 +12,16 @@ export interface AccessClaims {
 }
 
 /** How long the access tokens one way in hands out live; a profile's document may ask for less than ACCESS_TOKEN_TTL. */
+/** How a profile's logins hand out sessions and tokens, where its document says. */
 export interface TokenPolicy {
   /** Seconds; the shorter of this and ACCESS_TOKEN_TTL applies. */
   accessTtl?: number;
+  /**
+   * One session per device: a login naming a device that already has a live session of the user
+   * ends that session. Without it every login is a session of its own, as the other documents
+   * (and the cross-profile guarantee that a logout ends only its own login) expect.
+   */
+  onePerDevice?: boolean;
 }
 
 const ISSUER = 'parley';

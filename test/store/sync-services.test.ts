@@ -12,10 +12,10 @@ const code = (expected: string) => (err: unknown) => err instanceof AppError && 
 const device = (deviceId: string) => ({ deviceId });
 
 describeEachCore('sync, sessions and reads', (t) => {
-  it('sessions: one per device; logging out one device leaves the others; tokens may live shorter by policy', async () => {
+  it('sessions: one per device by policy; logging out one device leaves the others; tokens may live shorter by policy', async () => {
     const { core, user, signals, clear } = t();
     const u = await user({ username: `dev${process.pid}` });
-    const login = (d: string, policy = {}) => core.auth.login({ identifier: { username: `dev${process.pid}` }, password: 'password123' }, device(d), policy);
+    const login = (d: string, policy = {}) => core.auth.login({ identifier: { username: `dev${process.pid}` }, password: 'password123' }, device(d), { onePerDevice: true, ...policy });
     const phone = await login('phone');
     const laptop = await login('laptop', { accessTtl: 60 });
     assert.equal(laptop.expiresIn, 60);
@@ -32,6 +32,11 @@ describeEachCore('sync, sessions and reads', (t) => {
     assert.equal((await core.auth.authenticate(laptop.accessToken)).userId, u.id);
     // A policy never lengthens ACCESS_TOKEN_TTL.
     assert.equal((await login('tv', { accessTtl: 10 * 86_400 })).expiresIn, core.config.accessTokenTtl);
+    // Without the policy every login is its own session, even from one device.
+    const first = await login('desk', { onePerDevice: false });
+    const second = await login('desk', { onePerDevice: false });
+    assert.equal((await core.auth.authenticate(first.accessToken)).userId, u.id);
+    assert.equal((await core.auth.authenticate(second.accessToken)).userId, u.id);
   });
 
   it('changes: in order, each once, only what the user may see, paged by cursor; forged cursors refused', async () => {

@@ -109,7 +109,10 @@ function responses(profile: Profile, def: RouteDef): Record<string, unknown> {
 export function installProfile(scope: FastifyInstance, profile: Profile, mount: string, deps: MountDeps): void {
   scope.setErrorHandler((err, request, reply) => sendProfileError(profile, err, request, reply));
   const filesRoot = `${mount}${profile.filesPath}`;
-  const tokenPolicy = profile.accessTokenTtl === undefined ? {} : { accessTtl: profile.accessTokenTtl };
+  const tokenPolicy: TokenPolicy = {
+    ...(profile.accessTokenTtl !== undefined && { accessTtl: profile.accessTokenTtl }),
+    ...(profile.oneSessionPerDevice && { onePerDevice: true }),
+  };
   for (const def of profile.routes) {
     const o = def.options;
     const query = querySchemaProps(o);

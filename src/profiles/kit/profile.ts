@@ -30,6 +30,8 @@ export interface ProfileSpec {
    * ACCESS_TOKEN_TTL applies); ACCESS_TOKEN_TTL otherwise.
    */
   accessTokenTtl?: number;
+  /** Whether a login replaces the session its device already has (see TokenPolicy.onePerDevice). */
+  oneSessionPerDevice?: boolean;
 }
 
 /** One API document as a mapping over the core, ready to mount. */

@@ -24,6 +24,8 @@ export const xiaoxiang = defineProfile({
   errors,
   // 安全要求 2: access tokens of this document live one hour (less if ACCESS_TOKEN_TTL says so).
   accessTokenTtl: 3600,
+  // Device-bound sessions: a login on a device ends that device's earlier session.
+  oneSessionPerDevice: true,
   routes: [...authRoutes, ...userRoutes, ...messageRoutes, ...chatRoutes, ...organizationRoutes, ...fileRoutes, ...syncRoutes, ...healthRoutes],
   socket,
 });
