@@ -9,16 +9,17 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { storeKinds } from '../support/stores.ts';
 import { uniquePhone } from '../support/users.ts';
 import { WsClient, type Frame } from '../support/ws.ts';
+import { XxSocket, type XxFrame } from '../support/xiaoxiang.ts';
 
 /**
- * One account, one conversation, many APIs (issue 17): accounts made through different profiles
+ * One account, one conversation, five APIs (issue 17): accounts made through different profiles
  * log in through every other, a conversation is the same whichever API sent into it, and every
  * socket of a recipient gets each message in its own API's frame. It runs on SQLite, on
  * PostgreSQL, and on two nodes (PostgreSQL + Redis) where each person's sockets and requests are
  * spread over both nodes.
  */
 
-type ProfileName = 'zhihang' | 'chat8' | 'flutter' | 'lite';
+type ProfileName = 'zhihang' | 'chat8' | 'flutter' | 'lite' | 'xiaoxiang';
 
 /** A person and what each profile calls them. */
 interface Person {
@@ -27,6 +28,8 @@ interface Person {
   email: string;
   password: string;
   phone?: string;
+  /** The device xiaoxiang's logins and socket name. */
+  deviceId: string;
   /** Each profile's id for this person and a token of a login through it. */
   ids: Record<ProfileName, number | string>;
   tokens: Record<ProfileName, string>;
@@ -69,7 +72,7 @@ let n = 0;
 const unique = () => `x${process.pid}${++n}${Math.floor(Math.random() * 1e6)}`;
 
 for (const topology of topologies) {
-  describe(`one server, several APIs: ${topology.name}`, () => {
+  describe(`one server, five APIs: ${topology.name}`, () => {
     let running: Awaited<ReturnType<Topology['start']>>;
     let nodes: [TestServer, TestServer];
     /** Node i for the i-th thing a person does, so on two nodes each person's work is spread. */
@@ -107,12 +110,17 @@ for (const topology of topologies) {
         assert.equal(res.status, 200, res.text);
         return { id: res.body.data.user.user_id, token: res.body.data.token };
       },
+      async xiaoxiang(p, node) {
+        const res = await node.api.post('/xiaoxiang/v1/auth/login', { email: p.email, password: p.password, deviceId: p.deviceId });
+        assert.equal(res.status, 200, res.text);
+        return { id: res.body.data.user.id, token: res.body.data.accessToken };
+      },
     };
     const profileNames = Object.keys(login) as ProfileName[];
 
     /** Logs a person in through every profile (spread over the nodes) and checks each id's type. */
-    async function everywhere(p: Omit<Person, 'ids' | 'tokens'>): Promise<Person> {
-      const person = { ...p, ids: {}, tokens: {} } as Person;
+    async function everywhere(p: Omit<Person, 'ids' | 'tokens' | 'deviceId'>): Promise<Person> {
+      const person = { ...p, deviceId: `desk-${p.label}`, ids: {}, tokens: {} } as Person;
       for (const [i, name] of profileNames.entries()) {
         const { id, token } = await login[name](person, at(i));
         assert.equal(typeof id, name === 'zhihang' || name === 'chat8' ? 'number' : 'string', `${name} id of ${p.label}`);
@@ -127,7 +135,7 @@ for (const topology of topologies) {
     let cat: Person; // through flutter
     let dan: Person; // through lite
 
-    it('one account, every profile: accounts made through four APIs log in through all of them, each id of its profile’s type (1, 2, 4)', async () => {
+    it('one account, every profile: accounts made through four APIs log in through all five, each id of its profile’s type (1, 2, 4)', async () => {
       const password = 'password-1234';
       const a = { label: 'ann', username: unique(), email: `${unique()}@example.com`, password, phone: uniquePhone() };
       const reg = await at(0).api.post('/api/auth/register', { phone: a.phone, username: a.username, email: a.email, password, nickname: 'Ann' });
@@ -205,7 +213,8 @@ for (const topology of topologies) {
       const chat8 = await Chat8Socket.open(node(1), { id: p.ids.chat8 as number, token: p.tokens.chat8 });
       const flutter = await Chat8Socket.connect(flutterWsUrl(`${node(2)}/flutter`, p.tokens.flutter));
       const lite = await Chat8Socket.connect(liteWsUrl(`${node(3)}/lite`), { headers: { authorization: `Bearer ${p.tokens.lite}` } });
-      const all = { zhihang, chat8, flutter, lite };
+      const xiaoxiang = await XxSocket.open(node(4), { token: p.tokens.xiaoxiang, deviceId: p.deviceId });
+      const all = { zhihang, chat8, flutter, lite, xiaoxiang };
       sockets.push(...Object.values(all));
       return all;
     }
@@ -221,10 +230,14 @@ for (const topology of topologies) {
       for (const key of ['message_id', 'conversation_id', 'sender_id', 'sender_name', 'content', 'type', 'created_at']) assert.ok(key in fl.data, `flutter new_message has ${key}`);
       const l = await to.lite.next((f: C8Frame) => f.type === 'message' && f.data.content === content);
       assert.equal(l.data.sender_id, from.ids.lite);
+      const x = await to.xiaoxiang.next((f: XxFrame) => f.type === 'message' && f.event === 'new_message' && f.data.content === content);
+      assert.equal(x.data.senderId, from.ids.xiaoxiang);
+      for (const key of ['id', 'chatId', 'senderId', 'content', 'timestamp']) assert.ok(key in x.data, `xiaoxiang new_message has ${key}`);
+      assert.equal(typeof x.data.chatId, 'string');
       if (opts.group) {
         // chat8 has no groups: its sockets never see a group's messages.
         await to.chat8.quiet('new_message');
-        return { zhihang: z, flutter: fl, lite: l };
+        return { zhihang: z, flutter: fl, lite: l, xiaoxiang: x };
       }
       const c8 = await to.chat8.next((f: C8Frame) => f.type === 'new_message' && f.data.content === content);
       assert.equal(typeof c8.timestamp, 'string');
@@ -233,7 +246,7 @@ for (const topology of topologies) {
         { sender_id: from.ids.chat8, sender_username: from.username, message_type: 'text', is_encrypted: false },
       );
       assert.equal(typeof c8.data.id, 'number');
-      return { zhihang: z, flutter: fl, lite: l, chat8: c8 };
+      return { zhihang: z, flutter: fl, lite: l, xiaoxiang: x, chat8: c8 };
     }
 
     let annSockets: Sockets;
@@ -276,6 +289,15 @@ for (const topology of topologies) {
       assert.equal(sentL.status, 200, sentL.text);
       await receivedEverywhere(annSockets, cat, said[3]!);
 
+      // xiaoxiang: ann's private chat with cat is the same one again.
+      const chat = await at(0).api.post('/xiaoxiang/v1/chats', { type: 'private', participantIds: [cat.ids.xiaoxiang] }, { token: ann.tokens.xiaoxiang });
+      assert.ok([200, 201].includes(chat.status), chat.text);
+      const xChat = chat.body.data.id as string;
+      said.push('5 from ann through xiaoxiang');
+      const sentX = await at(1).api.post('/xiaoxiang/v1/messages', { chatId: xChat, type: 'text', content: said[4] }, { token: ann.tokens.xiaoxiang });
+      assert.ok([200, 201].includes(sentX.status), sentX.text);
+      await receivedEverywhere(catSockets, ann, said[4]!);
+
       // Every profile's history of the pair: the same messages in the same order.
       const oldestFirst = [...said];
       const newestFirst = [...said].reverse();
@@ -283,12 +305,15 @@ for (const topology of topologies) {
       const c8 = await at(1).api.get(`/api/v1/messages/${ann.ids.chat8}`, { token: cat.tokens.chat8 });
       const fl = await at(0).api.get(`/flutter/v1/conversations/${flutterConversation}/messages`, { token: ann.tokens.flutter });
       const li = await at(1).api.get(`/lite/api/v1/chat/messages?receiver_id=${cat.ids.lite}`, { token: ann.tokens.lite });
+      const xi = await at(0).api.get(`/xiaoxiang/v1/messages?chatId=${xChat}`, { token: cat.tokens.xiaoxiang });
       const contents = (list: { content: string }[]) => list.map((m) => m.content);
       const zList = contents(z.body.data.items ?? z.body.data.messages ?? z.body.data);
       assert.ok([oldestFirst, newestFirst].some((o) => JSON.stringify(o) === JSON.stringify(zList)), `zhihang: ${JSON.stringify(zList)}`);
       assert.deepEqual(contents(c8.body.data.messages), newestFirst, 'chat8');
       assert.deepEqual(contents(fl.body.messages), newestFirst, 'flutter');
       assert.deepEqual(contents(li.body.data.messages), newestFirst, 'lite');
+      assert.deepEqual(contents(xi.body.data.messages), newestFirst, 'xiaoxiang');
+      for (const m of xi.body.data.messages) assert.ok([ann.ids.xiaoxiang, cat.ids.xiaoxiang].includes(m.senderId));
       for (const m of fl.body.messages) assert.ok([ann.ids.flutter, cat.ids.flutter].includes(m.sender_id));
 
       // The conversation list shows it as private, last message whatever API sent it.
@@ -296,7 +321,12 @@ for (const topology of topologies) {
       const item = list.body.conversations.find((c: { conversation_id: string }) => c.conversation_id === flutterConversation);
       assert.equal(item.type, 'private');
       assert.equal(item.target_id, cat.ids.flutter);
-      assert.equal(item.last_message.content, said[3]);
+      assert.equal(item.last_message.content, said[4]);
+      const chats = await at(1).api.get('/xiaoxiang/v1/chats?type=private', { token: cat.tokens.xiaoxiang });
+      const xItem = chats.body.data.chats.find((c: { id: string }) => c.id === xChat);
+      assert.equal(xItem.type, 'private');
+      assert.equal(xItem.lastMessage.content, said[4]);
+      assert.deepEqual(xItem.participants.map((p: { id: string }) => p.id).sort(), [ann.ids.xiaoxiang, cat.ids.xiaoxiang].sort());
     });
 
     it('groups are shared: a zhihang group is a flutter group conversation and a lite group its members send to; chat8 never sees it (6, 7, 8)', async () => {
@@ -314,6 +344,11 @@ for (const topology of topologies) {
       assert.equal(g.type, 'group');
       assert.equal(g.last_message.content, first);
       assert.equal(g.last_message.sender_name, 'Ann');
+      const xChats = await at(0).api.get('/xiaoxiang/v1/chats?type=group', { token: dan.tokens.xiaoxiang });
+      const xg = xChats.body.data.chats.find((c: { name: string }) => c.name === 'Launch');
+      assert.equal(xg.type, 'group');
+      assert.equal(xg.lastMessage.content, first);
+      assert.equal(xg.participants.length, 4);
 
       // lite: the group id the frames carry is the one its members send to and list with.
       const heard = await at(0).api.get(`/lite/api/v1/chat/messages?group_id=${g.target_id}`, { token: dan.tokens.lite });
@@ -354,11 +389,17 @@ for (const topology of topologies) {
       assert.equal((await patch(at(0).api, '/flutter/v1/user/me', { nickname: 'Annie' }, { token: ann.tokens.flutter })).status, 200);
       const zMe = await at(1).api.get('/api/users/me', { token: ann.tokens.zhihang });
       assert.equal(zMe.body.data.nickname, 'Annie');
+      const xMe = () => at(0).api.get('/xiaoxiang/v1/users/me', { token: ann.tokens.xiaoxiang });
+      assert.equal((await xMe()).body.data.name, 'Annie');
+      assert.equal((await at(1).api.put('/xiaoxiang/v1/users/me', { name: 'Ann X' }, { token: ann.tokens.xiaoxiang })).status, 200);
+      assert.equal((await flutterMe()).body.nickname, 'Ann X');
 
       assert.equal((await at(0).api.put('/api/users/me', { nickname: 'Ann Z', avatar }, { token: ann.tokens.zhihang })).status, 200);
       assert.deepEqual([(await flutterMe()).body.nickname, (await flutterMe()).body.avatar], ['Ann Z', avatar]);
       assert.equal((await at(0).api.get('/api/v1/user/profile', { token: ann.tokens.chat8 })).body.data.avatar, avatar);
       assert.equal((await at(1).api.get('/lite/api/v1/user/profile', { token: ann.tokens.lite })).body.data.avatar, avatar);
+      const me = (await xMe()).body.data;
+      assert.deepEqual([me.id, me.email, me.name, me.avatar], [ann.ids.xiaoxiang, ann.email, 'Ann Z', avatar]);
 
       const other = 'https://cdn.example.com/avatars/ann-2.png';
       assert.equal((await at(1).api.put('/lite/api/v1/user/profile', { avatar: other }, { token: ann.tokens.lite })).status, 200);
@@ -376,11 +417,18 @@ for (const topology of topologies) {
       assert.equal((await at(0).api.get('/api/users/me', { token: cat.tokens.zhihang })).status, 200);
       assert.equal((await at(1).api.get('/flutter/v1/user/me', { token: cat.tokens.flutter })).status, 200);
       assert.equal((await at(0).api.get('/lite/api/v1/user/profile', { token: cat.tokens.lite })).status, 200);
+      assert.equal((await at(1).api.get('/xiaoxiang/v1/users/me', { token: cat.tokens.xiaoxiang })).status, 200);
       const still = 'after the chat8 logout';
       assert.equal((await at(1).api.post(`/api/chats/${privateChat}/messages`, { type: 'text', content: still }, { token: ann.tokens.zhihang })).status, 200);
       await catSockets.zhihang.next((f: Frame) => f.type === 'message.new' && f.data.content === still);
       await catSockets.flutter.next((f: C8Frame) => f.type === 'new_message' && f.data.content === still);
       await catSockets.lite.next((f: C8Frame) => f.type === 'message' && f.data.content === still);
+      await catSockets.xiaoxiang.next((f: XxFrame) => f.event === 'new_message' && f.data.content === still);
+
+      // cat signs out of xiaoxiang's device: its socket closes, the flutter login goes on.
+      assert.equal((await at(0).api.post('/xiaoxiang/v1/auth/logout', { deviceId: cat.deviceId }, { token: cat.tokens.xiaoxiang })).status, 200);
+      await catSockets.xiaoxiang.closed;
+      assert.equal((await at(1).api.get('/xiaoxiang/v1/users/me', { token: cat.tokens.xiaoxiang })).status, 401);
 
       // cat signs out of zhihang too; chat8 logs in again.
       assert.equal((await at(1).api.post('/api/auth/logout', {}, { token: cat.tokens.zhihang })).status, 200);
