@@ -12,6 +12,7 @@ import process from 'node:process';
 const packagesOf = new Map([
   ['migrate', ['kysely']],
   ['user', ['kysely']],
+  ['org', ['kysely']],
   ['serve', ['kysely', 'typebox']],
 ]);
 await Promise.all((packagesOf.get(process.argv[2]) ?? []).map((name) => import(name)));
