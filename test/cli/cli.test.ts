@@ -316,10 +316,18 @@ describe('parley CLI', () => {
         const api = new Api(`http://127.0.0.1:${port}`);
         const reg = okData(await api.post('/api/auth/register', { phone: '13600000001', password: 'password123' }));
         assert.equal(reg.user.phone, '13600000001');
+        // An operator's `kill <npm's pid>` stops the server too: npm signals only its own child,
+        // so the script must be the server itself, not a shell left holding it.
+        child.kill('SIGTERM');
+        await exited(child);
+        await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing answers on the port after npm exits');
       } finally {
-        process.kill(-child.pid!, 'SIGTERM');
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // The group is gone already, as it should be.
+        }
       }
-      await exited(child);
     });
   });
 });
