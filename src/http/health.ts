@@ -19,6 +19,11 @@ const HealthSchema = Type.Object({
   }),
 });
 
+/** The node's state from its dependencies': unhealthy without its database, degraded without Redis. */
+export function overallHealth(database: string, redis: string): 'healthy' | 'degraded' | 'unhealthy' {
+  return database !== 'healthy' ? 'unhealthy' : redis === 'unhealthy' ? 'degraded' : 'healthy';
+}
+
 /**
  * `/health` is readiness: 200 while this node can serve (its database answers) and 503 otherwise,
  * so a load balancer stops sending it traffic. Redis being away does not fail it: the node still
@@ -33,7 +38,7 @@ export async function healthRoutes(app: FastifyInstance, core: Core): Promise<vo
       const { database, redis: redisStatus } = await core.health.check();
       const db = database === 'healthy';
       return reply.code(db ? 200 : 503).send({
-        status: !db ? 'unhealthy' : redisStatus === 'unhealthy' ? 'degraded' : 'healthy',
+        status: overallHealth(database, redisStatus),
         timestamp: new Date(core.clock.now()).toISOString(),
         version,
         uptime: Math.floor((core.clock.now() - core.startedAt) / 1000),

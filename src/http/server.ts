@@ -25,6 +25,7 @@ import { openApiDocuments } from './openapi.ts';
 import { installStrictParsers, parseQuery } from './parsers.ts';
 import { trustProxyOption } from './trust-proxy.ts';
 import { upgradeBase } from './external-base.ts';
+import { landingRoute } from './landing.ts';
 import { validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -170,6 +171,7 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
       // Swagger UI's own options; the plugin's type knows only some of them.
       uiConfig: { urls: docs.menu, 'urls.primaryName': docs.menu[0]?.name } as Record<string, unknown>,
     });
+    landingRoute(app, core, listener.mounts);
     app.get('/openapi/:profile', { schema: { hide: true } }, async (request, reply) => {
       const name = (request.params as { profile: string }).profile.replace(/\.json$/, '');
       const doc = docs.of(name);

@@ -18,6 +18,25 @@ describeEachStore('HTTP plumbing', (server) => {
     assert.equal((await server().api.get('/health/live')).status, 200);
   });
 
+  it('GET / is a landing page: what this is, its version, every mounted profile with its docs, health', async () => {
+    const html = await fetch(`${server().url}/`);
+    assert.equal(html.status, 200);
+    assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
+    const text = await html.text();
+    assert.ok(text.includes(`Parley <small>${version}</small>`));
+    for (const link of ['href="/docs"', 'href="/health">healthy<', 'href="/openapi/zhihang.json"', 'href="/openapi/xiaoxiang.json"', '<code>/flutter/v1</code>', '<code>/lite/api/v1/ws</code>']) {
+      assert.ok(text.includes(link), `${link} in the page`);
+    }
+    const json = await server().api.get('/', { headers: { accept: 'application/json' } });
+    assert.equal(json.status, 200);
+    assert.deepEqual([json.body.name, json.body.version, json.body.health, json.body.docs], ['parley', version, 'healthy', '/docs']);
+    const names = json.body.profiles.map((p: { name: string }) => p.name);
+    assert.deepEqual(names.sort(), ['chat8', 'flutter', 'lite', 'xiaoxiang', 'zhihang']);
+    const zhihang = json.body.profiles.find((p: { name: string }) => p.name === 'zhihang');
+    assert.deepEqual(zhihang, { name: 'zhihang', title: zhihang.title, document: '000_dd2d73b757a0b72f.txt', rest: '/api', websocket: '/ws', openapi: '/openapi/zhihang.json' });
+    for (const p of json.body.profiles) assert.equal((await server().api.get(p.openapi)).status, 200, p.openapi);
+  });
+
   it('answers unknown routes and methods with the envelope', async () => {
     const u = await registerUser(server().api);
     assertError(await server().api.get('/api/nothing-here'), 404, 404);
