@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { DeviceInfo, Session } from '../../domain/types.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database } from '../schema.ts';
 import { SettingsRepo } from './settings.ts';
+
+/** An update of the sessions table, before it is narrowed and run. */
+type SessionUpdate = UpdateQueryBuilder<Database, 'sessions', 'sessions', UpdateResult>;
 
 export interface ActiveSession extends Session {
   userDisabled: boolean;
@@ -91,15 +94,8 @@ export class SessionRepo {
   }
 
   /** Revokes every live session of a user; returns their ids. */
-  async revokeAllOf(userId: number, reason: string, at: number): Promise<string[]> {
-    const rows = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: at, revoked_reason: reason })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
+  revokeAllOf(userId: number, reason: string, at: number): Promise<string[]> {
+    return this.revokeLive(userId, reason, at, (q) => q);
   }
 
   /**
@@ -126,28 +122,19 @@ export class SessionRepo {
   }
 
   /** Revokes the user's live sessions on one device; returns their ids. */
-  async revokeDevice(userId: number, deviceId: string, reason: string, at: number): Promise<string[]> {
-    const rows = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: at, revoked_reason: reason })
-      .where('user_id', '=', userId)
-      .where('device_id', '=', deviceId)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
+  revokeDevice(userId: number, deviceId: string, reason: string, at: number): Promise<string[]> {
+    return this.revokeLive(userId, reason, at, (q) => q.where('device_id', '=', deviceId));
   }
 
   /** Revokes every live session of the user but one; returns the ids revoked. */
-  async revokeOthers(userId: number, keepId: string, reason: string, at: number): Promise<string[]> {
-    const rows = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: at, revoked_reason: reason })
-      .where('user_id', '=', userId)
-      .where('id', '!=', keepId)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
+  revokeOthers(userId: number, keepId: string, reason: string, at: number): Promise<string[]> {
+    return this.revokeLive(userId, reason, at, (q) => q.where('id', '!=', keepId));
+  }
+
+  /** Revokes the user's live sessions that `narrow` keeps; returns their ids. */
+  private async revokeLive(userId: number, reason: string, at: number, narrow: (q: SessionUpdate) => SessionUpdate): Promise<string[]> {
+    const base = this.db.updateTable('sessions').set({ revoked_at: at, revoked_reason: reason }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    const rows = await narrow(base).returning('id').execute();
     return rows.map((r) => r.id);
   }
 
