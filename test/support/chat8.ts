@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { FrameQueue } from './frame-queue.ts';
 import type { Api } from './api.ts';
 
 export interface Chat8User {
@@ -40,16 +41,13 @@ export interface C8Frame {
 
 /** A chat8 WebSocket client: frames `{type, data, timestamp}`, no greeting; `barrier` round-trips a ping. */
 export class Chat8Socket {
-  private queue: C8Frame[] = [];
-  private waiters: { match: (f: C8Frame) => boolean; resolve: (f: C8Frame) => void }[] = [];
+  private frames = new FrameQueue<C8Frame>();
   readonly closed: Promise<{ code: number }>;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (raw: Buffer) => {
       const f = JSON.parse(raw.toString('utf8')) as C8Frame;
-      const i = this.waiters.findIndex((w) => w.match(f));
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(f);
-      else this.queue.push(f);
+      this.frames.push(f);
     });
     this.closed = new Promise((resolve) => ws.on('close', (code) => resolve({ code })));
   }
@@ -100,22 +98,7 @@ export class Chat8Socket {
 
   next(type: string | ((f: C8Frame) => boolean), timeoutMs = 5000): Promise<C8Frame> {
     const match = typeof type === 'string' ? (f: C8Frame) => f.type === type : type;
-    const i = this.queue.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]!);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        match,
-        resolve: (f: C8Frame) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no ${String(type)} frame within ${timeoutMs}ms; queued: ${JSON.stringify(this.queue)}`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.frames.take(match, timeoutMs, String(type));
   }
 
   async barrier(): Promise<void> {
@@ -126,8 +109,7 @@ export class Chat8Socket {
   /** Asserts nothing of these types (or at all) is queued after a barrier. */
   async quiet(...types: string[]): Promise<void> {
     await this.barrier();
-    const left = types.length ? this.queue.filter((f) => types.includes(f.type)) : this.queue;
-    assert.deepEqual(left, []);
+    assert.deepEqual(this.frames.peek((f) => types.length === 0 || types.includes(f.type)), []);
   }
 
   async close(): Promise<void> {

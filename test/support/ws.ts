@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { FrameQueue } from './frame-queue.ts';
 import WebSocket from 'ws';
 
 export interface Frame {
@@ -32,8 +33,7 @@ let echo = 0;
  */
 export class WsClient {
   readonly received: Frame[] = [];
-  private queue: Frame[] = [];
-  private waiters: { match: Match; resolve: (f: Frame) => void }[] = [];
+  private frames = new FrameQueue<Frame>();
   readonly closed: Promise<{ code: number; reason: string }>;
   /** The connect frame (first frame of the connection). */
   hello!: Frame;
@@ -42,9 +42,7 @@ export class WsClient {
     ws.on('message', (raw: Buffer) => {
       const f = JSON.parse(raw.toString('utf8')) as Frame;
       this.received.push(f);
-      const i = this.waiters.findIndex((w) => matches(w.match, f));
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(f);
-      else this.queue.push(f);
+      this.frames.push(f);
     });
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
@@ -93,22 +91,7 @@ export class WsClient {
 
   /** Takes the first queued (or next arriving) frame that matches. */
   next(match: Match, timeoutMs = 5000): Promise<Frame> {
-    const i = this.queue.findIndex((f) => matches(match, f));
-    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]!);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        match,
-        resolve: (f: Frame) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no ${typeof match === 'string' ? match : 'matching'} frame within ${timeoutMs}ms; queued: ${JSON.stringify(this.queue)}`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.frames.take((f) => matches(match, f), timeoutMs, typeof match === 'string' ? match : 'matching');
   }
 
   /** Takes `n` frames matching, in arrival order. */
@@ -127,9 +110,7 @@ export class WsClient {
 
   /** Frames queued and not taken, optionally of some types only; clears them. */
   drain(...types: string[]): Frame[] {
-    const out = types.length ? this.queue.filter((f) => types.includes(f.type)) : this.queue;
-    this.queue = types.length ? this.queue.filter((f) => !types.includes(f.type)) : [];
-    return out;
+    return this.frames.remove(types.length ? (f) => types.includes(f.type) : undefined);
   }
 
   /** Asserts that nothing (of the given types, or at all) arrived beyond what was taken. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { FrameQueue } from './frame-queue.ts';
 import type { Api, ApiResponse } from './api.ts';
 
 /** An account made through the primary API and logged in on one device through xiaoxiang (document 003). */
@@ -66,16 +67,13 @@ let requests = 0;
 
 /** A socket client of `{type, event, data, requestId}` frames. */
 export class XxSocket {
-  private queue: XxFrame[] = [];
-  private waiters: { match: (f: XxFrame) => boolean; resolve: (f: XxFrame) => void }[] = [];
+  private frames = new FrameQueue<XxFrame>();
   readonly closed: Promise<{ code: number }>;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (raw: Buffer) => {
       const f = JSON.parse(raw.toString('utf8')) as XxFrame;
-      const i = this.waiters.findIndex((w) => w.match(f));
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(f);
-      else this.queue.push(f);
+      this.frames.push(f);
     });
     this.closed = new Promise((resolve) => ws.on('close', (code) => resolve({ code })));
   }
@@ -132,22 +130,7 @@ export class XxSocket {
 
   next(match: string | ((f: XxFrame) => boolean), timeoutMs = 5000): Promise<XxFrame> {
     const test = typeof match === 'string' ? (f: XxFrame) => f.event === match && f.requestId === undefined : match;
-    const i = this.queue.findIndex(test);
-    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]!);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        match: test,
-        resolve: (f: XxFrame) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no ${String(match)} frame within ${timeoutMs}ms; queued: ${JSON.stringify(this.queue)}`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.frames.take(test, timeoutMs, String(match));
   }
 
   async barrier(): Promise<void> {
@@ -160,13 +143,13 @@ export class XxSocket {
     await new Promise((r) => setTimeout(r, 100));
     await this.barrier();
     assert.deepEqual(
-      this.queue.filter((f) => events.includes(f.event)),
+      this.frames.peek((f) => events.includes(f.event)),
       [],
     );
   }
 
   drop(event: string): void {
-    this.queue = this.queue.filter((f) => f.event !== event);
+    this.frames.remove((f) => f.event === event);
   }
 
   async close(): Promise<void> {
