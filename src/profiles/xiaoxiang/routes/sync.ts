@@ -66,20 +66,17 @@ async function dataOf(c: Context, changes: readonly SyncChange[]): Promise<unkno
   });
   const messages = new Map((await shown(c, snapshots)).map((m) => [m.id, m]));
   const chatIds = [...new Set(changes.filter((ch) => ch.kind === 'conversation' && ch.action !== 'delete').map((ch) => ch.entityId))];
-  const chats = new Map<number, unknown>();
-  for (const id of chatIds) {
-    const detail = await c.services.conversations.detail(c.me, id, { byUsers: true }).catch(() => undefined);
-    if (detail) chats.set(id, (await shownChats(c, [detail]))[0]!);
-  }
-  const places = await present.placesOf(
-    c.services,
-    changes.filter((ch) => ch.kind === 'user').map((ch) => ch.entityId),
-  );
+  // A chat the caller has left since has no details for them: its change carries only its id.
+  const details = (await Promise.all(chatIds.map((id) => c.services.conversations.detail(c.me, id, { byUsers: true }).catch(() => undefined)))).filter((d) => d !== undefined);
+  const shownList = await shownChats(c, details);
+  const chats = new Map<number, unknown>(details.map((d, i) => [d.conversation.id, shownList[i]]));
+  const userIds = [...new Set(changes.filter((ch) => ch.kind === 'user').map((ch) => ch.entityId))];
+  const [places, views] = await Promise.all([present.placesOf(c.services, userIds), c.services.users.viewsByIds(c.me, userIds)]);
   return Promise.all(
     changes.map(async (ch) => {
       const e = ch.event;
       if (ch.kind === 'user') {
-        const now = (await c.services.users.viewsByIds(c.me, [ch.entityId])).get(ch.entityId);
+        const now = views.get(ch.entityId);
         return present.found({ user: (e as DomainEvent<'user.updated'>).data.user, shownStatus: now?.shownStatus ?? 'offline' }, places);
       }
       if (ch.kind === 'conversation') return chats.get(ch.entityId) ?? { id: idText(ch.entityId) };
