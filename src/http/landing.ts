@@ -15,13 +15,12 @@ interface ProfileEntry {
 }
 
 function entries(mounts: readonly MountedProfile[]): ProfileEntry[] {
-  const below = (mount: string, path: string) => `${mount === '/' ? '' : mount}${path}`;
   return mounts.map(({ profile, mount }) => ({
     name: profile.name,
     title: profile.title,
     document: profile.document,
-    rest: below(mount, profile.basePath),
-    websocket: profile.socket ? below(mount, profile.socket.path) : null,
+    rest: `${mount}${profile.basePath}`,
+    websocket: profile.socket ? `${mount}${profile.socket.path}` : null,
     openapi: `/openapi/${profile.name}.json`,
   }));
 }
