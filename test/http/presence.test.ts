@@ -52,8 +52,12 @@ describeEachStore('presence', (server) => {
     const s = server();
     const [a, m, stranger] = [await registerUser(s.api), await registerUser(s.api), await registerUser(s.api)];
     await createConversation(s, m, [a]);
+    // Each arrival's own presence is announced before the next connects, so that ca cannot
+    // catch m's (to a co-member, rightly) and make the quiet check below fail by a race.
     const cm = await WsClient.connect(s.url, m.token);
+    await s.core.presence.idle();
     const cs = await WsClient.connect(s.url, stranger.token);
+    await s.core.presence.idle();
     const ca = await WsClient.connect(s.url, a.token);
     const f = await cm.next((x) => x.type === 'presence' && x.data.user_id === a.id);
     assert.equal(f.data.is_online, true);
