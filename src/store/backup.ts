@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { chmod, copyFile, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { Config } from '../config.ts';
 import { gitSha, version } from '../version.ts';
-import { dialectOf, sqlitePath } from './database.ts';
+import { dialectOf, openDatabase, sqlitePath } from './database.ts';
+import { recordedMigrations } from './migrate.ts';
 
 /** A backup that cannot or should not be made; the message says what to do instead. */
 export class BackupRefused extends Error {
@@ -19,58 +21,71 @@ export interface BackupManifest {
   format: 1;
   parley: { version: string; commit: string | null };
   createdAt: string;
-  database: { kind: 'sqlite'; file: string; bytes: number; migrations: string[] };
-  files: { directory: string; count: number; bytes: number };
+  /** SQLite: the database file (one file, no -wal); PostgreSQL: a pg_dump archive (`pg_restore`). */
+  database: { kind: 'sqlite' | 'postgres'; file: string; bytes: number; migrations: string[] };
+  /** Local files are copied; files in S3 are not (the bucket is backed up by its own means). */
+  files: { storage: 'local'; directory: string; count: number; bytes: number } | { storage: 's3'; bucket: string | null; included: false };
   /** Where the token signing key is: in the database (so in this backup), or JWT_SECRET (not in it). */
   signingKey: 'database' | 'JWT_SECRET';
 }
 
-export type BackupConfig = Pick<Config, 'databaseUrl' | 'fileStorage' | 'filesDir' | 'jwtSecret'>;
+export type BackupConfig = Pick<Config, 'databaseUrl' | 'fileStorage' | 'filesDir' | 'jwtSecret'> & { s3?: { bucket: string | undefined } };
 
-const DATABASE_FILE = 'parley.db';
+export interface BackupOptions {
+  now?: () => Date;
+  /** The pg_dump to run for PostgreSQL (PATH is searched). */
+  pgDump?: string;
+}
+
 const FILES_DIRECTORY = 'files';
 
 /**
- * Backs up a SQLite deployment into `target`, which must be missing or empty, while the server
- * may be running: first the database, through SQLite's online backup (a consistent snapshot;
- * writers go on), then the stored files. A file's bytes are stored before the row naming it is
- * committed, so every file the snapshot names is already on disk when the files are copied.
- * The database holds the token signing key, so the backup is as secret as the data directory:
- * its directories are 0700 and its files 0600.
+ * Backs up a deployment into `target`, which must be missing or empty, while the server may be
+ * running: first the database (SQLite's online backup, or pg_dump; each a consistent snapshot
+ * while writers go on), then the stored files. A file's bytes are stored before the row naming
+ * it is committed, so every file the snapshot names is already on disk when the files are
+ * copied. The database holds the token signing key, so the backup is as secret as the data
+ * directory: its directories are 0700 and its files 0600.
  */
-export async function backup(config: BackupConfig, target: string, now: () => Date = () => new Date()): Promise<BackupManifest> {
-  refuseUnsupported(config);
-  const source = sqlitePath(config.databaseUrl);
-  if (source === ':memory:' || !(await exists(source))) throw new BackupRefused(`there is no database at ${source} (DATABASE_URL) to back up`);
+export async function backup(config: BackupConfig, target: string, options: BackupOptions = {}): Promise<BackupManifest> {
+  const postgres = dialectOf(config.databaseUrl) === 'postgres';
+  const pgDump = options.pgDump ?? 'pg_dump';
+  if (postgres) await requirePgDump(pgDump);
+  else await requireSqliteFile(config.databaseUrl);
   await prepareTarget(target);
-  const createdAt = now().toISOString();
-  const database = await backupDatabase(source, path.join(target, DATABASE_FILE));
-  const files = await copyTree(config.filesDir, path.join(target, FILES_DIRECTORY));
+  const createdAt = (options.now?.() ?? new Date()).toISOString();
+  const database = postgres
+    ? { kind: 'postgres' as const, file: 'parley.dump', ...(await dumpPostgres(pgDump, config.databaseUrl, path.join(target, 'parley.dump'))) }
+    : { kind: 'sqlite' as const, file: 'parley.db', ...(await backupSqlite(sqlitePath(config.databaseUrl), path.join(target, 'parley.db'))) };
+  const files: BackupManifest['files'] =
+    config.fileStorage === 's3'
+      ? { storage: 's3', bucket: config.s3?.bucket ?? null, included: false }
+      : { storage: 'local', directory: FILES_DIRECTORY, ...(await copyTree(config.filesDir, path.join(target, FILES_DIRECTORY))) };
   const manifest: BackupManifest = {
     format: 1,
     parley: { version, commit: gitSha },
     createdAt,
-    database: { kind: 'sqlite', file: DATABASE_FILE, ...database },
-    files: { directory: FILES_DIRECTORY, ...files },
+    database,
+    files,
     signingKey: config.jwtSecret ? 'JWT_SECRET' : 'database',
   };
   await writePrivately(path.join(target, 'backup.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 
-function refuseUnsupported(config: BackupConfig): void {
-  if (dialectOf(config.databaseUrl) === 'postgres') {
+async function requireSqliteFile(url: string): Promise<void> {
+  const file = sqlitePath(url);
+  if (file === ':memory:' || !(await exists(file))) throw new BackupRefused(`there is no database at ${file} (DATABASE_URL) to back up`);
+}
+
+async function requirePgDump(pgDump: string): Promise<void> {
+  try {
+    await run(pgDump, ['--version'], {});
+  } catch (err) {
+    if (!missing(err)) throw err;
     throw new BackupRefused(
-      'DATABASE_URL is a PostgreSQL database: back it up with pg_dump (pg_dump -Fc -f parley.dump <database>), ' +
-        'and the files with the object store' +
-        (config.fileStorage === 's3' ? "'s own means (bucket versioning, or aws s3 sync)" : ` directory (FILES_DIR, ${config.filesDir})`) +
-        '; see docs/backup.md for the order',
-    );
-  }
-  if (config.fileStorage === 's3') {
-    throw new BackupRefused(
-      'FILE_STORAGE=s3: the files are in the bucket, which parley backup does not copy. Back up the database with ' +
-        `sqlite3 ${sqlitePath(config.databaseUrl)} ".backup parley.db" and then the bucket (versioning, or aws s3 sync); see docs/backup.md`,
+      `DATABASE_URL is a PostgreSQL database and ${pgDump} is not installed here: install the PostgreSQL client tools ` +
+        '(the version of the server or newer), or run pg_dump -Fc -f parley.dump <database> where they are, then copy the files; see docs/backup.md',
     );
   }
 }
@@ -90,7 +105,7 @@ async function prepareTarget(target: string): Promise<void> {
   await chmod(target, 0o700);
 }
 
-async function backupDatabase(source: string, destination: string): Promise<{ bytes: number; migrations: string[] }> {
+async function backupSqlite(source: string, destination: string): Promise<{ bytes: number; migrations: string[] }> {
   // Not read-only: a read-only connection cannot open a WAL database whose -shm file is gone.
   const handle = new SQLite(source, { fileMustExist: true });
   try {
@@ -112,6 +127,24 @@ async function backupDatabase(source: string, destination: string): Promise<{ by
   } finally {
     copy.close();
   }
+}
+
+/** pg_dump's custom format, for pg_restore. The password goes by environment, never on a command line others can read. */
+async function dumpPostgres(pgDump: string, url: string, destination: string): Promise<{ bytes: number; migrations: string[] }> {
+  const database = openDatabase({ url, poolSize: 1 });
+  let migrations: string[];
+  try {
+    migrations = (await recordedMigrations(database.db)).map((m) => m.name);
+  } finally {
+    await database.close();
+  }
+  const u = new URL(url);
+  const password = decodeURIComponent(u.password);
+  u.password = '';
+  await writePrivately(destination, '');
+  await run(pgDump, ['--format=custom', `--file=${destination}`, `--dbname=${u.toString()}`], password ? { PGPASSWORD: password } : {});
+  await chmod(destination, 0o600);
+  return { bytes: (await stat(destination)).size, migrations };
 }
 
 /**
@@ -161,6 +194,17 @@ async function writePrivately(file: string, text: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Runs a program to its end; rejects with its standard error when it fails. */
+function run(program: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${program} failed (exit ${code}): ${stderr.trim()}`))));
+  });
 }
 
 const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
