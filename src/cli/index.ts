@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { gitSha, version } from '../version.ts';
+import { registerBackup } from './backup.ts';
 import { registerConfig } from './config.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerOrg } from './org.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerUser(program);
   registerOrg(program);
+  registerBackup(program);
   registerConfig(program);
   program.addHelpText('after', () => `\nEvery command (add --help to any of them for its arguments and options):\n${everyCommand(program).join('\n')}\n\n${configurationNote}`);
   return program;
