@@ -131,14 +131,15 @@ async function inspect(db: Kysely<Database>): Promise<SchemaCheck> {
 
 /** The migrations table's rows, by name; none before the first migration made the table. */
 export async function recordedMigrations(db: Kysely<Database>): Promise<RecordedMigration[]> {
-  const tables = await db.introspection.getTables();
-  if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
-  const rows = await (db as unknown as Kysely<{ parley_migrations: { name: string; timestamp: string } }>)
-    .selectFrom(MIGRATION_TABLE)
-    .select(['name', 'timestamp'])
-    .orderBy('name')
-    .execute();
-  return rows.map((r) => ({ name: r.name, appliedAt: r.timestamp }));
+  const table = (db as unknown as Kysely<{ parley_migrations: { name: string; timestamp: string } }>).selectFrom(MIGRATION_TABLE);
+  try {
+    const rows = await table.select(['name', 'timestamp']).orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, appliedAt: r.timestamp }));
+  } catch (err) {
+    // Listing the tables costs tens of milliseconds on PostgreSQL: only when the query failed.
+    if (!(await db.introspection.getTables()).some((t) => t.name === MIGRATION_TABLE)) return [];
+    throw err;
+  }
 }
 
 /** Raises the recorded compatibility floor to this build's; never lowers a newer build's. */
