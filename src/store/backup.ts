@@ -52,6 +52,9 @@ export async function backup(config: BackupConfig, target: string, options: Back
   const pgDump = options.pgDump ?? 'pg_dump';
   if (postgres) await requirePgDump(pgDump);
   else await requireSqliteFile(config.databaseUrl);
+  if (config.fileStorage === 'local' && within(target, config.filesDir)) {
+    throw new BackupRefused(`${target} is inside FILES_DIR (${config.filesDir}): the backup would copy itself; choose a directory outside it`);
+  }
   await prepareTarget(target);
   const createdAt = (options.now?.() ?? new Date()).toISOString();
   const database = postgres
@@ -205,6 +208,12 @@ function run(program: string, args: string[], env: Record<string, string>): Prom
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${program} failed (exit ${code}): ${stderr.trim()}`))));
   });
+}
+
+/** Whether `inner` is `outer` or below it. */
+function within(inner: string, outer: string): boolean {
+  const relative = path.relative(path.resolve(outer), path.resolve(inner));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { backup, BackupRefused, type BackupManifest } from '../../src/store/backup.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { knownMigrations, migrateToLatest } from '../../src/store/migrate.ts';
 import { gitSha, version } from '../../src/version.ts';
 import { download, file, kind, png, uploaded } from '../support/files.ts';
 import { listMessages, openPrivate, send } from '../support/messaging.ts';
@@ -161,6 +164,22 @@ describe('parley backup refuses what it cannot do, saying what to do instead', (
       err instanceof BackupRefused && /pg_dump-not-installed is not installed here.*pg_dump -Fc/.test(err.message),
     );
     assert.deepEqual((await readdir(dir, { recursive: true })).map(String).sort(), ['full', 'full/something']);
+  });
+
+  it('refuses a target inside the files directory, which it would copy into itself', async () => {
+    const inside = path.join(s.core.config.filesDir, 'backups', 'today');
+    await assert.rejects(backup(s.core.config, inside), (err: unknown) => err instanceof BackupRefused && /is inside FILES_DIR/.test(err.message));
+    assert.equal(existsSync(path.join(s.core.config.filesDir, 'backups')), false);
+  });
+
+  it('backs up a database no server has open (no -wal or -shm beside it)', async () => {
+    const stopped = path.join(dir, 'stopped');
+    const database = openDatabase({ url: `sqlite:${path.join(stopped, 'parley.db')}` });
+    await migrateToLatest(database.db, database.dialect);
+    await database.close();
+    assert.deepEqual(await readdir(stopped), ['parley.db']);
+    const m = await backup({ ...s.core.config, databaseUrl: `sqlite:${path.join(stopped, 'parley.db')}`, filesDir: path.join(stopped, 'files') }, path.join(stopped, 'b'));
+    assert.deepEqual([m.database.migrations.length, m.files.storage === 'local' && m.files.count], [knownMigrations.length, 0]);
   });
 
   it('with files in S3, backs up the database and says the files are not in it', async () => {
