@@ -105,9 +105,8 @@ export interface MigrationStatus {
 }
 
 export async function migrationStatus(db: Kysely<Database>): Promise<MigrationStatus> {
-  const recorded = await recordedMigrations(db);
+  const { recorded, compatible } = await recordedState(db);
   const at = new Map(recorded.map((m) => [m.name, m.appliedAt]));
-  const compatible = at.has('0001_initial') ? ((await new SettingsRepo(db).get(COMPATIBLE_SETTING)) ?? null) : null;
   let problem: string | null = null;
   try {
     checkSchema(knownMigrations, [...at.keys()], { required: compatible, own: version });
@@ -124,9 +123,19 @@ export async function migrationStatus(db: Kysely<Database>): Promise<MigrationSt
 }
 
 async function inspect(db: Kysely<Database>): Promise<SchemaCheck> {
-  const executed = (await recordedMigrations(db)).map((m) => m.name);
-  const compatible = executed.includes('0001_initial') ? await new SettingsRepo(db).get(COMPATIBLE_SETTING) : undefined;
-  return checkSchema(knownMigrations, executed, { required: compatible ?? null, own: version });
+  const { recorded, compatible } = await recordedState(db);
+  return checkSchema(
+    knownMigrations,
+    recorded.map((m) => m.name),
+    { required: compatible, own: version },
+  );
+}
+
+/** The recorded migrations and compatibility floor (the settings table exists once 0001 ran). */
+async function recordedState(db: Kysely<Database>): Promise<{ recorded: RecordedMigration[]; compatible: string | null }> {
+  const recorded = await recordedMigrations(db);
+  const compatible = recorded.some((m) => m.name === '0001_initial') ? ((await new SettingsRepo(db).get(COMPATIBLE_SETTING)) ?? null) : null;
+  return { recorded, compatible };
 }
 
 /** The migrations table's rows, by name; none before the first migration made the table. */
