@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
-import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startServer } from '../../src/main.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { download, file, kind as fileKind, png, uploaded } from '../support/files.ts';
 import { applyFutureMigration, fillFutureColumns, futureMigration } from '../support/future-schema.ts';
 import { listMessages, openPrivate, send } from '../support/messaging.ts';
-import { startServerOn, testEnv, type TestServer } from '../support/server.ts';
+import { startServerOn, type TestServer } from '../support/server.ts';
 import { okData } from '../support/shapes.ts';
 import { scratch, storeKinds, type Scratch } from '../support/stores.ts';
 import { registerUser } from '../support/users.ts';
-import { Api } from '../support/api.ts';
 
 /**
  * A rolling upgrade seen from the node not yet upgraded: a newer build has migrated the shared
@@ -35,10 +32,7 @@ for (const storeKind of storeKinds) {
       } finally {
         await database.close();
       }
-      const config = loadConfig({ ...testEnv, DATA_DIR: dir.dataDir, DATABASE_URL: dir.databaseUrl });
-      const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-      const server = await startServer(config, { logger });
-      s = { ...server, api: new Api(server.url), kind: storeKind };
+      s = await startServerOn(dir, storeKind, {}, { logger: createLogger('info', { write: (line: string) => void lines.push(line) }) });
     });
     after(async () => {
       await s?.close();
