@@ -23,7 +23,8 @@ export interface SchemaCheck {
  * oldest version the builds that migrated the database said can run on it (null: none said).
  * A newer build's migrations are accepted: they are additive by rule. Refused: an unknown
  * migration that sorts before one of ours (another line of development, or an edited table), a
- * migration of ours skipped while a later one was applied, and a schema that needs a newer build.
+ * migration of ours skipped while a later one was applied (ours or not: a newer build of the
+ * same line has all of ours), and a schema that needs a newer build.
  */
 export function checkSchema(known: readonly string[], executed: readonly string[], compatibility: { required: string | null; own: string }): SchemaCheck {
   const sortedKnown = [...known].sort();
@@ -44,9 +45,14 @@ export function checkSchema(known: readonly string[], executed: readonly string[
   const lastExecuted = [...executed].sort().at(-1);
   const skipped = pending.find((name) => lastExecuted !== undefined && name < lastExecuted);
   if (skipped) {
+    // Applying it under a newer build's migrations would mix two lines of development, which
+    // the newer build would then refuse in turn.
+    const why = knownSet.has(lastExecuted!)
+      ? 'the schema is not one this build can bring up to date'
+      : `${lastExecuted} is not one of this build's, so a build from another line of development, one without ${skipped}, migrated it`;
     throw new SchemaMismatchError(
-      `migration ${skipped} was never applied to the database, but the later ${lastExecuted} was: ` +
-        'the schema is not one this build can bring up to date. Restore the backup taken before, or repair parley_migrations by hand.',
+      `migration ${skipped} was never applied to the database, but the later ${lastExecuted} was: ${why}. ` +
+        'Restore the backup taken before, or repair parley_migrations by hand.',
     );
   }
   if (compatibility.required !== null && newerVersion(compatibility.required, compatibility.own)) {
