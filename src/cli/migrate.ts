@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { MigrationStatus } from '../store/migrate.ts';
 import { version } from '../version.ts';
@@ -16,10 +17,16 @@ export function registerMigrate(program: Command): void {
     .action(async (options: { status?: boolean }) => {
       const { loadConfig } = await import('../config.ts');
       const config = loadConfig();
-      const [{ openDatabase }, { migrateToLatest, migrationStatus }] = await Promise.all([import('../store/database.ts'), import('../store/migrate.ts')]);
-      const database = openDatabase({ url: config.databaseUrl, poolSize: 2, sqliteSynchronous: config.sqliteSynchronous });
+      const [{ dialectOf, openDatabase, sqlitePath }, { migrateToLatest, migrationStatus }] = await Promise.all([
+        import('../store/database.ts'),
+        import('../store/migrate.ts'),
+      ]);
+      // Opening a SQLite file creates it; a status must not, so a missing one is shown as an empty database.
+      const absent = options.status && dialectOf(config.databaseUrl) === 'sqlite' && !existsSync(sqlitePath(config.databaseUrl));
+      const database = openDatabase({ url: absent ? 'sqlite::memory:' : config.databaseUrl, poolSize: 2, sqliteSynchronous: config.sqliteSynchronous });
       try {
         if (options.status) {
+          if (absent) console.log(`(no database at ${sqlitePath(config.databaseUrl)} yet)`);
           const status = await migrationStatus(database.db);
           console.log(statusReport(status));
           if (status.problem) {

@@ -42,7 +42,12 @@ for (const storeKind of storeKinds) {
       assert.equal(r.code, 0, r.stderr);
       for (const name of knownMigrations) assert.match(r.stdout, new RegExp(`^${name} +pending$`, 'm'));
       assert.match(r.stdout, new RegExp(`^schema: 0 applied, ${knownMigrations.length} pending, 0 from a newer build; oldest compatible version \\(not recorded\\)`, 'm'));
-      await withDatabase(async (db) => assert.deepEqual(await db.introspection.getTables(), []));
+      if (storeKind === 'sqlite') {
+        assert.match(r.stdout, /^\(no database at .*parley\.db yet\)$/m);
+        assert.equal(existsSync(path.join(dir.dataDir, 'parley.db')), false, 'the status created the database file');
+      } else {
+        await withDatabase(async (db) => assert.deepEqual(await db.introspection.getTables(), []));
+      }
     });
 
     it('after migrate, lists each as applied with its time', async () => {
