@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { Config } from '../config.ts';
@@ -56,7 +56,17 @@ export async function backup(config: BackupConfig, target: string, options: Back
     throw new BackupRefused(`${target} is inside FILES_DIR (${config.filesDir}): the backup would copy itself; choose a directory outside it`);
   }
   await prepareTarget(target);
-  const createdAt = (options.now?.() ?? new Date()).toISOString();
+  try {
+    return await writeBackup(config, target, postgres, pgDump, options.now?.() ?? new Date());
+  } catch (err) {
+    // The directory was empty: what is in it now is this backup's, half made. Gone, the same
+    // target can be used again.
+    await Promise.all((await readdir(target)).map((entry) => rm(path.join(target, entry), { recursive: true, force: true })));
+    throw err;
+  }
+}
+
+async function writeBackup(config: BackupConfig, target: string, postgres: boolean, pgDump: string, now: Date): Promise<BackupManifest> {
   const database = postgres
     ? { kind: 'postgres' as const, file: 'parley.dump', ...(await dumpPostgres(pgDump, config.databaseUrl, path.join(target, 'parley.dump'))) }
     : { kind: 'sqlite' as const, file: 'parley.db', ...(await backupSqlite(sqlitePath(config.databaseUrl), path.join(target, 'parley.db'))) };
@@ -67,7 +77,7 @@ export async function backup(config: BackupConfig, target: string, options: Back
   const manifest: BackupManifest = {
     format: 1,
     parley: { version, commit: gitSha },
-    createdAt,
+    createdAt: now.toISOString(),
     database,
     files,
     signingKey: config.jwtSecret ? 'JWT_SECRET' : 'database',
@@ -134,20 +144,18 @@ async function backupSqlite(source: string, destination: string): Promise<{ byte
 
 /** pg_dump's custom format, for pg_restore. The password goes by environment, never on a command line others can read. */
 async function dumpPostgres(pgDump: string, url: string, destination: string): Promise<{ bytes: number; migrations: string[] }> {
-  const database = openDatabase({ url, poolSize: 1 });
-  let migrations: string[];
-  try {
-    migrations = (await recordedMigrations(database.db)).map((m) => m.name);
-  } finally {
-    await database.close();
-  }
   const u = new URL(url);
   const password = decodeURIComponent(u.password);
   u.password = '';
   await writePrivately(destination, '');
   await run(pgDump, ['--format=custom', `--file=${destination}`, `--dbname=${u.toString()}`], password ? { PGPASSWORD: password } : {});
   await chmod(destination, 0o600);
-  return { bytes: (await stat(destination)).size, migrations };
+  const database = openDatabase({ url, poolSize: 1 });
+  try {
+    return { bytes: (await stat(destination)).size, migrations: (await recordedMigrations(database.db)).map((m) => m.name) };
+  } finally {
+    await database.close();
+  }
 }
 
 /**

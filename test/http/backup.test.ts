@@ -166,6 +166,18 @@ describe('parley backup refuses what it cannot do, saying what to do instead', (
     assert.deepEqual((await readdir(dir, { recursive: true })).map(String).sort(), ['full', 'full/something']);
   });
 
+  it('a failure halfway (pg_dump fails) leaves the target empty, to be used again', async () => {
+    const target = path.join(dir, 'failed');
+    const fakeDump = path.join(dir, 'fake-pg_dump');
+    // Answers --version, then fails the dump as a real one does when the server is away.
+    await writeFile(fakeDump, '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "connection refused" >&2\nexit 1\n', { mode: 0o700 });
+    await assert.rejects(
+      backup({ ...s.core.config, databaseUrl: 'postgres://parley:secret@127.0.0.1:1/parley' }, target, { pgDump: fakeDump }),
+      /fake-pg_dump failed \(exit 1\): connection refused/,
+    );
+    assert.deepEqual(await readdir(target), []);
+  });
+
   it('refuses a target inside the files directory, which it would copy into itself', async () => {
     const inside = path.join(s.core.config.filesDir, 'backups', 'today');
     await assert.rejects(backup(s.core.config, inside), (err: unknown) => err instanceof BackupRefused && /is inside FILES_DIR/.test(err.message));
