@@ -149,13 +149,15 @@ export class AdminService {
     return this.requireUser(userId);
   }
 
-  async disable(actor: Actor, userId: number): Promise<{ user: User; sessionsEnded: number }> {
+  async disable(actor: Actor, userId: number): Promise<{ user: AdminUser; sessionsEnded: number }> {
     this.notSelf(actor, userId, 'disable your own account');
-    return this.auth.disable(userId);
+    const { sessionsEnded } = await this.auth.disable(userId);
+    return { user: await this.requireUser(userId), sessionsEnded };
   }
 
-  async enable(userId: number): Promise<User> {
-    return this.auth.enable(userId);
+  async enable(userId: number): Promise<AdminUser> {
+    await this.auth.enable(userId);
+    return this.requireUser(userId);
   }
 
   /** Sets the given password, or a generated one returned here once; every session of the user ends. */

@@ -120,8 +120,8 @@ describeEachCore('administration', (t) => {
     await login(u);
     await assert.rejects(admin.disable(u.id, u.id), code('FORBIDDEN'));
     await assert.rejects(admin.deleteUser(u.id, u.id), code('FORBIDDEN'));
-    assert.equal((await admin.disable(null, u.id)).user.isDisabled, true);
-    assert.equal((await admin.enable(u.id)).isDisabled, false);
+    assert.equal((await admin.disable(null, u.id)).user.user.isDisabled, true);
+    assert.equal((await admin.enable(u.id)).user.isDisabled, false);
   });
 
   it('deletes any message for real: the row goes, members are told (zhihang renders message.delete), the chat points at the one before', async () => {
