@@ -55,6 +55,7 @@ export interface UserDeletion {
   userId: number;
   sessionsEnded: number;
   messagesDeleted: number;
+  /** Private chats, and groups no one was left in. */
   conversationsDeleted: number;
   groupsLeft: number;
   filesDeleted: number;
@@ -193,11 +194,14 @@ export class AdminService {
       const gone = new Set(privates.map((m) => m.conversation.id));
       await this.removeMessages(tx, emit, actor, sent.filter((m) => !gone.has(m.conversationId)), now);
       const groups = memberships.filter((m) => m.conversation.type === 'group');
+      let emptied = 0;
       for (const { conversation, member } of groups) {
         await tx.conversations.removeMember(conversation.id, userId);
         const data = { conversationId: conversation.id, userId, user: summary, by: actor, reason: 'removed' as const };
         emit({ type: 'member.removed', audience: { kind: 'conversation', id: conversation.id }, data });
-        if (member.role === 'owner') await this.conversations.handOver(tx, emit, conversation.id, now);
+        // A group nobody is left in would only be an orphan row.
+        if ((await tx.conversations.members(conversation.id)).length === 0) emptied += Number(await tx.admin.deleteConversation(conversation.id));
+        else if (member.role === 'owner') await this.conversations.handOver(tx, emit, conversation.id, now);
       }
       for (const ownerId of await tx.admin.contactOwnersOf(userId)) {
         emit({ type: 'contact.removed', audience: { kind: 'user', id: ownerId }, data: { ownerId, contactUserId: userId } });
@@ -208,7 +212,7 @@ export class AdminService {
         userId,
         sessionsEnded: ended.length,
         messagesDeleted: sent.length,
-        conversationsDeleted: privates.length,
+        conversationsDeleted: privates.length + emptied,
         groupsLeft: groups.length,
         filesDeleted: keys.length,
       };

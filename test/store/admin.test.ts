@@ -179,6 +179,7 @@ describeEachCore('administration', (t) => {
     const session = await login(gone);
     const dm = (await t().core.conversations.create(a.id, { members: [gone.id] })).conversation.id;
     const dmMessage = await say(gone, dm, 'private');
+    const alone = (await t().core.conversations.create(gone.id, { type: 'group', name: 'solo', members: [] })).conversation.id;
     const owned = await group(gone, [a, b]);
     await t().core.conversations.setRole(gone.id, owned, b.id, 'admin');
     const other = await group(a, [gone, b]);
@@ -194,15 +195,18 @@ describeEachCore('administration', (t) => {
     if (store.dialect === 'sqlite' || config.fileStorage === 'local') assert.ok(existsSync(stored));
 
     const v = await verifyAction(t(), () => admin.deleteUser(null, gone.id));
-    assert.deepEqual(v.result, { userId: gone.id, sessionsEnded: 1, messagesDeleted: 5, conversationsDeleted: 1, groupsLeft: 2, filesDeleted: 1 });
+    assert.deepEqual(v.result, { userId: gone.id, sessionsEnded: 1, messagesDeleted: 6, conversationsDeleted: 2, groupsLeft: 3, filesDeleted: 1 });
     v.assertEvents([
       { type: 'member.removed', audience: toUser(gone) },
       { type: 'member.removed', audience: toUser(a) },
+      { type: 'message.deleted', audience: toChat(alone) },
       // The group's notices of what the user did there (created it, made b an admin) were theirs too.
       { type: 'message.deleted', audience: toChat(owned) },
       { type: 'message.deleted', audience: toChat(owned) },
       { type: 'message.deleted', audience: toChat(owned) },
       { type: 'message.deleted', audience: toChat(other) },
+      // The group it was alone in goes (no one left to tell).
+      { type: 'member.removed', audience: toChat(alone) },
       { type: 'member.removed', audience: toChat(owned) },
       { type: 'member.updated', audience: toChat(owned) },
       { type: 'conversation.updated', audience: toChat(owned) },
@@ -221,6 +225,8 @@ describeEachCore('administration', (t) => {
       'message.delete',
       'message.delete',
       'message.delete',
+      'message.delete',
+      'member.removed',
       'member.removed',
       'member.updated',
       'chat.updated',
@@ -232,6 +238,7 @@ describeEachCore('administration', (t) => {
     assert.equal(await exists('users', 'id', gone.id), false);
     assert.equal(await exists('sessions', 'user_id', gone.id), false);
     assert.equal(await exists('conversations', 'id', dm), false);
+    assert.equal(await exists('conversations', 'id', alone), false);
     for (const id of [dmMessage, ...said]) assert.equal(await exists('messages', 'id', id), false);
     assert.equal(await exists('messages', 'id', kept), true);
     assert.equal((await store.messages.byId(pinned))!.pinnedBy, a.id);

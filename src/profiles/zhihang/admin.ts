@@ -49,7 +49,7 @@ export const UserDeletionData = Type.Object({
   user_id: Type.Integer(),
   sessions_ended: Type.Integer(),
   messages_deleted: Type.Integer(),
-  chats_deleted: Type.Integer({ description: 'private chats, deleted whole' }),
+  chats_deleted: Type.Integer({ description: 'private chats, deleted whole, and groups no one was left in' }),
   groups_left: Type.Integer(),
   files_deleted: Type.Integer(),
 });
