@@ -233,6 +233,14 @@ describeEachCore('administration', (t) => {
       'member.removed',
       'contact.removed',
     ]);
+    // flutter tells the groups' members of the removals and of the new owner's role;
+    // the other documents have no frame for a removal: their clients see it at their next fetch.
+    const flutter = v.renderAll().filter((f) => f.profile === 'flutter');
+    assert.deepEqual(
+      flutter.map((f) => `${f.source}:${(f.data as { update_type: string }).update_type}`),
+      ['member.removed:member_removed', 'member.removed:member_removed', 'member.updated:role_changed', 'member.removed:member_removed'],
+    );
+    for (const other of ['chat8', 'lite', 'xiaoxiang']) assert.deepEqual(v.frameTypes(other), [], other);
     // The admin of the group it owned took it over.
     assert.equal((await store.conversations.byId(owned))!.ownerId, b.id);
     assert.equal(await exists('users', 'id', gone.id), false);
