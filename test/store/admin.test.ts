@@ -262,6 +262,23 @@ describeEachCore('administration', (t) => {
     await assert.rejects(admin.deleteUser(null, gone.id), code('USER_NOT_FOUND'));
   });
 
+  it('a change may emit more events than one statement can bind (a user who wrote much), in order', async () => {
+    const { store } = t().core;
+    const n = 7000;
+    const events = Array.from({ length: n }, (_, i) => ({
+      type: 'message.deleted' as const,
+      audience: toChat(1),
+      data: { conversationId: 1, messageId: i + 1, deletedAt: 0, by: null, reason: 'deleted' as const },
+    }));
+    const appended = await store.transaction((tx) => tx.events.append(events, t().clock.now()));
+    assert.equal(appended.length, n);
+    assert.ok(appended.every((e, i) => i === 0 || e.seq > appended[i - 1]!.seq));
+    assert.deepEqual(
+      appended.slice(0, 3).map((e) => (e.data as { messageId: number }).messageId),
+      [1, 2, 3],
+    );
+  });
+
   it('a refused deletion changes nothing', async () => {
     const { admin } = t().core;
     const u = await person();

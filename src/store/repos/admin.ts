@@ -155,9 +155,13 @@ export class AdminRepo {
 
   /** Removes message rows; their edits, receipts and hidden marks go with them (foreign keys). */
   async deleteMessages(ids: readonly number[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const r = await this.db.deleteFrom('messages').where('id', 'in', [...ids]).executeTakeFirst();
-    return Number(r.numDeletedRows);
+    let deleted = 0;
+    // In slices: a statement's bound parameters are limited (32,766 on SQLite).
+    for (let i = 0; i < ids.length; i += 1000) {
+      const r = await this.db.deleteFrom('messages').where('id', 'in', ids.slice(i, i + 1000)).executeTakeFirst();
+      deleted += Number(r.numDeletedRows);
+    }
+    return deleted;
   }
 
   /** Removes a conversation; its members, messages and scheduled sends go with it (foreign keys). */
