@@ -3,6 +3,7 @@ import { gitSha, version } from '../version.ts';
 import { registerBackup } from './backup.ts';
 import { registerConfig } from './config.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerConversation, registerMessage } from './moderation.ts';
 import { registerOrg } from './org.ts';
 import { exitStatusOf } from './report.ts';
 import { registerServe } from './serve.ts';
@@ -29,6 +30,8 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerUser(program);
   registerOrg(program);
+  registerMessage(program);
+  registerConversation(program);
   registerBackup(program);
   registerConfig(program);
   program.addHelpText('after', () => `\nEvery command (add --help to any of them for its arguments and options):\n${everyCommand(program).join('\n')}\n\n${configurationNote}`);
