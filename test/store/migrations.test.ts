@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Migrator, sql, type Kysely } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { Migrator, sql, TableNode, type Kysely } from 'kysely';
 import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
 import { knownMigrations, migrateToLatest, migrationStatus, oldestCompatibleVersion, SchemaMismatchError } from '../../src/store/migrate.ts';
 import { applyFutureMigration, futureMigration } from '../support/future-schema.ts';
@@ -99,3 +100,42 @@ for (const kind of storeKinds) {
     });
   });
 }
+
+describe('migrations: a newer node records a migration while this one waits for the lock [sqlite]', () => {
+  let dir: Scratch;
+  let database: OpenDatabase;
+  before(async () => {
+    dir = await scratch('sqlite');
+    database = openDatabase({ url: dir.databaseUrl });
+    await migrateToLatest(database.db, database.dialect);
+  });
+  after(async () => {
+    await database.close();
+    await dir.cleanup();
+  });
+
+  it("looks again when the migrator finds a migration recorded after this build's check, and runs on", async () => {
+    // Kysely's own read of the migrations table (the only one without an order) comes after this
+    // build's check: the newer node's record lands just before it, from another connection.
+    const other = new SQLite(dir.databaseUrl.replace(/^sqlite:/, ''));
+    let raced = false;
+    const racing = database.db.withPlugin({
+      transformQuery({ node }) {
+        const from = node.kind === 'SelectQueryNode' ? node.from?.froms[0] : undefined;
+        const table = from && TableNode.is(from) ? from.table.identifier.name : undefined;
+        if (!raced && node.kind === 'SelectQueryNode' && table === 'parley_migrations' && !node.orderBy) {
+          raced = true;
+          other.prepare('insert into parley_migrations (name, timestamp) values (?, ?)').run(futureMigration, new Date().toISOString());
+        }
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    try {
+      assert.deepEqual(await migrateToLatest(racing, database.dialect), { applied: [], unknown: [futureMigration] });
+      assert.ok(raced, 'the race was not staged');
+    } finally {
+      other.close();
+    }
+  });
+});
