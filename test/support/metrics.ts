@@ -57,6 +57,12 @@ export class Scrape {
     return found[0];
   }
 
+  /** The label names the series of a metric carry (a histogram's: those of its `_count` series). */
+  labelNames(name: string): Set<string> {
+    const series = this.series.get(this.type(name) === 'HISTOGRAM' ? `${name}_count` : name)?.metrics ?? [];
+    return new Set(series.flatMap((m) => Object.keys(m.labels ?? {})));
+  }
+
   /** A counter's or gauge's value (0 for a series not yet there). */
   value(name: string, labels: Record<string, string> = {}): number {
     const s = this.sample(name, labels);
