@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
 import { Store, type StoreMeter } from '../../src/store/store.ts';
-import { scratch, storeKinds, type Scratch } from '../support/stores.ts';
+import { migratedDatabase, storeKinds } from '../support/stores.ts';
 
 /** A meter that keeps what it was told. */
 class Recorder implements StoreMeter {
@@ -19,21 +17,15 @@ class Recorder implements StoreMeter {
 
 for (const kind of storeKinds) {
   describe(`store meter [${kind}]`, () => {
-    let dir: Scratch;
-    let database: OpenDatabase;
+    let db: Awaited<ReturnType<typeof migratedDatabase>>;
     before(async () => {
-      dir = await scratch(kind);
-      database = openDatabase({ url: dir.databaseUrl });
-      await migrateToLatest(database.db, database.dialect);
+      db = await migratedDatabase(kind);
     });
-    after(async () => {
-      await database.close();
-      await dir.cleanup();
-    });
+    after(() => db.close());
 
     it('is told each top-level transaction with its outcome, and on SQLite each group commit with its size', async () => {
       const meter = new Recorder();
-      const store = new Store(database.db, database.dialect, meter);
+      const store = new Store(db.database.db, db.database.dialect, meter);
       const ok = () => store.transaction(async (tx) => tx.settings.set(`k${Math.random()}`, 'v', 0));
       const failing = store.transaction(async (tx) => {
         // A nested transaction joins its parent: one report, for the outer one.
