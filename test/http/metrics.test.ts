@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { clusterDatabase } from '../support/cluster-db.ts';
 import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix } from '../support/cluster.ts';
@@ -103,6 +104,21 @@ describe('metrics exposure', () => {
       assert.equal((await fetch(s.metricsUrl, { method: 'POST' })).status, 404);
     } finally {
       await s.close();
+    }
+  });
+
+  it('a METRICS_PORT in use stops the start with an error naming it, and leaves nothing listening', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await assert.rejects(startTestServer('sqlite', { METRICS_PORT: String(port) }), (err: Error & { code?: string }) => {
+        assert.match(err.message, new RegExp(`^METRICS_PORT: cannot listen on 127\\.0\\.0\\.1:${port}`));
+        assert.equal(err.code, 'EADDRINUSE');
+        return true;
+      });
+    } finally {
+      taken.close();
     }
   });
 
