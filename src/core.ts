@@ -3,6 +3,7 @@ import type { Config, OAuthProviderConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { LocalBus, type Bus } from './realtime/bus.ts';
+import { AdminService } from './services/admin.ts';
 import { AuthService } from './services/auth.ts';
 import { CallService } from './services/calls.ts';
 import { systemClock, type Clock } from './services/clock.ts';
@@ -63,6 +64,8 @@ export interface Core {
   sync: SyncService;
   /** Database, Redis and gateway health, for every health endpoint. */
   health: HealthService;
+  /** Server administration and moderation (the admin API and the CLI). */
+  admin: AdminService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
@@ -219,6 +222,8 @@ async function buildCore(
   };
   const checkRedis = async () => redis?.ping();
   const health = new HealthService({ database: checkDatabase, redis: checkRedis });
+  const startedAt = clock.now();
+  const admin = new AdminService(store, transactor, auth, conversations, files, clock, { nodeId: config.nodeId, startedAt });
   return {
     config,
     logger,
@@ -243,12 +248,13 @@ async function buildCore(
     directory,
     oauth,
     timers,
-    startedAt: clock.now(),
+    startedAt,
     nodeId: config.nodeId,
     redis,
     metrics,
     sync,
     health,
+    admin,
     checkDatabase,
     checkRedis,
     close: () => components.stop(),

@@ -168,6 +168,7 @@ export class Gateway {
       },
       () => undefined,
     );
+    core.admin.attachGateway(() => this.registry.connectionCount);
   }
 
   stats(): GatewayStats {
