@@ -95,6 +95,8 @@ export class Metrics implements StoreMeter, CommitMeter {
       buckets: batchBuckets,
       registers,
     });
+    // The event-loop monitor measures from when it starts: start it with the server, not at the first scrape.
+    processRegistry();
     this.committedOutcome = this.transactionDuration.labels('commit');
     this.rolledBackOutcome = this.transactionDuration.labels('rollback');
     new Gauge({
