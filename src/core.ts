@@ -165,7 +165,10 @@ async function buildCore(
   const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, directory, {
     registration: config.registration,
     refreshTtl: config.refreshTokenTtl,
-    onLoginFailed: (failure) => logger.warn(failure, 'login refused'),
+    onLoginFailed: (failure) => {
+      logger.warn(failure, 'login refused');
+      metrics?.loginRefused(failure.reason);
+    },
   });
   const users = new UserService(store, transactor, presence, clock);
   const contacts = new ContactService(store, transactor, users, clock);

@@ -38,6 +38,7 @@ export class Metrics implements StoreMeter, CommitMeter {
   private readonly deliveryLatency: Histogram<'profile'>;
   private readonly transactionDuration: Histogram<'outcome'>;
   private readonly batchSize: Histogram;
+  private readonly loginsRefused: Counter<'reason'>;
   private readonly meters = new Map<string, DeliveryMeter>();
   private readonly committedOutcome: Histogram.Internal<'outcome'>;
   private readonly rolledBackOutcome: Histogram.Internal<'outcome'>;
@@ -97,6 +98,12 @@ export class Metrics implements StoreMeter, CommitMeter {
     });
     // The event-loop monitor measures from when it starts: start it with the server, not at the first scrape.
     processRegistry();
+    this.loginsRefused = new Counter({
+      name: 'parley_logins_refused_total',
+      help: 'Logins refused, by reason (WRONG_PASSWORD, WRONG_CODE, USER_NOT_FOUND, USER_DISABLED, RATE_LIMITED)',
+      labelNames: ['reason'],
+      registers,
+    });
     this.committedOutcome = this.transactionDuration.labels('commit');
     this.rolledBackOutcome = this.transactionDuration.labels('rollback');
     new Gauge({
@@ -168,5 +175,9 @@ export class Metrics implements StoreMeter, CommitMeter {
 
   batch(units: number): void {
     this.batchSize.observe(units);
+  }
+
+  loginRefused(reason: string): void {
+    this.loginsRefused.inc({ reason });
   }
 }

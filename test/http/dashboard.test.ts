@@ -73,7 +73,7 @@ describe('the Grafana dashboard against a real scrape (PostgreSQL and Redis, so 
   });
 
   it('reads only metrics the server exposes, grouped by labels they carry', async () => {
-    // Traffic for every labelled series: requests, a socket opened and closed, a message delivered, a refused upgrade.
+    // Traffic for every labelled series: requests, a socket opened and closed, a message delivered, a refused upgrade and login.
     const [a, b] = [await registerUser(node.api), await registerUser(node.api)];
     const chat = await openPrivate(node, a, b);
     const ws = await WsClient.connect(node.url, b.token);
@@ -81,6 +81,7 @@ describe('the Grafana dashboard against a real scrape (PostgreSQL and Redis, so 
     await ws.next('message.new');
     await ws.close();
     await WsClient.refused(WsClient.url(node.url, 'bad-token'));
+    assert.equal((await node.api.post('/api/auth/login', { phone: a.phone, password: 'not-the-password' })).status, 401);
     const scrape = await Scrape.of(node.metricsUrl!);
 
     const families = new Set(scrape.names);

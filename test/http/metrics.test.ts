@@ -81,6 +81,19 @@ describeEachStore('metrics at /metrics', (server) => {
     for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'process_cpu_seconds_total']) assert.ok(m.names.includes(name), name);
   });
 
+  it('counts refused logins by reason', async () => {
+    const s = server();
+    const u = await registerUser(s.api);
+    const before = await Scrape.of(`${s.url}/metrics`);
+    await s.api.post('/api/auth/login', { phone: u.phone, password: 'not-the-password' });
+    await s.api.post('/api/auth/login', { phone: u.phone, password: 'not-the-password' });
+    await s.api.post('/lite/api/v1/login', { email: 'nobody@example.com', password: 'whatever-1' });
+    const after = await Scrape.of(`${s.url}/metrics`);
+    const refused = (m: Scrape, reason: string) => m.value('parley_logins_refused_total', { reason });
+    assert.equal(refused(after, 'WRONG_PASSWORD') - refused(before, 'WRONG_PASSWORD'), 2);
+    assert.equal(refused(after, 'USER_NOT_FOUND') - refused(before, 'USER_NOT_FOUND'), 1);
+  });
+
   it('counts refused upgrades by profile and status', async () => {
     const s = server();
     const before = await Scrape.of(`${s.url}/metrics`);
