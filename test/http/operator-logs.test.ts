@@ -94,8 +94,9 @@ describe('logs for operators', () => {
     const b = await WsClient.connect(s.url, u.token);
     const f = await flutterSocket(`${s.url}/flutter`, u.token);
     await f.close();
+    await until(() => linesAfter(mark, 'websocket closed').length === 1, 'the first close logged');
     await a.close();
-    await until(() => linesAfter(mark, 'websocket closed').length === 2, 'two closes logged');
+    await until(() => linesAfter(mark, 'websocket closed').length === 2, 'the second close logged');
     const opened = linesAfter(mark, 'websocket open');
     assert.deepEqual(
       opened.map((l) => [l.level, l.profile, l.userId, l.connections, l.profileConnections]),
