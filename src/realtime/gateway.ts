@@ -208,7 +208,7 @@ export class Gateway {
         return answerRaw(socket, status, body);
       }
       const refusal = this.closing ? new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly') : handshakeProblem(req);
-      if (refusal) return this.refuse(found.endpoint.codec, socket, refusal);
+      if (refusal) return this.refuse(found.endpoint.codec, req, socket, refusal);
       const base = found.endpoint.codecAt ? baseOf(req) : undefined;
       const codec = base === undefined ? found.endpoint.codec : found.endpoint.codecAt!(base);
       void this.accept(found.endpoint, codec, found.params, req, socket, head, url);
@@ -248,7 +248,7 @@ export class Gateway {
     } catch (err) {
       const appError = asAppError(err);
       if (appError.status >= 500) this.core.logger.error({ err }, 'websocket upgrade failed');
-      return this.refuse(codec, socket, appError);
+      return this.refuse(codec, req, socket, appError);
     }
     if (socket.destroyed || this.closing) return void socket.destroy();
     this.opening.set(claims.userId, (this.opening.get(claims.userId) ?? 0) + 1);
@@ -260,9 +260,12 @@ export class Gateway {
     });
   }
 
-  private refuse(codec: ProfileCodec, socket: Duplex, err: AppError): void {
+  /** Answers an upgrade with the profile's error; like a refused request, it gets a log line. */
+  private refuse(codec: ProfileCodec, req: IncomingMessage, socket: Duplex, err: AppError): void {
     const { status, body } = codec.refusal(err);
     this.core.metrics?.socketRefused(codec.name, status);
+    const path = (req.url ?? '/').split('?')[0];
+    this.core.logger.info({ profile: codec.name, path, statusCode: status, reason: err.code, remoteAddress: this.addressOf(req) }, 'websocket refused');
     answerRaw(socket, status, body);
   }
 

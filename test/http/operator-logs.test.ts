@@ -87,7 +87,7 @@ describe('logs for operators', () => {
     assert.ok(!text.includes('13999999999'), 'nor the identifier typed');
   });
 
-  it('logs each socket opening and closing at info, with the counts of open sockets in all and per profile', async () => {
+  it('logs each socket opening and closing at info, with the counts of open sockets in all and per profile, and each refusal', async () => {
     const u = await registerUser(s.api);
     const mark = lines.length;
     const a = await WsClient.connect(s.url, u.token, { ws: { headers: forwardedFor('192.0.2.10') } });
@@ -118,6 +118,13 @@ describe('logs for operators', () => {
     );
     for (const l of closed) assert.ok(typeof l.ms === 'number' && l.ms >= 0);
     await b.close();
+
+    await WsClient.refused(`${WsClient.url(s.url, 'not-a-token')}&since=1`, forwardedFor('192.0.2.11'));
+    const [refused] = linesAfter(mark, 'websocket refused');
+    assert.deepEqual(
+      [refused?.level, refused?.profile, refused?.path, refused?.statusCode, refused?.reason, refused?.remoteAddress],
+      ['info', 'zhihang', '/ws', 401, 'TOKEN_INVALID', '192.0.2.11'],
+    );
   });
 });
 
