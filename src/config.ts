@@ -76,6 +76,8 @@ export interface Config {
   nodeTimeoutMs: number;
   fileStorage: 'local' | 's3';
   s3: S3Config;
+  /** Prometheus metrics: served at /metrics on the main listener, or on a port of their own. */
+  metrics: { enabled: boolean; port: number | null };
 }
 
 /**
@@ -430,6 +432,14 @@ export const settings = {
   s3SecretAccessKey: setting({ env: 'S3_SECRET_ACCESS_KEY', description: 'Secret key for S3_ACCESS_KEY_ID', defaultText: '(unset)', allowed: 'text', parse: text(1, 256), secret: true }),
   s3ForcePathStyle: setting({ env: 'S3_FORCE_PATH_STYLE', description: 'Address objects as <endpoint>/<bucket>/<key> (most self-hosted stores) instead of <bucket>.<endpoint>/<key>', defaultText: 'false', allowed: 'true or false', parse: boolean }),
   s3Prefix: setting({ env: 'S3_PREFIX', description: 'Prefix of every object key (to share a bucket)', defaultText: '(none)', allowed: 'up to 200 letters, digits and . _ / - ending with /', parse: pattern(/^[A-Za-z0-9._/-]{0,199}\/$/) }),
+  metrics: setting({ env: 'METRICS', description: 'Prometheus metrics at GET /metrics (see "Metrics"); off: not served', defaultText: 'on', allowed: 'on or off', parse: boolean }),
+  metricsPort: setting({
+    env: 'METRICS_PORT',
+    description: 'Serve /metrics on this port of HOST instead of the main port (which then answers it with 404), so that only the monitoring network reaches it',
+    defaultText: '(unset: the main port)',
+    allowed: 'an integer from 0 to 65535, other than PORT and the profiles\' own ports',
+    parse: integer(0, 65535),
+  }),
 } as const;
 
 type Settings = typeof settings;
@@ -495,6 +505,10 @@ export function loadConfig(env: Env = gatherEnv()): Config {
   if (p.fileStorage === 's3' && !p.s3Bucket) problems.push('S3_BUCKET: must be set when FILE_STORAGE=s3');
   if ((p.s3AccessKeyId === undefined) !== (p.s3SecretAccessKey === undefined)) {
     problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+  }
+  const takenPorts = [p.port ?? 8080, ...(p.profiles ?? []).flatMap((m) => (m.port === null ? [] : [m.port]))];
+  if (p.metricsPort !== undefined && p.metricsPort !== 0 && takenPorts.includes(p.metricsPort)) {
+    problems.push(`METRICS_PORT: must differ from PORT and the profiles' own ports (got ${p.metricsPort})`);
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -585,6 +599,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
       forcePathStyle: p.s3ForcePathStyle ?? false,
       keyPrefix: p.s3Prefix ?? '',
     },
+    metrics: { enabled: p.metrics ?? true, port: p.metricsPort ?? null },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { RedisLink } from './cluster/redis.ts';
 import type { Config, OAuthProviderConfig } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import { LocalBus, type Bus } from './realtime/bus.ts';
 import { AdminService } from './services/admin.ts';
 import { AuthService } from './services/auth.ts';
@@ -72,6 +73,8 @@ export interface Core {
   nodeId: string;
   /** The connections to Redis, when REDIS_URL is set. */
   redis: RedisLink | undefined;
+  /** This server's metrics; none in a CLI command or with METRICS=off. */
+  metrics: Metrics | undefined;
   checkDatabase(): Promise<boolean>;
   /** Whether Redis answers; undefined without Redis. */
   checkRedis(): Promise<boolean | undefined>;
@@ -82,6 +85,8 @@ export interface Core {
 export interface CoreOverrides {
   clock?: Clock;
   codeSender?: CodeSender;
+  /** What the store, the transactor and the gateway report to (the server makes it). */
+  metrics?: Metrics;
 }
 
 export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
@@ -123,7 +128,8 @@ async function buildCore(
   components: Lifecycle,
   overrides: CoreOverrides,
 ): Promise<Core> {
-  const store = new Store(database.db, database.dialect);
+  const { metrics } = overrides;
+  const store = new Store(database.db, database.dialect, metrics);
   const onBusError = (err: unknown) => logger.error({ err }, 'bus listener failed');
   // Several nodes share Redis: events and signals cross nodes, presence and limits are counted
   // cluster-wide. Without it, everything stays in this process.
@@ -157,11 +163,15 @@ async function buildCore(
     maxAttempts: config.codeMaxAttempts,
     resendInterval: config.codeResendInterval,
   });
-  const transactor = new Transactor(store, bus, clock);
+  const transactor = new Transactor(store, bus, clock, metrics);
   const directory = new DirectoryService(store, transactor, clock);
   const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, directory, {
     registration: config.registration,
     refreshTtl: config.refreshTokenTtl,
+    onLoginFailed: (failure) => {
+      logger.warn(failure, 'login refused');
+      metrics?.loginRefused(failure.reason);
+    },
   });
   const users = new UserService(store, transactor, presence, clock);
   const contacts = new ContactService(store, transactor, users, clock);
@@ -247,6 +257,7 @@ async function buildCore(
     startedAt,
     nodeId: config.nodeId,
     redis,
+    metrics,
     sync,
     health,
     admin,

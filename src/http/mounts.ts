@@ -17,7 +17,7 @@ export interface Listener {
 
 /** Routes every listener serves itself, outside any profile. */
 const ownRoutes: Record<'main' | 'own-port', readonly string[]> = {
-  main: ['GET /health', 'GET /health/live', 'GET /openapi.json', 'GET /openapi/:', 'GET /docs'],
+  main: ['GET /health', 'GET /health/live', 'GET /metrics', 'GET /openapi.json', 'GET /openapi/:', 'GET /docs'],
   'own-port': ['GET /openapi.json'],
 };
 
