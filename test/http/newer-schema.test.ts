@@ -42,7 +42,7 @@ for (const storeKind of storeKinds) {
     it('starts, warning once that the schema is newer and naming the unknown migration', () => {
       const warnings = lines.map((l) => JSON.parse(l)).filter((l) => /schema is newer than this build/.test(l.msg));
       assert.equal(warnings.length, 1, lines.join('\n'));
-      assert.equal(warnings[0].level, 40);
+      assert.equal(warnings[0].level, 'warn');
       assert.deepEqual(warnings[0].unknown, [futureMigration]);
     });
 
