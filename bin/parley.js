@@ -13,7 +13,6 @@ const packagesOf = new Map([
   ['migrate', ['kysely']],
   ['user', ['kysely']],
   ['org', ['kysely']],
-  ['backup', ['kysely']],
   ['serve', ['kysely', 'typebox']],
 ]);
 const helpOnly = process.argv.some((arg) => arg === '--help' || arg === '-h');
