@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { profiles } from './profiles/index.ts';
 import type { Profile } from './profiles/kit/profile.ts';
 import { Gateway } from './realtime/gateway.ts';
+import { explainListenError, type ListenerOrigin } from './startup-errors.ts';
 
 export interface RunningServer {
   /** The main listener's server. */
@@ -34,6 +35,12 @@ function loopbackUrl(host: string, app: FastifyInstance): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
+/** The variable that chose a listener's port, for an operator told that it cannot be opened. */
+function originOf(listener: Listener): ListenerOrigin {
+  if (listener.port === null) return { variable: 'PORT' };
+  return { variable: 'PROFILES', what: listener.mounts.map((m) => `${m.profile.name}@:${listener.port}${m.mount}`).join(', ') };
+}
+
 /** Opens the store (migrating it), builds one HTTP server per listener and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -43,7 +50,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const apps: { listener: Listener; app: FastifyInstance }[] = [];
   try {
     for (const listener of plan) apps.push({ listener, app: await buildServer(core, gateway, listener) });
-    for (const { listener, app } of apps) await app.listen({ host: config.host, port: listener.port ?? config.port });
+    for (const { listener, app } of apps) {
+      const port = listener.port ?? config.port;
+      await app.listen({ host: config.host, port }).catch((err: unknown) => {
+        throw explainListenError(err, config.host, port, originOf(listener));
+      });
+    }
     core.timers.start();
     core.files.preload();
   } catch (err) {
