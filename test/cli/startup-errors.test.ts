@@ -39,6 +39,8 @@ describe('start-up errors an operator can fix', () => {
 
     const own = await runCli(['serve'], { ...env, PORT: '0', PROFILES: `zhihang@/,lite@:${heldPort}` });
     assertOneLine(own, new RegExp(`^error: PROFILES: port ${heldPort} \\(lite@:${heldPort}\\) on 127\\.0\\.0\\.1 is already in use .*give it another port in PROFILES$`));
+    const unknown = await runCli(['serve'], { ...env, PORT: '0', PROFILES: 'zhihang@/,nosuch@/x' });
+    assertOneLine(unknown, /^error: PROFILES: unknown profile "nosuch" \(known: /);
   });
 
   it('a database that does not answer: retried for DATABASE_CONNECT_TIMEOUT, then named with its password masked', async () => {
