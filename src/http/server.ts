@@ -26,6 +26,7 @@ import { installStrictParsers, parseQuery } from './parsers.ts';
 import { trustProxyOption } from './trust-proxy.ts';
 import { upgradeBase } from './external-base.ts';
 import { landingRoute } from './landing.ts';
+import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -117,9 +118,10 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     clientErrorHandler: (err, socket) => answerClientError(err, socket, listener),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    schemaController: lazySerializers(),
   });
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(lazyValidators(validatorCompiler));
   installStrictParsers(app);
 
   // While shutting down, in-flight responses tell keep-alive clients to hang up, so close()
