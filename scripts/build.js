@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run build` (also run by `prepare` on install, and before `npm test`): compiles src/ to
 // dist/src/ with tsc, removes what a deleted source left behind, and writes build-info.json (the
-// commit it was built from, for installs without .git: src/version.ts reads it). Plain
+// commit it was built from, for installs without .git: src/version.ts reads it; GIT_SHA names the
+// commit where there is no git, as in a container build). Plain
 // JavaScript, so that building needs TypeScript alone, not tsx.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -53,7 +54,10 @@ function removeOrphans(out, src) {
   }
 }
 
+/** The checkout's HEAD; where there is no git (a container build), GIT_SHA from the environment. */
 function headCommit() {
+  const given = process.env.GIT_SHA?.trim().toLowerCase();
+  if (given && /^[0-9a-f]{7,40}$/.test(given)) return given;
   try {
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
