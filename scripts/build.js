@@ -56,12 +56,12 @@ function removeOrphans(out, src) {
 
 /** The checkout's HEAD; where there is no git (a container build), GIT_SHA from the environment. */
 function headCommit() {
-  const given = process.env.GIT_SHA?.trim().toLowerCase();
-  if (given && /^[0-9a-f]{7,40}$/.test(given)) return given;
   try {
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
+    if (/^[0-9a-f]{40}$/.test(sha)) return sha;
   } catch {
-    return undefined;
+    // not a checkout, or no git
   }
+  const given = process.env.GIT_SHA?.trim().toLowerCase();
+  return given && /^[0-9a-f]{7,40}$/.test(given) ? given : undefined;
 }
