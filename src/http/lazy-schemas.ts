@@ -41,5 +41,5 @@ export function lazySerializers(): NonNullable<FastifyServerOptions['schemaContr
       return (data) => (compiled ??= compile(routeSchema))(data);
     };
   };
-  return { compilersFactory: { buildSerializer } } as NonNullable<FastifyServerOptions['schemaController']>;
+  return { compilersFactory: { buildSerializer } };
 }
