@@ -17,6 +17,8 @@ export interface ConfigWarning {
 const othersVariables = new Set(['NODE_IP', 'NODE_NAME', 'NODE_ENV', 'NODE_PATH', 'NODE_OPTIONS', 'HOSTNAME', 'LOGNAME', 'OLDPWD', 'TMPDIR', 'AWS_REGION', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'TEST_DATABASE_URL', 'TEST_REDIS_URL']);
 const othersPrefixes = /^(npm_|AWS_|OTEL_|GIT_|XDG_|LC_|SSH_|DOCKER_|KUBERNETES_|SYSTEMD_|TEST_)/;
 const kubernetesService = /^PARLEY_(SERVICE_(HOST|PORT)(_\w+)?|PORT(_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)$/;
+/** Read by the benchmark's measurement hooks preloaded into a server (bench/hooks/), not by Parley. */
+const benchHooks = /^PARLEY_BENCH_/;
 
 /** Typos are looked for among names at least this long: shorter ones match too much by chance. */
 const minLength = 6;
@@ -30,7 +32,7 @@ const maxDistance = 2;
 export function configWarnings(sources: ConfigSources, environment: Env = process.env): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   for (const name of Object.keys(environment).sort()) {
-    if (knownVariables.has(name) || kubernetesService.test(name)) continue;
+    if (knownVariables.has(name) || kubernetesService.test(name) || benchHooks.test(name)) continue;
     const parleys = name.startsWith('PARLEY_');
     const suggestion = parleys || !(othersVariables.has(name) || othersPrefixes.test(name)) ? nearestVariable(name) : undefined;
     if (!parleys && suggestion === undefined) continue;

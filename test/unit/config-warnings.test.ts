@@ -43,6 +43,7 @@ describe('configuration warnings', () => {
       TEST_DATABASE_URL: 'postgres://x', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'k', npm_config_cache: '/c', PORTS: '1',
       PARLEY_SERVICE_HOST: '10.0.0.2', PARLEY_SERVICE_PORT: '8080', PARLEY_SERVICE_PORT_HTTP: '8080', PARLEY_PORT: 'tcp://10.0.0.2:8080',
       PARLEY_PORT_8080_TCP: 'tcp://10.0.0.2:8080', PARLEY_PORT_8080_TCP_PROTO: 'tcp', PARLEY_PORT_8080_TCP_ADDR: '10.0.0.2',
+      PARLEY_BENCH_SQL_FILE: '/tmp/sql.jsonl',
     };
     assert.deepEqual(warningsOf(environment), []);
   });
