@@ -1,6 +1,7 @@
 import type { RedisLink } from './cluster/redis.ts';
 import type { Config, OAuthProviderConfig } from './config.ts';
 import type { Logger } from './logger.ts';
+import { startDatabase } from './database-start.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { Bus } from './realtime/bus.ts';
 import { SingleNodeBus } from './realtime/single-node-bus.ts';
@@ -31,7 +32,7 @@ import { TokenService } from './services/tokens.ts';
 import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
 import { VerificationService } from './services/verification.ts';
-import { openDatabase, ping, type OpenDatabase } from './store/database.ts';
+import { ping, type OpenDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { Store } from './store/store.ts';
 
@@ -93,12 +94,7 @@ export interface CoreOverrides {
 export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const clock = overrides.clock ?? systemClock;
   const components = new Lifecycle((err, component) => logger.error({ err, component }, 'stopping failed'));
-  const database = openDatabase({
-    url: config.databaseUrl,
-    poolSize: config.databasePoolSize,
-    sqliteSynchronous: config.sqliteSynchronous,
-    onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost'),
-  });
+  const database = await startDatabase(config, logger, { onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost') });
   components.add({
     name: 'database',
     start: async () => {
