@@ -1,8 +1,10 @@
 import type { RedisLink } from './cluster/redis.ts';
 import type { Config, OAuthProviderConfig } from './config.ts';
 import type { Logger } from './logger.ts';
+import { startDatabase } from './database-start.ts';
 import type { Metrics } from './metrics/metrics.ts';
-import { LocalBus, type Bus } from './realtime/bus.ts';
+import type { Bus } from './realtime/bus.ts';
+import { SingleNodeBus } from './realtime/single-node-bus.ts';
 import { AdminService } from './services/admin.ts';
 import { AuthService } from './services/auth.ts';
 import { CallService } from './services/calls.ts';
@@ -30,7 +32,7 @@ import { TokenService } from './services/tokens.ts';
 import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
 import { VerificationService } from './services/verification.ts';
-import { openDatabase, ping, type OpenDatabase } from './store/database.ts';
+import { ping, type OpenDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { Store } from './store/store.ts';
 
@@ -92,12 +94,7 @@ export interface CoreOverrides {
 export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const clock = overrides.clock ?? systemClock;
   const components = new Lifecycle((err, component) => logger.error({ err, component }, 'stopping failed'));
-  const database = openDatabase({
-    url: config.databaseUrl,
-    poolSize: config.databasePoolSize,
-    sqliteSynchronous: config.sqliteSynchronous,
-    onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost'),
-  });
+  const database = await startDatabase(config, logger, { onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost') });
   components.add({
     name: 'database',
     start: async () => {
@@ -137,10 +134,11 @@ async function buildCore(
   const cluster = redisUrl ? (await import('./cluster/index.ts')).joinCluster({ ...config, redisUrl }, store, logger, onBusError) : undefined;
   const redis = cluster?.redis;
   const redisBus = cluster?.bus;
-  const bus: Bus = redisBus ?? new LocalBus(onBusError);
+  // Alone, the node still follows the log, for what other processes (the CLI) commit.
+  const bus = redisBus ?? new SingleNodeBus(store.events, onBusError);
   // The bus takes its place in the log before the link is up, so nothing is missed between: it
   // starts before Redis and, in reverse, stops after it.
-  components.add({ name: 'bus', start: () => redisBus?.start(), stop: () => bus.close() });
+  components.add({ name: 'bus', start: () => bus.start(), stop: () => bus.close() });
   if (redis) components.add({ name: 'redis', start: () => redis.start(), stop: () => redis.close() });
   // Presence and calls need each other (calls ask who is online; a dead node's calls end), so
   // presence reaches the call service through a closure that runs only once both exist.

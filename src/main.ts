@@ -12,6 +12,7 @@ import { profiles } from './profiles/index.ts';
 import type { Profile } from './profiles/kit/profile.ts';
 import { Gateway } from './realtime/gateway.ts';
 import { systemClock } from './services/clock.ts';
+import { explainListenError, type ListenerOrigin } from './startup-errors.ts';
 import { startupSummary } from './startup-summary.ts';
 
 export interface RunningServer {
@@ -41,6 +42,12 @@ function loopbackUrl(host: string, app: FastifyInstance): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
+/** The variable that chose a listener's port, for an operator told that it cannot be opened. */
+function originOf(listener: Listener): ListenerOrigin {
+  if (listener.port === null) return { variable: 'PORT' };
+  return { variable: 'PROFILES', what: listener.mounts.map((m) => `${m.profile.name}@:${listener.port}${m.mount}`).join(', ') };
+}
+
 /** Opens the store (migrating it), builds one HTTP server per listener and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -53,7 +60,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let metricsListener: MetricsListener | undefined;
   try {
     for (const listener of plan) apps.push({ listener, app: await buildServer(core, gateway, listener) });
-    for (const { listener, app } of apps) await app.listen({ host: config.host, port: listener.port ?? config.port });
+    for (const { listener, app } of apps) {
+      const port = listener.port ?? config.port;
+      await app.listen({ host: config.host, port }).catch((err: unknown) => {
+        throw explainListenError(err, config.host, port, originOf(listener));
+      });
+    }
     if (metrics && config.metrics.port !== null) metricsListener = await listenMetrics(metrics, config.host, config.metrics.port);
     core.timers.start();
     core.files.preload();

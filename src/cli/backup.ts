@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { commandConfiguration } from './configuration.ts';
 
 export function registerBackup(program: Command): void {
   program
@@ -12,8 +13,7 @@ export function registerBackup(program: Command): void {
         'back up the bucket after it. Restoring: docs/backup.md.',
     )
     .action(async (dir: string) => {
-      const { loadConfig } = await import('../config.ts');
-      const config = loadConfig();
+      const config = await commandConfiguration();
       const { backup, BackupRefused } = await import('../store/backup.ts');
       try {
         const manifest = await backup(config, dir);

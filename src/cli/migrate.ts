@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { MigrationStatus } from '../store/migrate.ts';
 import { version } from '../version.ts';
+import { commandConfiguration } from './configuration.ts';
 
 export function registerMigrate(program: Command): void {
   program
@@ -15,15 +16,15 @@ export function registerMigrate(program: Command): void {
         'or a schema that needs a newer build. Upgrades and rollbacks: docs/upgrading.md.',
     )
     .action(async (options: { status?: boolean }) => {
-      const { loadConfig } = await import('../config.ts');
-      const config = loadConfig();
-      const [{ dialectOf, openDatabase, sqlitePath }, { migrateToLatest, migrationStatus }] = await Promise.all([
+      const config = await commandConfiguration();
+      const [{ startDatabase }, { dialectOf, sqlitePath }, { migrateToLatest, migrationStatus }] = await Promise.all([
+        import('../database-start.ts'),
         import('../store/database.ts'),
         import('../store/migrate.ts'),
       ]);
       // Opening a SQLite file creates it; a status must not, so a missing one is shown as an empty database.
       const absent = options.status && dialectOf(config.databaseUrl) === 'sqlite' && !existsSync(sqlitePath(config.databaseUrl));
-      const database = openDatabase({ url: absent ? 'sqlite::memory:' : config.databaseUrl, poolSize: 2, sqliteSynchronous: config.sqliteSynchronous });
+      const database = await startDatabase(absent ? { ...config, databaseUrl: 'sqlite::memory:' } : config, undefined, { poolSize: 2 });
       try {
         if (options.status) {
           if (absent) console.log(`(no database at ${sqlitePath(config.databaseUrl)} yet)`);

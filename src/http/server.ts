@@ -27,6 +27,7 @@ import { trustProxyOption } from './trust-proxy.ts';
 import { upgradeBase } from './external-base.ts';
 import { landingRoute } from './landing.ts';
 import { metricsRoute } from '../metrics/exposure.ts';
+import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -135,9 +136,10 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     clientErrorHandler: (err, socket) => answerClientError(err, socket, listener),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    schemaController: lazySerializers(),
   });
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(lazyValidators(validatorCompiler));
   installStrictParsers(app);
 
   // While shutting down, in-flight responses tell keep-alive clients to hang up, so close()

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { explainListenError } from '../startup-errors.ts';
 import type { Metrics } from './metrics.ts';
 
 /** The text a scrape answers; a failed collection is a 500 the scraper reports, never a crash. */
@@ -52,7 +53,7 @@ export async function listenMetrics(metrics: Metrics, host: string, port: number
     });
   });
   await new Promise<void>((resolve, reject) => {
-    const failed = (err: NodeJS.ErrnoException) => reject(Object.assign(new Error(`METRICS_PORT: cannot listen on ${host}:${port} (${err.message})`), { code: err.code }));
+    const failed = (err: NodeJS.ErrnoException) => reject(explainListenError(err, host, port, { variable: 'METRICS_PORT' }));
     server.once('error', failed);
     server.listen(port, host, () => {
       server.off('error', failed);

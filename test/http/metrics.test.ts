@@ -125,9 +125,9 @@ describe('metrics exposure', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as AddressInfo).port;
     try {
-      await assert.rejects(startTestServer('sqlite', { METRICS_PORT: String(port) }), (err: Error & { code?: string }) => {
-        assert.match(err.message, new RegExp(`^METRICS_PORT: cannot listen on 127\\.0\\.0\\.1:${port}`));
-        assert.equal(err.code, 'EADDRINUSE');
+      await assert.rejects(startTestServer('sqlite', { METRICS_PORT: String(port) }), (err: Error & { cause?: { code?: string } }) => {
+        assert.match(err.message, new RegExp(`^METRICS_PORT: port ${port} on 127\\.0\\.0\\.1 is already in use`));
+        assert.equal(err.cause?.code, 'EADDRINUSE');
         return true;
       });
     } finally {
