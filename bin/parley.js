@@ -15,7 +15,8 @@ const packagesOf = new Map([
   ['org', ['kysely']],
   ['serve', ['kysely', 'typebox']],
 ]);
-await Promise.all((packagesOf.get(process.argv[2]) ?? []).map((name) => import(name)));
+const helpOnly = process.argv.some((arg) => arg === '--help' || arg === '-h');
+if (!helpOnly) await Promise.all((packagesOf.get(process.argv[2]) ?? []).map((name) => import(name)));
 
 if (typeof module.registerHooks === 'function') {
   // Node has in-thread loader hooks: tsx's register() uses them where it supports them
@@ -31,4 +32,4 @@ if (typeof module.registerHooks === 'function') {
   process.setSourceMapsEnabled(true);
   module.register('tsx/esm', import.meta.url, { data: {} });
 }
-await import('../src/cli.ts');
+await import('../src/cli/index.ts');

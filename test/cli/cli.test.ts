@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gitSha, version } from '../../src/version.ts';
 import { Api } from '../support/api.ts';
 import { within } from '../support/cluster.ts';
 import { cliPath, exited, freePort, repoRoot, runCli, waitForOk } from '../support/process.ts';
@@ -13,15 +16,63 @@ import { WsClient } from '../support/ws.ts';
 const quiet = { LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
 
 describe('parley CLI', () => {
-  it('prints usage', async () => {
-    const r = await runCli(['help'], {});
-    assert.equal(r.code, 0);
-    assert.match(r.stdout, /Usage: parley <command>/);
-    assert.match(r.stdout, /user add/);
-    for (const sub of ['list', 'create', 'rename', 'move', 'delete', 'assign']) assert.match(r.stdout, new RegExp(`org ${sub}`));
+  it('prints usage: every command with its arguments, also for bare `parley`', async () => {
+    for (const args of [['help'], ['--help'], []]) {
+      const r = await runCli(args, {});
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Usage: parley \[options\] \[command\]/);
+      assert.match(r.stdout, /parley user add \[options\]/);
+      for (const sub of ['list', 'create', 'rename', 'move', 'delete', 'assign']) assert.match(r.stdout, new RegExp(`parley org ${sub}`));
+    }
     const unknown = await runCli(['frobnicate'], {});
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown command: frobnicate/);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const typo = await runCli(['migrat'], {});
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /Did you mean migrate\?/);
+  });
+
+  it('prints its version and commit', async () => {
+    const r = await runCli(['--version'], {});
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `parley ${version} (${gitSha?.slice(0, 12) ?? 'unknown'})\n`);
+    assert.equal((await runCli(['-V'], {})).stdout, r.stdout);
+  });
+
+  it('answers --help on every command and subcommand without running it', async () => {
+    const overview = (await runCli(['help'], {})).stdout;
+    const commands = [...overview.matchAll(/^ {2}parley ([a-z ]+?)(?: [[<]|$)/gm)].map((m) => m[1]!.split(' '));
+    const groups = [...new Set(commands.filter((c) => c.length > 1).map((c) => c[0]!))].map((g) => [g]);
+    assert.ok(commands.length >= 12, overview);
+    // A configuration that would stop any command that ran, and a database that must not appear.
+    const dataDir = path.join(repoRoot, 'data-never-created-by-help');
+    const env = { PORT: 'eighty', DATA_DIR: dataDir };
+    const answers = await Promise.all([...commands, ...groups].map((c) => runCli([...c, '--help'], env).then((r) => ({ c, r }))));
+    for (const { c, r } of answers) {
+      assert.equal(r.code, 0, `${c.join(' ')} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: parley ${c.join(' ')} `), c.join(' '));
+      assert.equal(r.stderr, '', c.join(' '));
+    }
+    const viaHelp = await runCli(['help', 'org'], env);
+    assert.equal(viaHelp.code, 0);
+    assert.match(viaHelp.stdout, /^Usage: parley org /);
+    assert.equal(existsSync(dataDir), false, '--help opened no database');
+  });
+
+  it('refuses a group without its subcommand, an unknown option, a missing or surplus argument: exit 2, commander\'s message', async () => {
+    const cases: [string[], RegExp][] = [
+      [['config'], /Usage: parley config/],
+      [['user'], /Usage: parley user/],
+      [['serve', '--frob'], /unknown option '--frob'/],
+      [['user', 'disable'], /missing required argument 'user'/],
+      [['migrate', 'now'], /too many arguments for 'migrate'/],
+      [['org', 'rename', 'x', 'y'], /invalid for argument 'id'\. a department id is a positive integer/],
+    ];
+    const answers = await Promise.all(cases.map(([args]) => runCli(args, {})));
+    for (const [i, r] of answers.entries()) {
+      assert.equal(r.code, 2, `${cases[i]![0].join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, cases[i]![1]);
+    }
   });
 
   it('refuses to start on a bad configuration, naming the variable and what is allowed', async () => {
@@ -31,7 +82,7 @@ describe('parley CLI', () => {
     assert.match(r.stderr, /SHUTDOWN_TIMEOUT: must be a duration/);
   });
 
-  it('never prints a secret: bad secret values and URL passwords are left out of errors, and `config` shows no values', async () => {
+  it('never prints a secret: bad secret values and URL passwords are left out of errors, and `config vars` shows no values', async () => {
     const secrets = {
       JWT_SECRET: 'too-short-jwt-s3cret',
       TURN_SECRET: 'turn-s3cret',
@@ -49,13 +100,13 @@ describe('parley CLI', () => {
       assert.match(r.stderr, /DATABASE_URL: .*postgres:\/\/parley:\[redacted\]@db:no-port\/parley/);
       for (const v of values) assert.ok(!r.stderr.includes(v) && !r.stdout.includes(v), `${command.join(' ')} printed ${v}`);
     }
-    const table = await runCli(['config'], { ...secrets, JWT_SECRET: 'a-jwt-secret-that-is-long-enough-to-use' });
+    const table = await runCli(['config', 'vars'], { ...secrets, JWT_SECRET: 'a-jwt-secret-that-is-long-enough-to-use' });
     assert.equal(table.code, 0);
     for (const v of [...values, 'a-jwt-secret-that-is-long-enough', 'AKIAEXAMPLE']) assert.ok(!table.stdout.includes(v) && !table.stderr.includes(v), `config printed ${v}`);
   });
 
   it('prints the configuration table', async () => {
-    const r = await runCli(['config'], {});
+    const r = await runCli(['config', 'vars'], {});
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\| `DATABASE_URL` \|/);
   });
