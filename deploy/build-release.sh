@@ -75,7 +75,8 @@ if [ -n "$modules_from" ]; then
   fi
 else
   step "npm ci"
-  npm ci --no-audit --no-fund
+  # The build needs the development packages even where NODE_ENV=production would leave them out.
+  npm ci --include=dev --no-audit --no-fund
 fi
 
 has_build="$(node -e 'process.stdout.write(require("./package.json").scripts?.build ? "yes" : "no")')"
