@@ -3,8 +3,8 @@
 #
 #   deploy/build-release.sh [--modules-from DIR] [--git-sha SHA] SOURCE TARGET
 #
-# 1. copies SOURCE to TARGET (TARGET must not exist), leaving out node_modules, dist, data, .git
-#    and .env files;
+# 1. copies SOURCE to TARGET (TARGET must not exist), leaving out node_modules, dist, data, .git,
+#    .env files and what git ignores as output (logs, profiles, coverage);
 # 2. installs the dependencies: `npm ci` (python3, make and g++ must be present in case a native
 #    module's prebuilt binary cannot be downloaded), or with --modules-from a hard-linked copy of
 #    DIR/node_modules, installed from the same package-lock.json (tests, offline rebuilds);
@@ -56,7 +56,8 @@ step "copying $source_dir to $target"
 mkdir -p "$target"
 # tar, not cp --exclude (which POSIX cp lacks): the tree minus what each install makes anew.
 (cd "$source_dir" && tar -cf - --exclude=./node_modules --exclude=./dist --exclude=./data \
-  --exclude=./.git --exclude=./build-info.json --exclude=.env --exclude='.env.*' .) |
+  --exclude=./.git --exclude=./build-info.json --exclude=.env --exclude='.env.*' \
+  --exclude=./coverage --exclude=./tmp --exclude='*.log' --exclude='*.cpuprofile' --exclude='*.heapprofile' .) |
   (cd "$target" && tar -xf -)
 cd "$target"
 
