@@ -216,32 +216,86 @@ describe('Dockerfile (not built here: no Docker daemon)', () => {
   });
 });
 
-describe('compose file (deploy/compose/, not run here: no Docker daemon)', await needs('nginx'), () => {
-  const compose = read(deploy('compose/compose.yaml'));
-  const composeNginx = read(deploy('compose/nginx.conf'));
-  const withoutHeader = (conf: string) => conf.slice(conf.search(/^[^#\n]/m));
+/**
+ * The compose file, read as data. There is no `docker compose config` here; the YAML parser is the
+ * one @fastify/swagger brings (not a dependency of Parley's own: if it goes away, these checks are
+ * skipped, saying so).
+ */
+const yaml = await import('yaml').catch(() => undefined);
 
-  it('has the two nodes, nginx, PostgreSQL, Redis and MinIO with its bucket', () => {
-    assert.doesNotMatch(compose, /\t/, 'YAML is indented with spaces');
-    const services = compose.slice(compose.indexOf('\nservices:\n'), compose.indexOf('\nvolumes:\n'));
-    assert.deepEqual([...services.matchAll(/^ {2}([a-z0-9-]+):$/gm)].map((m) => m[1]), ['parley-1', 'parley-2', 'nginx', 'postgres', 'redis', 'minio', 'minio-bucket']);
-    assert.deepEqual([...compose.matchAll(/^ {6}NODE_ID: (\S+)$/gm)].map((m) => m[1]), ['parley-1', 'parley-2']);
-    assert.match(compose, /- \.\/nginx\.conf:\/etc\/nginx\/conf\.d\/default\.conf:ro/);
-    assert.match(compose, /context: \.\.\/\.\./);
+interface ComposeService {
+  build?: { context: string };
+  image?: string;
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+  volumes?: string[];
+  restart?: string;
+}
+
+describe('compose file (deploy/compose/compose.yaml, not run here: no Docker daemon)', yaml ? {} : { skip: 'the yaml package (from @fastify/swagger) is not installed' }, () => {
+  const text = read(deploy('compose/compose.yaml'));
+  // As compose interpolates it from an .env file: defaults taken, required values given.
+  const interpolated = text.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::?([-?])([^}]*))?\}/g, (_, name: string, op?: string, fallback?: string) => (op === '-' ? fallback! : `value-of-${name.toLowerCase()}`));
+  const compose = (yaml?.parse(interpolated, { merge: true }) ?? { services: {} }) as { services: Record<string, ComposeService> };
+  const services = compose.services;
+  const nodes = Object.entries(services).filter(([, s]) => s.build);
+  const hostOf = (url: string) => new URL(url).hostname;
+
+  it('runs two Parley nodes from this Dockerfile, nginx, PostgreSQL, Redis and MinIO with its bucket', () => {
+    assert.deepEqual(Object.keys(services), ['parley-1', 'parley-2', 'nginx', 'postgres', 'redis', 'minio', 'minio-bucket']);
+    assert.deepEqual(nodes.map(([name]) => name), ['parley-1', 'parley-2']);
+    for (const [, node] of nodes) assert.ok(existsSync(path.join(deploy('compose'), node.build!.context, 'Dockerfile')));
+    assert.deepEqual(nodes.map(([, s]) => s.environment?.NODE_ID), ['parley-1', 'parley-2']);
   });
 
-  it("gives the nodes only Parley's own variables, and asks for every secret the example leaves empty", () => {
-    const block = /^ {2}environment: &parley-env\n((?: {4}.*\n)+)/m.exec(compose)?.[1] ?? '';
-    const names = [...block.matchAll(/^ {4}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
-    assert.ok(names.includes('DATABASE_URL') && names.includes('REDIS_URL') && names.includes('FILE_STORAGE'));
-    assert.deepEqual(names.filter((n) => !knownVariables.has(n)), []);
-    const required = new Set([...compose.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!));
+  it("gives the nodes only Parley's own variables, pointing at the compose services", () => {
+    for (const [name, node] of nodes) {
+      const env = node.environment!;
+      assert.deepEqual(Object.keys(env).filter((n) => !knownVariables.has(n)), [], name);
+      assert.equal(env.FILE_STORAGE, 's3');
+      for (const [variable, service] of [['DATABASE_URL', 'postgres'], ['REDIS_URL', 'redis'], ['S3_ENDPOINT', 'minio']] as const) {
+        assert.equal(hostOf(env[variable]!), service, variable);
+      }
+    }
+  });
+
+  it('starts each service once what it needs is healthy, and each health condition has a check', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        const target = services[dependency];
+        assert.ok(target, `${name} depends on ${dependency}`);
+        // Nodes are healthy by the image's own HEALTHCHECK.
+        if (condition === 'service_healthy') assert.ok(target.healthcheck ?? target.build, `${dependency} has a health check`);
+        else assert.equal(condition, 'service_completed_successfully');
+        if (condition === 'service_completed_successfully') assert.equal(target.restart, undefined, `${dependency} runs once`);
+      }
+    }
+    for (const [name] of nodes) assert.equal(services.nginx!.depends_on?.[name]?.condition, 'service_healthy');
+  });
+
+  it('publishes only nginx, which mounts the compose copy of the sample configuration', () => {
+    assert.deepEqual(Object.entries(services).filter(([, s]) => s.ports).map(([name]) => name), ['nginx']);
+    assert.ok(services.nginx!.volumes?.includes('./nginx.conf:/etc/nginx/conf.d/default.conf:ro'));
+    const upstreams = [...read(deploy('compose/nginx.conf')).matchAll(/^ {4}server (\S+):8080 /gm)].map((m) => m[1]);
+    assert.deepEqual(upstreams, nodes.map(([name]) => name));
+  });
+
+  it('asks for every secret in the example file, which fills none in', () => {
+    const required = new Set([...text.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!));
+    assert.ok(required.has('POSTGRES_PASSWORD') && required.has('MINIO_ROOT_PASSWORD'));
     const example = read(deploy('compose/compose.env.example'));
     for (const name of required) assert.match(example, new RegExp(`^${name}=`, 'm'), name);
     assert.doesNotMatch(example, /^(POSTGRES_PASSWORD|MINIO_ROOT_PASSWORD|JWT_SECRET)=\S/m, 'no secret in the example');
   });
+});
 
-  it("mounts the sample nginx configuration, differing only in its upstream servers, and nginx -t accepts it", async () => {
+describe('compose nginx configuration (deploy/compose/nginx.conf)', await needs('nginx'), () => {
+  const withoutHeader = (conf: string) => conf.slice(conf.search(/^[^#\n]/m));
+  const composeNginx = read(deploy('compose/nginx.conf'));
+
+  it('is the sample but for its upstream servers, and nginx -t accepts it', async () => {
     const upstreams = ['parley-1:8080', 'parley-2:8080'];
     const port = await freePort();
     assert.equal(renderSample(port, upstreams, {}, withoutHeader(composeNginx)), renderSample(port, upstreams, {}, withoutHeader(read(sampleConfig))));
