@@ -12,8 +12,8 @@
 # 4. drops the development dependencies (`npm prune --omit=dev`) and what only development uses
 #    (tests, benchmarks, scripts, lint and compiler settings; the TypeScript sources once dist/
 #    holds the compiled ones);
-# 5. records the commit in build-info.json: --git-sha, else $GIT_SHA, else SOURCE's git HEAD,
-#    unless the build already wrote one. Without any, /health shows the version alone.
+# 5. records the commit in build-info.json (beside what the build wrote there): --git-sha, else
+#    $GIT_SHA, else SOURCE's git HEAD. Without any, /health shows the version alone.
 #
 # The Dockerfile's build stage runs this script; test/cli/packaging.test.ts runs it too.
 # TARGET then starts with `node bin/parley.js serve`.
@@ -94,18 +94,17 @@ npm prune --omit=dev --no-audit --no-fund
 step "removing what only development uses"
 rm -rf test bench scripts .ci .github coverage eslint.config.js .dockerignore Dockerfile
 if [ -d dist ]; then
-  rm -rf src tsconfig*.json
+  rm -rf src tsconfig*.json dist/.tsbuildinfo
 fi
 
+# The build ran in TARGET, which has no .git of its own: the commit is the source's.
 if [ -n "$git_sha" ]; then
   GIT_SHA="$git_sha" node -e '
     const fs = require("node:fs");
     let info = {};
     try { info = JSON.parse(fs.readFileSync("build-info.json", "utf8")); } catch {}
-    if (typeof info.gitSha !== "string" || info.gitSha === "") {
-      info.gitSha = process.env.GIT_SHA;
-      fs.writeFileSync("build-info.json", JSON.stringify(info, null, 2) + "\n");
-    }'
+    info.gitSha = process.env.GIT_SHA;
+    fs.writeFileSync("build-info.json", JSON.stringify(info, null, 2) + "\n");'
 fi
 step "done: $(node -p 'require("./package.json").version') ($(node -e '
   try { process.stdout.write(require("./build-info.json").gitSha || "no git sha") } catch { process.stdout.write("no git sha") }'))"
