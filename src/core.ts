@@ -2,6 +2,7 @@ import type { RedisLink } from './cluster/redis.ts';
 import type { Config, OAuthProviderConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { LocalBus, type Bus } from './realtime/bus.ts';
+import { AdminService } from './services/admin.ts';
 import { AuthService } from './services/auth.ts';
 import { CallService } from './services/calls.ts';
 import { systemClock, type Clock } from './services/clock.ts';
@@ -62,6 +63,8 @@ export interface Core {
   sync: SyncService;
   /** Database, Redis and gateway health, for every health endpoint. */
   health: HealthService;
+  /** Server administration and moderation (the admin API and the CLI). */
+  admin: AdminService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
   startedAt: number;
@@ -212,6 +215,8 @@ async function buildCore(
   };
   const checkRedis = async () => redis?.ping();
   const health = new HealthService({ database: checkDatabase, redis: checkRedis });
+  const startedAt = clock.now();
+  const admin = new AdminService(store, transactor, auth, conversations, files, clock, { nodeId: config.nodeId, startedAt });
   return {
     config,
     logger,
@@ -236,11 +241,12 @@ async function buildCore(
     directory,
     oauth,
     timers,
-    startedAt: clock.now(),
+    startedAt,
     nodeId: config.nodeId,
     redis,
     sync,
     health,
+    admin,
     checkDatabase,
     checkRedis,
     close: () => components.stop(),

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { gitSha, version } from '../version.ts';
 import { registerConfig } from './config.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerConversation, registerMessage } from './moderation.ts';
 import { registerOrg } from './org.ts';
 import { exitStatusOf } from './report.ts';
 import { registerServe } from './serve.ts';
@@ -28,6 +29,8 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerUser(program);
   registerOrg(program);
+  registerMessage(program);
+  registerConversation(program);
   registerConfig(program);
   program.addHelpText('after', () => `\nEvery command (add --help to any of them for its arguments and options):\n${everyCommand(program).join('\n')}\n\n${configurationNote}`);
   return program;

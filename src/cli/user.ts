@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerUserAdministration } from './moderation.ts';
 import { printJson, withCore } from './with-core.ts';
 
 interface AddOptions {
@@ -17,7 +18,7 @@ const userReferenceHelp = 'the user: id, phone, username or email';
 
 /** `parley user …`: accounts, as the operator sees them. */
 export function registerUser(program: Command): void {
-  const user = program.command('user').description('create users, disable and enable them');
+  const user = program.command('user').description('accounts: create, list, show, disable, reset passwords, end sessions, grant the admin role, delete');
 
   user
     .command('add')
@@ -61,6 +62,8 @@ export function registerUser(program: Command): void {
     .description('let a disabled user log in again (the sessions disabling ended stay ended)')
     .argument(userReference, userReferenceHelp)
     .action(async (reference: string) => setDisabled(reference, false));
+
+  registerUserAdministration(user);
 }
 
 async function setDisabled(reference: string, disabled: boolean): Promise<void> {

@@ -149,6 +149,7 @@ export class Gateway {
     this.endedWatch = setInterval(() => this.watchEnded(), ENDED_WATCH_MS);
     this.endedWatch.unref();
     core.health.attachGateway(() => this.closing === undefined);
+    core.admin.attachGateway(() => this.registry.connectionCount);
   }
 
   stats(): GatewayStats {

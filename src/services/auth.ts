@@ -232,12 +232,53 @@ export class AuthService {
     const { user, ended } = await this.store.transaction(async (tx) => {
       const user = await tx.users.update(userId, { isDisabled: true }, now);
       if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
-      const ended = await tx.sessions.revokeAllOf(userId, 'user_disabled', now);
-      if (ended.length > 0) await tx.sessions.markEnded(now);
-      return { user, ended };
+      return { user, ended: await this.endAllSessions(tx, userId, 'user_disabled', now) };
     });
-    for (const sessionId of ended) this.signalEnded(sessionId, userId);
+    this.announceEnded(userId, ended);
     return { user, sessionsEnded: ended.length };
+  }
+
+  /**
+   * An operator sets a new password: every session of the account ends (its sockets close on
+   * every node), so whoever knew the old password is out; the owner logs in with the new one.
+   */
+  async resetPassword(userId: number, password: string): Promise<{ sessionsEnded: number }> {
+    new Checker().password('password', password).done();
+    const passwordHash = await this.passwords.hash(password);
+    const now = this.clock.now();
+    const ended = await this.store.transaction(async (tx) => {
+      if (!(await tx.users.update(userId, { passwordHash }, now))) throw new AppError('USER_NOT_FOUND', 'user not found');
+      return this.endAllSessions(tx, userId, 'password_reset', now);
+    });
+    this.announceEnded(userId, ended);
+    return { sessionsEnded: ended.length };
+  }
+
+  /** Ends every session of the account (logged out everywhere, sockets closed); it may log in again. */
+  async revokeSessions(userId: number): Promise<{ sessionsEnded: number }> {
+    const now = this.clock.now();
+    const ended = await this.store.transaction(async (tx) => {
+      if (!(await tx.users.byId(userId))) throw new AppError('USER_NOT_FOUND', 'user not found');
+      return this.endAllSessions(tx, userId, 'revoked_by_admin', now);
+    });
+    this.announceEnded(userId, ended);
+    return { sessionsEnded: ended.length };
+  }
+
+  /**
+   * Inside the caller's transaction: revokes every live session of the user and leaves the mark
+   * that gateways no bus reaches from here poll (see disable). Returns the ended session ids, to
+   * be announced after the commit.
+   */
+  async endAllSessions(tx: Store, userId: number, reason: string, now: number): Promise<string[]> {
+    const ended = await tx.sessions.revokeAllOf(userId, reason, now);
+    if (ended.length > 0) await tx.sessions.markEnded(now);
+    return ended;
+  }
+
+  /** After the commit of endAllSessions: every node closes the sockets of those sessions. */
+  announceEnded(userId: number, sessionIds: readonly string[]): void {
+    for (const sessionId of sessionIds) this.signalEnded(sessionId, userId);
   }
 
   /** Lets a disabled account log in again; the sessions that disabling ended stay ended. */

@@ -376,7 +376,8 @@ export class ConversationService {
     });
   }
 
-  private async handOver(tx: Store, emit: Emit, conversationId: number, at: number): Promise<void> {
+  /** After the owner left (or was deleted): the longest-standing admin, else member, owns the group. */
+  async handOver(tx: Store, emit: Emit, conversationId: number, at: number): Promise<void> {
     const remaining = await tx.conversations.members(conversationId);
     const heir = remaining.filter((m) => m.role === 'admin')[0] ?? remaining[0];
     if (!heir) return;

@@ -398,6 +398,14 @@ export class FileService {
     throw new AppError('FILE_NOT_FOUND', `file ${fileId} is not available`);
   }
 
+  /**
+   * Removes stored bytes whose rows are already gone (a deleted account's uploads), after the
+   * commit that removed them; a failure is logged, since unreachable bytes only cost space.
+   */
+  async eraseStored(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((k) => this.storage.delete(k))).catch((err: unknown) => this.logger.warn({ err, keys: keys.length }, 'could not remove the bytes of deleted files'));
+  }
+
   /** The owner deletes a file: it is gone for every message that carried it. */
   async delete(userId: number, fileId: string): Promise<void> {
     const { file, storageKey, thumbnailKey } = await this.accessible(userId, fileId);

@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_sparse_message_indexes.ts';
 import * as m0006 from './migrations/0006_friends_keys_files.ts';
 import * as m0007 from './migrations/0007_identities_last_connected.ts';
 import * as m0008 from './migrations/0008_departments.ts';
+import * as m0009 from './migrations/0009_server_admins.ts';
 import type { Database } from './schema.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -22,6 +23,7 @@ const migrations: Record<string, DialectMigration> = {
   '0006_friends_keys_files': m0006,
   '0007_identities_last_connected': m0007,
   '0008_departments': m0008,
+  '0009_server_admins': m0009,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -30,6 +30,8 @@ export interface UsersTable {
   permissions: Json;
   password_hash: string | null;
   is_disabled: Flag;
+  /** A server administrator (migration 0009). */
+  is_admin: Flag;
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;

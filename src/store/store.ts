@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import { GroupCommit } from './group-commit.ts';
+import { AdminRepo } from './repos/admin.ts';
 import { CallRepo } from './repos/calls.ts';
 import { VerificationCodeRepo } from './repos/codes.ts';
 import { ContactRepo } from './repos/contacts.ts';
@@ -39,6 +40,8 @@ export class Store {
   readonly keys: KeyRepo;
   readonly identities: IdentityRepo;
   readonly departments: DepartmentRepo;
+  /** Server administration: the admin flag, listings, counts, real deletions. */
+  readonly admin: AdminRepo;
   /** SQLite outside a transaction: transactions share commits (see GroupCommit). */
   private readonly groupCommit: GroupCommit | undefined;
   private lastBatch: { trx: Kysely<Database>; store: Store } | undefined;
@@ -63,6 +66,7 @@ export class Store {
     this.keys = new KeyRepo(db);
     this.identities = new IdentityRepo(db);
     this.departments = new DepartmentRepo(db, dialect);
+    this.admin = new AdminRepo(db);
   }
 
   get inTransaction(): boolean {

@@ -1,6 +1,7 @@
 import { codeMessageData } from '../kit/envelopes.ts';
 import { defineProfile } from '../kit/profile.ts';
 import { errors } from './errors.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { chatRoutes } from './routes/chats.ts';
@@ -21,6 +22,6 @@ export const zhihang = defineProfile({
   filesPath,
   envelope: codeMessageData,
   errors,
-  routes: [...authRoutes, ...userRoutes, ...contactRoutes, ...callRoutes, ...chatRoutes, ...messageRoutes, ...fileRoutes, ...imSuiteRoutes],
+  routes: [...authRoutes, ...userRoutes, ...contactRoutes, ...callRoutes, ...chatRoutes, ...messageRoutes, ...fileRoutes, ...imSuiteRoutes, ...adminRoutes],
   socket,
 });

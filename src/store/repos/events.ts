@@ -16,6 +16,8 @@ function toEvent(row: Selectable<EventsTable>): DomainEvent {
 
 // Any constant works; it only has to be the same on every node.
 const EVENT_APPEND_LOCK = 0x70_61_72_6c;
+// Rows per insert statement: 5 parameters each, well within either database's bound.
+const APPEND_CHUNK = 1000;
 
 type EventRow = Omit<Selectable<EventsTable>, 'seq'>;
 // Nearly every change appends exactly one event: that statement is compiled once (precompiled).
@@ -51,10 +53,23 @@ export class EventRepo {
       payload: JSON.stringify(e.data),
       created_at: at,
     }));
-    const rows = values.length === 1 ? await appendOne(this.db, values[0]!) : await this.db.insertInto('events').values(values).returning('seq').execute();
+    const rows = values.length === 1 ? await appendOne(this.db, values[0]!) : await this.insertChunked(values);
     // RETURNING order is not guaranteed; sequence values are assigned in insertion order.
     const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
     return events.map((e, i) => ({ ...e, seq: seqs[i]!, at }));
+  }
+
+  /**
+   * Inserts in statements of at most APPEND_CHUNK rows: one change may emit thousands of events
+   * (deleting a user who wrote much), beyond the bound parameters a statement may carry (32,766 on
+   * SQLite, 65,535 on PostgreSQL). Chunks run in order, so seqs still follow the events' order.
+   */
+  private async insertChunked(values: EventRow[]): Promise<{ seq: number }[]> {
+    const rows: { seq: number }[] = [];
+    for (let i = 0; i < values.length; i += APPEND_CHUNK) {
+      rows.push(...(await this.db.insertInto('events').values(values.slice(i, i + APPEND_CHUNK)).returning('seq').execute()));
+    }
+    return rows;
   }
 
   async latestSeq(): Promise<number> {

@@ -79,18 +79,22 @@ export class SessionRepo {
 
   /**
    * Which of these sessions have ended: revoked (logged out, ended for refresh-token reuse, or
-   * with a disabled account), or belonging to an account disabled some other way.
+   * with a disabled account), belonging to an account disabled some other way, or gone with a
+   * deleted account.
    */
   async endedAmong(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
+    // A session that no longer exists (its user was deleted) has ended too, so the live ones are read.
     const rows = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .select('sessions.id')
       .where('sessions.id', 'in', [...ids])
-      .where((eb) => eb.or([eb('sessions.revoked_at', 'is not', null), eb('users.is_disabled', '=', 1)]))
+      .where('sessions.revoked_at', 'is', null)
+      .where('users.is_disabled', '=', 0)
       .execute();
-    return new Set(rows.map((r) => r.id));
+    const live = new Set(rows.map((r) => r.id));
+    return new Set(ids.filter((id) => !live.has(id)));
   }
 
   /** Revokes every live session of a user; returns their ids. */
