@@ -22,6 +22,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   databasePoolSize: number;
+  /** How long a start retries a database that does not answer, in ms. */
+  databaseConnectTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   filesDir: string;
   publicUrl: string | undefined;
@@ -76,6 +78,8 @@ export interface Config {
   nodeTimeoutMs: number;
   fileStorage: 'local' | 's3';
   s3: S3Config;
+  /** Prometheus metrics: served at /metrics on the main listener, or on a port of their own. */
+  metrics: { enabled: boolean; port: number | null };
 }
 
 /**
@@ -340,6 +344,7 @@ export const settings = {
   dataDir: setting({ env: 'DATA_DIR', description: 'Directory for the embedded database and files', defaultText: './data', allowed: 'a directory path', parse: text() }),
   databaseUrl: setting({ env: 'DATABASE_URL', description: 'Database: SQLite file or PostgreSQL server', defaultText: 'sqlite:<DATA_DIR>/parley.db', allowed: 'sqlite:<path> or postgres://user@host:port/db', parse: databaseUrl }),
   databasePoolSize: setting({ env: 'DATABASE_POOL_SIZE', description: 'PostgreSQL connections per node', defaultText: '10', allowed: 'an integer from 1 to 200', parse: integer(1, 200) }),
+  databaseConnectTimeout: setting({ env: 'DATABASE_CONNECT_TIMEOUT', description: 'How long a start (of the server or a command) retries a database that does not answer, backing off, before giving up', defaultText: '10s', allowed: 'a duration from 0s to 10m', parse: duration(0, 600_000) }),
   sqliteSynchronous: setting({ env: 'SQLITE_SYNCHRONOUS', description: 'SQLite durability: FULL survives power loss, NORMAL only process crashes', defaultText: 'FULL', allowed: 'FULL or NORMAL', parse: oneOf('FULL', 'NORMAL') }),
   filesDir: setting({ env: 'FILES_DIR', description: 'Directory for uploaded files (local storage)', defaultText: '<DATA_DIR>/files', allowed: 'a directory path', parse: text() }),
   publicUrl: setting({ env: 'PUBLIC_URL', description: 'External base URL used in links (file URLs); derived from the request when unset', defaultText: '(unset)', allowed: 'an http(s) URL', parse: httpUrl }),
@@ -430,6 +435,14 @@ export const settings = {
   s3SecretAccessKey: setting({ env: 'S3_SECRET_ACCESS_KEY', description: 'Secret key for S3_ACCESS_KEY_ID', defaultText: '(unset)', allowed: 'text', parse: text(1, 256), secret: true }),
   s3ForcePathStyle: setting({ env: 'S3_FORCE_PATH_STYLE', description: 'Address objects as <endpoint>/<bucket>/<key> (most self-hosted stores) instead of <bucket>.<endpoint>/<key>', defaultText: 'false', allowed: 'true or false', parse: boolean }),
   s3Prefix: setting({ env: 'S3_PREFIX', description: 'Prefix of every object key (to share a bucket)', defaultText: '(none)', allowed: 'up to 200 letters, digits and . _ / - ending with /', parse: pattern(/^[A-Za-z0-9._/-]{0,199}\/$/) }),
+  metrics: setting({ env: 'METRICS', description: 'Prometheus metrics at GET /metrics (see "Metrics"); off: not served', defaultText: 'on', allowed: 'on or off', parse: boolean }),
+  metricsPort: setting({
+    env: 'METRICS_PORT',
+    description: 'Serve /metrics on this port of HOST instead of the main port (which then answers it with 404), so that only the monitoring network reaches it',
+    defaultText: '(unset: the main port)',
+    allowed: 'an integer from 0 to 65535, other than PORT and the profiles\' own ports',
+    parse: integer(0, 65535),
+  }),
 } as const;
 
 type Settings = typeof settings;
@@ -446,10 +459,29 @@ type Parsed = { [K in keyof Settings]: ReturnType<Settings[K]['parse']> };
 
 export type Env = Record<string, string | undefined>;
 
-/** Reads PARLEY_CONFIG (if set) and overlays the environment on it. */
-export function gatherEnv(env: Env = process.env): Env {
+/** Where the variables come from: the PARLEY_CONFIG file (if any) with the environment over it. */
+export interface ConfigSources {
+  /** The variables: the file's, overlaid with the environment. */
+  env: Env;
+  /** The file PARLEY_CONFIG names, if it is set. */
+  file: string | undefined;
+  /** Variables whose value is the file's (the environment does not set them). */
+  fromFile: ReadonlySet<string>;
+  /** Keys of the file that name no variable: ignored, and warned about (`configWarnings`). */
+  unknownFileKeys: string[];
+}
+
+/** Every variable Parley reads: its settings, and PARLEY_CONFIG. */
+export const knownVariables: ReadonlySet<string> = new Set(['PARLEY_CONFIG', ...Object.values(settings).map((s) => s.env)]);
+
+/**
+ * Reads PARLEY_CONFIG (if set) and overlays the environment on it. A key that names no variable
+ * is set aside rather than refused: a file shared by the nodes of a rolling upgrade may already
+ * name a setting that only the newer build knows.
+ */
+export function readConfigSources(env: Env = process.env): ConfigSources {
   const file = env.PARLEY_CONFIG;
-  if (!file) return env;
+  if (!file) return { env, file: undefined, fromFile: new Set(), unknownFileKeys: [] };
   let fromFile: unknown;
   try {
     fromFile = JSON.parse(readFileSync(file, 'utf8'));
@@ -459,16 +491,22 @@ export function gatherEnv(env: Env = process.env): Env {
   if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
     throw new ConfigError([`PARLEY_CONFIG: ${file} must hold a JSON object whose keys are variable names`]);
   }
-  const known = new Set(Object.values(settings).map((s) => s.env));
   const problems: string[] = [];
+  const unknownFileKeys: string[] = [];
   const merged: Env = {};
   for (const [key, value] of Object.entries(fromFile)) {
-    if (!known.has(key)) problems.push(`PARLEY_CONFIG: unknown key ${key} in ${file}`);
+    if (!knownVariables.has(key) || key === 'PARLEY_CONFIG') unknownFileKeys.push(key);
     else if (['string', 'number', 'boolean'].includes(typeof value)) merged[key] = String(value);
     else problems.push(`${key}: in ${file} must be a string, number or boolean`);
   }
   if (problems.length) throw new ConfigError(problems);
-  return { ...merged, ...env };
+  const fromFileKeys = new Set(Object.keys(merged).filter((key) => env[key] === undefined));
+  return { env: { ...merged, ...env }, file, fromFile: fromFileKeys, unknownFileKeys };
+}
+
+/** The variables: PARLEY_CONFIG's file (if set) with the environment over it. */
+export function gatherEnv(env: Env = process.env): Env {
+  return readConfigSources(env).env;
 }
 
 /** Why the file could not be read, without quoting its text: a parse error would show a piece of it, secrets included. */
@@ -496,6 +534,10 @@ export function loadConfig(env: Env = gatherEnv()): Config {
   if ((p.s3AccessKeyId === undefined) !== (p.s3SecretAccessKey === undefined)) {
     problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
   }
+  const takenPorts = [p.port ?? 8080, ...(p.profiles ?? []).flatMap((m) => (m.port === null ? [] : [m.port]))];
+  if (p.metricsPort !== undefined && p.metricsPort !== 0 && takenPorts.includes(p.metricsPort)) {
+    problems.push(`METRICS_PORT: must differ from PORT and the profiles' own ports (got ${p.metricsPort})`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = path.resolve(p.dataDir ?? './data');
@@ -505,6 +547,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
     dataDir,
     databaseUrl: p.databaseUrl ?? `sqlite:${path.join(dataDir, 'parley.db')}`,
     databasePoolSize: p.databasePoolSize ?? 10,
+    databaseConnectTimeoutMs: p.databaseConnectTimeout ?? 10_000,
     sqliteSynchronous: p.sqliteSynchronous ?? 'FULL',
     filesDir: path.resolve(p.filesDir ?? path.join(dataDir, 'files')),
     publicUrl: p.publicUrl ?? undefined,
@@ -585,6 +628,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
       forcePathStyle: p.s3ForcePathStyle ?? false,
       keyPrefix: p.s3Prefix ?? '',
     },
+    metrics: { enabled: p.metrics ?? true, port: p.metricsPort ?? null },
   };
 }
 

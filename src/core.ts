@@ -1,7 +1,10 @@
 import type { RedisLink } from './cluster/redis.ts';
 import type { Config, OAuthProviderConfig } from './config.ts';
 import type { Logger } from './logger.ts';
-import { LocalBus, type Bus } from './realtime/bus.ts';
+import { startDatabase } from './database-start.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import type { Bus } from './realtime/bus.ts';
+import { SingleNodeBus } from './realtime/single-node-bus.ts';
 import { AdminService } from './services/admin.ts';
 import { AuthService } from './services/auth.ts';
 import { CallService } from './services/calls.ts';
@@ -29,7 +32,7 @@ import { TokenService } from './services/tokens.ts';
 import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
 import { VerificationService } from './services/verification.ts';
-import { openDatabase, ping, type OpenDatabase } from './store/database.ts';
+import { ping, type OpenDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { Store } from './store/store.ts';
 
@@ -72,6 +75,8 @@ export interface Core {
   nodeId: string;
   /** The connections to Redis, when REDIS_URL is set. */
   redis: RedisLink | undefined;
+  /** This server's metrics; none in a CLI command or with METRICS=off. */
+  metrics: Metrics | undefined;
   checkDatabase(): Promise<boolean>;
   /** Whether Redis answers; undefined without Redis. */
   checkRedis(): Promise<boolean | undefined>;
@@ -82,17 +87,14 @@ export interface Core {
 export interface CoreOverrides {
   clock?: Clock;
   codeSender?: CodeSender;
+  /** What the store, the transactor and the gateway report to (the server makes it). */
+  metrics?: Metrics;
 }
 
 export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const clock = overrides.clock ?? systemClock;
   const components = new Lifecycle((err, component) => logger.error({ err, component }, 'stopping failed'));
-  const database = openDatabase({
-    url: config.databaseUrl,
-    poolSize: config.databasePoolSize,
-    sqliteSynchronous: config.sqliteSynchronous,
-    onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost'),
-  });
+  const database = await startDatabase(config, logger, { onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost') });
   components.add({
     name: 'database',
     start: async () => {
@@ -120,7 +122,8 @@ async function buildCore(
   components: Lifecycle,
   overrides: CoreOverrides,
 ): Promise<Core> {
-  const store = new Store(database.db, database.dialect);
+  const { metrics } = overrides;
+  const store = new Store(database.db, database.dialect, metrics);
   const onBusError = (err: unknown) => logger.error({ err }, 'bus listener failed');
   // Several nodes share Redis: events and signals cross nodes, presence and limits are counted
   // cluster-wide. Without it, everything stays in this process.
@@ -128,10 +131,11 @@ async function buildCore(
   const cluster = redisUrl ? (await import('./cluster/index.ts')).joinCluster({ ...config, redisUrl }, store, logger, onBusError) : undefined;
   const redis = cluster?.redis;
   const redisBus = cluster?.bus;
-  const bus: Bus = redisBus ?? new LocalBus(onBusError);
+  // Alone, the node still follows the log, for what other processes (the CLI) commit.
+  const bus = redisBus ?? new SingleNodeBus(store.events, onBusError);
   // The bus takes its place in the log before the link is up, so nothing is missed between: it
   // starts before Redis and, in reverse, stops after it.
-  components.add({ name: 'bus', start: () => redisBus?.start(), stop: () => bus.close() });
+  components.add({ name: 'bus', start: () => bus.start(), stop: () => bus.close() });
   if (redis) components.add({ name: 'redis', start: () => redis.start(), stop: () => redis.close() });
   // Presence and calls need each other (calls ask who is online; a dead node's calls end), so
   // presence reaches the call service through a closure that runs only once both exist.
@@ -154,11 +158,15 @@ async function buildCore(
     maxAttempts: config.codeMaxAttempts,
     resendInterval: config.codeResendInterval,
   });
-  const transactor = new Transactor(store, bus, clock);
+  const transactor = new Transactor(store, bus, clock, metrics);
   const directory = new DirectoryService(store, transactor, clock);
   const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, directory, {
     registration: config.registration,
     refreshTtl: config.refreshTokenTtl,
+    onLoginFailed: (failure) => {
+      logger.warn(failure, 'login refused');
+      metrics?.loginRefused(failure.reason);
+    },
   });
   const users = new UserService(store, transactor, presence, clock);
   const contacts = new ContactService(store, transactor, users, clock);
@@ -244,6 +252,7 @@ async function buildCore(
     startedAt,
     nodeId: config.nodeId,
     redis,
+    metrics,
     sync,
     health,
     admin,

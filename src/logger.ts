@@ -11,7 +11,7 @@ interface LoggedRequest {
 }
 
 /**
- * JSON lines on stdout (or `destination`). Passwords, tokens and cookies are masked wherever they
+ * JSON lines on stdout (or `destination`), levels by name. Passwords, tokens and cookies are masked wherever they
  * appear, and so are credential-like query parameters of every logged request URL (WebSocket
  * clients put their token in `?token=`), at every level.
  */
@@ -21,6 +21,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'parley' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // "level":"warn" rather than 40: what log shippers and people grepping expect.
+      formatters: { level: (label) => ({ level: label }) },
       serializers: {
         // Fastify's own serializer for `req`, with the URL redacted; Fastify keeps a logger's own.
         req: (req: LoggedRequest) => ({

@@ -5,9 +5,15 @@ import { createCore, type Core, type CoreOverrides } from './core.ts';
 import { resolveListeners, type Listener, type MountedProfile } from './http/mounts.ts';
 import { buildServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { listenMetrics, type MetricsListener } from './metrics/exposure.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import { watchServer } from './metrics/sources.ts';
 import { profiles } from './profiles/index.ts';
 import type { Profile } from './profiles/kit/profile.ts';
 import { Gateway } from './realtime/gateway.ts';
+import { systemClock } from './services/clock.ts';
+import { explainListenError, type ListenerOrigin } from './startup-errors.ts';
+import { startupSummary } from './startup-summary.ts';
 
 export interface RunningServer {
   /** The main listener's server. */
@@ -16,7 +22,9 @@ export interface RunningServer {
   /** Base URL of the main listener on loopback, e.g. http://127.0.0.1:8080 */
   url: string;
   /** Every listener: the main one first, then the profiles on ports of their own. */
-  listeners: { port: number | null; url: string; app: FastifyInstance; profiles: string[] }[];
+  listeners: { port: number | null; url: string; app: FastifyInstance; profiles: string[]; mounts: { profile: string; path: string }[] }[];
+  /** Where Prometheus scrapes this node (on loopback), or null with METRICS=off. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -34,20 +42,36 @@ function loopbackUrl(host: string, app: FastifyInstance): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
+/** The variable that chose a listener's port, for an operator told that it cannot be opened. */
+function originOf(listener: Listener): ListenerOrigin {
+  if (listener.port === null) return { variable: 'PORT' };
+  return { variable: 'PROFILES', what: listener.mounts.map((m) => `${m.profile.name}@:${listener.port}${m.mount}`).join(', ') };
+}
+
 /** Opens the store (migrating it), builds one HTTP server per listener and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const plan: Listener[] = options.mounts ? [{ port: null, mounts: options.mounts }] : resolveListeners(config.profiles, options.profiles ?? profiles);
-  const core = await createCore(config, logger, options);
+  const metrics = await serverMetrics(config, options);
+  const core = await createCore(config, logger, { ...options, metrics });
   const gateway = new Gateway(core);
+  if (metrics) watchServer(metrics, core, gateway);
   const apps: { listener: Listener; app: FastifyInstance }[] = [];
+  let metricsListener: MetricsListener | undefined;
   try {
     for (const listener of plan) apps.push({ listener, app: await buildServer(core, gateway, listener) });
-    for (const { listener, app } of apps) await app.listen({ host: config.host, port: listener.port ?? config.port });
+    for (const { listener, app } of apps) {
+      const port = listener.port ?? config.port;
+      await app.listen({ host: config.host, port }).catch((err: unknown) => {
+        throw explainListenError(err, config.host, port, originOf(listener));
+      });
+    }
+    if (metrics && config.metrics.port !== null) metricsListener = await listenMetrics(metrics, config.host, config.metrics.port);
     core.timers.start();
     core.files.preload();
   } catch (err) {
     for (const { app } of apps) await app.close().catch(() => undefined);
+    await metricsListener?.close();
     await gateway.close();
     await core.close();
     throw err;
@@ -57,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: loopbackUrl(config.host, app),
     app,
     profiles: listener.mounts.map((m) => m.profile.name),
+    mounts: listener.mounts.map((m) => ({ profile: m.profile.name, path: m.mount })),
   }));
   let closing: Promise<void> | undefined;
   return {
@@ -64,6 +89,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     core,
     url: listeners[0]!.url,
     listeners,
+    metricsUrl: metricsListener?.url ?? (metrics ? `${listeners[0]!.url}/metrics` : null),
     close() {
       closing ??= (async () => {
         // Closing ends idle keep-alive connections once, at the start. A connection whose last
@@ -73,7 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           for (const { app } of apps) app.server.closeIdleConnections();
         }, 100);
         try {
-          await Promise.all(apps.map(({ app }) => app.close()));
+          await Promise.all([...apps.map(({ app }) => app.close()), metricsListener?.close()]);
         } finally {
           clearInterval(sweeper);
         }
@@ -84,6 +110,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
 }
 
+/** The metrics of a server, unless METRICS=off; prom-client is loaded only then. */
+async function serverMetrics(config: Config, options: StartOptions): Promise<Metrics | undefined> {
+  if (!config.metrics.enabled) return undefined;
+  const { Metrics } = await import('./metrics/metrics.ts');
+  return new Metrics({ nodeId: config.nodeId, clock: options.clock ?? systemClock });
+}
+
 /**
  * Runs until SIGTERM/SIGINT, then stops accepting connections, lets in-flight requests finish
  * within SHUTDOWN_TIMEOUT and closes the store. A second signal exits at once.
@@ -91,9 +124,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 export async function serve(config: Config, options: StartOptions = {}): Promise<void> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const server = await startServer(config, { ...options, logger });
-  const [first, ...others] = server.listeners;
-  logger.info({ url: server.url, profiles: first!.profiles, database: server.core.database.description }, 'parley is serving');
-  for (const l of others) logger.info({ url: l.url, profiles: l.profiles }, 'parley is serving a profile on its own port');
+  logger.info(startupSummary(config, server), 'parley is serving');
 
   let stopping = false;
   const stop = (signal: string) => {

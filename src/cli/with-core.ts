@@ -1,4 +1,5 @@
 import type { Core } from '../core.ts';
+import { commandConfiguration } from './configuration.ts';
 
 /**
  * Runs an operator's command against the core of the configured deployment: its database, and
@@ -6,8 +7,7 @@ import type { Core } from '../core.ts';
  * Everything is imported here, when a command runs, never when the CLI starts.
  */
 export async function withCore<T>(run: (core: Core) => Promise<T>): Promise<T> {
-  const { loadConfig } = await import('../config.ts');
-  const config = loadConfig();
+  const config = await commandConfiguration();
   const [{ createCore }, { createLogger }] = await Promise.all([import('../core.ts'), import('../logger.ts')]);
   const core = await createCore(config, createLogger('warn'));
   try {

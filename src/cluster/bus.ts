@@ -1,6 +1,7 @@
 import type { DomainEvent, Signal } from '../domain/events.ts';
-import { BusListeners, type Bus, type BusListener, type ErrorSink } from '../realtime/bus.ts';
-import { defaultSequencerOptions, Sequencer, type EventSource, type SequencerOptions } from '../realtime/sequencer.ts';
+import type { ErrorSink } from '../realtime/bus.ts';
+import { defaultSequencerOptions, type EventSource, type SequencerOptions } from '../realtime/sequencer.ts';
+import { SingleNodeBus } from '../realtime/single-node-bus.ts';
 import type { RedisLink } from './redis.ts';
 
 /** What goes over the channel: the sending node, and its events or one signal. */
@@ -21,34 +22,26 @@ const CHANNEL = 'bus';
  * Every node receives every event and keeps those its connections need, which is right for a
  * handful of nodes; more would call for channels per audience.
  */
-export class RedisBus implements Bus {
-  private readonly listeners: BusListeners;
-  private readonly sequencer: Sequencer;
+export class RedisBus extends SingleNodeBus {
   private lost = 0;
 
   constructor(
     private readonly link: RedisLink,
     private readonly nodeId: string,
     source: EventSource,
-    private readonly onError: ErrorSink,
+    onError: ErrorSink,
     options: SequencerOptions = defaultSequencerOptions,
   ) {
-    this.listeners = new BusListeners(onError);
-    this.sequencer = new Sequencer(source, (events) => this.listeners.events(events), options, onError);
+    super(source, onError, options);
     link.listen(CHANNEL, (text) => this.receive(text));
     link.onUp(() => this.sequencer.setLinked(true));
     link.onDown(() => this.sequencer.setLinked(false));
   }
 
   /** Starts after the current head of the log (before the link comes up). */
-  async start(): Promise<void> {
-    await this.sequencer.start();
+  override async start(): Promise<void> {
+    await super.start();
     if (this.link.subscribed) this.sequencer.setLinked(true);
-  }
-
-  /** The highest seq this node has delivered. */
-  get position(): number {
-    return this.sequencer.position;
   }
 
   /** How many publications could not be sent (Redis away); other nodes read those from the log. */
@@ -56,29 +49,15 @@ export class RedisBus implements Bus {
     return this.lost;
   }
 
-  publish(events: readonly DomainEvent[]): void {
+  override publish(events: readonly DomainEvent[]): void {
     if (events.length === 0) return;
-    this.sequencer.offer(events);
+    super.publish(events);
     this.send({ n: this.nodeId, e: [...events] });
   }
 
-  signal(signal: Signal): void {
-    this.listeners.signal(signal);
+  override signal(signal: Signal): void {
+    super.signal(signal);
     this.send({ n: this.nodeId, s: signal });
-  }
-
-  subscribe(listener: BusListener): () => void {
-    return this.listeners.add(listener);
-  }
-
-  /** Delivers everything committed so far (tests and shutdown use it to settle). */
-  catchUp(): Promise<void> {
-    return this.sequencer.catchUp();
-  }
-
-  async close(): Promise<void> {
-    this.sequencer.stop();
-    this.listeners.clear();
   }
 
   private send(message: Message): void {

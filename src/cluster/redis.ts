@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { redactUrl } from '../redaction.ts';
 
 export interface RedisLinkOptions {
   url: string;
@@ -114,7 +115,9 @@ export class RedisLink {
       await withTimeout(connected, START_TIMEOUT_MS);
     } catch (err) {
       connected.catch(() => undefined);
-      this.logger.error({ err: (err as Error).message }, 'Redis is unreachable at start; running degraded until it answers');
+      // Not fatal, unlike an unreachable database: a node without Redis still serves its own
+      // clients. The line names the variable and the (masked) address for the operator.
+      this.logger.error({ err: (err as Error).message, variable: 'REDIS_URL', redis: redactUrl(this.opts.url) }, 'REDIS_URL: Redis is unreachable at start; running degraded until it answers');
     }
     this.watchdog = setInterval(() => void this.checkSubscriber(), WATCHDOG_MS);
     this.watchdog.unref();

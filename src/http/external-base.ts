@@ -39,3 +39,12 @@ export function upgradeBase(trust: boolean | string[] | TrustFunction): (req: In
     return `${protocol}://${host}`;
   };
 }
+
+/**
+ * The client's address for a request Fastify does not see (a WebSocket upgrade), read as Fastify
+ * reads `request.ip`: X-Forwarded-For counts only through trusted proxies.
+ */
+export function clientAddress(trust: boolean | string[] | TrustFunction): (req: IncomingMessage) => string | undefined {
+  const trusted = trustTest(trust);
+  return (req) => (req.socket.remoteAddress === undefined ? undefined : proxyAddr(req, trusted));
+}

@@ -39,7 +39,13 @@ export function installGuards(scope: FastifyInstance, core: Core): void {
   scope.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
     const config = request.routeOptions.config;
-    if (config.rateClass === 'auth') await take(core, 'auth', `ip:${request.ip}`, reply);
+    if (config.rateClass === 'auth') {
+      await take(core, 'auth', `ip:${request.ip}`, reply).catch((err: unknown) => {
+        // Logins, registrations and refreshes from one address beyond RATE_LIMIT_AUTH: someone guessing, or a client in a loop.
+        if (err instanceof AppError && err.code === 'RATE_LIMITED') request.log.warn({ remoteAddress: request.ip, route: request.routeOptions.url }, 'auth requests rate-limited');
+        throw err;
+      });
+    }
     if (config.auth !== false) {
       const token = tokenOf(request);
       if (token) request.claims = await core.auth.authenticate(token);

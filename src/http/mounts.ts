@@ -1,6 +1,7 @@
 import type { ProfileMount } from '../config.ts';
 import type { Profile } from '../profiles/kit/profile.ts';
 import { routerPath } from '../profiles/kit/route.ts';
+import { StartupError } from '../startup-errors.ts';
 
 /** A profile and where it is served on its listener ('' is the listener's root). */
 export interface MountedProfile {
@@ -17,7 +18,7 @@ export interface Listener {
 
 /** Routes every listener serves itself, outside any profile. */
 const ownRoutes: Record<'main' | 'own-port', readonly string[]> = {
-  main: ['GET /health', 'GET /health/live', 'GET /openapi.json', 'GET /openapi/:', 'GET /docs'],
+  main: ['GET /health', 'GET /health/live', 'GET /metrics', 'GET /openapi.json', 'GET /openapi/:', 'GET /docs'],
   'own-port': ['GET /openapi.json'],
 };
 
@@ -27,7 +28,7 @@ export function resolveListeners(mounts: readonly ProfileMount[], known: readonl
   const listeners = new Map<number | null, Listener>([[null, { port: null, mounts: [] }]]);
   for (const m of mounts) {
     const profile = byName.get(m.profile);
-    if (!profile) throw new Error(`PROFILES: unknown profile "${m.profile}" (known: ${known.map((p) => p.name).join(', ')})`);
+    if (!profile) throw new StartupError('PROFILES', `unknown profile "${m.profile}" (known: ${known.map((p) => p.name).join(', ')})`);
     let listener = listeners.get(m.port);
     if (!listener) listeners.set(m.port, (listener = { port: m.port, mounts: [] }));
     listener.mounts.push({ profile, mount: m.path });
@@ -57,7 +58,7 @@ export function checkCollisions(listener: Listener): void {
       const here = describeMount(m, listener.port);
       if (claimed !== undefined && claimed !== here) {
         const where = listener.port === null ? 'the main port' : `port ${listener.port}`;
-        throw new Error(`PROFILES: ${claimed} and ${here} both claim ${r.method} ${m.mount}${r.path} on ${where}; mount one of them elsewhere`);
+        throw new StartupError('PROFILES', `${claimed} and ${here} both claim ${r.method} ${m.mount}${r.path} on ${where}; mount one of them elsewhere`);
       }
       owners.set(key, here);
     }

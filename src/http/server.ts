@@ -26,12 +26,18 @@ import { installStrictParsers, parseQuery } from './parsers.ts';
 import { trustProxyOption } from './trust-proxy.ts';
 import { upgradeBase } from './external-base.ts';
 import { landingRoute } from './landing.ts';
+import { metricsRoute } from '../metrics/exposure.ts';
+import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The WebSocket gateway serving every profile's socket. */
     gateway: Gateway;
+  }
+  interface FastifyContextConfig {
+    /** The profile a route belongs to (the metrics' `profile` label). */
+    profile?: string;
   }
 }
 
@@ -43,10 +49,16 @@ function requestId(req: { headers: Record<string, string | string[] | undefined>
   return typeof given === 'string' && requestIdPattern.test(given) ? given : newRequestId();
 }
 
-/** One info line per request (on completion); arrival is debug; health probes are not logged. */
+/** Probes and scrapes, every few seconds each: their lines would drown the others. */
+const unlogged = (url: string) => url.startsWith('/health') || url.startsWith('/metrics');
+
+/**
+ * One info line per request (on completion) with the client's address (through TRUST_PROXY) and
+ * the caller's user id once authenticated; arrival is debug; probes and scrapes are not logged.
+ */
 class RequestLog extends LogController {
   constructor() {
-    super({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => request.url.startsWith('/health') });
+    super({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => unlogged(request.url) });
   }
 
   override incomingRequest(request: FastifyRequest, _reply: FastifyReply): void {
@@ -55,7 +67,14 @@ class RequestLog extends LogController {
 
   override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
-    const line = { method: request.method, url: redactQuery(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    const line = {
+      method: request.method,
+      url: redactQuery(request.url),
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      remoteAddress: request.ip,
+      userId: request.claims?.userId,
+    };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }
@@ -117,9 +136,10 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     clientErrorHandler: (err, socket) => answerClientError(err, socket, listener),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    schemaController: lazySerializers(),
   });
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(lazyValidators(validatorCompiler));
   installStrictParsers(app);
 
   // While shutting down, in-flight responses tell keep-alive clients to hang up, so close()
@@ -132,6 +152,15 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
     void reply.header('x-request-id', request.id);
     if (closing) void reply.header('connection', 'close');
   });
+  const { metrics } = core;
+  if (metrics) {
+    // A request no route matched is counted under one label, whatever its path.
+    app.addHook('onResponse', (request, reply, done) => {
+      const { url, config: route } = request.routeOptions;
+      metrics.request(request.method, url ?? 'unmatched', route.profile ?? '', reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
 
   await app.register(helmet, {
     // API responses are JSON; the docs page sets its own policy (swagger-ui staticCSP).
@@ -172,6 +201,7 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
       uiConfig: { urls: docs.menu, 'urls.primaryName': docs.menu[0]?.name } as Record<string, unknown>,
     });
     landingRoute(app, core, listener.mounts);
+    if (metrics && config.metrics.port === null) metricsRoute(app, metrics);
     app.get('/openapi/:profile', { schema: { hide: true } }, async (request, reply) => {
       const name = (request.params as { profile: string }).profile.replace(/\.json$/, '');
       const doc = docs.of(name);

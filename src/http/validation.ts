@@ -99,7 +99,20 @@ function namedChoices(errors: readonly Partial<ErrorObject>[]): Partial<ErrorObj
   return out;
 }
 
-/** A validator for JSON that arrived outside a request body (WebSocket frames): strict, no coercion. */
-export function compileStrict<T>(schema: object): ((data: unknown) => data is T) & { errors?: Partial<ErrorObject>[] | null } {
-  return strict.compile<T>(schema);
+type Guard<T> = ((data: unknown) => data is T) & { errors?: Partial<ErrorObject>[] | null };
+
+/**
+ * A validator for JSON that arrived outside a request body (WebSocket frames): strict, no
+ * coercion. Compiled at its first use, as route schemas are (src/http/lazy-schemas.ts): the
+ * profiles' socket commands are defined when their modules load, at every start.
+ */
+export function compileStrict<T>(schema: object): Guard<T> {
+  let compiled: Guard<T> | undefined;
+  const validate = ((data: unknown): data is T => {
+    compiled ??= strict.compile<T>(schema);
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  }) as Guard<T>;
+  return validate;
 }

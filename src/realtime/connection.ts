@@ -22,6 +22,18 @@ export interface ConnectionLimits {
   frameRate: RateRule | null;
 }
 
+/** Told of each message written live to the connection (metrics), with the time it was stored. */
+export interface DeliveryMeter {
+  delivered(storedAt: number): void;
+}
+
+/** What a connection is told besides its limits: for logs and metrics. */
+export interface ConnectionInfo {
+  /** The client's address, as the REST requests of the same client are logged with. */
+  address?: string;
+  meter?: DeliveryMeter;
+}
+
 /** An encoded frame: text, or its UTF-8 bytes when one encoding is shared by many connections. */
 export type Wire = string | Buffer;
 
@@ -57,6 +69,8 @@ export class Connection {
   private corked = false;
   private windowStart = 0;
   private windowCount = 0;
+  /** When the socket opened (epoch ms). */
+  readonly openedAt = Date.now();
 
   constructor(
     readonly id: string,
@@ -67,6 +81,7 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     /** The TCP (or TLS) stream under the WebSocket, corked while a burst of frames is written. */
     private readonly transport?: Pick<Duplex, 'cork' | 'uncork'>,
+    readonly info: ConnectionInfo = {},
   ) {}
 
   get open(): boolean {
@@ -78,7 +93,9 @@ export class Connection {
     if (this.phase === 'live') {
       if (event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;
-      for (const f of frames()) this.send(f);
+      let sent = false;
+      for (const f of frames()) sent = this.send(f) || sent;
+      if (sent && event.type === 'message.created') this.info.meter?.delivered(event.at);
     } else if (this.phase !== 'closed') {
       this.hold({ event });
     }

@@ -9,7 +9,9 @@ import type { AnySignal, DomainEvent } from '../domain/events.ts';
 import { bearerToken, type AccessClaims } from '../services/tokens.ts';
 import type { ClientCommand, CommandOutcome, FrameRef, ProfileCodec, Sender, SocketEndpoint } from './codec.ts';
 import { CloseCode, Connection, type Wire } from './connection.ts';
+import { clientAddress } from '../http/external-base.ts';
 import { answerRaw } from '../http/raw-answer.ts';
+import { trustProxyOption } from '../http/trust-proxy.ts';
 import { handshakeProblem } from './handshake.ts';
 import { Registry, type UserLink } from './registry.ts';
 
@@ -124,6 +126,13 @@ export class Gateway {
   private watching = false;
   private readonly unsubscribe: () => void;
   private closing: Promise<void> | undefined;
+  /** Open connections by profile (every mounted profile listed, with 0 when none), and in all. */
+  private readonly perProfile = new Map<string, number>();
+  private openTotal = 0;
+  /** The highest seq handed to the registry: the event log's head when nothing lags. */
+  private routedSeq = 0;
+  /** The client's address of an upgrade, read as Fastify reads a request's (TRUST_PROXY). */
+  private readonly addressOf: (req: IncomingMessage) => string | undefined;
 
   constructor(private readonly core: Core) {
     this.idPrefix = `${core.nodeId}:${randomBytes(3).toString('hex')}`;
@@ -138,9 +147,12 @@ export class Gateway {
       skipUTF8Validation: true,
     });
     this.registry = new Registry(core.store.conversations, (link, event) => this.deliver(link, event));
+    this.addressOf = clientAddress(trustProxyOption(core.config.trustProxy));
     this.unsubscribe = core.bus.subscribe({
       events: (events) => {
         for (const event of events) this.registry.route(event);
+        const last = events.at(-1);
+        if (last && last.seq > this.routedSeq) this.routedSeq = last.seq;
       },
       signal: (signal) => this.onSignal(signal as AnySignal),
     });
@@ -149,11 +161,28 @@ export class Gateway {
     this.endedWatch = setInterval(() => this.watchEnded(), ENDED_WATCH_MS);
     this.endedWatch.unref();
     core.health.attachGateway(() => this.closing === undefined);
+    // This node delivers only what is committed from now on: nothing before lags.
+    void core.eventLog.latestSeq().then(
+      (seq) => {
+        if (seq > this.routedSeq) this.routedSeq = seq;
+      },
+      () => undefined,
+    );
     core.admin.attachGateway(() => this.registry.connectionCount);
   }
 
   stats(): GatewayStats {
     return { connections: this.registry.connectionCount, users: this.registry.userCount };
+  }
+
+  /** Open connections by profile, every profile with a socket on a listener included. */
+  connectionsByProfile(): ReadonlyMap<string, number> {
+    return this.perProfile;
+  }
+
+  /** The highest event seq this node has handed to its connections. */
+  get deliveredSeq(): number {
+    return this.routedSeq;
   }
 
   /**
@@ -168,6 +197,7 @@ export class Gateway {
     baseOf: (req: IncomingMessage) => string | undefined = () => undefined,
   ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
     const routes = endpoints.map(compileRoute);
+    for (const e of endpoints) if (!this.perProfile.has(e.codec.name)) this.perProfile.set(e.codec.name, 0);
     return (req, socket, head) => {
       socket.on('error', () => undefined);
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -178,10 +208,7 @@ export class Gateway {
         return answerRaw(socket, status, body);
       }
       const refusal = this.closing ? new AppError('UNAVAILABLE', 'the server is shutting down; reconnect shortly') : handshakeProblem(req);
-      if (refusal) {
-        const { status, body } = found.endpoint.codec.refusal(refusal);
-        return answerRaw(socket, status, body);
-      }
+      if (refusal) return this.refuse(found.endpoint.codec, req, socket, refusal);
       const base = found.endpoint.codecAt ? baseOf(req) : undefined;
       const codec = base === undefined ? found.endpoint.codec : found.endpoint.codecAt!(base);
       void this.accept(found.endpoint, codec, found.params, req, socket, head, url);
@@ -221,8 +248,7 @@ export class Gateway {
     } catch (err) {
       const appError = asAppError(err);
       if (appError.status >= 500) this.core.logger.error({ err }, 'websocket upgrade failed');
-      const { status, body } = codec.refusal(appError);
-      return answerRaw(socket, status, body);
+      return this.refuse(codec, req, socket, appError);
     }
     if (socket.destroyed || this.closing) return void socket.destroy();
     this.opening.set(claims.userId, (this.opening.get(claims.userId) ?? 0) + 1);
@@ -230,24 +256,42 @@ export class Gateway {
       const n = (this.opening.get(claims.userId) ?? 1) - 1;
       if (n > 0) this.opening.set(claims.userId, n);
       else this.opening.delete(claims.userId);
-      this.track(this.open(ws, socket, codec, claims, since));
+      this.track(this.open(ws, socket, codec, claims, since, this.addressOf(req)));
     });
   }
 
-  private async open(ws: WebSocket, socket: Duplex, codec: ProfileCodec, claims: AccessClaims, since: number | null): Promise<void> {
+  /** Answers an upgrade with the profile's error; like a refused request, it gets a log line. */
+  private refuse(codec: ProfileCodec, req: IncomingMessage, socket: Duplex, err: AppError): void {
+    const { status, body } = codec.refusal(err);
+    this.core.metrics?.socketRefused(codec.name, status);
+    const path = (req.url ?? '/').split('?')[0];
+    this.core.logger.info({ profile: codec.name, path, statusCode: status, reason: err.code, remoteAddress: this.addressOf(req) }, 'websocket refused');
+    answerRaw(socket, status, body);
+  }
+
+  private async open(ws: WebSocket, socket: Duplex, codec: ProfileCodec, claims: AccessClaims, since: number | null, address: string | undefined): Promise<void> {
     const { core } = this;
-    const conn = new Connection(`${this.idPrefix}-${(++this.counter).toString(36)}`, claims.userId, claims.sessionId, codec, ws, {
-      bufferLimit: core.config.ws.bufferLimitBytes,
-      frameRate: core.config.ws.frameRate,
-    }, socket);
+    const conn = new Connection(
+      `${this.idPrefix}-${(++this.counter).toString(36)}`,
+      claims.userId,
+      claims.sessionId,
+      codec,
+      ws,
+      { bufferLimit: core.config.ws.bufferLimitBytes, frameRate: core.config.ws.frameRate },
+      socket,
+      { address, meter: core.metrics?.deliveries(codec.name) },
+    );
     ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
     ws.on('pong', () => {
       conn.alive = true;
     });
     ws.on('error', (err) => core.logger.debug({ err, connection: conn.id }, 'websocket error'));
-    ws.on('close', () => this.onClose(conn));
+    ws.on('close', (code) => this.onClose(conn, code));
     core.presence.connected(conn.userId);
     const link = this.registry.add(conn);
+    this.counted(codec.name, +1);
+    core.metrics?.socketOpened(codec.name);
+    core.logger.info({ ...this.described(conn), since }, 'websocket open');
     try {
       await link.ready;
       const latestSeq = await core.eventLog.latestSeq();
@@ -255,7 +299,6 @@ export class Gateway {
       const now = core.clock.now();
       const hello = codec.connect({ userId: conn.userId, connectionId: conn.id, latestSeq, heartbeatMs: core.config.ws.heartbeatMs, at: now });
       if (hello !== null) conn.send(hello);
-      core.logger.debug({ userId: conn.userId, connection: conn.id, since }, 'websocket open');
       const early = conn.early ?? [];
       conn.early = null;
       for (const f of early) this.onFrame(conn, f.data, f.isBinary);
@@ -266,14 +309,34 @@ export class Gateway {
     }
   }
 
-  private onClose(conn: Connection): void {
-    this.core.logger.debug({ userId: conn.userId, connection: conn.id }, 'websocket closed');
+  private onClose(conn: Connection, code: number): void {
+    this.counted(conn.codec.name, -1);
+    this.core.metrics?.socketClosed(conn.codec.name, code);
+    this.core.logger.info({ ...this.described(conn), code, ms: Date.now() - conn.openedAt }, 'websocket closed');
     if (conn.open) conn.terminate();
     this.registry.remove(conn);
     this.core.presence.disconnected(conn.userId);
     if (conn.inCall) {
       this.track(this.core.calls.connectionClosed({ userId: conn.userId, connectionId: conn.id }));
     }
+  }
+
+  private counted(profile: string, change: 1 | -1): void {
+    this.perProfile.set(profile, (this.perProfile.get(profile) ?? 0) + change);
+    this.openTotal += change;
+  }
+
+  /** A connection as its log lines name it, with the counts of this node's connections now. */
+  private described(conn: Connection) {
+    const profile = conn.codec.name;
+    return {
+      profile,
+      userId: conn.userId,
+      connection: conn.id,
+      remoteAddress: conn.info.address,
+      connections: this.openTotal,
+      profileConnections: this.perProfile.get(profile) ?? 0,
+    };
   }
 
   /** Hands an event to the connections of one user, encoding it at most once per profile. */

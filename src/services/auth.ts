@@ -50,9 +50,27 @@ export interface LoginInput {
 /** The failures that count against an account's login budget: a guess, not a malformed request. */
 const wrongCredentials: ReadonlySet<string> = new Set(['WRONG_PASSWORD', 'WRONG_CODE']);
 
+/** Refusals an operator is told about: guesses, unknown accounts, disabled ones, spent budgets. */
+const reportedRefusals: ReadonlySet<string> = new Set(['USER_NOT_FOUND', 'WRONG_PASSWORD', 'WRONG_CODE', 'USER_DISABLED', 'RATE_LIMITED']);
+
+/**
+ * A refused login as the operator's log tells it: how the account was named and which account it
+ * is, never the identifier itself (people type passwords into it) nor the password.
+ */
+export interface LoginFailure {
+  by: 'phone' | 'email' | 'username';
+  /** The account the identifier named; null when it named none. */
+  userId: number | null;
+  /** The core error code: USER_NOT_FOUND, WRONG_PASSWORD, WRONG_CODE, USER_DISABLED or RATE_LIMITED. */
+  reason: string;
+  remoteAddress: string | undefined;
+}
+
 export interface AuthOptions {
   registration: 'open' | 'code' | 'closed';
   refreshTtl: number;
+  /** Told of each refused login (the server logs it at warn). */
+  onLoginFailed?: (failure: LoginFailure) => void;
 }
 
 export class AuthService {
@@ -115,9 +133,29 @@ export class AuthService {
    */
   async login(input: LoginInput, device: DeviceInfo, policy: TokenPolicy = {}): Promise<AuthResult> {
     const identifier = normalizeIdentifier(input.identifier);
-    const creds = await this.store.users.credentials(identifier);
-    if (!creds) throw new AppError('USER_NOT_FOUND', 'no user with this identifier');
+    const found = await this.store.users.credentials(identifier);
+    let creds: Credentials;
+    try {
+      creds = await this.admit(found, identifier, input);
+    } catch (err) {
+      if (err instanceof AppError && reportedRefusals.has(err.code)) {
+        const by = 'phone' in identifier ? 'phone' : 'email' in identifier ? 'email' : 'username';
+        this.opts.onLoginFailed?.({ by, userId: found?.user.id ?? null, reason: err.code, remoteAddress: device.ip });
+      }
+      throw err;
+    }
 
+    const now = this.clock.now();
+    return this.store.transaction(async (tx) => {
+      await tx.users.recordLogin(creds.user.id, now);
+      const pair = await this.openSession(tx, creds.user.id, device, now, policy);
+      return { ...pair, user: { ...creds.user, lastLoginAt: now, lastSeenAt: now } };
+    }).then((r) => this.announceReplaced(r));
+  }
+
+  /** The account, once the login may go on: it exists, the password or code is right, it is enabled. */
+  private async admit(creds: Credentials | undefined, identifier: LoginIdentifier, input: LoginInput): Promise<Credentials> {
+    if (!creds) throw new AppError('USER_NOT_FOUND', 'no user with this identifier');
     const attempt = await this.limiter.attempt('login', `user:${creds.user.id}`);
     try {
       await this.checkCredentials(creds, identifier, input);
@@ -127,13 +165,7 @@ export class AuthService {
     }
     await attempt.refund();
     if (creds.user.isDisabled) throw new AppError('USER_DISABLED', 'this account is disabled');
-
-    const now = this.clock.now();
-    return this.store.transaction(async (tx) => {
-      await tx.users.recordLogin(creds.user.id, now);
-      const pair = await this.openSession(tx, creds.user.id, device, now, policy);
-      return { ...pair, user: { ...creds.user, lastLoginAt: now, lastSeenAt: now } };
-    }).then((r) => this.announceReplaced(r));
+    return creds;
   }
 
   private async checkCredentials(creds: Credentials, identifier: LoginIdentifier, input: LoginInput): Promise<void> {

@@ -5,6 +5,11 @@ import type { Clock } from './clock.ts';
 
 export type Emit = <T extends EventType>(event: NewEvent<T>) => void;
 
+/** Told of each transaction's events once they are committed and published (metrics). */
+export interface CommitMeter {
+  committed(events: readonly DomainEvent[]): void;
+}
+
 interface Appended {
   events: DomainEvent[];
   committed: boolean;
@@ -29,6 +34,7 @@ export class Transactor {
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly clock: Clock,
+    private readonly meter?: CommitMeter,
   ) {}
 
   async run<T>(fn: (tx: Store, emit: Emit) => Promise<T>): Promise<T> {
@@ -65,6 +71,10 @@ export class Transactor {
   }
 
   private flush(): void {
-    while (this.pending[0]?.committed) this.bus.publish(this.pending.shift()!.events);
+    while (this.pending[0]?.committed) {
+      const { events } = this.pending.shift()!;
+      this.bus.publish(events);
+      this.meter?.committed(events);
+    }
   }
 }

@@ -20,6 +20,8 @@ export interface OpenDatabase {
   dialect: Dialect;
   /** A short, password-free description for logs. */
   description: string;
+  /** PostgreSQL's connection pool, as it is now (SQLite has a single connection and none). */
+  pool?: () => { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -75,9 +77,10 @@ const pgTypes: pg.CustomTypesConfig = {
 };
 
 function openPostgres(options: DatabaseOptions): OpenDatabase {
+  const max = options.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 10,
+    max,
     types: pgTypes,
     connectionTimeoutMillis: 5000,
   });
@@ -93,6 +96,7 @@ function openPostgres(options: DatabaseOptions): OpenDatabase {
     db,
     dialect: 'postgres',
     description: `postgres://${u.host}${u.pathname}`,
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     close: () => db.destroy(),
   };
 }

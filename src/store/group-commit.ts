@@ -17,6 +17,8 @@ export interface GroupCommitOptions {
   maxUnits?: number;
   /** After this long, a batch stops taking new transactions and commits, so waiting reads get in. */
   maxMillis?: number;
+  /** Told each batch's size once it ended (metrics). */
+  onBatch?: (units: number) => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export class GroupCommit {
   readonly stats = { batches: 0, units: 0 };
   private readonly maxUnits: number;
   private readonly maxMillis: number;
+  private readonly onBatch: ((units: number) => void) | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -44,6 +47,7 @@ export class GroupCommit {
   ) {
     this.maxUnits = options.maxUnits ?? 200;
     this.maxMillis = options.maxMillis ?? 20;
+    this.onBatch = options.onBatch;
   }
 
   run<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -70,6 +74,7 @@ export class GroupCommit {
   private async batch(): Promise<void> {
     const done: Array<{ unit: Unit; value: unknown }> = [];
     let current: Unit | undefined;
+    const unitsBefore = this.stats.units;
     this.stats.batches++;
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -100,6 +105,8 @@ export class GroupCommit {
       // database ends in errors instead of a loop.
       (current ?? this.queue.shift())?.reject(err);
       return;
+    } finally {
+      this.onBatch?.(this.stats.units - unitsBefore);
     }
     for (const { unit, value } of done) unit.resolve(value);
   }

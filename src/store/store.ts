@@ -19,6 +19,14 @@ import { SettingsRepo } from './repos/settings.ts';
 import { UserRepo } from './repos/users.ts';
 import type { Database } from './schema.ts';
 
+/** Told how transactions went (metrics); the store itself keeps no figures. */
+export interface StoreMeter {
+  /** A transaction ended: how long its caller waited for it, queueing for a group commit included. */
+  transaction(seconds: number, committed: boolean): void;
+  /** A group commit ended, with this many transactions in it. */
+  batch(units: number): void;
+}
+
 /**
  * The store: one repository per aggregate over one Kysely handle. Inside `transaction`, the
  * callback receives a Store bound to the transaction, so services use the same repositories in
@@ -49,8 +57,9 @@ export class Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    private readonly meter?: StoreMeter,
   ) {
-    this.groupCommit = dialect === 'sqlite' && !db.isTransaction ? new GroupCommit(db) : undefined;
+    this.groupCommit = dialect === 'sqlite' && !db.isTransaction ? new GroupCommit(db, { onBatch: meter && ((units) => meter.batch(units)) }) : undefined;
     this.users = new UserRepo(db);
     this.sessions = new SessionRepo(db);
     this.codes = new VerificationCodeRepo(db);
@@ -81,6 +90,22 @@ export class Store {
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
+    const meter = this.meter;
+    if (!meter) return this.begin(fn);
+    const start = performance.now();
+    return this.begin(fn).then(
+      (value) => {
+        meter.transaction((performance.now() - start) / 1000, true);
+        return value;
+      },
+      (err: unknown) => {
+        meter.transaction((performance.now() - start) / 1000, false);
+        throw err;
+      },
+    );
+  }
+
+  private begin<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.groupCommit) return this.groupCommit.run((trx) => fn(this.batchStore(trx)));
     return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect)));
   }

@@ -79,26 +79,17 @@ for (const kind of storeKinds) {
       okData(await api.post('/api/auth/login', { phone: u.phone, password: 'from-stdin-123' }));
     });
 
-    // Without Redis the server hears of the command's events from the log: a client sees them when it resumes.
-    const resumed = async (token: string, since: number, type: string) => {
-      const socket = await WsClient.connect(beside.server().url, token, { since });
-      const frame = await socket.next((f) => f.type === type);
-      await socket.close();
-      return frame;
-    };
-
     it('message delete and conversation show/delete: --yes required, members told, bad ids refused', async () => {
       const { api, url } = beside.server();
       const [u, v] = [await registerUser(api), await registerUser(api)];
       const chat = await createGroup(beside.server(), u, [v]);
       const m = await send(beside.server(), u, chat.id, 'moderate me');
-      const before = await WsClient.connect(url, v.token);
-      const since = before.hello.data.seq as number;
-      await before.close();
+      // Without Redis the server reads the command's events from the log: the open socket hears.
+      const live = await WsClient.connect(url, v.token);
       await refused(['message', 'delete', String(m.id)], /deleting message \d+ is permanent; add --yes/);
       okData(await api.get(`/api/messages/${m.id}`, { token: v.token }));
       assert.deepEqual(await cli(['message', 'delete', String(m.id), '--yes']), [{ id: m.id, deleted: true }]);
-      const frame = await resumed(v.token, since, 'message.delete');
+      const frame = await within(live.next('message.delete'), 3000, 'message.delete on the open socket');
       assert.deepEqual([frame.data.id, frame.data.deleted_by], [m.id, null]);
       await refused(['message', 'delete', String(m.id), '--yes'], new RegExp(`error: message ${m.id} does not exist`));
       await refused(['message', 'delete', 'x1', '--yes'], /a message id is a positive integer/);
@@ -110,9 +101,10 @@ for (const kind of storeKinds) {
       );
       await refused(['conversation', 'delete', String(chat.id)], /add --yes/);
       assert.deepEqual(await cli(['conversation', 'delete', String(chat.id), '--yes']), [{ id: chat.id, members: 2 }]);
-      assert.equal((await resumed(v.token, since, 'member.removed')).data.chat_id, chat.id);
+      assert.equal((await within(live.next('member.removed'), 3000, 'member.removed on the open socket')).data.chat_id, chat.id);
       assertError(await api.get(`/api/chats/${chat.id}`, { token: v.token }), 404, 20001);
       await refused(['conversation', 'show', String(chat.id)], /does not exist/);
+      await live.close();
     });
 
     it('user delete needs --yes, then removes the account for real and closes its sockets', async () => {

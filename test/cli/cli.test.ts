@@ -59,6 +59,18 @@ describe('parley CLI', () => {
     assert.equal(existsSync(dataDir), false, '--help opened no database');
   });
 
+  it('runs the compiled CLI with plain Node: help, --version and --help load commander and the CLI alone', async (t) => {
+    for (const args of [['help'], ['--version'], ['user', 'add', '--help'], ['serve', '--help']]) {
+      const r = await runCli(args, { NODE_DEBUG: 'esm' });
+      assert.equal(r.code, 0, r.stderr);
+      const loaded = [...new Set([...r.stderr.matchAll(/Translating \w+ (file:\/\/\S+)/g)].map((m) => m[1]!))];
+      if (loaded.length === 0) return t.skip('this Node prints no module loading with NODE_DEBUG=esm');
+      assert.ok(loaded.some((u) => u.endsWith('/dist/src/cli/index.js')), `the compiled CLI ran (npm run build): ${loaded.join(' ')}`);
+      const others = loaded.filter((u) => !/\/node_modules\/commander\/|\/bin\/parley\.js$|\/dist\/src\/cli\/[a-z-]+\.js$|\/dist\/src\/version\.js$/.test(u));
+      assert.deepEqual(others, [], args.join(' '));
+    }
+  });
+
   it('refuses a group without its subcommand, an unknown option, a missing or surplus argument: exit 2, commander\'s message', async () => {
     const cases: [string[], RegExp][] = [
       [['config'], /Usage: parley config/],

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
 import { createTestDatabase, testDatabaseUrl } from './pg.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -28,6 +30,20 @@ export async function scratch(kind: StoreKind): Promise<Scratch> {
     async cleanup() {
       await db.drop();
       removeDir();
+    },
+  };
+}
+
+/** A migrated database of the given kind on a fresh scratch; close() closes and removes it. */
+export async function migratedDatabase(kind: StoreKind): Promise<{ database: OpenDatabase; close(): Promise<void> }> {
+  const dir = await scratch(kind);
+  const database = openDatabase({ url: dir.databaseUrl });
+  await migrateToLatest(database.db, database.dialect);
+  return {
+    database,
+    async close() {
+      await database.close();
+      await dir.cleanup();
     },
   };
 }

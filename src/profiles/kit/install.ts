@@ -120,7 +120,7 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
     scope.route({
       method: def.method,
       url: routerPath(def.path),
-      config: { auth: o.auth ?? true, ...(o.rate && { rateClass: o.rate }) },
+      config: { auth: o.auth ?? true, profile: profile.name, ...(o.rate && { rateClass: o.rate }) },
       schema: {
         summary: o.summary,
         ...(o.description && { description: o.description }),
