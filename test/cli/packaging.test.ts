@@ -141,9 +141,10 @@ describe('release build (deploy/build-release.sh)', () => {
       t.diagnostic(`/health answered 200 ${ready} ms after start (${existsSync(path.join(install, 'dist')) ? 'compiled' : 'through tsx'}; load average ${load.toFixed(1)})`);
       assert.equal(health?.status, 200, output);
       assert.equal(((await health.json()) as { version: string }).version, version);
-      // The issue's bar for a compiled install, which holds on an idle machine; with more runnable
-      // processes than CPUs (other test files, other work) the figure above is only reported.
-      if (existsSync(path.join(install, 'dist')) && load < availableParallelism()) assert.ok(ready < 2000, `${ready} ms`);
+      // The issue's bar for a compiled install, set for an idle machine. It holds with twice as many
+      // runnable processes as CPUs (0.8 s at a load of 3.6 on two cores); beyond that (other work
+      // on the machine: 4.4 s at 12) the figure above is only reported.
+      if (existsSync(path.join(install, 'dist')) && load < 2 * availableParallelism()) assert.ok(ready < 2000, `${ready} ms`);
 
       const check = (p: number) => run(process.execPath, ['deploy/healthcheck.js'], { cwd: install, env: { ...env, PORT: String(p) } }).then(() => 0, (err: { code: number }) => err.code);
       assert.equal(await check(port), 0);
