@@ -42,13 +42,17 @@ target="$2"
 
 [ -f "$source_dir/package.json" ] || { echo "build-release: $source_dir has no package.json" >&2; exit 1; }
 [ ! -e "$target" ] || { echo "build-release: $target exists; give a new directory" >&2; exit 1; }
-if [ -n "$modules_from" ] && [ ! -d "$modules_from/node_modules" ]; then
-  echo "build-release: $modules_from has no node_modules" >&2
-  exit 1
+if [ -n "$modules_from" ]; then
+  [ -d "$modules_from/node_modules" ] || { echo "build-release: $modules_from has no node_modules" >&2; exit 1; }
+  # Used after changing into TARGET.
+  modules_from="$(cd "$modules_from" && pwd)"
 fi
 if [ -z "$git_sha" ] && command -v git >/dev/null 2>&1; then
   git_sha="$(git -C "$source_dir" rev-parse HEAD 2>/dev/null || true)"
 fi
+case "$git_sha" in
+  *[!0-9a-f]*) echo "build-release: --git-sha/GIT_SHA must be a commit in hexadecimal, not \"$git_sha\"" >&2; exit 2 ;;
+esac
 
 step() { echo "build-release: $*"; }
 
