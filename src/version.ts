@@ -2,18 +2,21 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = new URL(existsSync(new URL('../package.json', import.meta.url)) ? '../' : '../../', import.meta.url);
+/** Running the compiled build (dist/src/version.js) rather than the sources through tsx. */
+const compiled = !existsSync(new URL('../package.json', import.meta.url));
+const root = new URL(compiled ? '../../' : '../', import.meta.url);
 
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
 
 export const version: string = pkg.version;
 
 /**
- * The commit this build was made from: `build-info.json` (written by the build, for installs
- * without a .git directory, e.g. a container image), else the checkout's own HEAD, read from
- * the files rather than by running git, which costs a process start. Null when neither is there.
+ * The commit of the code running. Compiled code: the commit `build-info.json` names (written by
+ * the build; an install from an image has no .git). The sources: the checkout's HEAD, since a
+ * build-info.json beside them is from whenever the last build ran. HEAD is read from the files
+ * rather than by running git, which costs a process start. Null when neither is there.
  */
-export const gitSha: string | null = fromBuildInfo() ?? fromCheckout();
+export const gitSha: string | null = compiled ? (fromBuildInfo() ?? fromCheckout()) : (fromCheckout() ?? fromBuildInfo());
 
 function fromBuildInfo(): string | null {
   try {

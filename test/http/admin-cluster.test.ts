@@ -8,12 +8,13 @@ import { assertError, okData } from '../support/shapes.ts';
 import type { Scratch } from '../support/stores.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
+import { needs } from '../support/requires.ts';
 
 /**
  * Administration on two nodes sharing PostgreSQL and Redis: what an administrator does through
  * node A takes effect at once on the sockets node B holds.
  */
-describe('administration across two nodes', () => {
+describe('administration across two nodes', await needs('postgres', 'redis'), () => {
   const prefix = uniquePrefix();
   let db: Scratch;
   let nodes: TestServer[] = [];

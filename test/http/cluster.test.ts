@@ -10,6 +10,7 @@ import { assertError, okData } from '../support/shapes.ts';
 import type { Scratch } from '../support/stores.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { WsClient, type Frame } from '../support/ws.ts';
+import { needs } from '../support/requires.ts';
 
 
 /**
@@ -17,7 +18,7 @@ import { WsClient, type Frame } from '../support/ws.ts';
  * commits or signals reaches clients on the others, and shared state (presence, sessions, limits,
  * calls) agrees everywhere.
  */
-describe('three nodes on PostgreSQL and Redis', () => {
+describe('three nodes on PostgreSQL and Redis', await needs('postgres', 'redis'), () => {
   const prefix = uniquePrefix();
   let db: Scratch;
   let nodes: TestServer[] = [];

@@ -10,6 +10,7 @@ import type { TestServer } from '../support/server.ts';
 import type { Scratch } from '../support/stores.ts';
 import { registerUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
+import { needs } from '../support/requires.ts';
 
 interface Target {
   expr: string;
@@ -58,7 +59,7 @@ it('the Grafana dashboard is an importable dashboard reading its data source fro
   }
 });
 
-describe('the Grafana dashboard against a real scrape (PostgreSQL and Redis, so every metric is there)', () => {
+describe('the Grafana dashboard against a real scrape (PostgreSQL and Redis, so every metric is there)', await needs('postgres', 'redis'), () => {
   const prefix = uniquePrefix();
   let db: Scratch;
   let node: TestServer;

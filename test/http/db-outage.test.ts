@@ -10,10 +10,11 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertError, okData } from '../support/shapes.ts';
 import { registerUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
+import { needs } from '../support/requires.ts';
 
 const until = (check: () => Promise<boolean>) => waitFor(check, 'the database to answer again');
 
-describe('PostgreSQL briefly unreachable', () => {
+describe('PostgreSQL briefly unreachable', await needs('initdb', 'pg_ctl'), () => {
   let pg: OwnPostgres;
   let s: TestServer;
   before(async () => {
@@ -64,7 +65,7 @@ describe('PostgreSQL briefly unreachable', () => {
   });
 });
 
-describe('PostgreSQL briefly unreachable under two nodes sending messages', () => {
+describe('PostgreSQL briefly unreachable under two nodes sending messages', await needs('initdb', 'pg_ctl', 'redis'), () => {
   let pg: OwnPostgres;
   let dataDir: string;
   const nodes: TestServer[] = [];

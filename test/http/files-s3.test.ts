@@ -15,6 +15,7 @@ import { startServerOn, type TestServer } from '../support/server.ts';
 import { OwnS3 } from '../support/s3.ts';
 import type { Scratch } from '../support/stores.ts';
 import { registerUser } from '../support/users.ts';
+import { needs } from '../support/requires.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -93,7 +94,7 @@ describe('S3 storage driver (against s3rver)', () => {
   });
 });
 
-describe('files across two nodes on S3 storage', () => {
+describe('files across two nodes on S3 storage', await needs('postgres'), () => {
   let s3: OwnS3;
   let db: Scratch;
   const nodes: TestServer[] = [];

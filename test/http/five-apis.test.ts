@@ -10,6 +10,7 @@ import { storeKinds } from '../support/stores.ts';
 import { uniquePhone } from '../support/users.ts';
 import { WsClient, type Frame } from '../support/ws.ts';
 import { XxSocket, type XxFrame } from '../support/xiaoxiang.ts';
+import { needs, type Need } from '../support/requires.ts';
 
 /**
  * One account, one conversation, five APIs (issue 17): accounts made through different profiles
@@ -37,6 +38,7 @@ interface Person {
 
 interface Topology {
   name: string;
+  needs?: Need[];
   start(): Promise<{ nodes: [TestServer, TestServer]; close(): Promise<void> }>;
 }
 
@@ -50,6 +52,7 @@ const topologies: Topology[] = [
   })),
   {
     name: 'two nodes on PostgreSQL + Redis',
+    needs: ['postgres', 'redis'],
     async start() {
       const db = await clusterDatabase();
       const prefix = uniquePrefix();
@@ -72,7 +75,7 @@ let n = 0;
 const unique = () => `x${process.pid}${++n}${Math.floor(Math.random() * 1e6)}`;
 
 for (const topology of topologies) {
-  describe(`one server, five APIs: ${topology.name}`, () => {
+  describe(`one server, five APIs: ${topology.name}`, await needs(...(topology.needs ?? [])), () => {
     let running: Awaited<ReturnType<Topology['start']>>;
     let nodes: [TestServer, TestServer];
     /** Node i for the i-th thing a person does, so on two nodes each person's work is spread. */

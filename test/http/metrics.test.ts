@@ -10,6 +10,7 @@ import { describeEachStore, startTestServer, type TestServer } from '../support/
 import type { Scratch } from '../support/stores.ts';
 import { registerUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
+import { needs } from '../support/requires.ts';
 import { version } from '../../src/version.ts';
 
 const sendRoute = { method: 'POST', route: '/api/chats/:chat_id/messages', profile: 'zhihang', status: '200' };
@@ -159,7 +160,7 @@ describe('metrics exposure', () => {
   });
 });
 
-describe('metrics of two nodes on PostgreSQL and Redis', () => {
+describe('metrics of two nodes on PostgreSQL and Redis', await needs('postgres', 'redis'), () => {
   const prefix = uniquePrefix();
   let db: Scratch;
   const nodes: TestServer[] = [];

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Api } from '../support/api.ts';
 import { clusterDatabase } from '../support/cluster-db.ts';
 import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix } from '../support/cluster.ts';
-import { OwnNginx } from '../support/nginx.ts';
+import { defaultUploadMaxSize, OwnNginx, sampleBodyLimit } from '../support/nginx.ts';
+import { needs } from '../support/requires.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertError, okData } from '../support/shapes.ts';
 import type { Scratch } from '../support/stores.ts';
@@ -12,7 +14,7 @@ import { WsClient } from '../support/ws.ts';
 
 
 /** deploy/nginx.conf, run by an nginx of the test's own, in front of two nodes. */
-describe('nginx in front of two nodes (deploy/nginx.conf)', () => {
+describe('nginx in front of two nodes (deploy/nginx.conf)', await needs('nginx', 'postgres', 'redis'), () => {
   const prefix = uniquePrefix();
   let db: Scratch;
   const nodes: TestServer[] = [];
@@ -79,7 +81,7 @@ describe('nginx in front of two nodes (deploy/nginx.conf)', () => {
  * X-Forwarded-For with the address it saw, so each form of TRUST_PROXY (nginx's address, one hop,
  * and even `true`) counts every attempt against the one real address.
  */
-describe('login limits per client address behind nginx (deploy/nginx.conf)', () => {
+describe('login limits per client address behind nginx (deploy/nginx.conf)', await needs('nginx'), () => {
   for (const trust of ['127.0.0.1', '1', 'true']) {
     it(`TRUST_PROXY=${trust}: 10 failed logins, each with its own X-Forwarded-For, are limited from the 6th on`, async () => {
       // RATE_LIMIT_AUTH at its default (5/min), not the tests' "off".
@@ -109,4 +111,64 @@ describe('login limits per client address behind nginx (deploy/nginx.conf)', () 
       }
     });
   }
+});
+
+/** What nginx itself decides in the sample: how large a body it lets through, and what it keeps to the nodes. */
+describe('uploads and metrics through the sample (deploy/nginx.conf)', await needs('nginx'), () => {
+  const uploadMaxSize = 256 * 1024;
+  let node: TestServer;
+  let nginx: OwnNginx;
+  let token: string;
+
+  before(async () => {
+    node = await startTestServer('sqlite', { UPLOAD_MAX_SIZE: '256kb' });
+    // The sample's margin over UPLOAD_MAX_SIZE, kept on top of this node's smaller limit.
+    nginx = await OwnNginx.start([new URL(node.url).host], { uploadMaxSize });
+    const api = new Api(nginx.url);
+    const user = await registerUser(api);
+    token = okData(await api.post('/api/auth/login', { phone: user.phone, password: user.password })).access_token as string;
+  });
+  after(async () => {
+    await nginx?.stop();
+    await node?.close();
+  });
+
+  const send = async (size: number) => {
+    const form = new FormData();
+    form.append('type', 'document');
+    form.append('file', new Blob([randomBytes(size)]), 'report.bin');
+    const res = await fetch(`${nginx.url}/api/files/upload`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, body: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined };
+  };
+
+  it('sizes client_max_body_size above UPLOAD_MAX_SIZE by a margin for the multipart form', () => {
+    const margin = sampleBodyLimit() - defaultUploadMaxSize;
+    assert.ok(margin >= 64 * 1024 && margin <= 16 * 1024 ** 2, `margin of ${margin} bytes`);
+  });
+
+  it('passes a file of exactly UPLOAD_MAX_SIZE, form and all', async () => {
+    const res = await send(uploadMaxSize);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.data.size, uploadMaxSize);
+  });
+
+  it("lets the node refuse a file just over UPLOAD_MAX_SIZE in the API's JSON (30003), not nginx's HTML 413", async () => {
+    const res = await send(uploadMaxSize + 1024);
+    assertError(res, 413, 30003);
+    assert.match(res.headers.get('content-type')!, /^application\/json/);
+    assert.doesNotMatch(nginx.errorLog, /client intended to send too large body/);
+  });
+
+  it('refuses /metrics from outside, whatever the spelling, while the node itself still serves the path', async () => {
+    for (const p of ['/metrics', '/metrics/', '/metrics?name=x', '//metrics', '/%6detrics', '/api/../metrics']) {
+      const res = await fetch(`${nginx.url}${p}`);
+      await res.arrayBuffer();
+      assert.equal(res.status, 403, p);
+    }
+    const direct = await fetch(`${node.url}/metrics`);
+    assert.equal(direct.status, 200, 'the node serves its metrics to whoever reaches it directly');
+    assert.match(await direct.text(), /^# HELP /m);
+    assert.equal((await fetch(`${nginx.url}/health`)).status, 200);
+  });
 });

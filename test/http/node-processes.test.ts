@@ -8,6 +8,7 @@ import { okData } from '../support/shapes.ts';
 import type { Scratch } from '../support/stores.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
+import { needs } from '../support/requires.ts';
 
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
@@ -15,7 +16,7 @@ const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
  * Three Parley processes (`serve`) on one PostgreSQL database and the machine's Redis: timers run
  * once among them, and one of them is killed with SIGKILL in the middle of a burst.
  */
-describe('three node processes', () => {
+describe('three node processes', await needs('postgres', 'redis'), () => {
   const prefix = uniquePrefix();
   let db: Scratch;
   let store: OpenDatabase;

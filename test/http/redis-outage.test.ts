@@ -10,13 +10,14 @@ import { OwnRedis } from '../support/services.ts';
 import type { Scratch } from '../support/stores.ts';
 import { registerUser } from '../support/users.ts';
 import { WsClient } from '../support/ws.ts';
+import { needs } from '../support/requires.ts';
 
 
 /**
  * Three nodes on a private Redis that the tests kill (SIGKILL: its data is gone) and start again.
  * PostgreSQL holds the truth for durable events, so nothing acknowledged may be lost or repeated.
  */
-describe('Redis lost and restarted under three nodes', () => {
+describe('Redis lost and restarted under three nodes', await needs('redis-server', 'redis-cli', 'postgres'), () => {
   let redis: OwnRedis;
   let db: Scratch;
   const nodes: TestServer[] = [];

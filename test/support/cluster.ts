@@ -8,8 +8,8 @@ import { exited, freePort, repoRoot, waitForOk } from './process.ts';
 import { startServerOn, testEnv, type TestServer } from './server.ts';
 import type { Scratch, StoreKind } from './stores.ts';
 
-/** The machine's Redis (CI sets TEST_REDIS_URL); tests that stop Redis start their own. */
-export const sharedRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The machine's Redis (CI sets TEST_REDIS_URL); tests that stop Redis start their own.
+export { sharedRedisUrl } from './requires.ts';
 
 /** A key prefix no other test (or test run) uses. */
 export function uniquePrefix(): string {

@@ -1,19 +1,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exited, freePort } from './process.ts';
+import { program } from './requires.ts';
 
 /**
  * Private PostgreSQL and Redis instances for fault tests that must stop, kill or restart the
  * service: each runs on a free loopback port with its data in a temporary directory, so the
  * machine's shared services are never touched.
  */
-
-function pgBin(name: string): string {
-  const versions = readdirSync('/usr/lib/postgresql').sort();
-  return path.join('/usr/lib/postgresql', versions.at(-1)!, 'bin', name);
-}
 
 // PostgreSQL refuses to run as root; run its tools as the postgres account when we are root.
 function asPostgres(cmd: string, args: string[]): [string, string[]] {
@@ -32,7 +28,7 @@ export class OwnPostgres {
   static async start(): Promise<OwnPostgres> {
     const dir = mkdtempSync(path.join(tmpdir(), 'parley-pg-'));
     if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
-    const [cmd, args] = asPostgres(pgBin('initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    const [cmd, args] = asPostgres(program('initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
     execFileSync(cmd, args, { stdio: 'ignore' });
     const pg = new OwnPostgres(dir, await freePort());
     await pg.resume();
@@ -40,7 +36,7 @@ export class OwnPostgres {
   }
 
   private ctl(...args: string[]): void {
-    const [cmd, full] = asPostgres(pgBin('pg_ctl'), ['-D', path.join(this.dir, 'data'), ...args]);
+    const [cmd, full] = asPostgres(program('pg_ctl'), ['-D', path.join(this.dir, 'data'), ...args]);
     execFileSync(cmd, full, { stdio: 'ignore' });
   }
 
@@ -81,11 +77,11 @@ export class OwnRedis {
   }
 
   async resume(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' });
+    this.child = spawn(program('redis-server'), ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
+        execFileSync(program('redis-cli'), ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
         return;
       } catch {
         if (Date.now() > deadline) throw new Error('redis-server did not start');

@@ -5,6 +5,7 @@ import { RedisPresence } from '../../src/cluster/presence.ts';
 import { RedisLink } from '../../src/cluster/redis.ts';
 import type { PresenceClusterHooks } from '../../src/services/presence.ts';
 import { dropPrefix, sharedRedisUrl, uniquePrefix, until } from '../support/cluster.ts';
+import { needs } from '../support/requires.ts';
 
 const TIMEOUT = 1000;
 
@@ -55,7 +56,7 @@ class Node {
   }
 }
 
-describe('presence in Redis', () => {
+describe('presence in Redis', await needs('redis'), () => {
   const prefix = uniquePrefix();
   const nodes: Node[] = [];
   const node = async (id: string) => {

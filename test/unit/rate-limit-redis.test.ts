@@ -5,8 +5,9 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { RedisRateLimitStore } from '../../src/services/rate-limit-redis.ts';
 import { OwnRedis } from '../support/services.ts';
+import { needs } from '../support/requires.ts';
 
-describe('Redis rate-limit store', () => {
+describe('Redis rate-limit store', await needs('redis-server', 'redis-cli'), () => {
   let server: OwnRedis;
   let a: Redis;
   let b: Redis;
