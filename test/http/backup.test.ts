@@ -15,6 +15,7 @@ import { listMessages, openPrivate, send } from '../support/messaging.ts';
 import { startServerOn, startTestServer, type TestServer } from '../support/server.ts';
 import { okData } from '../support/shapes.ts';
 import { scratch, storeKinds, type Scratch, type StoreKind } from '../support/stores.ts';
+import { needs } from '../support/requires.ts';
 import { registerUser, type TestUser } from '../support/users.ts';
 
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
@@ -27,7 +28,8 @@ async function restore(from: string, into: Scratch, storeKind: StoreKind): Promi
 }
 
 for (const storeKind of storeKinds) {
-  describe(`parley backup, and a restore from it [${storeKind}]`, () => {
+  // On PostgreSQL, `parley backup` runs pg_dump and the restore pg_restore, of the server's version or newer.
+  describe(`parley backup, and a restore from it [${storeKind}]`, storeKind === 'postgres' ? await needs('pg_dump', 'pg_restore') : {}, () => {
     let s: TestServer;
     let restoredDir: Scratch;
     let restored: TestServer;
