@@ -98,8 +98,11 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
   components.add({
     name: 'database',
     start: async () => {
-      const { applied } = await migrateToLatest(database.db, database.dialect);
+      const { applied, unknown } = await migrateToLatest(database.db, database.dialect);
       if (applied.length) logger.info({ applied }, 'database migrated');
+      // A rolling upgrade: a newer node migrated first. Its migrations are additive, so this one
+      // runs on; the operator should know it is the older build.
+      if (unknown.length) logger.warn({ unknown }, 'the database schema is newer than this build: running on it, but upgrade this node');
     },
     stop: () => database.close(),
   });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { gitSha, version } from '../version.ts';
+import { registerBackup } from './backup.ts';
 import { registerConfig } from './config.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerConversation, registerMessage } from './moderation.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerOrg(program);
   registerMessage(program);
   registerConversation(program);
+  registerBackup(program);
   registerConfig(program);
   program.addHelpText('after', () => `\nEvery command (add --help to any of them for its arguments and options):\n${everyCommand(program).join('\n')}\n\n${configurationNote}`);
   return program;

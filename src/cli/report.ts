@@ -9,11 +9,17 @@ export async function exitStatusOf(err: unknown): Promise<number> {
   if (err instanceof CommanderError) return commanderStatus(err);
   try {
     // Imported here, not up front, so that only a failing command pays for them.
-    const [{ ConfigError }, { AppError }, { StartupError }] = await Promise.all([import('../config.ts'), import('../domain/errors.ts'), import('../startup-errors.ts')]);
+    const [{ ConfigError }, { AppError }, { StartupError }, { SchemaMismatchError }] = await Promise.all([
+      import('../config.ts'),
+      import('../domain/errors.ts'),
+      import('../startup-errors.ts'),
+      import('../store/schema-check.ts'),
+    ]);
+    const operators = err instanceof AppError || err instanceof StartupError || err instanceof SchemaMismatchError;
     if (err instanceof ConfigError) console.error(err.message);
-    else if (err instanceof AppError || err instanceof StartupError) console.error(`error: ${err.message}`);
+    else if (operators) console.error(`error: ${err.message}`);
     else console.error(err);
-    return err instanceof ConfigError || err instanceof AppError || err instanceof StartupError ? 2 : 1;
+    return err instanceof ConfigError || operators ? 2 : 1;
   } catch {
     console.error(err);
     return 1;

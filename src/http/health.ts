@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Core } from '../core.ts';
-import { version } from '../version.ts';
+import { gitSha, version } from '../version.ts';
 
 const Status = Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]);
 
@@ -10,7 +10,8 @@ const HealthSchema = Type.Object({
     description: 'unhealthy: the database is unreachable (503); degraded: Redis is, and this node serves its own clients only',
   }),
   timestamp: Type.String(),
-  version: Type.String(),
+  version: Type.String({ description: "this build's version (package.json)" }),
+  commit: Type.Union([Type.String(), Type.Null()], { description: 'the git commit this build was made from; null when unknown' }),
   uptime: Type.Integer({ description: 'seconds since this node started' }),
   node: Type.String({ description: 'this node (NODE_ID)' }),
   services: Type.Object({
@@ -33,7 +34,7 @@ export function overallHealth(database: string, redis: string): 'healthy' | 'deg
 export async function healthRoutes(app: FastifyInstance, core: Core): Promise<void> {
   app.get(
     '/health',
-    { schema: { tags: ['operations'], summary: 'Readiness: database and Redis status, version, uptime', response: { 200: HealthSchema, 503: HealthSchema } } },
+    { schema: { tags: ['operations'], summary: 'Readiness: database and Redis status, version and commit, uptime', response: { 200: HealthSchema, 503: HealthSchema } } },
     async (_request, reply) => {
       const { database, redis: redisStatus } = await core.health.check();
       const db = database === 'healthy';
@@ -41,6 +42,7 @@ export async function healthRoutes(app: FastifyInstance, core: Core): Promise<vo
         status: overallHealth(database, redisStatus),
         timestamp: new Date(core.clock.now()).toISOString(),
         version,
+        commit: gitSha,
         uptime: Math.floor((core.clock.now() - core.startedAt) / 1000),
         node: core.nodeId,
         services: { database, redis: redisStatus },

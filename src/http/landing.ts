@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
-import { version } from '../version.ts';
+import { gitSha, version } from '../version.ts';
 import { overallHealth } from './health.ts';
 import type { MountedProfile } from './mounts.ts';
 
@@ -51,7 +51,7 @@ function page(profiles: readonly ProfileEntry[], health: string): string {
 </style>
 </head>
 <body>
-<h1>Parley <small>${escape(version)}</small></h1>
+<h1>Parley <small>${escape(version)}</small></h1>${gitSha ? `\n<p><small>commit <code>${escape(gitSha.slice(0, 12))}</code></small></p>` : ''}
 <p>A self-hosted instant-messaging server that speaks the REST and WebSocket APIs of several
 messengers from one core: an account made through any of them works through all of them.</p>
 <p>Health: <a href="/health">${escape(health)}</a> · API explorer: <a href="/docs">/docs</a></p>
@@ -78,7 +78,7 @@ export function landingRoute(app: FastifyInstance, core: Core, mounts: readonly 
     const health = overallHealth(database, redis);
     const accept = request.headers.accept ?? '';
     if (accept.includes('application/json') && !accept.includes('text/html')) {
-      return reply.send({ name: 'parley', version, health, docs: '/docs', profiles });
+      return reply.send({ name: 'parley', version, commit: gitSha, health, docs: '/docs', profiles });
     }
     return reply.type('text/html; charset=utf-8').send(page(profiles, health));
   });

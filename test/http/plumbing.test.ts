@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { version } from '../../src/version.ts';
+import { gitSha, version } from '../../src/version.ts';
 import { describeEachStore, startTestServer, type TestServer } from '../support/server.ts';
 import { assertError, okData } from '../support/shapes.ts';
 import { registerUser } from '../support/users.ts';
 
 describeEachStore('HTTP plumbing', (server) => {
-  it('GET /health reports database and Redis status, node, version and uptime', async () => {
+  it('GET /health reports database and Redis status, node, version, commit and uptime', async () => {
     const res = await server().api.get('/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(Object.keys(res.body).sort(), ['node', 'services', 'status', 'timestamp', 'uptime', 'version']);
+    assert.deepEqual(Object.keys(res.body).sort(), ['commit', 'node', 'services', 'status', 'timestamp', 'uptime', 'version']);
     assert.equal(res.body.status, 'healthy');
     assert.equal(res.body.version, version);
+    // The tests run in a checkout, whose HEAD names the commit.
+    assert.match(res.body.commit, /^[0-9a-f]{40}$/);
+    assert.equal(res.body.commit, gitSha);
     assert.equal(res.body.node, server().core.nodeId);
     assert.deepEqual(res.body.services, { database: 'healthy', redis: 'not_configured' });
     assert.ok(Number.isInteger(res.body.uptime) && res.body.uptime >= 0);
@@ -29,7 +32,8 @@ describeEachStore('HTTP plumbing', (server) => {
     }
     const json = await server().api.get('/', { headers: { accept: 'application/json' } });
     assert.equal(json.status, 200);
-    assert.deepEqual([json.body.name, json.body.version, json.body.health, json.body.docs], ['parley', version, 'healthy', '/docs']);
+    assert.deepEqual([json.body.name, json.body.version, json.body.commit, json.body.health, json.body.docs], ['parley', version, gitSha, 'healthy', '/docs']);
+    assert.ok(text.includes(`commit <code>${gitSha!.slice(0, 12)}</code>`));
     const names = json.body.profiles.map((p: { name: string }) => p.name);
     assert.deepEqual(names.sort(), ['chat8', 'flutter', 'lite', 'xiaoxiang', 'zhihang']);
     const zhihang = json.body.profiles.find((p: { name: string }) => p.name === 'zhihang');

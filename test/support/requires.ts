@@ -35,6 +35,8 @@ const programs = {
   'redis-server': { places: () => [], install: 'apt-get install -y redis-server' },
   'redis-cli': { places: () => [], install: 'apt-get install -y redis-tools' },
   'systemd-analyze': { places: () => [], install: 'apt-get install -y systemd' },
+  pg_dump: { places: () => [], install: 'apt-get install -y postgresql-client' },
+  pg_restore: { places: () => [], install: 'apt-get install -y postgresql-client' },
 } satisfies Record<string, Program>;
 
 export type ProgramName = keyof typeof programs;
