@@ -25,7 +25,7 @@ export function startupSummary(config: Config, server: Pick<RunningServer, 'core
   for (const l of server.listeners) for (const m of l.mounts) profiles[m.profile] = `${l.url}${m.path}/`;
   return {
     version,
-    gitSha,
+    commit: gitSha,
     node: server.core.nodeId,
     url: server.url,
     store: server.core.database.description,

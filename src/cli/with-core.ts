@@ -9,7 +9,8 @@ import { commandConfiguration } from './configuration.ts';
 export async function withCore<T>(run: (core: Core) => Promise<T>): Promise<T> {
   const config = await commandConfiguration();
   const [{ createCore }, { createLogger }] = await Promise.all([import('../core.ts'), import('../logger.ts')]);
-  const core = await createCore(config, createLogger('warn'));
+  // Warnings go to stderr: stdout is the command's JSON, which scripts read.
+  const core = await createCore(config, createLogger('warn', process.stderr));
   try {
     return await run(core);
   } finally {

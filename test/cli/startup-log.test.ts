@@ -52,7 +52,7 @@ it('`parley serve` logs one start-up line saying what runs, on what, for whom an
         service: 'parley',
         msg: 'parley is serving',
         version,
-        gitSha,
+        commit: gitSha,
         node: 'summary-node',
         url,
         store: `sqlite:${path.join(dataDir, 'parley.db')}`,
