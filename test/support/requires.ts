@@ -69,10 +69,20 @@ export function program(name: ProgramName): string {
 /** The machine's Redis that cluster tests share (CI sets TEST_REDIS_URL). */
 export const sharedRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function reachable(url: string): Promise<boolean> {
+/**
+ * Whether something accepts connections at the URL's address. Asked three times, 3 s each: a
+ * suite starting its own PostgreSQL blocks the event loop (initdb runs synchronously) for long
+ * enough that one short timeout fires before the connection's success is seen.
+ */
+async function reachable(url: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) if (await accepts(url)) return true;
+  return false;
+}
+
+function accepts(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 6379), timeout: 1000 });
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 6379), timeout: 3000 });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
