@@ -183,11 +183,11 @@ export class AdminService {
     this.notSelf(actor, userId, 'delete your own account');
     const { result, ended, keys } = await this.tx.run(async (tx, emit) => {
       const now = this.clock.now();
-      const summary = (await tx.users.summaries([userId])).get(userId);
-      if (!summary) throw new AppError('USER_NOT_FOUND', 'user not found');
+      if (!(await tx.admin.lockUser(userId))) throw new AppError('USER_NOT_FOUND', 'user not found');
+      const summary = (await tx.users.summaries([userId])).get(userId)!;
       const ended = await this.auth.endAllSessions(tx, userId, 'user_deleted', now);
       const memberships = await this.membershipsOf(tx, userId);
-      const sent = await tx.admin.sentBy(userId, now);
+      const sent = await tx.admin.sentBy(userId);
       // A private chat goes whole (its messages with it): the other member is told it is gone.
       const privates = memberships.filter((m) => m.conversation.type === 'private');
       for (const { conversation } of privates) await this.removeConversation(tx, emit, actor, conversation.id);
@@ -196,7 +196,8 @@ export class AdminService {
       const groups = memberships.filter((m) => m.conversation.type === 'group');
       let emptied = 0;
       for (const { conversation, member } of groups) {
-        await tx.conversations.removeMember(conversation.id, userId);
+        // Gone already (a concurrent leave): nothing to announce, and the group's owner is settled.
+        if (!(await tx.conversations.removeMember(conversation.id, userId))) continue;
         const data = { conversationId: conversation.id, userId, user: summary, by: actor, reason: 'removed' as const };
         emit({ type: 'member.removed', audience: { kind: 'conversation', id: conversation.id }, data });
         // A group nobody is left in would only be an orphan row.
@@ -231,7 +232,8 @@ export class AdminService {
       const message = await tx.messages.byId(messageId);
       if (!message) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
       const now = this.clock.now();
-      const live = message.deletedAt === null && (message.expiresAt === null || message.expiresAt > now);
+      // Past its expiry but not yet swept, it is still on clients' screens: they are told too.
+      const live = message.deletedAt === null;
       await this.removeMessages(tx, emit, actor, [{ id: message.id, conversationId: message.conversationId, live }], now);
     });
   }

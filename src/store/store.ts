@@ -75,7 +75,7 @@ export class Store {
     this.keys = new KeyRepo(db);
     this.identities = new IdentityRepo(db);
     this.departments = new DepartmentRepo(db, dialect);
-    this.admin = new AdminRepo(db);
+    this.admin = new AdminRepo(db, dialect);
   }
 
   get inTransaction(): boolean {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { PageRequest, User } from '../../domain/types.ts';
 import { likeContains } from '../errors.ts';
+import type { Dialect } from '../dialect.ts';
 import type { Database } from '../schema.ts';
 import { toUser } from './users.ts';
 
@@ -46,7 +47,20 @@ const n = (v: unknown): number => Number(v ?? 0);
  * that no foreign key removes (references kept as plain ids).
  */
 export class AdminRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /**
+   * Whether the user exists, holding their row until the transaction ends (PostgreSQL; SQLite
+   * has a single writer already): whatever would add a message, a membership or a session for
+   * them waits, then fails, instead of slipping in while their account is being deleted.
+   */
+  async lockUser(userId: number): Promise<boolean> {
+    const q = this.db.selectFrom('users').select('id').where('id', '=', userId);
+    return (await (this.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst()) !== undefined;
+  }
 
   async isAdmin(userId: number): Promise<boolean> {
     const row = await this.db.selectFrom('users').select('is_admin').where('id', '=', userId).executeTakeFirst();
@@ -148,9 +162,9 @@ export class AdminRepo {
   }
 
   /** Every message the user sent, oldest first. */
-  async sentBy(userId: number, now: number): Promise<SentMessage[]> {
+  async sentBy(userId: number): Promise<SentMessage[]> {
     const rows = await this.db.selectFrom('messages').select(['id', 'conversation_id', 'deleted_at', 'expires_at']).where('sender_id', '=', userId).orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id, live: r.deleted_at === null && (r.expires_at === null || r.expires_at > now) }));
+    return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id, live: r.deleted_at === null }));
   }
 
   /** Removes message rows; their edits, receipts and hidden marks go with them (foreign keys). */
