@@ -8,6 +8,8 @@ import type { RedisLink } from './redis.ts';
 type Message = { n: string; e: DomainEvent[] } | { n: string; s: Signal };
 
 const CHANNEL = 'bus';
+/** Events per pub/sub message, at most. */
+const EVENTS_PER_MESSAGE = 1000;
 
 /**
  * The bus of a node among several: events and signals published here reach this node's listeners
@@ -52,7 +54,9 @@ export class RedisBus extends SingleNodeBus {
   override publish(events: readonly DomainEvent[]): void {
     if (events.length === 0) return;
     super.publish(events);
-    this.send({ n: this.nodeId, e: [...events] });
+    // One commit can carry thousands of events (a user's deletion): one message of tens of MB
+    // would overrun Redis's output buffer for subscribers and cut every node's subscription.
+    for (let i = 0; i < events.length; i += EVENTS_PER_MESSAGE) this.send({ n: this.nodeId, e: events.slice(i, i + EVENTS_PER_MESSAGE) });
   }
 
   override signal(signal: Signal): void {

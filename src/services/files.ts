@@ -12,6 +12,9 @@ import type { Clock } from './clock.ts';
 import { fitsKind, kindOf, sniffMime, sniffSampleSize } from './file-types.ts';
 import { StorageMissError, type ByteRange, type FileStorage } from './storage/storage.ts';
 
+/** Stored objects deleted at once when many go (a user's deletion). */
+const ERASE_BATCH = 16;
+
 export interface FileServiceOptions {
   /** Largest accepted file in bytes. */
   maxSize: number;
@@ -403,7 +406,16 @@ export class FileService {
    * commit that removed them; a failure is logged, since unreachable bytes only cost space.
    */
   async eraseStored(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((k) => this.storage.delete(k))).catch((err: unknown) => this.logger.warn({ err, keys: keys.length }, 'could not remove the bytes of deleted files'));
+    // A few at a time: a user with tens of thousands of uploads must not become as many
+    // simultaneous requests to an object store, which would throttle most of them.
+    const failed: string[] = [];
+    for (let i = 0; i < keys.length; i += ERASE_BATCH) {
+      const batch = keys.slice(i, i + ERASE_BATCH);
+      const outcomes = await Promise.allSettled(batch.map((k) => this.storage.delete(k)));
+      outcomes.forEach((o, j) => o.status === 'rejected' && failed.push(batch[j]!));
+    }
+    // The rows are gone: bytes left behind are unreachable and only cost space, named here to be removed by hand.
+    if (failed.length > 0) this.logger.warn({ keys: failed }, 'could not remove the bytes of deleted files');
   }
 
   /** The owner deletes a file: it is gone for every message that carried it. */
