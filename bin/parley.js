@@ -34,7 +34,11 @@ function tsxInstalled() {
 }
 
 const hasBuild = existsSync(compiled);
-if (hasBuild && !(sourcesNewerThanBuild() && tsxInstalled())) {
+const stale = hasBuild && sourcesNewerThanBuild();
+if (hasBuild && !(stale && tsxInstalled())) {
+  // Without the development dependencies (an install pruned with --omit=dev, then pulled) only
+  // the build can run: say it is older than the sources rather than run old code silently.
+  if (stale) process.stderr.write('parley: warning: the sources in src/ are newer than the build in dist/, which runs; rebuild with `npm ci && npm run build`\n');
   process.setSourceMapsEnabled(true);
   await import(compiled);
 } else {

@@ -59,10 +59,14 @@ step() { echo "build-release: $*"; }
 step "copying $source_dir to $target"
 mkdir -p "$target"
 # tar, not cp --exclude (which POSIX cp lacks): the tree minus what each install makes anew.
-(cd "$source_dir" && tar -cf - --exclude=./node_modules --exclude=./dist --exclude=./data \
+# Through a file rather than a pipe: POSIX sh has no pipefail, and a tar -c that failed halfway
+# (an unreadable file) must stop the build, not leave an install without that file.
+archive="$target/.source.tar"
+(cd "$source_dir" && tar -cf "$archive" --exclude=./node_modules --exclude=./dist --exclude=./data \
   --exclude=./.git --exclude=./build-info.json --exclude=.env --exclude='.env.*' \
-  --exclude=./coverage --exclude=./tmp --exclude='*.log' --exclude='*.cpuprofile' --exclude='*.heapprofile' .) |
-  (cd "$target" && tar -xf -)
+  --exclude=./coverage --exclude=./tmp --exclude='*.log' --exclude='*.cpuprofile' --exclude='*.heapprofile' .)
+(cd "$target" && tar -xf "$archive")
+rm "$archive"
 cd "$target"
 
 if [ -n "$modules_from" ]; then

@@ -123,7 +123,19 @@ async function serverMetrics(config: Config, options: StartOptions): Promise<Met
  */
 export async function serve(config: Config, options: StartOptions = {}): Promise<void> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const server = await startServer(config, { ...options, logger });
+  // Until it serves there is nothing to drain, so a signal while starting (waiting for the
+  // database, migrating in a transaction) ends the process as the signal itself would. Without a
+  // handler, Node as a container's PID 1 would ignore it until killed.
+  const whileStarting = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopped while starting');
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.once('SIGTERM', whileStarting);
+  process.once('SIGINT', whileStarting);
+  const server = await startServer(config, { ...options, logger }).finally(() => {
+    process.off('SIGTERM', whileStarting);
+    process.off('SIGINT', whileStarting);
+  });
   logger.info(startupSummary(config, server), 'parley is serving');
 
   let stopping = false;

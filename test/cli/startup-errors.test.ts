@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, runCli, type Finished } from '../support/process.ts';
+import { cliPath, exited, freePort, runCli, type Finished } from '../support/process.ts';
 import { scratch, type Scratch } from '../support/stores.ts';
 
 /** One line on stderr, the variable to look at first, no stack trace. */
@@ -55,6 +56,22 @@ describe('start-up errors an operator can fix', () => {
     // The commands that need the database say the same.
     const migrate = await runCli(['migrate'], { DATABASE_URL: `postgres://parley:db-pa55word@127.0.0.1:${closed}/parley`, DATABASE_CONNECT_TIMEOUT: '0s' });
     assertOneLine(migrate, /^error: DATABASE_URL: cannot reach the database at postgres:\/\/parley:\[redacted\]@/);
+  });
+
+  it('SIGTERM while still waiting for the database ends the process at once, as the signal would (PID 1 in a container included)', async () => {
+    const closed = await freePort();
+    const child = spawn(process.execPath, [cliPath, 'serve'], {
+      env: { ...process.env, DATABASE_URL: `postgres://parley@127.0.0.1:${closed}/parley`, DATABASE_CONNECT_TIMEOUT: '60s', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    while (!out.includes('database not answering yet')) await new Promise((r) => setTimeout(r, 50));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 143);
+    assert.ok(Date.now() - sent < 3000, `exited ${Date.now() - sent} ms after the signal`);
+    assert.match(out, /"signal":"SIGTERM".*"msg":"stopped while starting"/);
   });
 
   it('an SQLite file that cannot be created: names DATA_DIR, or DATABASE_URL when that chose the file', async () => {
