@@ -5,7 +5,7 @@ import { createCore, type Core } from '../../src/core.ts';
 import type { DomainEvent } from '../../src/domain/events.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { SendResult } from '../../src/services/messages.ts';
-import { within } from '../support/cluster.ts';
+import { until } from '../support/cluster.ts';
 import { testEnv } from '../support/server.ts';
 import { scratch, storeKinds, type Scratch } from '../support/stores.ts';
 import { uniquePhone } from '../support/users.ts';
@@ -20,15 +20,6 @@ async function sentId(sending: Promise<SendResult>): Promise<number> {
   const r = await sending;
   assert.equal(r.kind, 'sent');
   return r.kind === 'sent' ? r.view.message.id : -1;
-}
-
-/** Resolves once `events` holds an event `match` accepts, polling as the bus delivers. */
-async function arrival(events: DomainEvent[], match: (e: DomainEvent) => boolean): Promise<DomainEvent> {
-  for (;;) {
-    const found = events.find(match);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 // Two cores on one database and no Redis: a server and a CLI command beside it.
@@ -65,12 +56,9 @@ for (const kind of storeKinds) {
 
       const theirs = await sentId(cli.messages.send(b.id, chat, { type: 'text', content: 'from the CLI' }));
       const next = await sentId(server.messages.send(a.id, chat, { type: 'text', content: 'after it' }));
-      const got = await within(
-        arrival(seen, (e) => createdId(e) === theirs),
-        3000,
-        'the other process’s message.created',
-      );
-      assert.equal(got.seq < (await arrival(seen, (e) => createdId(e) === next)).seq, true);
+      await until(() => seen.some((e) => createdId(e) === theirs) && seen.some((e) => createdId(e) === next), 'the other process’s message.created', 3000);
+      const seqOf = (id: number) => seen.find((e) => createdId(e) === id)!.seq;
+      assert.ok(seqOf(theirs) < seqOf(next), 'the other process’s message before the one after it');
 
       const seqs = seen.map((e) => e.seq);
       assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'in seq order');
