@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run build` (also run by `prepare` on install, and before `npm test`): compiles src/ to
-// dist/src/ with tsc, removes what a deleted source left behind, and writes build-info.json (the
+// dist/src/ with tsc, removes what a deleted source left behind, builds Parley Web (web/) into
+// dist/web with Vite, and writes build-info.json (the
 // commit it was built from, for installs without .git: src/version.ts reads it; GIT_SHA names the
 // commit where there is no git, as in a container build). Plain
 // JavaScript, so that building needs TypeScript alone, not tsx.
@@ -31,16 +32,36 @@ try {
   process.exit(1);
 }
 removeOrphans(path.join(dist, 'src'), path.join(root, 'src'));
+buildWebApp();
 
 const info = { gitSha: headCommit(), builtAt: new Date().toISOString() };
 writeFileSync(path.join(root, 'build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
 console.log(`build: dist/ from ${info.gitSha ?? 'a tree without git'}`);
 
 function typescriptCompiler() {
+  return resolveBin('typescript/bin/tsc');
+}
+
+function resolveBin(specifier) {
   try {
-    return createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    return createRequire(import.meta.url).resolve(specifier);
   } catch {
     return undefined;
+  }
+}
+
+/** The browser client and admin console; kept as built where Vite is not installed (a pruned install). */
+function buildWebApp() {
+  const vite = resolveBin('vite/bin/vite.js');
+  if (vite === undefined) {
+    if (!existsSync(path.join(dist, 'web/index.html'))) console.log('build: Vite is not installed and dist/web is missing; the server will not serve /app');
+    return;
+  }
+  try {
+    execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--config', path.join(root, 'web/vite.config.ts')], { stdio: 'inherit', cwd: root });
+  } catch {
+    console.error('build: the web app failed to build (see above)');
+    process.exit(1);
   }
 }
 
