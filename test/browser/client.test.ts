@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { newPhone, registerIn, send, startChatWith, startRig, type ClientRig } from './client-support.ts';
+
+describe('Parley Web client', { timeout: 120_000 }, () => {
+  let rig: ClientRig;
+  let annCtx: BrowserContext;
+  let bobCtx: BrowserContext;
+  let ann: Page;
+  let bob: Page;
+  const suffix = Date.now().toString(36);
+  const annName = `Ann ${suffix}`;
+  const bobName = `Bob ${suffix}`;
+
+  before(async () => {
+    rig = await startRig();
+    annCtx = await rig.browser.newContext({ locale: 'en-US' });
+    bobCtx = await rig.browser.newContext({ locale: 'en-US' });
+    ann = await annCtx.newPage();
+    bob = await bobCtx.newPage();
+    await registerIn(ann, rig.url, newPhone(), annName);
+    await registerIn(bob, rig.url, newPhone(), bobName);
+  });
+
+  after(async () => {
+    await rig?.close();
+  });
+
+  const messagesOf = (page: Page) => page.getByTestId('message');
+
+  test('two users exchange messages live, with unread counts and read receipts', async () => {
+    await startChatWith(ann, bobName);
+    await send(ann, 'hello Bob');
+    // Bob did not open anything: the chat appears in his list with one unread.
+    const bobsChat = bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) });
+    await bobsChat.waitFor();
+    assert.equal(await bobsChat.getByTestId('unread').textContent(), '1');
+    await bobsChat.click();
+    await messagesOf(bob).filter({ hasText: 'hello Bob' }).waitFor();
+    await send(bob, 'hi Ann');
+    await messagesOf(ann).filter({ hasText: 'hi Ann' }).waitFor();
+    // Bob read Ann's message: her bubble shows the read ticks.
+    await ann.getByTestId('message').filter({ hasText: 'hello Bob' }).getByLabel('Read').waitFor();
+    assert.equal(await messagesOf(ann).count(), 2);
+  });
+
+  test('a reconnect loses and duplicates nothing; a message typed offline is sent once when back', async () => {
+    await ann.context().setOffline(true);
+    await ann.getByTestId('connection-banner').filter({ hasText: 'Offline' }).waitFor();
+    await send(ann, 'typed while offline');
+    await ann.getByTestId('pending-message').filter({ hasText: 'typed while offline' }).waitFor();
+    for (const n of [1, 2, 3]) await send(bob, `missed ${n}`);
+    await messagesOf(bob).filter({ hasText: 'missed 3' }).waitFor();
+    assert.equal(await messagesOf(ann).filter({ hasText: /missed/ }).count(), 0, 'nothing arrives while offline');
+
+    await ann.context().setOffline(false);
+    await messagesOf(ann).filter({ hasText: 'missed 3' }).waitFor();
+    await messagesOf(ann).filter({ hasText: 'typed while offline' }).waitFor();
+    await ann.getByTestId('connection-banner').waitFor({ state: 'detached' });
+    await messagesOf(bob).filter({ hasText: 'typed while offline' }).waitFor();
+    // Let any late duplicate (a replay, a retried send) arrive before counting.
+    await ann.waitForTimeout(1500);
+    for (const text of ['missed 1', 'missed 2', 'missed 3', 'typed while offline']) {
+      assert.equal(await messagesOf(ann).filter({ hasText: text }).count(), 1, `Ann sees "${text}" once`);
+      assert.equal(await messagesOf(bob).filter({ hasText: text }).count(), 1, `Bob sees "${text}" once`);
+    }
+    assert.equal(await ann.getByTestId('pending-message').count(), 0);
+    // The order Bob sent them in is kept.
+    const texts = await messagesOf(ann).allTextContents();
+    const order = ['missed 1', 'missed 2', 'missed 3'].map((m) => texts.findIndex((t) => t.includes(m)));
+    assert.deepEqual([...order].sort((a, b) => a - b), order);
+  });
+
+  test('an image upload shows as a thumbnail on both sides, and opens in the viewer', async () => {
+    const png = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#3366cc' } }).png().toBuffer();
+    await ann.getByTestId('file-input').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: png });
+    for (const page of [ann, bob]) {
+      const thumb = page.getByTestId('thumbnail').first();
+      await thumb.waitFor();
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('[data-testid="thumbnail"]');
+        return img !== null && img.complete && img.naturalWidth > 0;
+      });
+    }
+    await bob.getByTestId('thumbnail').first().click();
+    const viewer = bob.getByRole('dialog', { name: 'blue.png' });
+    await viewer.waitFor();
+    await bob.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+  });
+
+  test('the session is restored on reload, and a revoked session signs the client out', async () => {
+    await bob.reload();
+    await bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) }).waitFor();
+    const session = JSON.parse((await bob.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { token: string; user: { id: number } };
+    assert.ok(session.token);
+    // Another device of Bob's logs this session out: the socket is closed with 4401 and the client returns to sign-in.
+    const res = await fetch(`${rig.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } });
+    assert.equal(res.status, 200);
+    await bob.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await bob.getByRole('alert').filter({ hasText: 'signed out' }).waitFor();
+    assert.equal(await bob.evaluate(() => localStorage.getItem('parley.session')), null);
+  });
+
+  test('first render is quick from a warm server', async () => {
+    const page = await bobCtx.newPage();
+    await page.goto(`${rig.url}/app/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const ms = await page.evaluate(() => performance.now());
+    assert.ok(ms < 1000, `first render took ${Math.round(ms)} ms`);
+    console.log(`first render: ${Math.round(ms)} ms after navigation start`);
+    await page.close();
+  });
+});
