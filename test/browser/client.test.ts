@@ -79,10 +79,8 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     for (const page of [ann, bob]) {
       const thumb = page.getByTestId('thumbnail').first();
       await thumb.waitFor();
-      await page.waitForFunction(() => {
-        const img = document.querySelector<HTMLImageElement>('[data-testid="thumbnail"]');
-        return img !== null && img.complete && img.naturalWidth > 0;
-      });
+      // Loaded, not just present: the thumbnail's bytes came through the token-carrying link.
+      await page.waitForFunction("[...document.querySelectorAll('[data-testid=thumbnail]')].every((img) => img.complete && img.naturalWidth > 0)");
     }
     await bob.getByTestId('thumbnail').first().click();
     const viewer = bob.getByRole('dialog', { name: 'blue.png' });

@@ -191,6 +191,11 @@ export function translate(language: Language, key: Key, vars: Record<string, str
   return phrase.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** English phrases a language lacks (shown in English). */
+export function untranslated(language: Language): Key[] {
+  return (Object.keys(en) as Key[]).filter((k) => dictionaries[language][k] === undefined);
+}
+
 export function localeOf(language: Language): string {
   return language === 'zh' ? 'zh-CN' : 'en';
 }
