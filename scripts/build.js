@@ -52,7 +52,9 @@ function resolveBin(specifier) {
 
 /** The browser client and admin console; kept as built where Vite is not installed (a pruned install). */
 function buildWebApp() {
-  const vite = resolveBin('vite/bin/vite.js');
+  // vite's exports map hides bin/, so its binary is found beside its package.json.
+  const vitePackage = resolveBin('vite/package.json');
+  const vite = vitePackage && path.join(path.dirname(vitePackage), 'bin/vite.js');
   if (vite === undefined) {
     if (!existsSync(path.join(dist, 'web/index.html'))) console.log('build: Vite is not installed and dist/web is missing; the server will not serve /app');
     return;
