@@ -39,7 +39,20 @@ export interface ClientState {
   typing: Record<number, Record<number, number>>;
   presence: Record<number, Presence>;
   names: Record<number, string>;
+  /** My contacts' flags, by their user id. */
+  contacts: Record<number, ContactFlags>;
 }
+
+export interface ContactFlags {
+  is_blocked: boolean;
+  is_muted: boolean;
+}
+
+interface ContactEntry extends ContactFlags {
+  contact_id: number;
+}
+
+const flagsOf = (c: ContactEntry): ContactFlags => ({ is_blocked: c.is_blocked, is_muted: c.is_muted });
 
 const OUTBOX_KEY = 'parley.outbox';
 const PAGE = 50;
@@ -84,6 +97,7 @@ export class ChatClient {
       typing: {},
       presence: {},
       names: { [session.user.id]: session.user.nickname },
+      contacts: {},
     };
     this.socket = new LiveSocket({
       token: () => loadSession()?.token,
@@ -146,8 +160,11 @@ export class ChatClient {
   /** Everything shown, fetched afresh (first connect, or a gap the server could not replay). */
   async reload(): Promise<void> {
     try {
-      const page = await api<{ chats: Chat[] }>('GET', '/api/chats?limit=200');
-      this.set({ chats: sortChats(page.chats), chatsLoaded: true });
+      const [page, contacts] = await Promise.all([
+        api<{ chats: Chat[] }>('GET', '/api/chats?limit=200'),
+        api<{ contacts: ContactEntry[] }>('GET', '/api/contacts?limit=200'),
+      ]);
+      this.set({ chats: sortChats(page.chats), chatsLoaded: true, contacts: Object.fromEntries(contacts.contacts.map((c) => [c.contact_id, flagsOf(c)])) });
       const open = this.state.openChatId;
       if (open !== null) await this.loadNewest(open);
     } catch (err) {
@@ -235,6 +252,28 @@ export class ChatClient {
   async setChatFlags(chatId: number, flags: { is_pinned?: boolean; is_muted?: boolean }): Promise<void> {
     const chat = await api<Chat>('PUT', `/api/chats/${chatId}/settings`, flags);
     this.upsertChat(chat);
+  }
+
+  /** Blocking needs the person in my contacts: they are added first when they are not. */
+  async setContactFlags(userId: number, flags: Partial<ContactFlags>): Promise<void> {
+    if (!this.state.contacts[userId]) await api('POST', '/api/contacts', { user_id: userId });
+    const entry = await api<ContactEntry>('PUT', `/api/contacts/${userId}`, flags);
+    this.set((s) => ({ contacts: { ...s.contacts, [userId]: flagsOf(entry) } }));
+  }
+
+  async setMessagePinned(messageId: number, pinned: boolean): Promise<void> {
+    await api(pinned ? 'POST' : 'DELETE', `/api/messages/${messageId}/pin`);
+  }
+
+  forward(message: Message, toChatId: number): void {
+    // The server copies the original; its text only shows while the copy is pending.
+    this.enqueue({ chatId: toChatId, content: message.content, type: 'text', forwardFrom: message.id });
+  }
+
+  /** A change to a group (rename, members, roles, leaving): the answer's detail, and the list refreshed. */
+  async changeGroup(method: string, path: string, body?: unknown): Promise<void> {
+    await api(method, path, body);
+    await this.reload();
   }
 
   private upsertChat(chat: Chat): void {
@@ -427,6 +466,18 @@ export class ChatClient {
           return;
         }
         void this.reload();
+        return;
+      case 'contact.added':
+      case 'contact.updated': {
+        const entry = d as unknown as ContactEntry;
+        this.set((s) => ({ contacts: { ...s.contacts, [entry.contact_id]: flagsOf(entry) } }));
+        return;
+      }
+      case 'contact.removed':
+        this.set((s) => {
+          const { [Number(d.contact_id)]: _gone, ...rest } = s.contacts;
+          return { contacts: rest };
+        });
         return;
       case 'user.updated':
         this.set((s) => ({ me: { ...s.me, ...(d as Partial<SessionUser>) } }));

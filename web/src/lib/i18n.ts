@@ -83,6 +83,19 @@ const en = {
   you: 'You',
   uploading: 'Uploading {percent}%',
   selectChat: 'Select a chat to start messaging',
+  forward: 'Forward',
+  forwardTo: 'Forward to…',
+  pinMessage: 'Pin message',
+  unpinMessage: 'Unpin message',
+  group: 'Group info',
+  announcement: 'Announcement',
+  addMembers: 'Add members',
+  remove: 'Remove',
+  makeAdmin: 'Make admin',
+  makeMember: 'Make member',
+  leave: 'Leave group',
+  roleOwner: 'owner',
+  roleAdmin: 'admin',
 } as const;
 
 export type Key = keyof typeof en;
@@ -171,6 +184,19 @@ const zh: Partial<Record<Key, string>> = {
   you: '你',
   uploading: '上传中 {percent}%',
   selectChat: '选择一个聊天开始发消息',
+  forward: '转发',
+  forwardTo: '转发到…',
+  pinMessage: '置顶消息',
+  unpinMessage: '取消置顶消息',
+  group: '群信息',
+  announcement: '群公告',
+  addMembers: '添加成员',
+  remove: '移除',
+  makeAdmin: '设为管理员',
+  makeMember: '设为普通成员',
+  leave: '退出群聊',
+  roleOwner: '群主',
+  roleAdmin: '管理员',
 };
 
 const dictionaries: Record<Language, Partial<Record<Key, string>>> = { en, zh };

@@ -5,6 +5,8 @@ import { useLocale, useT } from '../lib/prefs.ts';
 import { groupByDay } from '../lib/timeline.ts';
 import type { Chat, Message } from '../lib/types.ts';
 import { Composer } from './Composer.tsx';
+import { ForwardDialog } from './ForwardDialog.tsx';
+import { GroupDialog } from './GroupDialog.tsx';
 import { ImageViewer } from './ImageViewer.tsx';
 import { MessageItem, PendingItem } from './MessageItem.tsx';
 
@@ -20,6 +22,9 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
   const [viewing, setViewing] = useState<Message | null>(null);
+  const [forwarding, setForwarding] = useState<Message | null>(null);
+  const [groupOpen, setGroupOpen] = useState(false);
+  const blocked = chat.peer_id ? state.contacts[chat.peer_id]?.is_blocked === true : false;
 
   const confirmed = new Set(messages.map((m) => m.client_id).filter(Boolean));
   const pending = state.outbox.filter((i) => i.chatId === chat.id && !confirmed.has(i.clientId));
@@ -92,6 +97,16 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
         <button type="button" className="secondary" onClick={() => void client.setChatFlags(chat.id, { is_muted: !chat.is_muted })}>
           {chat.is_muted ? t('unmute') : t('mute')}
         </button>
+        {chat.peer_id !== null && chat.type === 'private' && (
+          <button type="button" className="secondary" onClick={() => void client.setContactFlags(chat.peer_id!, { is_blocked: !blocked })}>
+            {blocked ? t('unblock') : t('block')}
+          </button>
+        )}
+        {chat.type === 'group' && (
+          <button type="button" className="secondary" onClick={() => setGroupOpen(true)}>
+            {t('group')}
+          </button>
+        )}
       </header>
       {chat.announcement && <p className="announcement">📢 {chat.announcement}</p>}
       <div className="messages" ref={listRef} onScroll={onScroll} data-testid="messages" role="log" aria-live="polite">
@@ -115,6 +130,8 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
                 onDelete={() => void client.remove(m)}
                 onRecall={() => void client.recall(m.id)}
                 onView={() => setViewing(m)}
+                onPin={() => void client.setMessagePinned(m.id, !m.is_pinned)}
+                onForward={() => setForwarding(m)}
               />
             ))}
           </div>
@@ -152,6 +169,17 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
         }}
       />
       {viewing && <ImageViewer message={viewing} onClose={() => setViewing(null)} />}
+      {forwarding && (
+        <ForwardDialog
+          chats={state.chats}
+          onPick={(to) => {
+            client.forward(forwarding, to);
+            setForwarding(null);
+          }}
+          onClose={() => setForwarding(null)}
+        />
+      )}
+      {groupOpen && <GroupDialog client={client} chat={chat} meId={state.me.id} onClose={() => setGroupOpen(false)} />}
     </section>
   );
 }

@@ -16,9 +16,11 @@ interface Props {
   onDelete: () => void;
   onRecall: () => void;
   onView: () => void;
+  onPin: () => void;
+  onForward: () => void;
 }
 
-export function MessageItem({ message: m, mine, showSender, names, quoted, onReply, onEdit, onDelete, onRecall, onView }: Props) {
+export function MessageItem({ message: m, mine, showSender, names, quoted, onReply, onEdit, onDelete, onRecall, onView, onPin, onForward }: Props) {
   const t = useT();
   const locale = useLocale();
   if (m.type === 'call' && m.call) {
@@ -63,6 +65,12 @@ export function MessageItem({ message: m, mine, showSender, names, quoted, onRep
         <span className="actions">
           <button type="button" className="icon" onClick={onReply} aria-label={t('reply')} title={t('reply')}>
             ↩
+          </button>
+          <button type="button" className="icon" onClick={onForward} aria-label={t('forward')} title={t('forward')}>
+            ↪
+          </button>
+          <button type="button" className="icon" onClick={onPin} aria-label={m.is_pinned ? t('unpinMessage') : t('pinMessage')} title={m.is_pinned ? t('unpinMessage') : t('pinMessage')}>
+            📌
           </button>
           {mine && m.type === 'text' && (
             <button type="button" className="icon" onClick={onEdit} aria-label={t('edit')} title={t('edit')}>
