@@ -89,6 +89,33 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     await viewer.waitFor({ state: 'detached' });
   });
 
+  test('typing shows in the other side\'s header; a group is created, used and renamed live', async () => {
+    await ann.getByTestId('chat-list').getByRole('button', { name: new RegExp(bobName) }).click();
+    await ann.getByRole('textbox', { name: 'Write a message…' }).fill('thinking');
+    await bob.getByTestId('subtitle').filter({ hasText: `${annName} is typing…` }).waitFor();
+    await ann.getByRole('textbox', { name: 'Write a message…' }).fill('');
+
+    await ann.getByRole('button', { name: 'New chat' }).click();
+    await ann.getByRole('searchbox', { name: 'Username, name or phone' }).fill(bobName);
+    await ann.getByRole('searchbox', { name: 'Username, name or phone' }).press('Enter');
+    await ann.getByRole('checkbox', { name: `New group: ${bobName}` }).check();
+    await ann.getByRole('textbox', { name: 'Group name' }).fill('Team');
+    await ann.getByRole('button', { name: 'New group (1)' }).click();
+    await send(ann, 'hello team');
+    const bobsGroup = bob.getByTestId('chat-list').getByRole('button', { name: /Team/ });
+    await bobsGroup.waitFor();
+    await bobsGroup.click();
+    await messagesOf(bob).filter({ hasText: 'hello team' }).waitFor();
+    assert.equal(await bob.getByTestId('subtitle').textContent(), '2 members');
+
+    await ann.getByRole('button', { name: 'Group info' }).click();
+    await ann.getByRole('textbox', { name: 'Group name' }).fill('Core team');
+    await ann.getByRole('button', { name: 'Save' }).click();
+    await bob.getByRole('heading', { name: 'Core team' }).waitFor();
+    await ann.keyboard.press('Escape');
+    await ann.getByRole('dialog').waitFor({ state: 'detached' });
+  });
+
   test('the session is restored on reload, and a revoked session signs the client out', async () => {
     await bob.reload();
     await bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) }).waitFor();
