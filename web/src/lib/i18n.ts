@@ -96,6 +96,7 @@ const en = {
   leave: 'Leave group',
   roleOwner: 'owner',
   roleAdmin: 'admin',
+  settings: 'Settings',
 } as const;
 
 export type Key = keyof typeof en;
@@ -197,6 +198,7 @@ const zh: Partial<Record<Key, string>> = {
   leave: '退出群聊',
   roleOwner: '群主',
   roleAdmin: '管理员',
+  settings: '设置',
 };
 
 const dictionaries: Record<Language, Partial<Record<Key, string>>> = { en, zh };

@@ -30,7 +30,7 @@ export function ChatApp({ client }: { client: ChatClient }) {
             <span className="me-name">{state.me.nickname || state.me.phone}</span>
           </div>
           <details className="menu">
-            <summary aria-label="Settings">⋯</summary>
+            <summary aria-label={t('settings')}>⋯</summary>
             <div className="menu-body">
               <label>
                 {t('language')}

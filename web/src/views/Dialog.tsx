@@ -1,7 +1,9 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useT } from '../lib/prefs.ts';
 
 /** A modal on the native <dialog>: it traps focus, and Escape closes it. */
 export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const t = useT();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -22,7 +24,7 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     >
       <header className="dialog-head">
         <h2>{title}</h2>
-        <button type="button" className="icon" aria-label="Close" onClick={onClose}>
+        <button type="button" className="icon" aria-label={t('close')} onClick={onClose}>
           ✕
         </button>
       </header>
