@@ -116,6 +116,25 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     await ann.getByRole('dialog').waitFor({ state: 'detached' });
   });
 
+  test('history pages in as the person scrolls up, under a day separator', async () => {
+    const { token } = JSON.parse((await ann.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { token: string };
+    const call = async (path: string, body: unknown) => {
+      const res = await fetch(`${rig.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { data: { id: number } }).data;
+    };
+    const group = await call('/api/chats', { name: 'Archive', type: 'group', members: [] });
+    for (let n = 1; n <= 70; n++) await call(`/api/chats/${group.id}/messages`, { content: `old ${n}`, client_id: `seed-${n}` });
+    await ann.getByTestId('chat-list').getByRole('button', { name: /Archive/ }).click();
+    await messagesOf(ann).filter({ hasText: 'old 70' }).waitFor();
+    assert.equal(await messagesOf(ann).count(), 50, 'one page first');
+    await ann.getByRole('separator').filter({ hasText: 'Today' }).first().waitFor();
+    await ann.getByTestId('messages').evaluate((el) => el.scrollTo(0, 0));
+    await ann.getByText('This is the beginning of the chat').waitFor();
+    assert.equal(await messagesOf(ann).count(), 70);
+    assert.equal(await messagesOf(ann).first().locator('.text').textContent(), 'old 1');
+  });
+
   test('the session is restored on reload, and a revoked session signs the client out', async () => {
     await bob.reload();
     await bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) }).waitFor();
