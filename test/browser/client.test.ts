@@ -13,6 +13,7 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
   const suffix = Date.now().toString(36);
   const annName = `Ann ${suffix}`;
   const bobName = `Bob ${suffix}`;
+  const bobPhone = newPhone();
 
   before(async () => {
     rig = await startRig();
@@ -21,7 +22,7 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     ann = await annCtx.newPage();
     bob = await bobCtx.newPage();
     await registerIn(ann, rig.url, newPhone(), annName);
-    await registerIn(bob, rig.url, newPhone(), bobName);
+    await registerIn(bob, rig.url, bobPhone, bobName);
   });
 
   after(async () => {
@@ -135,6 +136,52 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     assert.equal(await messagesOf(ann).first().locator('.text').textContent(), 'old 1');
   });
 
+  test('an edit and a recall reach the other side', async () => {
+    const openWith = (page: Page, name: string | RegExp) => page.getByTestId('chat-list').getByRole('button', { name }).click();
+    await openWith(ann, new RegExp(bobName));
+    await openWith(bob, new RegExp(annName));
+    await send(ann, 'teh typo');
+    const annsBubble = messagesOf(ann).filter({ hasText: 'teh typo' });
+    await annsBubble.hover();
+    await annsBubble.getByRole('button', { name: 'Edit' }).click();
+    const box = ann.getByRole('textbox', { name: 'Write a message…' });
+    assert.equal(await box.inputValue(), 'teh typo');
+    await box.fill('the fix');
+    await box.press('Enter');
+    const bobsBubble = messagesOf(bob).filter({ hasText: 'the fix' });
+    await bobsBubble.filter({ hasText: 'edited' }).waitFor();
+    const fixed = messagesOf(ann).filter({ hasText: 'the fix' });
+    await fixed.hover();
+    await fixed.getByRole('button', { name: 'Recall' }).click();
+    await messagesOf(bob).filter({ hasText: 'This message was recalled' }).waitFor();
+    assert.equal(await messagesOf(bob).filter({ hasText: 'the fix' }).count(), 0);
+  });
+
+  test('a blocked person cannot send; after unblocking, their retry goes through', async () => {
+    await ann.getByRole('button', { name: 'New chat' }).click();
+    await ann.getByRole('searchbox', { name: 'Username, name or phone' }).fill(bobPhone);
+    await ann.getByRole('searchbox', { name: 'Username, name or phone' }).press('Enter');
+    await ann.getByTestId('user-result').getByRole('button', { name: 'Add contact' }).click();
+    await ann.getByTestId('user-result').getByText('Added to contacts').waitFor();
+    await ann.keyboard.press('Escape');
+    await ann.getByRole('button', { name: 'Contacts' }).click();
+    const entry = ann.getByTestId('contact').filter({ hasText: bobName });
+    await entry.getByRole('button', { name: 'Block' }).click();
+    await entry.getByRole('button', { name: 'Unblock' }).waitFor();
+
+    await send(bob, 'let me in');
+    const failed = bob.getByTestId('pending-message').filter({ hasText: 'let me in' });
+    await failed.getByText('Not sent').waitFor();
+
+    await entry.getByRole('button', { name: 'Unblock' }).click();
+    await entry.getByRole('button', { name: 'Block' }).waitFor();
+    await ann.keyboard.press('Escape');
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    await messagesOf(ann).filter({ hasText: 'let me in' }).waitFor();
+    await failed.waitFor({ state: 'detached' });
+    assert.equal(await messagesOf(bob).filter({ hasText: 'let me in' }).count(), 1);
+  });
+
   test('the session is restored on reload, and a revoked session signs the client out', async () => {
     await bob.reload();
     await bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) }).waitFor();
@@ -146,6 +193,27 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     await bob.getByRole('heading', { name: 'Sign in' }).waitFor();
     await bob.getByRole('alert').filter({ hasText: 'signed out' }).waitFor();
     assert.equal(await bob.evaluate(() => localStorage.getItem('parley.session')), null);
+  });
+
+  test('an admin sees the console link; a user the admin disables is signed out', async () => {
+    const annId = (JSON.parse((await ann.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { user: { id: number } }).user.id;
+    await rig.parley.core.admin.setAdmin(null, annId, true);
+    await ann.reload();
+    await ann.getByLabel('Settings').click();
+    assert.equal(await ann.getByRole('link', { name: 'Admin console' }).getAttribute('href'), '/app/admin/');
+
+    // Bob, signed out by the previous test, signs in with his password.
+    await bob.getByLabel('Phone or username').fill(bobPhone);
+    await bob.getByLabel('Password').fill('correct horse battery');
+    await bob.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await bob.getByTestId('chat-list').waitFor();
+    const bobId = (JSON.parse((await bob.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { user: { id: number } }).user.id;
+
+    const annToken = (JSON.parse((await ann.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { token: string }).token;
+    const res = await fetch(`${rig.url}/api/admin/users/${bobId}/disable`, { method: 'POST', headers: { authorization: `Bearer ${annToken}` } });
+    assert.equal(res.status, 200);
+    await bob.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await bob.getByRole('alert').filter({ hasText: 'signed out' }).waitFor();
   });
 
   test('first render is quick from a warm server', async () => {

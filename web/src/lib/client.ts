@@ -261,6 +261,14 @@ export class ChatClient {
     this.set((s) => ({ contacts: { ...s.contacts, [userId]: flagsOf(entry) } }));
   }
 
+  async removeContact(userId: number): Promise<void> {
+    await api('DELETE', `/api/contacts/${userId}`);
+    this.set((s) => {
+      const { [userId]: _gone, ...rest } = s.contacts;
+      return { contacts: rest };
+    });
+  }
+
   async setMessagePinned(messageId: number, pinned: boolean): Promise<void> {
     await api(pinned ? 'POST' : 'DELETE', `/api/messages/${messageId}/pin`);
   }

@@ -97,6 +97,8 @@ const en = {
   roleOwner: 'owner',
   roleAdmin: 'admin',
   settings: 'Settings',
+  contacts: 'Contacts',
+  noContacts: 'No contacts yet: find people with “New chat”.',
 } as const;
 
 export type Key = keyof typeof en;
@@ -199,6 +201,8 @@ const zh: Partial<Record<Key, string>> = {
   roleOwner: '群主',
   roleAdmin: '管理员',
   settings: '设置',
+  contacts: '联系人',
+  noContacts: '还没有联系人：用“新聊天”查找。',
 };
 
 const dictionaries: Record<Language, Partial<Record<Key, string>>> = { en, zh };

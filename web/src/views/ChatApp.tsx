@@ -1,7 +1,8 @@
-import { useContext, useState, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ChatClient } from '../lib/client.ts';
 import { PrefsContext, useT, type Theme } from '../lib/prefs.ts';
 import { ChatList } from './ChatList.tsx';
+import { ContactsDialog } from './ContactsDialog.tsx';
 import { Conversation } from './Conversation.tsx';
 import { NewChatDialog } from './NewChatDialog.tsx';
 import { SearchDialog } from './SearchDialog.tsx';
@@ -11,8 +12,14 @@ export function ChatApp({ client }: { client: ChatClient }) {
   const state = useSyncExternalStore(client.subscribe, client.snapshot);
   const t = useT();
   const { prefs, setPrefs } = useContext(PrefsContext);
-  const [dialog, setDialog] = useState<'new' | 'search' | null>(null);
+  const [dialog, setDialog] = useState<'new' | 'search' | 'contacts' | null>(null);
   const open = state.chats.find((c) => c.id === state.openChatId) ?? null;
+
+  // Unread messages in the tab's title, as messengers do, muted chats aside.
+  const unread = state.chats.reduce((n, c) => n + (c.is_muted ? 0 : c.unread_count), 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
+  }, [unread]);
 
   return (
     <div className={`layout ${open ? 'has-open' : ''}`}>
@@ -61,6 +68,9 @@ export function ChatApp({ client }: { client: ChatClient }) {
           <button type="button" className="secondary" onClick={() => setDialog('search')}>
             {t('search')}
           </button>
+          <button type="button" className="secondary" onClick={() => setDialog('contacts')}>
+            {t('contacts')}
+          </button>
         </div>
         <ChatList chats={state.chats} loaded={state.chatsLoaded} openId={state.openChatId} meId={state.me.id} onOpen={(id) => client.openChat(id)} />
       </aside>
@@ -73,6 +83,7 @@ export function ChatApp({ client }: { client: ChatClient }) {
       </main>
       {dialog === 'new' && <NewChatDialog client={client} onClose={() => setDialog(null)} />}
       {dialog === 'search' && <SearchDialog client={client} onClose={() => setDialog(null)} />}
+      {dialog === 'contacts' && <ContactsDialog client={client} flags={state.contacts} onClose={() => setDialog(null)} />}
     </div>
   );
 }

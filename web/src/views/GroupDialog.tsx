@@ -5,6 +5,7 @@ import { useT } from '../lib/prefs.ts';
 import type { Chat, PublicUser } from '../lib/types.ts';
 import { initial } from './ChatApp.tsx';
 import { Dialog } from './Dialog.tsx';
+import { ErrorLine, useAction } from './useAction.tsx';
 
 interface Member {
   id: number;
@@ -21,7 +22,7 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
   const [announcement, setAnnouncement] = useState(chat.announcement);
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<PublicUser[]>([]);
-  const [error, setError] = useState('');
+  const { error, setError, run: attempt } = useAction();
   const [version, setVersion] = useState(0);
   const myRole = members.find((m) => m.id === meId)?.role ?? chat.role;
   const manages = myRole === 'owner' || myRole === 'admin';
@@ -33,15 +34,11 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
     );
   }, [chat.id, version]);
 
-  async function run(method: string, path: string, body?: unknown) {
-    setError('');
-    try {
+  const run = (method: string, path: string, body?: unknown) =>
+    attempt(async () => {
       await client.changeGroup(method, path, body);
       setVersion((v) => v + 1);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  }
+    });
 
   async function search(e: FormEvent) {
     e.preventDefault();
@@ -51,11 +48,7 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
 
   return (
     <Dialog title={t('group')} onClose={onClose}>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <form
         className="group-form"
         onSubmit={(e) => {

@@ -5,6 +5,7 @@ import { useT } from '../lib/prefs.ts';
 import type { PublicUser } from '../lib/types.ts';
 import { initial } from './ChatApp.tsx';
 import { Dialog } from './Dialog.tsx';
+import { ErrorLine, useAction } from './useAction.tsx';
 
 /** Find people by username, name or phone; message them, add them as contacts, or pick them for a group. */
 export function NewChatDialog({ client, onClose }: { client: ChatClient; onClose: () => void }) {
@@ -13,27 +14,15 @@ export function NewChatDialog({ client, onClose }: { client: ChatClient; onClose
   const [results, setResults] = useState<PublicUser[] | null>(null);
   const [picked, setPicked] = useState<PublicUser[]>([]);
   const [groupName, setGroupName] = useState('');
-  const [error, setError] = useState('');
+  const { error, run } = useAction();
   const [added, setAdded] = useState<Set<number>>(new Set());
 
   async function search(e: FormEvent) {
     e.preventDefault();
-    setError('');
-    try {
+    await run(async () => {
       const page = await api<{ users: PublicUser[] }>('GET', `/api/users/search?q=${encodeURIComponent(query.trim())}`);
       setResults(page.users);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  }
-
-  async function run(action: () => Promise<unknown>) {
-    setError('');
-    try {
-      await action();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
+    });
   }
 
   const message = (u: PublicUser) =>
@@ -54,11 +43,7 @@ export function NewChatDialog({ client, onClose }: { client: ChatClient; onClose
           {t('search')}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {results && results.length === 0 && <p className="empty small">{t('noResults')}</p>}
       <ul className="people">
         {results?.map((u) => (

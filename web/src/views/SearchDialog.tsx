@@ -5,6 +5,7 @@ import { shortTime } from '../lib/format.ts';
 import { useLocale, useT } from '../lib/prefs.ts';
 import type { Message } from '../lib/types.ts';
 import { Dialog } from './Dialog.tsx';
+import { ErrorLine, useAction } from './useAction.tsx';
 import { previewOf } from './preview.ts';
 
 /** Messages across all my chats; choosing one opens its chat. */
@@ -13,18 +14,15 @@ export function SearchDialog({ client, onClose }: { client: ChatClient; onClose:
   const locale = useLocale();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<Message[] | null>(null);
-  const [error, setError] = useState('');
+  const { error, run } = useAction();
   const chats = client.snapshot().chats;
 
   async function search(e: FormEvent) {
     e.preventDefault();
-    setError('');
-    try {
+    await run(async () => {
       const page = await api<{ messages: Message[] }>('GET', `/api/messages/search?q=${encodeURIComponent(query.trim())}&limit=50`);
       setResults(page.messages);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
+    });
   }
 
   return (
@@ -35,11 +33,7 @@ export function SearchDialog({ client, onClose }: { client: ChatClient; onClose:
           {t('search')}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {results && results.length === 0 && <p className="empty small">{t('noResults')}</p>}
       <ul className="people">
         {results?.map((m) => (
