@@ -123,6 +123,9 @@ export class ChatClient {
   readonly snapshot = () => this.state;
 
   start(): void {
+    // The list is shown at once; the socket's first connect loads it again, so that nothing
+    // sent between this answer and the connection is missed.
+    void this.reload();
     this.socket.start();
     api('GET', '/api/admin/stats').then(
       () => this.set({ isAdmin: true }),
@@ -168,8 +171,8 @@ export class ChatClient {
       const open = this.state.openChatId;
       if (open !== null) await this.loadNewest(open);
     } catch (err) {
-      if (err instanceof ApiError && err.transient) return;
-      throw err;
+      // Offline: the next connect reloads. A lost session has signed out already.
+      if (!(err instanceof ApiError)) console.error('reload failed', err);
     }
   }
 
