@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -88,6 +89,14 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     await viewer.waitFor();
     await bob.keyboard.press('Escape');
     await viewer.waitFor({ state: 'detached' });
+
+    await ann.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('minutes of the meeting\n') });
+    const link = bob.getByRole('link', { name: /notes\.txt/ });
+    await link.waitFor();
+    const [download] = await Promise.all([bob.waitForEvent('download'), link.click()]);
+    assert.equal(download.suggestedFilename(), 'notes.txt');
+    const saved = await download.path();
+    assert.equal(readFileSync(saved, 'utf8'), 'minutes of the meeting\n');
   });
 
   test('typing shows in the other side\'s header; a group is created, used and renamed live', async () => {

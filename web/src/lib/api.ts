@@ -95,13 +95,15 @@ export async function unwrap<T>(res: Response): Promise<T> {
   return envelope.data as T;
 }
 
-/** A file link the server issued, made relative (it may name another origin behind a proxy) and carrying the token, for <img> and downloads. */
-export function fileLink(url: string, download = false): string {
+/**
+ * A file link the server issued, made relative (it may name another origin behind a proxy) and
+ * carrying the token, since <img> and download links cannot send an Authorization header.
+ */
+export function fileLink(url: string): string {
   if (!url) return '';
   const parsed = new URL(url, location.origin);
   const token = loadSession()?.token;
   if (token) parsed.searchParams.set('token', token);
-  if (download) parsed.searchParams.set('download', '1');
   return parsed.pathname + parsed.search;
 }
 

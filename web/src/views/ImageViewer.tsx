@@ -9,7 +9,7 @@ export function ImageViewer({ message, onClose }: { message: Message; onClose: (
     <Dialog title={message.file_name || t('image')} onClose={onClose} wide>
       <img className="viewer-image" src={fileLink(message.file_url)} alt={message.file_name} />
       <p>
-        <a href={fileLink(message.file_url, true)} download={message.file_name}>
+        <a href={fileLink(message.file_url)} download={message.file_name}>
           {t('download')}
         </a>
       </p>

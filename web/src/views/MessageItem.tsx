@@ -24,7 +24,7 @@ export function MessageItem({ message: m, mine, showSender, names, quoted, onRep
   const t = useT();
   const locale = useLocale();
   if (m.type === 'call' && m.call) {
-    const caller = names[m.call.caller_id] ?? '…';
+    const caller = names[m.call.caller_id] ?? (m.sender?.id === m.call.caller_id ? m.sender.nickname : '…');
     const kind = m.call.call_type === 'video' ? t('callVideo') : t('callAudio');
     return (
       <p className="system-line" data-testid="call-record">
@@ -46,7 +46,7 @@ export function MessageItem({ message: m, mine, showSender, names, quoted, onRep
           <img src={fileLink(m.thumbnail)} alt={m.file_name || t('image')} width={m.width ? Math.min(240, m.width) : undefined} loading="lazy" data-testid="thumbnail" />
         </button>
       ) : m.file_url ? (
-        <a className="file" href={fileLink(m.file_url, true)} download={m.file_name}>
+        <a className="file" href={fileLink(m.file_url)} download={m.file_name}>
           📎 {m.file_name} <small>{fileSize(m.file_size)}</small>
         </a>
       ) : null}
