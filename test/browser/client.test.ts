@@ -209,6 +209,20 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     await messagesOf(ann).filter({ hasText: 'after the refresh' }).waitFor();
   });
 
+  test('pinned chats come first; a new message moves its chat up, live', async () => {
+    const names = async () => (await bob.getByTestId('chat-list').locator('.chat-name').allTextContents()).map((n) => n.replace('📌', '').trim());
+    await ann.getByTestId('chat-list').getByRole('button', { name: /Core team/ }).click();
+    await send(ann, 'news for the team');
+    await bob.getByTestId('chat-list').locator('li').first().getByText('Core team').waitFor();
+    await bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) }).click();
+    await bob.getByRole('button', { name: 'Pin chat' }).click();
+    await bob.getByRole('button', { name: 'Unpin chat' }).waitFor();
+    assert.equal((await names())[0], annName);
+    await send(ann, 'more news');
+    await bob.getByTestId('chat-list').getByRole('button', { name: /Core team/ }).getByText('more news').waitFor();
+    assert.deepEqual((await names()).slice(0, 2), [annName, 'Core team']);
+  });
+
   test('the session is restored on reload, and a revoked session signs the client out', async () => {
     await bob.reload();
     await bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) }).waitFor();

@@ -77,7 +77,8 @@ export class ChatClient {
   private readonly socket: LiveSocket;
   private flushing = false;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastTypingSent = 0;
+  /** When I last said I was typing, by chat; a sent message clears it, so that the next keystroke is announced. */
+  private readonly typingSent = new Map<number, number>();
   private readSent = new Map<number, number>();
 
   constructor(
@@ -302,6 +303,7 @@ export class ChatClient {
   }
 
   private enqueue(item: outbox.NewItem): void {
+    this.typingSent.delete(item.chatId);
     this.set((s) => ({ outbox: outbox.enqueue(s.outbox, item, crypto.randomUUID(), new Date()) }));
     void this.flush();
   }
@@ -388,9 +390,8 @@ export class ChatClient {
   /** Tells the chat I am typing, at most every 3 s (the server forwards it to the other members). */
   typing(chatId: number): void {
     const now = Date.now();
-    if (now - this.lastTypingSent < 3000) return;
-    this.lastTypingSent = now;
-    this.socket.send('typing', { chat_id: chatId, is_typing: true });
+    if (now - (this.typingSent.get(chatId) ?? 0) < 3000) return;
+    if (this.socket.send('typing', { chat_id: chatId, is_typing: true })) this.typingSent.set(chatId, now);
   }
 
   async logout(): Promise<void> {
