@@ -46,6 +46,8 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     // Bob read Ann's message: her bubble shows the read ticks.
     await ann.getByTestId('message').filter({ hasText: 'hello Bob' }).getByLabel('Read').waitFor();
     assert.equal(await messagesOf(ann).count(), 2);
+    // Presence: Bob is connected, so Ann's header says he is online.
+    await ann.getByTestId('subtitle').filter({ hasText: 'online' }).waitFor();
   });
 
   test('a reconnect loses and duplicates nothing; a message typed offline is sent once when back', async () => {
