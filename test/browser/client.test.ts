@@ -225,6 +225,24 @@ describe('Parley Web client', { timeout: 120_000 }, () => {
     assert.deepEqual((await names()).slice(0, 2), [annName, 'Core team']);
   });
 
+  test('search across chats finds a message and opens its chat; a reply quotes its original', async () => {
+    await ann.getByTestId('chat-list').getByRole('button', { name: new RegExp(bobName) }).click();
+    await ann.getByRole('button', { name: 'Search' }).click();
+    await ann.getByRole('searchbox', { name: 'Search messages' }).fill('hello team');
+    await ann.getByRole('searchbox', { name: 'Search messages' }).press('Enter');
+    await ann.getByRole('dialog').getByRole('button', { name: /Core team/ }).click();
+    await ann.getByRole('heading', { name: 'Core team' }).waitFor();
+
+    const original = messagesOf(ann).filter({ hasText: 'hello team' });
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    await bob.getByTestId('chat-list').getByRole('button', { name: /Core team/ }).click();
+    await send(ann, 'replying to myself');
+    const reply = messagesOf(bob).filter({ hasText: 'replying to myself' });
+    await reply.waitFor();
+    assert.equal(await reply.locator('blockquote').textContent(), 'hello team');
+  });
+
   test('the session is restored on reload, and a revoked session signs the client out', async () => {
     await bob.reload();
     await bob.getByTestId('chat-list').getByRole('button', { name: new RegExp(annName) }).waitFor();
