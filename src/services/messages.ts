@@ -406,7 +406,8 @@ export class MessageService {
     const f = record.file;
     const wanted = mediaKinds[input.type];
     if (wanted !== undefined && f.kind !== wanted) {
-      throw new AppError('FILE_TYPE_UNSUPPORTED', `a ${input.type} message needs a ${wanted} file; this one is ${f.kind} (${f.mime})`);
+      const a = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+      throw new AppError('FILE_TYPE_UNSUPPORTED', `${a(input.type)} message needs ${a(wanted)} file; this one is ${f.kind} (${f.mime})`);
     }
     return {
       fileId: f.id,
@@ -417,6 +418,7 @@ export class MessageService {
       height: f.height,
       duration: f.duration,
       hasThumbnail: f.hasThumbnail,
+      kind: f.kind,
     };
   }
 

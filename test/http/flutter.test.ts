@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { TSchema } from 'typebox';
 import { compileStrict } from '../../src/http/validation.ts';
 import { flutter } from '../../src/profiles/flutter/index.ts';
 import * as S from '../../src/profiles/flutter/schemas.ts';
-import type { ApiResponse } from '../support/api.ts';
+import { Api, type ApiResponse } from '../support/api.ts';
 import { Chat8Socket, type C8Frame } from '../support/chat8.ts';
 import { flutterError, flutterSocket, flutterUser, flutterWsUrl, patch, pngBase64, silentWav, type FlutterUser } from '../support/flutter.ts';
-import { describeEachStore } from '../support/server.ts';
+import { describeEachStore, startTestServer, type TestServer } from '../support/server.ts';
 
 /** The flutter document (002) through real HTTP and WebSocket clients, mounted below /flutter (the default PROFILES). */
 
@@ -141,6 +141,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(byEmail.body.total, 1);
     flutterError(await api().get('/v1/users/search', a.token), 400);
     flutterError(await api().get('/v1/users/search?query=', a.token), 400);
+    const blank = await api().get('/v1/users/search?query=%20%20', a.token);
+    flutterError(blank, 400);
+    assert.match(blank.body.details, /^query/);
     flutterError(await api().get(`/v1/users/search?query=${prefix}&limit=abc`, a.token), 400);
   });
 
@@ -174,22 +177,42 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(list.body.contacts[0].status, 'online');
     assert.match(list.body.contacts[0].last_online, iso);
     assert.equal((await api().get('/v1/user/me', b.token)).body.status, 'online');
+    // A second socket of b's is not news; only the first announces (C33).
+    const wb2 = await flutterSocket(base(), b.token);
+    await wb2.barrier();
+    await wa.quiet('contact_status');
 
     wb.send({ type: 'status_update', data: { status: 'away', custom_message: 'In a meeting' } });
     const away = await wa.next('contact_status');
+    frameOk(away, 'contact_status');
     assert.equal(away.data.status, 'away');
     assert.equal(away.data.custom_message, 'In a meeting');
-    assert.equal((await api().get('/v1/user/me', b.token)).body.status_message, 'In a meeting');
+    assert.match(away.data.last_online, iso);
+    const bMe = (await api().get('/v1/user/me', b.token)).body;
+    assert.deepEqual([bMe.status, bMe.status_message], ['away', 'In a meeting']);
+    assert.equal((await api().get('/v1/contacts', a.token)).body.contacts[0].status, 'away');
     wb.send({ type: 'status_update', data: { status: 'sleeping' } });
     const err = await wb.next('error');
     frameOk(err, 'error');
     assert.equal(err.data.code, 400);
+    await wb.barrier();
+    await wa.quiet('contact_status');
+    // Closing one of two sockets is not news either; the last one is.
+    await wb2.close();
+    await wb.barrier();
+    await wa.quiet('contact_status');
     await wb.close();
     assert.equal((await wa.next('contact_status')).data.status, 'offline');
     const gone = (await api().get('/v1/contacts', a.token)).body.contacts[0];
     assert.equal(gone.status, 'offline');
     assert.match(gone.last_online, iso);
     await wc.quiet('contact_status');
+
+    // remark is optional: null until one is given.
+    const d = await user();
+    const plain = await api().post('/v1/contacts', { user_id: d.id }, a.token);
+    shaped(plain, 201, S.AddedContact);
+    assert.equal(plain.body.remark, null);
 
     const pr = await api().patch(`/v1/contacts/${b.id}`, { remark: 'Team Lead' }, a.token);
     shaped(pr, 200, S.UpdatedContact);
@@ -264,6 +287,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const conv = await privateWith(a, b);
     const wa = await flutterSocket(base(), a.token);
     const wb = await flutterSocket(base(), b.token);
+    const wb2 = await flutterSocket(base(), b.token);
     const wo = await flutterSocket(base(), outsider.token);
     const ids: string[] = [];
     for (let i = 1; i <= 5; i++) {
@@ -276,6 +300,8 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const nm = await wb.next('new_message');
     frameOk(nm, 'new_message');
     assert.equal(nm.data.sender_name, 'Ann');
+    // Every connection of every member, and nobody else (C31).
+    for (let i = 0; i < 5; i++) assert.equal((await wb2.next('new_message')).data.message_id, ids[i]);
     await wo.quiet('new_message');
 
     const again = await send(a, conv, { type: 'text', content: 'different', temp_id: 't-1' });
@@ -303,6 +329,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.deepEqual(before.body.messages.map((m: { message_id: string }) => m.message_id), [ids[2], ids[1]]);
     const after = await api().get(`/v1/conversations/${conv}/messages?after=${ids[0]}&limit=2`, a.token);
     assert.deepEqual(after.body.messages.map((m: { message_id: string }) => m.message_id), [ids[2], ids[1]]);
+    // Without a cursor: the newest `limit`.
+    const newest = await api().get(`/v1/conversations/${conv}/messages?limit=2`, a.token);
+    assert.deepEqual(newest.body.messages.map((m: { message_id: string }) => m.message_id), [ids[5], ids[4]]);
     // History does not move the read position (C19).
     assert.equal((await api().get('/v1/conversations', b.token)).body.conversations[0].unread_count, 5);
 
@@ -312,9 +341,15 @@ describeEachStore('flutter profile below /flutter', (server) => {
     frameOk(status, 'message_status');
     assert.equal(status.data.message_id, ids[2]);
     assert.equal(status.data.status, 'read');
-    const seen = await api().get(`/v1/conversations/${conv}/messages`, b.token);
-    const statusOf = new Map<string, string>(seen.body.messages.map((m: { message_id: string; status: string }) => [m.message_id, m.status]));
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => statusOf.get(ids[i]!)), ['read', 'read', 'read', 'sent', 'sent']);
+    // In everyone's history: the reader's and the sender's.
+    for (const viewer of [b, a]) {
+      const seen = await api().get(`/v1/conversations/${conv}/messages`, viewer.token);
+      const statusOf = new Map<string, string>(seen.body.messages.map((m: { message_id: string; status: string }) => [m.message_id, m.status]));
+      assert.deepEqual([0, 1, 2, 3, 4].map((i) => statusOf.get(ids[i]!)), ['read', 'read', 'read', 'sent', 'sent']);
+    }
+    // A repeated temp_id answers the message as it now stands: read, never back to sent.
+    const replayed = await send(a, conv, { type: 'text', content: 'm1', temp_id: 't-1' });
+    assert.deepEqual([replayed.status, replayed.body.message_id, replayed.body.status], [201, ids[0], 'read']);
     assert.equal((await api().get('/v1/conversations', b.token)).body.conversations[0].unread_count, 2);
     // Never back.
     wb.send({ type: 'message_read', data: { conversation_id: conv, message_id: ids[0] } });
@@ -335,7 +370,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(pong.data.timestamp, 1623331800000);
     wo.send({ type: 'ping', data: {} });
     assert.ok(Math.abs((await wo.next('pong')).data.timestamp - Date.now()) < 60_000);
-    for (const s of [wa, wb, wo]) await s.close();
+    for (const s of [wa, wb, wb2, wo]) await s.close();
 
     assert.equal(await Chat8Socket.refused(flutterWsUrl(base())), 401);
     assert.equal(await Chat8Socket.refused(flutterWsUrl(base(), 'bad')), 401);
@@ -373,7 +408,8 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const sent = await send(a, conv, { type: 'image', content: up.body.media_id, caption: 'Check out this photo!' });
     shaped(sent, 201, S.SentMessage);
     assert.equal(sent.body.caption, 'Check out this photo!');
-    assert.equal(sent.body.media.media_id, up.body.media_id);
+    // The media object is the upload's own answer.
+    assert.deepEqual(sent.body.media, up.body);
     const frame = await wb.next('new_message');
     frameOk(frame, 'new_message');
     assert.equal(frame.data.media.media_id, up.body.media_id);
@@ -389,6 +425,16 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
     assert.ok([403, 404].includes((await get(outsider.token)).status));
     await wb.close();
+
+    // An image sent as a file message is still the upload it was (type image, with its size in pixels);
+    // a media message without a caption has caption null.
+    const asFile = await send(a, conv, { type: 'file', content: up.body.media_id });
+    shaped(asFile, 201, S.SentMessage);
+    assert.equal(asFile.body.caption, null);
+    assert.deepEqual(asFile.body.media, up.body);
+    const voice = await send(a, conv, { type: 'audio', content: wav.body.media_id });
+    assert.deepEqual([voice.status, voice.body.media.duration, voice.body.media.type], [201, 2, 'audio']);
+    flutterError(await send(a, conv, { type: 'video', content: up.body.media_id }), 400);
 
     const theirs = await upload(base(), outsider.token, { type: 'image', file: { data: png, name: 'p.png', type: 'image/png' } });
     flutterError(await send(a, conv, { type: 'image', content: theirs.body.media_id }), 404);
@@ -471,6 +517,14 @@ describeEachStore('flutter profile below /flutter', (server) => {
       assert.deepEqual([f.data.group_id, f.data.update_type, f.data.user_id, f.data.user_name, f.data.role], [gid, 'role_changed', m1.id, 'Max', 'admin']);
     }
     assert.equal((await api().get(`/v1/groups/${gid}/members`, owner.token)).body.members[1].role, 'admin');
+    // An admin may PATCH; fields left out stay as they were (C27).
+    const byAdmin = await api().patch(`/v1/groups/${gid}`, { announcement: 'from the admin' }, m1.token);
+    shaped(byAdmin, 200, S.UpdatedGroup);
+    assert.deepEqual([byAdmin.body.name, byAdmin.body.announcement, byAdmin.body.avatar], ['Project Team', 'from the admin', null]);
+    for (const w of [wOwner, w1, w2]) {
+      const f = await w.next('group_update');
+      assert.deepEqual([f.data.update_type, f.data.user_id, f.data.user_name, f.data.announcement], ['info_updated', m1.id, 'Max', 'from the admin']);
+    }
 
     // Notices go to the members after the change: whoever left or was removed is not told.
     assert.equal((await server().api.delete(`/api/chats/${gid}/members/${m2.id}`, { token: m2Primary })).status, 200);
@@ -534,7 +588,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const b = await user();
     const outsider = await user();
     const [wa, wb, wo] = (await Promise.all([a, b, outsider].map((u) => flutterSocket(base(), u.token)))) as [Chat8Socket, Chat8Socket, Chat8Socket];
-    flutterError(await api().post('/v1/calls', { target_id: a.id, type: 'video', offer_sdp: 'v=0' }, a.token), 400);
+    const self = await api().post('/v1/calls', { target_id: a.id, type: 'video', offer_sdp: 'v=0' }, a.token);
+    flutterError(self, 400);
+    assert.match(self.body.details, /^target_id/);
     flutterError(await api().post('/v1/calls', { target_id: b.id, type: 'hologram', offer_sdp: 'v=0' }, a.token), 400);
     flutterError(await api().post('/v1/calls', { target_id: b.id, type: 'video' }, a.token), 400);
     flutterError(await api().post('/v1/calls', { target_id: '999999999', type: 'video', offer_sdp: 'v=0' }, a.token), 404);
@@ -564,20 +620,26 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const ice = await wb.next('ice_candidate');
     frameOk(ice, 'ice_candidate');
     assert.deepEqual(ice.data, { call_id: callId, candidate: 'candidate:1 1 UDP 2013266431 192.168.1.100 54572 typ host', sdp_mid: '0', sdp_mline_index: 0 });
+    // Relayed as given: without sdp_mid and sdp_mline_index when the sender gave none.
     wb.send({ type: 'ice_candidate', data: { call_id: callId, candidate: 'candidate:2' } });
-    assert.equal((await wa.next('ice_candidate')).data.candidate, 'candidate:2');
+    assert.deepEqual((await wa.next('ice_candidate')).data, { call_id: callId, candidate: 'candidate:2' });
     wo.send({ type: 'ice_candidate', data: { call_id: callId, candidate: 'candidate:3' } });
     assert.ok([403, 404].includes((await wo.next('error')).data.code));
+    wa.send({ type: 'ice_candidate', data: { call_id: `call_${'x'.repeat(300)}`, candidate: 'candidate:4' } });
+    assert.equal((await wa.next('error')).data.code, 404);
     await wa.quiet('ice_candidate');
     await wb.quiet('ice_candidate');
 
+    // duration: whole seconds from accept to end.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const end = await api().post(`/v1/calls/${callId}/end`, {}, a.token);
     assert.equal(end.status, 200, end.text);
+    assert.deepEqual(Object.keys(end.body).sort(), ['call_id', 'duration', 'status', 'updated_at']);
     assert.equal(end.body.status, 'ended');
-    assert.equal(typeof end.body.duration, 'number');
+    assert.ok(Number.isInteger(end.body.duration) && end.body.duration >= 1 && end.body.duration <= 3, String(end.body.duration));
     const over = await wb.next('call_end');
     frameOk(over, 'call_end');
-    assert.equal(over.data.call_id, callId);
+    assert.deepEqual([over.data.call_id, over.data.duration], [callId, end.body.duration]);
     await wa.quiet('call_end');
     flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'late' }, b.token), 409);
 
@@ -589,5 +651,96 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await wa.next('call_end')).data.duration, 0);
     await wb.quiet('call_end');
     for (const w of [wa, wb, wo]) await w.close();
+  });
+});
+
+describe('flutter profile with PUBLIC_URL and tight limits', () => {
+  const publicUrl = 'https://chat.example.com';
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer('sqlite', { PUBLIC_URL: publicUrl, UPLOAD_MAX_SIZE: '1kb', RATE_LIMIT_QUERY: '20/min' });
+  });
+  after(async () => {
+    await s?.close();
+  });
+  const api = () => new Api(`${s.url}/flutter`);
+  const local = (url: string) => url.replace(publicUrl, s.url);
+
+  it('links are absolute under PUBLIC_URL, the same in REST answers and frames, and serve the bytes (C12, C24, C25)', async () => {
+    const a = await flutterUser(api(), { nickname: 'Pia' });
+    const b = await flutterUser(api());
+    const conv = (await api().post('/v1/conversations', { type: 'private', target_id: b.id }, { token: a.token })).body.conversation_id as string;
+    const png = Buffer.from(pngBase64, 'base64');
+    const up = await upload(`${s.url}/flutter`, a.token, { type: 'image', file: { data: png, name: 'photo.png', type: 'image/png' } });
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    assert.equal(up.body.url, `${publicUrl}/flutter/v1/media/${up.body.media_id}`);
+
+    const wb = await flutterSocket(`${s.url}/flutter`, b.token);
+    const sent = await api().post(`/v1/conversations/${conv}/messages`, { type: 'image', content: up.body.media_id, caption: 'here' }, { token: a.token });
+    assert.equal(sent.status, 201, sent.text);
+    assert.deepEqual(sent.body.media, up.body);
+    const frame = await wb.next('new_message');
+    assert.deepEqual(frame.data.media, up.body);
+    const history = await api().get(`/v1/conversations/${conv}/messages`, { token: b.token });
+    assert.deepEqual(history.body.messages[0].media, up.body);
+    const got = await fetch(local(up.body.url), { headers: { authorization: `Bearer ${b.token}` } });
+    assert.equal(got.status, 200);
+    assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
+
+    const me = await patch(api(), '/v1/user/me', { avatar: `base64:${pngBase64}` }, { token: a.token });
+    assert.equal(me.status, 200, me.text);
+    assert.match(me.body.avatar, new RegExp(`^${publicUrl}/flutter/v1/avatars/file_`));
+    assert.equal((await api().get('/v1/user/me', { token: a.token })).body.avatar, me.body.avatar);
+    const avatar = await fetch(local(me.body.avatar));
+    assert.equal(avatar.status, 200);
+    assert.deepEqual(Buffer.from(await avatar.arrayBuffer()), png);
+    await wb.close();
+  });
+
+  it('an upload over UPLOAD_MAX_SIZE is 413 and too many requests 429, both {code, message, details} (C4)', async () => {
+    const a = await flutterUser(api());
+    const big = await upload(`${s.url}/flutter`, a.token, { type: 'file', file: { data: Buffer.alloc(4096, 7), name: 'big.bin', type: 'application/octet-stream' } });
+    assert.equal(big.status, 413);
+    assert.deepEqual(Object.keys(big.body).sort(), ['code', 'details', 'message']);
+    assert.equal(big.body.code, 413);
+
+    let last: ApiResponse | undefined;
+    for (let i = 0; i < 25 && last?.status !== 429; i++) last = await api().get('/v1/user/me', { token: a.token });
+    flutterError(last!, 429);
+  });
+
+  it('publishes its OpenAPI document with every path, method and success status of the document', async () => {
+    const doc = (await s.api.get('/openapi/flutter.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const expected: [string, string, string][] = [
+      ['post', '/auth/register', '201'],
+      ['post', '/auth/login', '200'],
+      ['post', '/auth/refresh', '200'],
+      ['post', '/auth/oauth/{provider}', '200'],
+      ['get', '/user/me', '200'],
+      ['patch', '/user/me', '200'],
+      ['get', '/users/search', '200'],
+      ['get', '/contacts', '200'],
+      ['post', '/contacts', '201'],
+      ['patch', '/contacts/{user_id}', '200'],
+      ['delete', '/contacts/{user_id}', '204'],
+      ['get', '/conversations', '200'],
+      ['post', '/conversations', '201'],
+      ['get', '/conversations/{conversation_id}/messages', '200'],
+      ['post', '/conversations/{conversation_id}/messages', '201'],
+      ['get', '/groups/{group_id}', '200'],
+      ['patch', '/groups/{group_id}', '200'],
+      ['get', '/groups/{group_id}/members', '200'],
+      ['post', '/groups/{group_id}/members', '200'],
+      ['post', '/media/upload', '201'],
+      ['post', '/calls', '201'],
+      ['post', '/calls/{call_id}/accept', '200'],
+      ['post', '/calls/{call_id}/end', '200'],
+    ];
+    for (const [method, path, status] of expected) {
+      const op = doc.paths[`/flutter/v1${path}`]?.[method];
+      assert.ok(op, `${method} ${path}`);
+      assert.ok(status in op.responses, `${method} ${path} answers ${status}`);
+    }
+    assert.ok(doc.paths['/flutter/ws']?.get, 'the socket');
   });
 });

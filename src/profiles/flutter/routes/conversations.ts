@@ -86,7 +86,8 @@ export const conversationRoutes = [
       const input = { type: b.type, content: b.content, caption: b.caption, clientId: b.temp_id, ...media };
       const result = await c.services.messages.send(c.me, c.params.conversation_id, input);
       if (result.kind !== 'sent') throw new Error('a send without sendAt is never scheduled');
-      return present.sent(result.view.message, result.view.sender, false, c.links);
+      // A repeated temp_id answers the stored message as it stands: `read` if it has been (C21, C22).
+      return present.sent(result.view.message, result.view.sender, result.view.isRead, c.links);
     },
   ),
 
