@@ -360,6 +360,10 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const refused = await wo.next('error');
     frameOk(refused, 'error');
     assert.ok([403, 404].includes(refused.data.code));
+    wb.send({ type: 'message_read', data: { conversation_id: conv, message_id: '987654321' } });
+    assert.equal((await wb.next('error')).data.code, 404);
+    // Unread counts messages from others only: a's own five are not unread to a.
+    assert.equal((await api().get('/v1/conversations', a.token)).body.conversations[0].unread_count, 1);
     wo.send('not json');
     assert.equal((await wo.next('error')).data.code, 400);
     wo.send({ type: 'dance', data: {} });
@@ -424,6 +428,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(got.status, 200);
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
     assert.ok([403, 404].includes((await get(outsider.token)).status));
+    flutterError(await api().get('/v1/media/file_nothing', a.token), 404);
     await wb.close();
 
     // An image sent as a file message is still the upload it was (type image, with its size in pixels);
@@ -453,6 +458,11 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(info.body.owner_id, owner.id);
     assert.equal(info.body.member_count, 3);
     flutterError(await api().get(`/v1/groups/${gid}`, outsider.token), [403, 404]);
+    flutterError(await api().get(`/v1/groups/${gid}/members`, outsider.token), [403, 404]);
+    flutterError(await api().patch(`/v1/groups/${gid}`, { name: 'Taken over' }, outsider.token), [403, 404]);
+    flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id] }, outsider.token), [403, 404]);
+    // Inviting takes the owner or an admin, as PATCH does.
+    flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id] }, m1.token), 403);
     flutterError(await api().get('/v1/groups/424242', owner.token), 404);
 
     const members = await api().get(`/v1/groups/${gid}/members?limit=2`, m2.token);
@@ -607,6 +617,8 @@ describeEachStore('flutter profile below /flutter', (server) => {
     flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'x' }, a.token), 403);
     flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'x' }, outsider.token), [403, 404]);
     flutterError(await api().post(`/v1/calls/${callId}/end`, {}, outsider.token), [403, 404]);
+    flutterError(await api().post('/v1/calls/call_nothing/accept', { answer_sdp: 'x' }, b.token), 404);
+    flutterError(await api().post('/v1/calls/42/end', {}, b.token), 404);
     const accepted = await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'v=0 answer' }, b.token);
     assert.equal(accepted.status, 200, accepted.text);
     assert.equal(accepted.body.status, 'connected');
