@@ -501,6 +501,17 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await wo.next('group_update')).data.update_type, 'new_member');
     const again = await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id] }, owner.token);
     assert.deepEqual(again.body.invited_users, []);
+
+    // Role order (C26): the newest member made admin (through the primary API) comes before the members.
+    const ownerPrimary = (await server().api.post('/api/auth/login', { username: owner.username, password: owner.password })).body.data.access_token as string;
+    assert.equal((await server().api.put(`/api/chats/${gid}/members/${outsider.id}`, { role: 'admin' }, { token: ownerPrimary })).status, 200);
+    const ordered = await api().get(`/v1/groups/${gid}/members`, m2.token);
+    assert.deepEqual(
+      ordered.body.members.map((m: { user_id: string; role: string }) => [m.user_id, m.role]),
+      [[owner.id, 'owner'], [outsider.id, 'admin'], [m1.id, 'member'], [m2.id, 'member']],
+    );
+    const joinedAt = ordered.body.members.map((m: { joined_at: string }) => m.joined_at);
+    assert.ok(joinedAt[2] <= joinedAt[3] && joinedAt[0] <= joinedAt[1], JSON.stringify(joinedAt));
     await w1.close();
     await wo.close();
   });
@@ -580,6 +591,12 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await wb.next('new_message')).data.message_id, [...ids][0]);
     await wb.quiet('new_message');
     await wb.close();
+
+    // Without limit, a page holds the newest 50 (C20).
+    const more: string[] = [];
+    for (let i = 0; i < 50; i++) more.push((await send(a, conv, { type: 'text', content: `more ${i}` })).body.message_id);
+    const page = await api().get(`/v1/conversations/${conv}/messages`, a.token);
+    assert.deepEqual(page.body.messages.map((m: { message_id: string }) => m.message_id), [...more].reverse());
 
     // b signs out (through the primary API: the document has no logout): b's open socket is
     // closed at once and the token is refused, on the socket and over REST.
