@@ -429,6 +429,11 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
     assert.ok([403, 404].includes((await get(outsider.token)).status));
     flutterError(await api().get('/v1/media/file_nothing', a.token), 404);
+    // A member who may download it may send it on (a forward): the new conversation's members may then download it.
+    const onward = await send(b, await privateWith(b, outsider), { type: 'image', content: up.body.media_id });
+    assert.equal(onward.status, 201, onward.text);
+    assert.deepEqual(onward.body.media, up.body);
+    assert.equal((await get(outsider.token)).status, 200);
     await wb.close();
 
     // An image sent as a file message is still the upload it was (type image, with its size in pixels);
