@@ -13,20 +13,35 @@ import { describeEachStore, startTestServer, type TestServer } from '../support/
 
 const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+/** Every time in a body, however deep, is ISO 8601 in UTC ending in Z (C3). */
+function timesInUtc(value: unknown): void {
+  if (Array.isArray(value)) return value.forEach(timesInUtc);
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    if ((k.endsWith('_at') || k === 'last_online') && v !== null) assert.match(String(v), iso, k);
+    timesInUtc(v);
+  }
+}
+
 function shaped(res: ApiResponse, status: number, schema: TSchema): void {
   assert.equal(res.status, status, res.text);
   const check = compileStrict(schema);
   assert.ok(check(res.body), `${JSON.stringify(check.errors)} in ${res.text}`);
+  timesInUtc(res.body);
 }
 
 /** Whether a value has a schema's shape (no type narrowing: the value stays as the test reads it). */
-const fits = (schema: TSchema, value: unknown): boolean => compileStrict(schema)(value);
+const fits = (schema: TSchema, value: unknown): boolean => {
+  timesInUtc(value);
+  return compileStrict(schema)(value);
+};
 
 function frameOk(f: C8Frame, type: string): void {
   assert.equal(f.type, type);
   assert.deepEqual(Object.keys(f).sort(), ['data', 'type']);
   const check = compileStrict(flutter.socket!.frames[type]!);
   assert.ok(check(f.data), `${type}: ${JSON.stringify(check.errors)} in ${JSON.stringify(f)}`);
+  timesInUtc(f.data);
 }
 
 function upload(base: string, token: string | undefined, parts: Record<string, string | { data: Buffer; name: string; type: string }>) {
