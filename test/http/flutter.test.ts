@@ -587,6 +587,29 @@ describeEachStore('flutter profile below /flutter', (server) => {
     for (const w of ws) await w.close();
   });
 
+  it('a message read by a member stays read after that member leaves the group (C21)', async () => {
+    const owner = await user();
+    const reader = await user();
+    const g = await newGroup(owner, [reader]);
+    const conv = g.target_id;
+    const wOwner = await flutterSocket(base(), owner.token);
+    const wReader = await flutterSocket(base(), reader.token);
+    const read = await send(owner, conv, { type: 'text', content: 'read before leaving' });
+    assert.equal(read.status, 201, read.text);
+    wReader.send({ type: 'message_read', data: { conversation_id: conv, message_id: read.body.message_id } });
+    assert.equal((await wOwner.next('message_status')).data.message_id, read.body.message_id);
+    const statuses = async () =>
+      Object.fromEntries((await api().get(`/v1/conversations/${conv}/messages`, owner.token)).body.messages.map((m: { content: string; status: string }) => [m.content, m.status]));
+    assert.deepEqual(await statuses(), { 'read before leaving': 'read' });
+
+    const primary = (await server().api.post('/api/auth/login', { username: reader.username, password: reader.password })).body.data.access_token as string;
+    assert.equal((await server().api.delete(`/api/chats/${conv}/members/${reader.id}`, { token: primary })).status, 200);
+    assert.equal((await send(owner, conv, { type: 'text', content: 'after leaving' })).status, 201);
+    assert.deepEqual(await statuses(), { 'read before leaving': 'read', 'after leaving': 'sent' });
+    await wOwner.close();
+    await wReader.close();
+  });
+
   it('a body over the limit is 413, a sign-out ends the socket and refuses its token, concurrent temp_id sends store one message (C1, C4, C22)', async () => {
     const a = await user();
     const b = await user();
