@@ -136,6 +136,12 @@ describe('flutter OAuth sign-in against providers on loopback', () => {
       assert.equal((await api().get('/v1/user/me', { token: first.body.token })).body.email, 'cat@example.com');
       flutterError(await signIn('github', { code: 'refused', redirect_uri: 'app://callback' }), 401);
       flutterError(await signIn('facebook', { code: 'x' }), 404);
+      // A body without `code` is 400 for a known provider; an unknown one is 404 whatever the body (C9).
+      const missing = await signIn('google', { redirect_uri: 'app://callback' });
+      flutterError(missing, 400);
+      assert.match(JSON.stringify(missing.body.details), /code/);
+      flutterError(await signIn('google', { code: '' }), 400);
+      flutterError(await signIn('facebook', {}), 404);
     });
   }, { env: () => configured });
 
@@ -147,5 +153,7 @@ describe('flutter OAuth sign-in against providers on loopback', () => {
     assert.match(res.body.details, /not configured on this server/);
     flutterError(await signIn('github', { code: 'x' }), 400);
     flutterError(await signIn('facebook', { code: 'x' }), 404);
+    flutterError(await signIn('facebook', {}), 404);
+    flutterError(await signIn('github', {}), 400);
   });
 });
