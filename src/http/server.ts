@@ -80,11 +80,12 @@ class RequestLog extends LogController {
   }
 }
 
-// A path segment longer than any id of any document; the answer to longer ones is a 400.
+// A path segment longer than any id of any document: it names nothing, so it is a 404, as an
+// unknown id of any form is in every document's decisions.
 const maxParamLength = 200;
 
 function routingError(error: FastifyError): AppError {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('BAD_REQUEST', `a path segment is longer than ${maxParamLength} characters`);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('NOT_FOUND', `nothing here has a path segment longer than ${maxParamLength} characters`);
   if (error.code === 'FST_ERR_BAD_URL') return new AppError('BAD_REQUEST', 'the path is not valid percent-encoded UTF-8');
   return new AppError('BAD_REQUEST', error.message);
 }
