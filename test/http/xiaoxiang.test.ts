@@ -97,6 +97,12 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     const again = await xxLogin(a(), u, 'tablet');
     ok(await post('/auth/logout', { deviceId: 'tablet' }, again), 200);
     xxError(await post('/auth/refresh', { refreshToken: again.refreshToken }), 401, 'UNAUTHORIZED');
+    // The body may be left out (with or without a JSON content type): the calling token's device ends.
+    for (const raw of [undefined, { data: '', type: 'application/json' }]) {
+      const desk = await xxLogin(a(), u, 'desk');
+      ok(await a().request('POST', '/xiaoxiang/v1/auth/logout', { token: desk.token, ...(raw && { raw }) }), 200);
+      xxError(await get('/users/me', desk), 401, 'UNAUTHORIZED');
+    }
   });
 
   it('logout ends one device: its tokens and socket at once, a new socket refused; the other device goes on', async () => {
@@ -223,6 +229,12 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     for (const id of ['999999', 'abc', '0x10', '1e3', '012']) xxError(await get(`/chats/${id}`, x), 404, 'NOT_FOUND');
     xxError(await get('/nowhere', x), 404, 'NOT_FOUND');
     xxError(await a().request('DELETE', `/xiaoxiang/v1/chats/${g}`, { token: x.token }), 404, 'NOT_FOUND');
+
+    // Latest activity first: a chat made after the last message leads until another message comes.
+    const h = await group(x, [z], '新群');
+    assert.deepEqual(ok(await get('/chats', x), 200).chats.map((c: { id: string }) => c.id), [h, c1.id, g]);
+    await send(z, g, 'the group wakes up');
+    assert.deepEqual(ok(await get('/chats', x), 200).chats.map((c: { id: string }) => c.id), [g, h, c1.id]);
   });
 
   it('messages: send (201, status sent), replyTo, idempotent clientId (also concurrently), list before/after, validation', async () => {
@@ -434,6 +446,52 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     xxInvalid(await get(`/sync/changes?since=${token0}&limit=0`, me), 'limit');
   });
 
+  it('sync: edits, deletions and renames made through the primary API; strangers stay unseen; a change reads the same in any page', async () => {
+    const [me, friend, stranger, other] = [await user('Me'), await user('Friend'), await user('Stranger'), await user('Other')];
+    const token0 = ok(await get(`/sync/changes?since=${encodeURIComponent(new Date().toISOString())}`, me), 200).nextToken as string;
+
+    const g = await group(me, [friend], 'G1');
+    const m = await send(friend, g, 'original');
+    assert.equal((await a().put(`/api/messages/${m.id}`, { content: 'edited' }, { token: friend.token })).status, 200);
+    assert.equal((await a().put(`/api/chats/${g}`, { name: 'G2' }, { token: me.token })).status, 200);
+    const gone = await send(friend, g, 'to be deleted');
+    assert.equal((await a().delete(`/api/messages/${gone.id}`, { token: friend.token })).status, 200);
+    ok(await put('/users/me', { name: 'Friend renamed' }, friend), 200);
+    ok(await put('/users/me', { name: 'Stranger renamed' }, stranger), 200);
+    await send(stranger, await privateChat(stranger, other), 'between them');
+
+    const all = ok(await get(`/sync/changes?since=${token0}&limit=500`, me), 200, S.Changes);
+    assert.equal(all.hasMore, false);
+    assert.deepEqual(
+      all.changes.map((c: { type: string; action: string; id: string }) => [c.type, c.action, c.id]),
+      [
+        ['chats', 'create', g],
+        ['messages', 'create', m.id],
+        ['messages', 'update', m.id],
+        ['chats', 'update', g],
+        ['messages', 'create', gone.id],
+        ['messages', 'delete', gone.id],
+        ['users', 'update', friend.id],
+      ],
+    );
+    const [, created, edited, renamed, , deleted, friendRenamed] = all.changes as { data: any }[];
+    assert.deepEqual([created!.data.content, edited!.data.content, renamed!.data.name], ['original', 'edited', 'G2']);
+    assert.deepEqual(deleted!.data, { id: gone.id, chatId: g });
+    assert.deepEqual(friendRenamed!.data, { id: friend.id, name: 'Friend renamed', avatar: '', department: '', position: '', status: 'offline' });
+
+    // One change at a time, through nextToken: the same changes, each as it read in the one page.
+    const oneByOne: unknown[] = [];
+    for (let token = token0, more = true; more; ) {
+      const page = ok(await get(`/sync/changes?since=${encodeURIComponent('2000-01-01T00:00:00Z')}&nextToken=${token}&limit=1`, me), 200);
+      oneByOne.push(...page.changes);
+      [token, more] = [page.nextToken, page.hasMore];
+    }
+    assert.deepEqual(oneByOne, all.changes);
+    // The stranger sees their own rename.
+    const theirs = ok(await get(`/sync/changes?since=${token0}&types=users`, stranger), 200).changes;
+    assert.deepEqual(theirs.map((c: { id: string; data: { name: string } }) => [c.id, c.data.name]), [[stranger.id, 'Stranger renamed']]);
+  });
+
   it('sync upload: applied in order, each on its own, idempotent by clientId; a retry after a lost answer stores nothing twice', async () => {
     const [me, x, stranger] = [await user('Uploader'), await user('X'), await user('S')];
     const chat = await privateChat(me, x);
@@ -548,9 +606,36 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     sz.send('{not json');
     const malformed = await sz.next('error');
     assert.deepEqual([malformed.type, malformed.data.code], ['error', 'INVALID_REQUEST']);
+    // A frame naming no event still gets its one answer, with its requestId.
+    sz.send({ data: {}, requestId: 'no-event' });
+    const nameless = await sz.next((f) => f.requestId === 'no-event');
+    assert.deepEqual([nameless.type, nameless.event, nameless.data.code], ['error', 'error', 'INVALID_REQUEST']);
+    // A heartbeat is answered without a requestId too, sent as the origin client does ({type: "heartbeat"}).
+    sz.send({ type: 'heartbeat' });
+    frameOk(await sz.next('heartbeat'), 'heartbeat', 'heartbeat');
     await sz.barrier();
     await sx.close();
     await sz.close();
+  });
+
+  it('user_status: a first connection announces the status the user chose, to those sharing a chat only; a second one nothing', async () => {
+    const [x, y, loner] = [await user('X'), await user('Y'), await user('Loner')];
+    await privateChat(x, y);
+    ok(await put('/users/me', { status: 'busy' }, y), 200);
+    const [sx, sLoner] = [await XxSocket.open(base(), x), await XxSocket.open(base(), loner)];
+    const sy = await XxSocket.open(base(), y);
+    const first = await sx.next((f) => f.event === 'user_status' && f.data.userId === y.id);
+    frameOk(first, 'user_status', 'status');
+    assert.deepEqual(first.data, { userId: y.id, status: 'busy', lastSeen: null });
+    const sy2 = await XxSocket.open(base(), await xxLogin(a(), y, 'y-tablet'));
+    await sy2.close();
+    await sx.quiet('user_status');
+    await sLoner.quiet('user_status');
+    await sy.close();
+    assert.equal((await sx.next((f) => f.event === 'user_status' && f.data.userId === y.id)).data.status, 'offline');
+    await sLoner.quiet('user_status');
+    await sx.close();
+    await sLoner.close();
   });
 
   it('organisation: departments provisioned with the account, the tree with members and counts, members per department', async () => {
