@@ -127,3 +127,40 @@ describeEachStore(
   },
   { env: { RATE_LIMIT_SEND: undefined, RATE_LIMIT_UPLOAD: undefined, RATE_LIMIT_QUERY: undefined } },
 );
+
+describeEachStore(
+  'xiaoxiang security requirements: strict CORS, input never read as SQL',
+  (server) => {
+    it('answers CORS only to the configured origins, never with credentials', async () => {
+      const preflight = (origin: string) =>
+        fetch(`${server().url}/xiaoxiang/v1/auth/login`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
+      const allowed = await preflight('https://im.corp.example');
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://im.corp.example');
+      assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/i);
+      assert.equal(allowed.headers.get('access-control-allow-credentials'), null);
+      assert.equal((await preflight('https://evil.example')).headers.get('access-control-allow-origin'), null);
+      const u = await xxUser(server().api);
+      const read = await fetch(`${server().url}/xiaoxiang/v1/users/me`, { headers: { origin: 'https://evil.example', authorization: `Bearer ${u.token}` } });
+      assert.equal(read.headers.get('access-control-allow-origin'), null);
+    });
+
+    it('takes quotes, wildcards and SQL as plain text: nothing more is found, nobody gets in', async () => {
+      const api = server().api;
+      const u = await xxUser(api, 'Quote Tester');
+      await xxUser(api, 'Someone Else');
+      for (const q of ['%', '_', "' OR '1'='1", '\\', '"; DROP TABLE users; --']) {
+        const res = await api.get(`/xiaoxiang/v1/users/search?q=${encodeURIComponent(q)}`, { token: u.token });
+        assert.equal(res.status, 200, res.text);
+        assert.deepEqual([res.body.data.users, res.body.meta.pagination.total], [[], 0], q);
+      }
+      xxError(await api.post('/xiaoxiang/v1/auth/login', { email: "' OR '1'='1", password: "' OR '1'='1", deviceId: 'd' }), 401, 'UNAUTHORIZED');
+      xxError(await api.get(`/xiaoxiang/v1/chats/${encodeURIComponent('1 OR 1=1')}`, { token: u.token }), 404, 'NOT_FOUND');
+      xxError(await api.get(`/xiaoxiang/v1/messages?chatId=${encodeURIComponent("1' OR '1'='1")}`, { token: u.token }), 404, 'NOT_FOUND');
+      const since = await api.get(`/xiaoxiang/v1/sync/changes?since=${encodeURIComponent("2024-01-01T00:00:00Z' OR 1=1 --")}`, { token: u.token });
+      xxError(since, 400, 'VALIDATION_ERROR');
+      assert.deepEqual(since.body.error.details.map((d: { field: string }) => d.field), ['since']);
+      assert.equal((await api.get('/xiaoxiang/v1/users/me', { token: u.token })).status, 200, 'the users table is still there');
+    });
+  },
+  { env: { CORS_ORIGINS: 'https://im.corp.example' } },
+);

@@ -68,6 +68,9 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     const claims = JSON.parse(Buffer.from(data.accessToken.split('.')[1], 'base64url').toString());
     assert.equal(claims.exp - claims.iat, 3600);
     assert.deepEqual(data.user, { id: u.id, email: u.email, name: '张三', avatar: '', department: '', position: '', permissions: ['chat.read', 'chat.write', 'contacts.read'], status: 'online' });
+    // The session is the device's, kept with the device info it gave (no API of the document shows it).
+    const session = await server().core.store.db.selectFrom('sessions').select(['device_id', 'device_info']).where('id', '=', claims.sid).executeTakeFirstOrThrow();
+    assert.deepEqual([session.device_id, JSON.parse(session.device_info)], ['phone-a', { platform: 'android', version: '14', model: 'Pixel' }]);
 
     const wrong = await post('/auth/login', { email: u.email, password: 'wrong-password', deviceId: 'd' });
     const unknown = await post('/auth/login', { email: 'nobody@corp.example', password: 'wrong-password', deviceId: 'd' });
@@ -679,7 +682,17 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
   it('serves its OpenAPI document', async () => {
     const doc = await a().get('/openapi/xiaoxiang.json');
     assert.equal(doc.status, 200);
-    for (const p of ['/xiaoxiang/v1/auth/login', '/xiaoxiang/v1/sync/changes', '/xiaoxiang/v1/messages/read', '/xiaoxiang/v1/files/{fileId}']) assert.ok(doc.body.paths[p], p);
+    // Every route of the profile, with its method, below the mount; and the socket.
+    for (const r of xiaoxiang.routes) assert.ok(doc.body.paths[`/xiaoxiang${r.path}`]?.[r.method.toLowerCase()], `${r.method} ${r.path}`);
+    assert.deepEqual(
+      Object.keys(doc.body.paths).filter((p) => p.startsWith('/xiaoxiang/')).sort(),
+      [...new Set(xiaoxiang.routes.map((r) => `/xiaoxiang${r.path}`))].sort(),
+    );
+    assert.ok(doc.body.paths['/xiaoxiang/ws'], 'the WebSocket');
+    const login = doc.body.paths['/xiaoxiang/v1/auth/login'].post;
+    assert.deepEqual(login.requestBody.content['application/json'].schema.required.sort(), ['deviceId', 'email', 'password']);
+    assert.deepEqual(login.responses['4XX'].content['application/json'].schema.properties.error.required, ['code', 'message', 'requestId', 'timestamp']);
+    assert.equal(doc.body.paths['/xiaoxiang/v1/health'].get.security, undefined, 'health needs no token');
   });
 });
 
