@@ -490,6 +490,15 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
       [token, more] = [page.nextToken, page.hasMore];
     }
     assert.deepEqual(oneByOne, all.changes);
+    // Added to a group through the primary API: to the one added it is a new chat; removed, it goes.
+    const old = await group(friend, [other], 'Old');
+    assert.equal((await a().post(`/api/chats/${old}/members`, { members: [Number(me.id)] }, { token: friend.token })).status, 200);
+    const joined = ok(await get(`/sync/changes?since=${all.nextToken}&types=chats`, me), 200);
+    assert.deepEqual(joined.changes.map((c: { action: string; id: string; data: { name: string } }) => [c.action, c.id, c.data.name]), [['create', old, 'Old']]);
+    assert.deepEqual(ok(await get(`/sync/changes?since=${all.nextToken}&types=chats`, other), 200).changes.map((c: { action: string }) => c.action), ['create', 'update']);
+    assert.equal((await a().delete(`/api/chats/${old}/members/${me.id}`, { token: friend.token })).status, 200);
+    const left = ok(await get(`/sync/changes?since=${joined.nextToken}&types=chats`, me), 200).changes;
+    assert.deepEqual(left.map((c: { action: string; id: string; data: unknown }) => [c.action, c.id, c.data]), [['delete', old, { id: old }]]);
     // The stranger sees their own rename.
     const theirs = ok(await get(`/sync/changes?since=${token0}&types=users`, stranger), 200).changes;
     assert.deepEqual(theirs.map((c: { id: string; data: { name: string } }) => [c.id, c.data.name]), [[stranger.id, 'Stranger renamed']]);
