@@ -504,6 +504,23 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     assert.deepEqual(theirs.map((c: { id: string; data: { name: string } }) => [c.id, c.data.name]), [[stranger.id, 'Stranger renamed']]);
   });
 
+  it('defaults: sync pages of 100 changes, message pages of 20; 100 uploaded changes at once', async () => {
+    const [me, x] = [await user('Many'), await user('X')];
+    const chat = await privateChat(me, x);
+    const token0 = ok(await get(`/sync/changes?since=${encodeURIComponent(new Date().toISOString())}`, me), 200).nextToken as string;
+    const changes = Array.from({ length: 100 }, (_, i) => ({ type: 'message', action: 'create', clientId: `bulk-${i}`, data: { chatId: chat, type: 'text', content: `b${i}` } }));
+    const up = ok(await post('/sync/upload', { changes }, me), 200);
+    assert.equal(up.processed.length, 100);
+    for (let i = 0; i < 5; i++) await send(x, chat, `x${i}`);
+    const first = ok(await get(`/sync/changes?since=${token0}&types=messages`, me), 200);
+    assert.deepEqual([first.changes.length, first.hasMore], [100, true]);
+    assert.deepEqual(first.changes.map((c: { id: string }) => c.id), up.results.map((r: { id: string }) => r.id), 'in the order uploaded');
+    const rest = ok(await get(`/sync/changes?since=${first.nextToken}&types=messages`, me), 200);
+    assert.deepEqual([rest.changes.length, rest.hasMore], [5, false]);
+    const page = ok(await get(`/messages?chatId=${chat}`, me), 200).messages;
+    assert.deepEqual(page.map((m: { content: string }) => m.content), [...['x4', 'x3', 'x2', 'x1', 'x0'], ...Array.from({ length: 15 }, (_, i) => `b${99 - i}`)]);
+  });
+
   it('sync upload: applied in order, each on its own, idempotent by clientId; a retry after a lost answer stores nothing twice', async () => {
     const [me, x, stranger] = [await user('Uploader'), await user('X'), await user('S')];
     const chat = await privateChat(me, x);
