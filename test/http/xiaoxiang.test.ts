@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { it } from 'node:test';
 import type { TSchema } from 'typebox';
 import { compileStrict } from '../../src/http/validation.ts';
@@ -35,6 +36,17 @@ function frameOk(f: XxFrame, event: string, type: string): void {
 
 /** Whether a value has a schema's shape (no type narrowing: the value stays as the test reads it). */
 const fits = (schema: TSchema, value: unknown): boolean => compileStrict(schema)(value);
+
+/** Sends a JSON POST and closes the connection as soon as the request is written: its answer is lost. */
+function sendAndHangUp(url: string, token: string, body: unknown): Promise<void> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), authorization: `Bearer ${token}` } });
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    req.end(data, () => req.destroy());
+  });
+}
 
 const pagination = (res: ApiResponse) => res.body.meta.pagination as { page: number; limit: number; total: number; hasNext: boolean };
 
@@ -557,6 +569,17 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     xxInvalid(await post('/sync/upload', { changes: 'all' }, me), 'changes');
     xxInvalid(await post('/sync/upload', { changes: Array.from({ length: 101 }, (_, i) => ({ ...changes[0], clientId: `many-${i}` })) }, me), 'changes');
     assert.equal(ok(await get(`/messages?chatId=${chat}`, me), 200).messages.length, 2, 'a refused upload applies nothing');
+
+    // A connection dropped once the request is out (the answer never arrives), the queue sent again
+    // at once, while the first may still be applying: each change is stored once, answered with its id.
+    const queue = Array.from({ length: 20 }, (_, i) => ({ type: 'message', action: 'create', clientId: `dropped-${i}`, data: { chatId: chat, type: 'text', content: `q${i}` } }));
+    await sendAndHangUp(`${base()}/xiaoxiang/v1/sync/upload`, me.token, { changes: queue, deviceId: me.deviceId });
+    const resent = ok(await post('/sync/upload', { changes: queue, deviceId: me.deviceId }, me), 200);
+    assert.deepEqual(resent.processed, queue.map((q) => q.clientId));
+    const after = ok(await get(`/messages?chatId=${chat}&limit=100`, me), 200).messages.filter((m: { metadata: { clientId?: string } }) => m.metadata.clientId?.startsWith('dropped-'));
+    assert.equal(after.length, 20, 'nothing stored twice');
+    assert.deepEqual(after.map((m: { id: string }) => m.id).sort(), resent.results.map((r: { id: string }) => r.id).sort());
+    assert.deepEqual(after.map((m: { content: string }) => m.content), queue.map((q) => q.data.content).reverse(), 'in the order uploaded');
   });
 
   it('socket: new_message, message_read, typing and user_status reach only whom they concern; requestId answers; error frames', async () => {
