@@ -160,6 +160,8 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     const bad = await XxSocket.refused(XxSocket.url(base(), 'not-a-token', u.deviceId));
     assert.equal(bad.status, 401);
     assert.equal(JSON.parse(bad.body).error.code, 'UNAUTHORIZED');
+    const noToken = await XxSocket.refused(`${base().replace(/^http/, 'ws')}/xiaoxiang/ws?deviceId=${u.deviceId}`);
+    assert.deepEqual([noToken.status, JSON.parse(noToken.body).error.code], [401, 'UNAUTHORIZED']);
     (await XxSocket.open(base(), u)).ws.close();
   });
 
