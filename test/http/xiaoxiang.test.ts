@@ -746,6 +746,9 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     assert.deepEqual(login.requestBody.content['application/json'].schema.required.sort(), ['deviceId', 'email', 'password']);
     assert.deepEqual(login.responses['4XX'].content['application/json'].schema.properties.error.required, ['code', 'message', 'requestId', 'timestamp']);
     assert.equal(doc.body.paths['/xiaoxiang/v1/health'].get.security, undefined, 'health needs no token');
+    const logout = doc.body.paths['/xiaoxiang/v1/auth/logout'].post;
+    assert.deepEqual([logout.requestBody.required, Object.keys(logout.requestBody.content['application/json'].schema.properties)], [false, ['deviceId']]);
+    assert.ok(!Object.keys(logout).some((k) => k.startsWith('x-')), 'no marker of the kit left');
   });
 });
 

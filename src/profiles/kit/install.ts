@@ -135,6 +135,8 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
         ...(params && { params }),
         ...(query && { querystring: Type.Object(query) }),
         ...(o.body && { body: o.body }),
+        // Read by the OpenAPI documents: a body that may be left out is not required.
+        ...(o.bodyOptional && { 'x-body-optional': true }),
         ...(o.consumes && { consumes: o.consumes }),
         response: responses(profile, def),
       },
