@@ -514,60 +514,138 @@ for (const topology of topologies) {
     });
 
     it('one profile per account: a nickname or avatar changed through any API reads back the same through every other (10)', async () => {
-      const avatar = 'https://cdn.example.com/avatars/ann.png';
-      const flutterMe = () => at(1).api.get('/flutter/v1/user/me', { token: ann.tokens.flutter });
+      /** ann as each profile shows her: the nickname where a profile has one, and the avatar in all five. */
+      const annEverywhere = async () => {
+        const [z, c8, fl, xx, li] = await Promise.all([
+          at(0).api.get('/api/users/me', { token: ann.tokens.zhihang }),
+          at(1).api.get('/api/v1/user/profile', { token: ann.tokens.chat8 }),
+          at(0).api.get('/flutter/v1/user/me', { token: ann.tokens.flutter }),
+          at(1).api.get('/xiaoxiang/v1/users/me', { token: ann.tokens.xiaoxiang }),
+          at(0).api.get('/lite/api/v1/user/profile', { token: ann.tokens.lite }),
+        ]);
+        return {
+          nickname: { zhihang: z.body.data.nickname, flutter: fl.body.nickname, xiaoxiang: xx.body.data.name },
+          avatar: { zhihang: z.body.data.avatar, chat8: c8.body.data.avatar, flutter: fl.body.avatar, xiaoxiang: xx.body.data.avatar, lite: li.body.data.avatar },
+        };
+      };
+      const nicknameEverywhere = (name: string) => ({ zhihang: name, flutter: name, xiaoxiang: name });
+      const avatarEverywhere = (url: string) => ({ zhihang: url, chat8: url, flutter: url, xiaoxiang: url, lite: url });
+      const before = await annEverywhere();
+      assert.deepEqual(before.nickname, nicknameEverywhere('Ann'));
+      // No avatar yet: each profile says so its own way (null in chat8 and flutter, '' in the others).
+      for (const [name, url] of Object.entries(before.avatar)) assert.ok(url === null || url === '', `${name}: ${url}`);
+
+      // A nickname changed through flutter, xiaoxiang or zhihang.
       assert.equal((await patch(at(0).api, '/flutter/v1/user/me', { nickname: 'Annie' }, { token: ann.tokens.flutter })).status, 200);
-      const zMe = await at(1).api.get('/api/users/me', { token: ann.tokens.zhihang });
-      assert.equal(zMe.body.data.nickname, 'Annie');
-      const xMe = () => at(0).api.get('/xiaoxiang/v1/users/me', { token: ann.tokens.xiaoxiang });
-      assert.equal((await xMe()).body.data.name, 'Annie');
+      assert.deepEqual((await annEverywhere()).nickname, nicknameEverywhere('Annie'));
       assert.equal((await at(1).api.put('/xiaoxiang/v1/users/me', { name: 'Ann X' }, { token: ann.tokens.xiaoxiang })).status, 200);
-      assert.equal((await flutterMe()).body.nickname, 'Ann X');
+      assert.deepEqual((await annEverywhere()).nickname, nicknameEverywhere('Ann X'));
+      assert.equal((await at(0).api.put('/api/users/me', { nickname: 'Ann Z' }, { token: ann.tokens.zhihang })).status, 200);
+      assert.deepEqual((await annEverywhere()).nickname, nicknameEverywhere('Ann Z'));
 
-      assert.equal((await at(0).api.put('/api/users/me', { nickname: 'Ann Z', avatar }, { token: ann.tokens.zhihang })).status, 200);
-      assert.deepEqual([(await flutterMe()).body.nickname, (await flutterMe()).body.avatar], ['Ann Z', avatar]);
-      assert.equal((await at(0).api.get('/api/v1/user/profile', { token: ann.tokens.chat8 })).body.data.avatar, avatar);
-      assert.equal((await at(1).api.get('/lite/api/v1/user/profile', { token: ann.tokens.lite })).body.data.avatar, avatar);
-      const me = (await xMe()).body.data;
-      assert.deepEqual([me.id, me.email, me.name, me.avatar], [ann.ids.xiaoxiang, ann.email, 'Ann Z', avatar]);
+      // An absolute avatar URL set through zhihang, chat8, xiaoxiang or lite: the same URL everywhere, unchanged.
+      const setters: [string, (url: string) => Promise<{ status: number; text: string }>][] = [
+        ['zhihang', (url) => at(1).api.put('/api/users/me', { avatar: url }, { token: ann.tokens.zhihang })],
+        ['chat8', (url) => at(0).api.put('/api/v1/user/profile', { avatar: url }, { token: ann.tokens.chat8 })],
+        ['xiaoxiang', (url) => at(1).api.put('/xiaoxiang/v1/users/me', { avatar: url }, { token: ann.tokens.xiaoxiang })],
+        ['lite', (url) => at(0).api.put('/lite/api/v1/user/profile', { avatar: url }, { token: ann.tokens.lite })],
+      ];
+      for (const [name, set] of setters) {
+        const url = `https://cdn.example.com/avatars/ann-by-${name}.png?v=2&size=128`;
+        const res = await set(url);
+        assert.equal(res.status, 200, `${name}: ${res.text}`);
+        assert.deepEqual((await annEverywhere()).avatar, avatarEverywhere(url), `set through ${name}`);
+      }
+      const avatar = 'https://cdn.example.com/avatars/ann-by-lite.png?v=2&size=128';
+      assert.deepEqual((await annEverywhere()).nickname, nicknameEverywhere('Ann Z'), 'an avatar change keeps the nickname');
 
-      const other = 'https://cdn.example.com/avatars/ann-2.png';
-      assert.equal((await at(1).api.put('/lite/api/v1/user/profile', { avatar: other }, { token: ann.tokens.lite })).status, 200);
-      assert.equal((await at(0).api.get('/api/users/me', { token: ann.tokens.zhihang })).body.data.avatar, other);
-      assert.equal((await flutterMe()).body.avatar, other);
-      assert.equal((await at(0).api.put('/api/v1/user/profile', { avatar }, { token: ann.tokens.chat8 })).status, 200);
-      assert.equal((await at(1).api.get('/lite/api/v1/user/profile', { token: ann.tokens.lite })).body.data.avatar, avatar);
+      // Others see the same: cat's searches in flutter and xiaoxiang.
+      const seenInFlutter = await at(1).api.get(`/flutter/v1/users/search?query=${encodeURIComponent(ann.username)}`, { token: cat.tokens.flutter });
+      const fu = seenInFlutter.body.users.find((u: { user_id: string }) => u.user_id === ann.ids.flutter);
+      assert.deepEqual([fu.nickname, fu.avatar], ['Ann Z', avatar]);
+      const seenInXx = await at(0).api.get(`/xiaoxiang/v1/users/search?q=${encodeURIComponent(ann.email)}`, { token: cat.tokens.xiaoxiang });
+      const xu = seenInXx.body.data.users.find((u: { id: string }) => u.id === ann.ids.xiaoxiang);
+      assert.deepEqual([xu.name, xu.avatar], ['Ann Z', avatar]);
+
+      // xiaoxiang's GET /users/me answers the user object in `data`, as its login's `user` has it.
+      const login = await at(1).api.post('/xiaoxiang/v1/auth/login', { email: ann.email, password: ann.password, deviceId: 'ann-tablet' });
+      assert.equal(login.status, 200, login.text);
+      const me = await at(0).api.get('/xiaoxiang/v1/users/me', { token: login.body.data.accessToken });
+      assert.equal(me.body.success, true);
+      assert.deepEqual(me.body.data, login.body.data.user);
+      for (const key of ['id', 'email', 'name', 'avatar', 'department', 'position', 'permissions']) assert.ok(key in me.body.data, `users/me has ${key}`);
+      assert.deepEqual([me.body.data.id, me.body.data.email, me.body.data.name, me.body.data.avatar], [ann.ids.xiaoxiang, ann.email, 'Ann Z', avatar]);
     });
 
-    it('every login is its own session: a logout through one API ends only that login (11)', async () => {
-      // cat signs out of chat8: that token and that socket end; the other logins go on.
+    it('every login is its own session: a logout through one API ends only that login, and the account logs in again (11)', async () => {
+      // cat's second login in each profile that can log out, each with a socket on the other node.
+      const second = {
+        zhihang: await login.zhihang(cat, at(1)),
+        chat8: await login.chat8(cat, at(0)),
+        xiaoxiang: await login.xiaoxiang({ ...cat, deviceId: `${cat.deviceId}-2` }, at(1)),
+      };
+      const secondSockets = {
+        zhihang: await WsClient.connect(at(0).url, second.zhihang.token),
+        chat8: await Chat8Socket.open(at(1).url, { id: cat.ids.chat8 as number, token: second.chat8.token }),
+        xiaoxiang: await XxSocket.open(at(0).url, { token: second.xiaoxiang.token, deviceId: `${cat.deviceId}-2` }),
+      };
+      sockets.push(...Object.values(secondSockets));
+      const open: Pick<Sockets, 'flutter' | 'lite'> & Partial<Sockets> = { ...catSockets };
+      let k = 0;
+      /** A message from ann reaches every socket of cat's still open; each token still answers. */
+      const stillWorking = async (tokens: Partial<Record<ProfileName, string>>) => {
+        const content = `after a logout, ${++k}`;
+        assert.equal((await at(k).api.post(`/api/chats/${privateChat}/messages`, { type: 'text', content }, { token: ann.tokens.zhihang })).status, 200);
+        if (open.zhihang) await open.zhihang.next((f: Frame) => f.type === 'message.new' && f.data.content === content);
+        if (open.chat8) await open.chat8.next((f: C8Frame) => f.type === 'new_message' && f.data.content === content);
+        await open.flutter.next((f: C8Frame) => f.type === 'new_message' && f.data.content === content);
+        await open.lite.next((f: C8Frame) => f.type === 'message' && f.data.content === content);
+        if (open.xiaoxiang) await open.xiaoxiang.next((f: XxFrame) => f.event === 'new_message' && f.data.content === content);
+        await secondSockets.zhihang.next((f: Frame) => f.type === 'message.new' && f.data.content === content);
+        await secondSockets.chat8.next((f: C8Frame) => f.type === 'new_message' && f.data.content === content);
+        await secondSockets.xiaoxiang.next((f: XxFrame) => f.event === 'new_message' && f.data.content === content);
+        const answers: Record<ProfileName, (token: string) => Promise<{ status: number }>> = {
+          zhihang: (token) => at(k).api.get('/api/users/me', { token }),
+          chat8: (token) => at(k + 1).api.get('/api/v1/user/profile', { token }),
+          flutter: (token) => at(k).api.get('/flutter/v1/user/me', { token }),
+          lite: (token) => at(k + 1).api.get('/lite/api/v1/user/profile', { token }),
+          xiaoxiang: (token) => at(k).api.get('/xiaoxiang/v1/users/me', { token }),
+        };
+        for (const [name, token] of Object.entries(tokens) as [ProfileName, string][]) assert.equal((await answers[name](token)).status, 200, `${name} token`);
+        for (const [name, { token }] of Object.entries(second) as [ProfileName, { token: string }][]) assert.equal((await answers[name](token)).status, 200, `second ${name} token`);
+      };
+      await stillWorking(cat.tokens);
+
+      // chat8: that token and its socket end; every other login goes on.
       assert.equal((await at(0).api.post('/api/v1/auth/logout', {}, { token: cat.tokens.chat8 })).status, 200);
       assert.notEqual((await catSockets.chat8.closed).code, 1000);
+      delete open.chat8;
       assert.equal((await at(1).api.get('/api/v1/user/profile', { token: cat.tokens.chat8 })).status, 401);
-      assert.equal((await at(0).api.get('/api/users/me', { token: cat.tokens.zhihang })).status, 200);
-      assert.equal((await at(1).api.get('/flutter/v1/user/me', { token: cat.tokens.flutter })).status, 200);
-      assert.equal((await at(0).api.get('/lite/api/v1/user/profile', { token: cat.tokens.lite })).status, 200);
-      assert.equal((await at(1).api.get('/xiaoxiang/v1/users/me', { token: cat.tokens.xiaoxiang })).status, 200);
-      const still = 'after the chat8 logout';
-      assert.equal((await at(1).api.post(`/api/chats/${privateChat}/messages`, { type: 'text', content: still }, { token: ann.tokens.zhihang })).status, 200);
-      await catSockets.zhihang.next((f: Frame) => f.type === 'message.new' && f.data.content === still);
-      await catSockets.flutter.next((f: C8Frame) => f.type === 'new_message' && f.data.content === still);
-      await catSockets.lite.next((f: C8Frame) => f.type === 'message' && f.data.content === still);
-      await catSockets.xiaoxiang.next((f: XxFrame) => f.event === 'new_message' && f.data.content === still);
+      await stillWorking({ zhihang: cat.tokens.zhihang, flutter: cat.tokens.flutter, lite: cat.tokens.lite, xiaoxiang: cat.tokens.xiaoxiang });
 
-      // cat signs out of xiaoxiang's device: its socket closes, the flutter login goes on.
+      // xiaoxiang: that device's session and socket end; the other device and the other profiles go on.
       assert.equal((await at(0).api.post('/xiaoxiang/v1/auth/logout', { deviceId: cat.deviceId }, { token: cat.tokens.xiaoxiang })).status, 200);
       await catSockets.xiaoxiang.closed;
+      delete open.xiaoxiang;
       assert.equal((await at(1).api.get('/xiaoxiang/v1/users/me', { token: cat.tokens.xiaoxiang })).status, 401);
+      await stillWorking({ zhihang: cat.tokens.zhihang, flutter: cat.tokens.flutter, lite: cat.tokens.lite });
 
-      // cat signs out of zhihang too; chat8 logs in again.
+      // zhihang: the same again.
       assert.equal((await at(1).api.post('/api/auth/logout', {}, { token: cat.tokens.zhihang })).status, 200);
       assert.notEqual((await catSockets.zhihang.closed).code, 1000);
+      delete open.zhihang;
       assert.equal((await at(0).api.get('/api/users/me', { token: cat.tokens.zhihang })).status, 401);
-      assert.equal((await at(1).api.get('/flutter/v1/user/me', { token: cat.tokens.flutter })).status, 200);
-      const again = await login.chat8(cat, at(1));
-      assert.equal(again.id, cat.ids.chat8);
-      assert.equal((await at(0).api.get('/api/v1/user/profile', { token: again.token })).status, 200);
+      await stillWorking({ flutter: cat.tokens.flutter, lite: cat.tokens.lite });
+
+      // Each logs in again, with the same id, and its new token and socket work.
+      const again = { zhihang: await login.zhihang(cat, at(0)), chat8: await login.chat8(cat, at(1)), xiaoxiang: await login.xiaoxiang(cat, at(0)) };
+      for (const [name, { id }] of Object.entries(again)) assert.equal(id, cat.ids[name as ProfileName], name);
+      cat.tokens = { ...cat.tokens, zhihang: again.zhihang.token, chat8: again.chat8.token, xiaoxiang: again.xiaoxiang.token };
+      open.zhihang = await WsClient.connect(at(1).url, again.zhihang.token);
+      open.chat8 = await Chat8Socket.open(at(0).url, { id: cat.ids.chat8 as number, token: again.chat8.token });
+      open.xiaoxiang = await XxSocket.open(at(1).url, { token: again.xiaoxiang.token, deviceId: cat.deviceId });
+      sockets.push(open.zhihang, open.chat8, open.xiaoxiang);
+      await stillWorking(cat.tokens);
     });
   });
 }
