@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { clusterDatabase } from '../support/cluster-db.ts';
 import { dropPrefix, nodeEnv, sharedRedisUrl, startNode, uniquePrefix } from '../support/cluster.ts';
 import { Chat8Socket, type C8Frame } from '../support/chat8.ts';
-import { flutterWsUrl, patch } from '../support/flutter.ts';
+import { flutterWsUrl, patch, pngBase64 } from '../support/flutter.ts';
 import { liteWsUrl } from '../support/lite.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { storeKinds } from '../support/stores.ts';
@@ -548,6 +548,7 @@ for (const topology of topologies) {
         ['zhihang', (url) => at(1).api.put('/api/users/me', { avatar: url }, { token: ann.tokens.zhihang })],
         ['chat8', (url) => at(0).api.put('/api/v1/user/profile', { avatar: url }, { token: ann.tokens.chat8 })],
         ['xiaoxiang', (url) => at(1).api.put('/xiaoxiang/v1/users/me', { avatar: url }, { token: ann.tokens.xiaoxiang })],
+        ['flutter', (url) => patch(at(0).api, '/flutter/v1/user/me', { avatar: url }, { token: ann.tokens.flutter })],
         ['lite', (url) => at(0).api.put('/lite/api/v1/user/profile', { avatar: url }, { token: ann.tokens.lite })],
       ];
       for (const [name, set] of setters) {
@@ -556,7 +557,13 @@ for (const topology of topologies) {
         assert.equal(res.status, 200, `${name}: ${res.text}`);
         assert.deepEqual((await annEverywhere()).avatar, avatarEverywhere(url), `set through ${name}`);
       }
+      // An image flutter's document sends inline becomes a link that every profile shows alike.
+      const inline = await patch(at(1).api, '/flutter/v1/user/me', { avatar: `base64:${pngBase64}` }, { token: ann.tokens.flutter });
+      assert.equal(inline.status, 200, inline.text);
+      assert.match(inline.body.avatar, /^https?:\/\//);
+      assert.deepEqual((await annEverywhere()).avatar, avatarEverywhere(inline.body.avatar));
       const avatar = 'https://cdn.example.com/avatars/ann-by-lite.png?v=2&size=128';
+      assert.equal((await at(0).api.put('/lite/api/v1/user/profile', { avatar }, { token: ann.tokens.lite })).status, 200);
       assert.deepEqual((await annEverywhere()).nickname, nicknameEverywhere('Ann Z'), 'an avatar change keeps the nickname');
 
       // Others see the same: cat's searches in flutter and xiaoxiang.
