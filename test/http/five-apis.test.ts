@@ -245,6 +245,14 @@ for (const topology of topologies) {
         assert.deepEqual([res.status, res.body.code], [400, 400], res.text);
         assert.equal(typeof res.body.error, 'string');
       }
+      // An email differing only in case is the same email.
+      const upper = await at(1).api.post('/api/v1/auth/register', { username: unique(), email: ann.email.toUpperCase(), password: pw, confirm_password: pw });
+      assert.deepEqual([upper.status, upper.body.error?.code], [409, 'USER_003'], upper.text);
+      // Taking another's name by a profile change is refused the same way.
+      const renamed = await at(0).api.put('/api/v1/user/profile', { username: cat.username }, { token: bob.tokens.chat8 });
+      assert.deepEqual([renamed.status, renamed.body.error?.code], [409, 'USER_002'], renamed.text);
+      const rephoned = await at(1).api.put('/lite/api/v1/user/profile', { phone: dan.phone }, { token: bob.tokens.lite });
+      assert.deepEqual([rephoned.status, rephoned.body.code], [400, 400], rephoned.text);
       // Nothing was made by any refusal: the names still log in as their first owners only.
       const still = await at(0).api.post('/api/auth/login', { username: bob.username, password: pw });
       assert.equal(still.body.data.user.id, bob.ids.zhihang);
