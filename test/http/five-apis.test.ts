@@ -310,7 +310,7 @@ for (const topology of topologies) {
 
       if (opts.group) {
         // chat8 has no groups: its sockets never see a group's messages.
-        await to.chat8.quiet('new_message');
+        await to.chat8.none((f) => f.type === 'new_message' && f.data.content === content);
         return { zhihang: z, flutter: fl, lite: l, xiaoxiang: x };
       }
       const c8 = await to.chat8.next((f: C8Frame) => f.type === 'new_message' && f.data.content === content);
@@ -450,6 +450,53 @@ for (const topology of topologies) {
       assert.deepEqual(zChat.body.data.members.map((m: { id: number }) => m.id).sort(), [ann.ids.zhihang, cat.ids.zhihang].sort());
     });
 
+    it('whichever API starts a pair’s conversation, it is the one private conversation every profile shows (5)', async () => {
+      /** The first message between two people who have none yet, through each API's own way of addressing a person. */
+      const starts: [ProfileName, Person, Person, (text: string) => Promise<{ status: number; text: string }>][] = [
+        ['chat8', bob, dan, (text) => at(0).api.post('/api/v1/messages', { receiver_id: dan.ids.chat8, content: text }, { token: bob.tokens.chat8 })],
+        ['lite', dan, cat, (text) => at(1).api.post('/lite/api/v1/chat/message', { type: 'text', content: text, receiver_id: cat.ids.lite }, { token: dan.tokens.lite })],
+        ['flutter', cat, bob, async (text) => {
+          const conv = await at(0).api.post('/flutter/v1/conversations', { type: 'private', target_id: bob.ids.flutter }, { token: cat.tokens.flutter });
+          assert.equal(conv.status, 201, conv.text);
+          return at(1).api.post(`/flutter/v1/conversations/${conv.body.conversation_id}/messages`, { type: 'text', content: text }, { token: cat.tokens.flutter });
+        }],
+        ['xiaoxiang', ann, bob, async (text) => {
+          const chat = await at(1).api.post('/xiaoxiang/v1/chats', { type: 'private', participantIds: [bob.ids.xiaoxiang] }, { token: ann.tokens.xiaoxiang });
+          assert.ok([200, 201].includes(chat.status), chat.text);
+          return at(0).api.post('/xiaoxiang/v1/messages', { chatId: chat.body.data.id, type: 'text', content: text }, { token: ann.tokens.xiaoxiang });
+        }],
+      ];
+      for (const [via, from, to, send] of starts) {
+        const first = `first words between ${from.label} and ${to.label}, through ${via}`;
+        const sent = await send(first);
+        assert.ok([200, 201].includes(sent.status), `${via}: ${sent.text}`);
+        // The answer comes back through zhihang, into the same conversation.
+        const zChats = await at(1).api.get('/api/chats', { token: to.tokens.zhihang });
+        const zPair = zChats.body.data.chats.filter((c: { type: string; peer_id: number }) => c.type === 'private' && c.peer_id === from.ids.zhihang);
+        assert.equal(zPair.length, 1, `${via}: one zhihang chat`);
+        const reply = `reply from ${to.label} through zhihang`;
+        assert.equal((await at(0).api.post(`/api/chats/${zPair[0].id}/messages`, { type: 'text', content: reply }, { token: to.tokens.zhihang })).status, 200);
+
+        const both = [reply, first];
+        const fConvs = await at(0).api.get('/flutter/v1/conversations?type=private', { token: from.tokens.flutter });
+        const fPair = fConvs.body.conversations.filter((c: { target_id: string }) => c.target_id === to.ids.flutter);
+        assert.equal(fPair.length, 1, `${via}: one flutter conversation`);
+        assert.equal(fPair[0].last_message.content, reply);
+        const xChats = await at(1).api.get('/xiaoxiang/v1/chats?type=private', { token: from.tokens.xiaoxiang });
+        const xPair = xChats.body.data.chats.filter((c: { participants: { id: string }[] }) => c.participants.some((p) => p.id === to.ids.xiaoxiang));
+        assert.equal(xPair.length, 1, `${via}: one xiaoxiang chat`);
+        assert.equal(xPair[0].lastMessage.content, reply);
+        const histories = {
+          zhihang: (await at(0).api.get(`/api/chats/${zPair[0].id}/messages`, { token: from.tokens.zhihang })).body.data.messages,
+          chat8: (await at(1).api.get(`/api/v1/messages/${to.ids.chat8}`, { token: from.tokens.chat8 })).body.data.messages,
+          flutter: (await at(0).api.get(`/flutter/v1/conversations/${fPair[0].conversation_id}/messages`, { token: from.tokens.flutter })).body.messages,
+          lite: (await at(1).api.get(`/lite/api/v1/chat/messages?receiver_id=${to.ids.lite}`, { token: from.tokens.lite })).body.data.messages,
+          xiaoxiang: (await at(0).api.get(`/xiaoxiang/v1/messages?chatId=${xPair[0].id}`, { token: from.tokens.xiaoxiang })).body.data.messages,
+        };
+        for (const [name, list] of Object.entries(histories)) assert.deepEqual(list.map((m: { content: string }) => m.content), both, `${via}, ${name} history`);
+      }
+    });
+
     it('groups are shared: a zhihang group is a flutter group conversation and a lite group its members send to; chat8 never sees it (6, 7, 8)', async () => {
       const danSockets = await socketsOf(dan, 0);
       const created = await at(1).api.post('/api/chats', { type: 'group', name: 'Launch', members: [cat.ids.zhihang, dan.ids.zhihang, bob.ids.zhihang] }, { token: ann.tokens.zhihang });
@@ -501,8 +548,9 @@ for (const topology of topologies) {
       for (const other of [ann, dan]) {
         const bobsView = await at(1).api.get(`/api/v1/messages/${other.ids.chat8}`, { token: bob.tokens.chat8 });
         assert.equal(bobsView.status, 200, bobsView.text);
-        assert.deepEqual(bobsView.body.data.messages, []);
+        assert.deepEqual(bobsView.body.data.messages.map((m: { content: string }) => m.content), [`reply from ${other === ann ? 'bob' : 'dan'} through zhihang`, `first words between ${other === ann ? 'ann and bob, through xiaoxiang' : 'bob and dan, through chat8'}`]);
       }
+      for (const chat8 of [catSockets.chat8, danSockets.chat8, annSockets.chat8]) await chat8.none((f) => String(f.data?.content).startsWith('group:'));
       const catsView = await at(0).api.get(`/api/v1/messages/${ann.ids.chat8}`, { token: cat.tokens.chat8 });
       assert.ok(catsView.body.data.messages.every((m: { content: string }) => !m.content.startsWith('group:')));
       assert.equal(catsView.body.data.messages.length, said.length);
