@@ -245,7 +245,9 @@ for (const topology of topologies) {
         assert.deepEqual([res.status, res.body.code], [400, 400], res.text);
         assert.equal(typeof res.body.error, 'string');
       }
-      // An email differing only in case is the same email.
+      // A name or an email differing only in case is the same one.
+      const upperName = await at(0).api.post('/lite/api/v1/register', { username: bob.username.toUpperCase(), email: fresh(), password: pw });
+      assert.deepEqual([upperName.status, upperName.body.code], [400, 400], upperName.text);
       const upper = await at(1).api.post('/api/v1/auth/register', { username: unique(), email: ann.email.toUpperCase(), password: pw, confirm_password: pw });
       assert.deepEqual([upper.status, upper.body.error?.code], [409, 'USER_003'], upper.text);
       // Taking another's name by a profile change is refused the same way.
