@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import { version } from '../version.ts';
 import type { AuthService } from './auth.ts';
 import type { Clock } from './clock.ts';
+import { ConnectionHistory, type ConnectionSample } from './connection-history.ts';
 import type { ConversationService } from './conversations.ts';
 import type { FileService } from './files.ts';
 import type { Emit, Transactor } from './transactor.ts';
@@ -51,6 +52,13 @@ export interface ServerStats {
   version: string;
 }
 
+/** Activity hour by hour, oldest first, each hour present (zero where nothing happened). */
+export interface ActivitySeries {
+  hours: { at: number; messages: number; signIns: number }[];
+  /** This node's open connections, minute by minute since it started (at most the same span). */
+  connections: ConnectionSample[];
+}
+
 export interface UserDeletion {
   userId: number;
   sessionsEnded: number;
@@ -67,6 +75,9 @@ export interface AdminOptions {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** How often the open connections are read for the history (the console's chart). */
+const SAMPLE_MS = 15_000;
 
 /** A generated password: 144 random bits, in characters any keyboard and shell take as they are. */
 function generatedPassword(): string {
@@ -84,6 +95,8 @@ function generatedPassword(): string {
  */
 export class AdminService {
   private sockets: (() => number) | undefined;
+  private readonly connectionHistory = new ConnectionHistory();
+  private sampler: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -95,9 +108,22 @@ export class AdminService {
     private readonly options: AdminOptions,
   ) {}
 
-  /** The gateway reports its open connections (a CLI command has none). */
+  /** The gateway reports its open connections (a CLI command has none); they are sampled until it detaches. */
   attachGateway(connections: () => number): void {
     this.sockets = connections;
+    this.sampleConnections();
+    clearInterval(this.sampler);
+    this.sampler = setInterval(() => this.sampleConnections(), SAMPLE_MS);
+    this.sampler.unref();
+  }
+
+  detachGateway(): void {
+    clearInterval(this.sampler);
+    this.sampler = undefined;
+  }
+
+  private sampleConnections(): void {
+    if (this.sockets) this.connectionHistory.record(this.sockets(), this.clock.now());
   }
 
   /** Read from the database at each call, so a revoked flag takes effect at the next request. */
@@ -139,6 +165,24 @@ export class AdminService {
       nodeId: this.options.nodeId,
       uptimeSeconds: Math.max(0, Math.round((now - this.options.startedAt) / 1000)),
       version,
+    };
+  }
+
+  /** The last `hours` hours (the current one included): messages sent and sign-ins, and this node's connections. */
+  async activity(hours: number): Promise<ActivitySeries> {
+    new Checker().check(Number.isInteger(hours) && hours >= 1 && hours <= 168, 'hours', 'must be a whole number from 1 to 168').done();
+    const now = this.clock.now();
+    const first = Math.floor(now / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
+    const counts = await this.store.admin.hourlyActivity(first);
+    const byHour = new Map(counts.map((c) => [c.hour * HOUR_MS, c]));
+    this.sampleConnections();
+    return {
+      hours: Array.from({ length: hours }, (_, i) => {
+        const at = first + i * HOUR_MS;
+        const c = byHour.get(at);
+        return { at, messages: c?.messages ?? 0, signIns: c?.signIns ?? 0 };
+      }),
+      connections: this.connectionHistory.since(first),
     };
   }
 

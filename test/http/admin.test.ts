@@ -10,6 +10,7 @@ import { WsClient } from '../support/ws.ts';
 const routes = (ids: { user: number | string; message: number | string; chat: number | string }) =>
   [
     ['GET', '/api/admin/stats'],
+    ['GET', '/api/admin/stats/series'],
     ['GET', '/api/admin/users'],
     ['GET', `/api/admin/users/${ids.user}`],
     ['DELETE', `/api/admin/users/${ids.user}`],
@@ -56,6 +57,39 @@ describeEachStore('admin API (/api/admin)', (server) => {
       .flatMap(([p, ops]) => Object.entries(ops).filter(([, op]) => op.tags?.includes('admin')).map(([m]) => `${m.toUpperCase()} ${p}`));
     const expected = routes({ user: '{user_id}', message: '{message_id}', chat: '{chat_id}' }).map(([m, p]) => `${m} ${p}`);
     assert.deepEqual(listed.sort(), expected.sort());
+  });
+
+  it('stats/series: messages and sign-ins hour by hour, this node\'s connections minute by minute', async () => {
+    const series = async (query = '') => okData(await api().get(`/api/admin/stats/series${query}`, as(boss)), '获取统计成功');
+    const before = await series();
+    assert.equal(before.hours.length, 24);
+    const times = before.hours.map((h: { at: string }) => Date.parse(h.at));
+    for (let i = 1; i < times.length; i++) assert.equal(times[i] - times[i - 1], 3_600_000);
+    assert.ok(times.at(-1) <= Date.now() && Date.now() - times.at(-1) < 3_600_000, 'the last hour is the current one');
+
+    const [a, b] = [await register(), await register()];
+    const chat = await openPrivate(server(), a, b);
+    await send(server(), a, chat.id, 'one');
+    await send(server(), b, chat.id, 'two');
+    const socket = await WsClient.connect(server().url, a.token);
+    try {
+      const after = await series();
+      const [was, now] = [before.hours.at(-1), after.hours.at(-1)];
+      // Hour boundaries aside (the test may straddle one), the current hour took both messages and both sign-ins.
+      if (was.at === now.at) {
+        assert.equal(now.messages - was.messages, 2);
+        assert.equal(now.sign_ins - was.sign_ins, 2);
+      } else {
+        assert.ok(now.messages >= 1 && now.sign_ins >= 1);
+      }
+      const last = after.connections.at(-1);
+      assert.ok(last.count >= 1, 'the open socket is counted');
+      assert.match(last.at, isoSecondsRe);
+    } finally {
+      await socket.close();
+    }
+    assert.equal((await series('?hours=3')).hours.length, 3);
+    for (const bad of ['0', '169', 'x']) assertError(await api().get(`/api/admin/stats/series?hours=${bad}`, as(boss)), 422);
   });
 
   it('stats, the user list (search, filters, paging) and one user', async () => {

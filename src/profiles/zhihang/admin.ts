@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { AdminUser, AdminUserDetail, ConversationReport, ServerStats, UserDeletion } from '../../services/admin.ts';
+import type { ActivitySeries, AdminUser, AdminUserDetail, ConversationReport, ServerStats, UserDeletion } from '../../services/admin.ts';
 import { Nullable, Time } from '../kit/fields.ts';
 import { isoSeconds } from '../kit/time.ts';
 import { chatInfo } from './messaging-presenters.ts';
@@ -84,6 +84,20 @@ export const StatsData = Type.Object({
   version: Type.String(),
 });
 
+export const ActivityData = Type.Object({
+  hours: Type.Array(
+    Type.Object({
+      at: Time,
+      messages: Type.Integer({ description: 'messages sent in the hour starting at `at`, not deleted since' }),
+      sign_ins: Type.Integer({ description: 'sessions started (logins, registrations) in that hour' }),
+    }),
+    { description: 'oldest first, one per hour, the current hour last' },
+  ),
+  connections: Type.Array(Type.Object({ at: Time, count: Type.Integer({ description: 'most WebSocket connections open at once on this node in that minute' }) }), {
+    description: 'minute by minute, as far back as this node has run (in memory: a restart starts afresh); minutes without a reading are left out',
+  }),
+});
+
 const time = (at: number | null) => (at === null ? null : isoSeconds(at));
 
 export function adminUser({ user: u, isAdmin }: AdminUser): Static<typeof AdminUserData> {
@@ -150,5 +164,12 @@ export function stats(s: ServerStats): Static<typeof StatsData> {
     node_id: s.nodeId,
     uptime_seconds: s.uptimeSeconds,
     version: s.version,
+  };
+}
+
+export function activity(a: ActivitySeries): Static<typeof ActivityData> {
+  return {
+    hours: a.hours.map((h) => ({ at: isoSeconds(h.at), messages: h.messages, sign_ins: h.signIns })),
+    connections: a.connections.map((c) => ({ at: isoSeconds(c.at), count: c.count })),
   };
 }
