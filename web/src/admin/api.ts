@@ -102,9 +102,8 @@ export interface Series {
 
 export interface Health {
   status: 'healthy' | 'degraded' | 'unhealthy';
-  database: string;
-  redis: string;
-  [field: string]: unknown;
+  commit: string | null;
+  services: { database: 'healthy' | 'unhealthy'; redis: 'healthy' | 'unhealthy' | 'not_configured' };
 }
 
 export interface ChatReport {

@@ -6,9 +6,10 @@ export interface Point {
   value: number;
 }
 
-const W = 600;
-const H = 160;
-const PAD = { top: 12, right: 8, bottom: 22, left: 32 };
+// Drawn at about the size shown, so that the axis text reads at the page's size.
+const W = 360;
+const H = 150;
+const PAD = { top: 10, right: 6, bottom: 20, left: 28 };
 
 /** A round maximum for the axis: 1, 2, 5, 10, 20, 50... at or above the data's. */
 function niceMax(max: number): number {
@@ -20,7 +21,8 @@ function niceMax(max: number): number {
 const hourLabel = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:00`;
 const minuteLabel = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 
-function Axes({ top, label }: { top: number; label: string }) {
+/** Grid lines at 0, half and the top, and the span's first and last times under the plot. */
+function Axes({ top, start, end }: { top: number; start: string; end: string }) {
   const y = (v: number) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / top);
   return (
     <g className="axis" aria-hidden="true">
@@ -32,8 +34,11 @@ function Axes({ top, label }: { top: number; label: string }) {
           </text>
         </g>
       ))}
+      <text className="caption" x={PAD.left} y={H - 4}>
+        {start}
+      </text>
       <text className="caption" x={W - PAD.right} y={H - 4} textAnchor="end">
-        {label}
+        {end}
       </text>
     </g>
   );
@@ -53,7 +58,7 @@ export function HourlyBars({ points, title, empty }: { points: Point[]; title: s
         {title} <span className="total">Σ {total}</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
-        <Axes top={top} label={points.length ? `${hourLabel(points[0]!.at)} – ${hourLabel(points.at(-1)!.at)}` : ''} />
+        <Axes top={top} start={points[0] ? hourLabel(points[0].at) : ''} end={points.at(-1) ? hourLabel(points.at(-1)!.at) : ''} />
         {points.map((p, i) => {
           const h = ((H - PAD.top - PAD.bottom) * p.value) / top;
           return (
@@ -82,7 +87,7 @@ export function ReadingsLine({ points, title, empty, from, to }: { points: Point
         {title} {last && <span className="total">{last.value}</span>}
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
-        <Axes top={top} label={`${minuteLabel(from)} – ${minuteLabel(to)}`} />
+        <Axes top={top} start={minuteLabel(from)} end={minuteLabel(to)} />
         {points.length > 0 ? (
           <path className="line" d={`${path} H${x(to).toFixed(1)}`} />
         ) : (

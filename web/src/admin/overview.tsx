@@ -72,13 +72,14 @@ export function Overview() {
           {t('health')}: {t(h.status)}
         </strong>
         <span>
-          {t('database')} {s.database}: {t(h.database === 'healthy' ? 'healthy' : 'unhealthy')}
+          {t('database')} ({s.database}): {t(h.services.database)}
         </span>
         <span>
-          {t('redis')}: {h.redis === 'not_configured' ? '—' : t(h.redis === 'healthy' ? 'healthy' : 'unhealthy')}
+          {t('redis')}: {h.services.redis === 'not_configured' ? t('notConfigured') : t(h.services.redis)}
         </span>
         <span>
           {t('version')} {s.version}
+          {h.commit ? ` (${h.commit.slice(0, 8)})` : ''}
         </span>
         <span>
           {t('node')} {s.node_id}

@@ -142,12 +142,14 @@ export function Users({ me }: { me: number }) {
                     {u.is_admin && <span className="tag">{t('admin')}</span>}
                   </td>
                   <td>{when(u.last_seen ?? u.last_login_at, lang)}</td>
-                  <td className="actions">
-                    {actions(u).map((a) => (
-                      <button key={a.label} className={a.danger ? 'danger' : undefined} onClick={a.run} aria-label={`${a.label}: ${userName(u)}`}>
-                        {a.label}
-                      </button>
-                    ))}
+                  <td>
+                    <div className="actions">
+                      {actions(u).map((a) => (
+                        <button key={a.label} className={a.danger ? 'danger' : undefined} onClick={a.run} aria-label={`${a.label}: ${userName(u)}`}>
+                          {a.label}
+                        </button>
+                      ))}
+                    </div>
                   </td>
                 </tr>
               ))}
