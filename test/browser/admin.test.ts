@@ -121,6 +121,37 @@ describe('admin console (/app/admin) in chromium', await needs('chromium'), () =
     await page.getByText('每小时消息数（最近 24 小时）').waitFor();
   });
 
+  browserTest('a chat is found by id and deleted after a confirmation; a message is deleted by id', () => browser, async (open) => {
+    const [a, b] = [await register(parley, 'Cleo'), await register(parley, 'Dev')];
+    const chat = await api<{ id: number }>(parley, 'POST', '/api/chats', a.token, { members: [b.id] });
+    const sent = await api<{ id: number }>(parley, 'POST', `/api/chats/${chat.data.id}/messages`, a.token, { type: 'text', content: 'spam' });
+    await api(parley, 'POST', `/api/chats/${chat.data.id}/messages`, b.token, { type: 'text', content: 'reply' });
+
+    const page = await open();
+    await signedIn(page, `${parley.url}/app/admin/chats`, boss);
+    await page.getByLabel('Message id').fill(String(sent.data.id));
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('status').filter({ hasText: `Message ${sent.data.id} deleted.` }).waitFor();
+    const left = await api<{ messages: { id: number }[] }>(parley, 'GET', `/api/chats/${chat.data.id}/messages`, b.token);
+    assert.ok(!left.data.messages.some((m) => m.id === sent.data.id), 'the message is gone for its members');
+
+    await page.getByLabel('Chat id').fill(String(chat.data.id));
+    await page.getByRole('button', { name: 'Find' }).click();
+    const report = page.getByRole('article');
+    await report.getByText('Cleo').waitFor();
+    await report.getByText('Dev').waitFor();
+    await report.getByRole('button', { name: 'Delete this chat' }).click();
+    // Cancelled first: nothing happens.
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await api(parley, 'GET', `/api/admin/chats/${chat.data.id}`, boss.token)).status, 200);
+    await report.getByRole('button', { name: 'Delete this chat' }).click();
+    assert.match((await page.getByRole('dialog').textContent()) ?? '', /with its messages \(1\)/);
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('status').filter({ hasText: `Chat ${chat.data.id} deleted; members told: 2.` }).waitFor();
+    assert.equal((await api(parley, 'GET', `/api/admin/chats/${chat.data.id}`, boss.token)).status, 404);
+  });
+
   browserTest('a user who is not an administrator is told so, in their language', () => browser, async (open) => {
     const plain = await register(parley, 'Plain');
     const page = await open({ locale: 'zh-CN' });
