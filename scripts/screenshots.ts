@@ -51,7 +51,10 @@ try {
     await page.goto(`${parley.url}${shot.path}`);
     if (shot.path.endsWith('/chats')) {
       await page.getByLabel('Chat id').fill('3');
-      await page.getByRole('button', { name: 'Find' }).click();
+      await page.getByRole('form', { name: 'Find a chat by id' }).getByRole('button', { name: 'Find' }).click();
+      await page.getByLabel('Message id').fill('9');
+      await page.getByRole('form', { name: 'Find a message by id' }).getByRole('button', { name: 'Find' }).click();
+      await page.locator('.report').nth(1).waitFor();
     }
     await page.locator('.card, table, .report').first().waitFor();
     await page.waitForLoadState('networkidle');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
-import type { Conversation, Member, Page, PageRequest, User, UserSummary } from '../domain/types.ts';
+import type { Conversation, Member, Message, Page, PageRequest, User, UserSummary } from '../domain/types.ts';
 import { Checker, limits } from '../domain/validation.ts';
 import type { UserListFilter } from '../store/repos/admin.ts';
 import type { Store } from '../store/store.ts';
@@ -57,6 +57,12 @@ export interface ActivitySeries {
   hours: { at: number; messages: number; signIns: number }[];
   /** This node's open connections, minute by minute since it started (at most the same span). */
   connections: ConnectionSample[];
+}
+
+/** A message as a moderator reads it, with who sent it. */
+export interface MessageReport {
+  message: Message;
+  sender: UserSummary | null;
 }
 
 export interface UserDeletion {
@@ -149,6 +155,14 @@ export class AdminService {
     const [members, messageCount] = await Promise.all([this.store.conversations.members(conversationId), this.store.admin.messageCount(conversationId)]);
     const users = await this.store.users.summaries(members.map((m) => m.userId));
     return { conversation, members: members.map((member) => ({ member, user: users.get(member.userId) ?? null })), messageCount };
+  }
+
+  /** Any message, deleted or not, with its sender: what a report names is checked before it goes. */
+  async showMessage(messageId: number): Promise<MessageReport> {
+    const message = await this.store.messages.byId(messageId);
+    if (!message) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
+    const sender = message.senderId === null ? null : ((await this.store.users.summaries([message.senderId])).get(message.senderId) ?? null);
+    return { message, sender };
   }
 
   async stats(): Promise<ServerStats> {

@@ -130,14 +130,18 @@ describe('admin console (/app/admin) in chromium', await needs('chromium'), () =
     const page = await open();
     await signedIn(page, `${parley.url}/app/admin/chats`, boss);
     await page.getByLabel('Message id').fill(String(sent.data.id));
-    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('form', { name: 'Find a message by id' }).getByRole('button', { name: 'Find' }).click();
+    const shown = page.getByRole('article', { name: `Message ${sent.data.id}` });
+    await shown.getByText('spam', { exact: true }).waitFor();
+    await shown.getByText(`Cleo #${a.id}`).waitFor();
+    await shown.getByRole('button', { name: 'Delete this message' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('status').filter({ hasText: `Message ${sent.data.id} deleted.` }).waitFor();
     const left = await api<{ messages: { id: number }[] }>(parley, 'GET', `/api/chats/${chat.data.id}/messages`, b.token);
     assert.ok(!left.data.messages.some((m) => m.id === sent.data.id), 'the message is gone for its members');
 
     await page.getByLabel('Chat id').fill(String(chat.data.id));
-    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('form', { name: 'Find a chat by id' }).getByRole('button', { name: 'Find' }).click();
     const report = page.getByRole('article');
     await report.getByText('Cleo').waitFor();
     await report.getByText('Dev').waitFor();

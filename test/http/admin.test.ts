@@ -20,6 +20,7 @@ const routes = (ids: { user: number | string; message: number | string; chat: nu
     ['POST', `/api/admin/users/${ids.user}/revoke-sessions`],
     ['PUT', `/api/admin/users/${ids.user}/admin`],
     ['DELETE', `/api/admin/users/${ids.user}/admin`],
+    ['GET', `/api/admin/messages/${ids.message}`],
     ['DELETE', `/api/admin/messages/${ids.message}`],
     ['GET', `/api/admin/chats/${ids.chat}`],
     ['DELETE', `/api/admin/chats/${ids.chat}`],
@@ -184,12 +185,19 @@ describeEachStore('admin API (/api/admin)', (server) => {
     const [u, v] = [await register(), await register()];
     const chat = await createGroup(server(), u, [v]);
     const m = await send(server(), u, chat.id, 'moderate me');
+    const shown = okData(await api().get(`/api/admin/messages/${m.id}`, as(boss)), '获取消息成功');
+    assert.deepEqual(
+      [shown.id, shown.chat_id, shown.sender_id, shown.sender_nickname, shown.type, shown.content, shown.is_encrypted, shown.deleted_at, shown.recalled_at],
+      [m.id, chat.id, u.id, `N${u.phone.slice(-4)}`, 'text', 'moderate me', false, null, null],
+    );
+    assert.match(shown.created_at, isoSecondsRe);
     const socket = await WsClient.connect(server().url, v.token);
     okData(await api().delete(`/api/admin/messages/${m.id}`, as(boss)), '消息已删除');
     const frame = await socket.next((f) => f.type === 'message.delete');
     assert.deepEqual([frame.data.id, frame.data.chat_id, frame.data.deleted_by, frame.data.reason], [m.id, chat.id, boss.id, 'deleted']);
     assertError(await api().get(`/api/messages/${m.id}`, as(u)), 404, 20003);
     assertError(await api().delete(`/api/admin/messages/${m.id}`, as(boss)), 404, 20003);
+    assertError(await api().get(`/api/admin/messages/${m.id}`, as(boss)), 404, 20003);
     assertError(await api().delete('/api/admin/messages/abc', as(boss)), 422);
     await socket.close();
   });

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { ActivitySeries, AdminUser, AdminUserDetail, ConversationReport, ServerStats, UserDeletion } from '../../services/admin.ts';
+import type { ActivitySeries, AdminUser, AdminUserDetail, ConversationReport, MessageReport, ServerStats, UserDeletion } from '../../services/admin.ts';
 import { Nullable, Time } from '../kit/fields.ts';
 import { isoSeconds } from '../kit/time.ts';
 import { chatInfo } from './messaging-presenters.ts';
@@ -82,6 +82,21 @@ export const StatsData = Type.Object({
   node_id: Type.String(),
   uptime_seconds: Type.Integer(),
   version: Type.String(),
+});
+
+export const MessageReportData = Type.Object({
+  id: Type.Integer(),
+  chat_id: Type.Integer(),
+  sender_id: Nullable(Type.Integer()),
+  sender_nickname: Nullable(Type.String({ description: 'null when the sender is gone' })),
+  type: Type.String(),
+  content: Type.String({ description: 'as stored: ciphertext for an end-to-end encrypted message' }),
+  caption: Type.String(),
+  is_encrypted: Type.Boolean(),
+  created_at: Time,
+  edited_at: NullableTime,
+  recalled_at: NullableTime,
+  deleted_at: NullableTime,
 });
 
 export const ActivityData = Type.Object({
@@ -171,5 +186,22 @@ export function activity(a: ActivitySeries): Static<typeof ActivityData> {
   return {
     hours: a.hours.map((h) => ({ at: isoSeconds(h.at), messages: h.messages, sign_ins: h.signIns })),
     connections: a.connections.map((c) => ({ at: isoSeconds(c.at), count: c.count })),
+  };
+}
+
+export function messageReport({ message: m, sender }: MessageReport): Static<typeof MessageReportData> {
+  return {
+    id: m.id,
+    chat_id: m.conversationId,
+    sender_id: m.senderId,
+    sender_nickname: sender ? sender.nickname : null,
+    type: m.type,
+    content: m.content,
+    caption: m.caption,
+    is_encrypted: m.isEncrypted,
+    created_at: isoSeconds(m.createdAt),
+    edited_at: time(m.editedAt),
+    recalled_at: time(m.recalledAt),
+    deleted_at: time(m.deletedAt),
   };
 }

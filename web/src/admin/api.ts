@@ -123,3 +123,16 @@ export async function health(): Promise<Health> {
   const res = await fetch('/health', { headers: { accept: 'application/json' } });
   return (await res.json()) as Health;
 }
+
+export interface MessageReport {
+  id: number;
+  chat_id: number;
+  sender_id: number | null;
+  sender_nickname: string | null;
+  type: string;
+  content: string;
+  caption: string;
+  is_encrypted: boolean;
+  created_at: string;
+  deleted_at: string | null;
+}

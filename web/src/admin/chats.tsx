@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, call, type ChatReport } from './api.ts';
+import { ApiError, call, type ChatReport, type MessageReport } from './api.ts';
 import { ConfirmDialog, type Pending } from './confirm.tsx';
 import { userName, when } from './format.ts';
 import { useI18n } from './i18n.ts';
@@ -12,6 +12,7 @@ export function Chats() {
   const [chatText, setChatText] = useState('');
   const [messageText, setMessageText] = useState('');
   const [chat, setChat] = useState<ChatReport | null>(null);
+  const [message, setMessage] = useState<MessageReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
@@ -48,25 +49,35 @@ export function Chats() {
       },
     });
 
-  const removeMessage = (e: FormEvent) => {
+  const findMessage = async (e: FormEvent) => {
     e.preventDefault();
     const id = idOf(messageText);
     if (id === null) return;
+    setNotice(null);
+    try {
+      setMessage(await call<MessageReport>('GET', `/api/admin/messages/${id}`));
+      setError(null);
+    } catch (err) {
+      setMessage(null);
+      failed(err);
+    }
+  };
+
+  const removeMessage = (m: MessageReport) =>
     setPending({
-      text: t('confirmDeleteMessage', { id }),
+      text: t('confirmDeleteMessage', { id: m.id }),
       danger: true,
       run: async () => {
         try {
-          await call('DELETE', `/api/admin/messages/${id}`);
-          setNotice(t('messageDeleted', { id }));
-          setMessageText('');
+          await call('DELETE', `/api/admin/messages/${m.id}`);
+          setMessage(null);
+          setNotice(t('messageDeleted', { id: m.id }));
           setError(null);
         } catch (err) {
           failed(err);
         }
       },
     });
-  };
 
   return (
     <section aria-labelledby="chats-title">
@@ -79,12 +90,12 @@ export function Chats() {
           </label>
           <button className="primary">{t('find')}</button>
         </form>
-        <form className="toolbar" onSubmit={removeMessage} aria-label={t('deleteMessage')}>
+        <form className="toolbar" onSubmit={(e) => void findMessage(e)} aria-label={t('findMessage')}>
           <label>
             {t('messageId')}
             <input inputMode="numeric" pattern="\d+" required value={messageText} onChange={(e) => setMessageText(e.target.value)} />
           </label>
-          <button className="danger">{t('deleteIt')}</button>
+          <button className="primary">{t('find')}</button>
         </form>
       </div>
       {notice && (
@@ -96,6 +107,31 @@ export function Chats() {
         <p role="alert" className="error">
           {error}
         </p>
+      )}
+      {message && (
+        <article className="report" aria-label={`${t('message')} ${message.id}`}>
+          <h3>
+            {t('message')} #{message.id} <span className="tag">{message.type}</span>
+          </h3>
+          <blockquote className="content">{message.is_encrypted ? t('encrypted') : message.content || message.caption || '—'}</blockquote>
+          <dl>
+            <dt>{t('sender')}</dt>
+            <dd>{message.sender_id === null ? '—' : `${message.sender_nickname ?? ''} #${message.sender_id}`}</dd>
+            <dt>{t('chatId')}</dt>
+            <dd>{message.chat_id}</dd>
+            <dt>{t('created')}</dt>
+            <dd>{when(message.created_at, lang)}</dd>
+            {message.deleted_at && (
+              <>
+                <dt>{t('deletedAt')}</dt>
+                <dd>{when(message.deleted_at, lang)}</dd>
+              </>
+            )}
+          </dl>
+          <button className="danger" onClick={() => removeMessage(message)}>
+            {t('deleteMessage')}
+          </button>
+        </article>
       )}
       {chat && (
         <article className="report" aria-label={chat.name || `#${chat.id}`}>

@@ -6,7 +6,7 @@ import { offsetPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
 import type { Services } from '../../kit/services.ts';
 import * as present from '../admin.ts';
-import { ActivityData, AdminUserData, AdminUserDetailData, ChatReportData, DisabledData, PasswordResetData, SessionsEnded, StatsData, UserDeletionData } from '../admin.ts';
+import { ActivityData, MessageReportData, AdminUserData, AdminUserDetailData, ChatReportData, DisabledData, PasswordResetData, SessionsEnded, StatsData, UserDeletionData } from '../admin.ts';
 import { chatId, messageId, userId } from '../ids.ts';
 
 /**
@@ -116,6 +116,12 @@ export const adminRoutes = [
     '/api/admin/users/{user_id}/admin',
     { summary: "Revoke a user's administrator role (admin; not one's own)", params: user, data: AdminUserData, message: '已取消管理员', tags },
     async (c) => present.adminUser(await (await asAdmin(c)).setAdmin(c.me, c.params.user_id, false)),
+  ),
+
+  route.get(
+    '/api/admin/messages/{message_id}',
+    { summary: 'Any message with its sender, deleted ones included (admin)', params: { message_id: messageId }, data: MessageReportData, message: '获取消息成功', tags },
+    async (c) => present.messageReport(await (await asAdmin(c)).showMessage(c.params.message_id)),
   ),
 
   route.delete(
