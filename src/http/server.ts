@@ -26,6 +26,7 @@ import { installStrictParsers, parseQuery } from './parsers.ts';
 import { trustProxyOption } from './trust-proxy.ts';
 import { upgradeBase } from './external-base.ts';
 import { landingRoute } from './landing.ts';
+import { webAppRoutes } from './web-app.ts';
 import { metricsRoute } from '../metrics/exposure.ts';
 import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { validatorCompiler } from './validation.ts';
@@ -118,8 +119,8 @@ function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, 
  * one document per profile and the docs UI.
  */
 export async function buildServer(core: Core, gateway: Gateway, listener: Listener): Promise<FastifyInstance> {
-  checkCollisions(listener);
   const { config } = core;
+  checkCollisions(listener, { webApp: config.webApp.enabled });
   const main = listener.port === null;
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: core.logger,
@@ -202,6 +203,7 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
       uiConfig: { urls: docs.menu, 'urls.primaryName': docs.menu[0]?.name } as Record<string, unknown>,
     });
     landingRoute(app, core, listener.mounts);
+    if (config.webApp.enabled) await webAppRoutes(app, config);
     if (metrics && config.metrics.port === null) metricsRoute(app, metrics);
     app.get('/openapi/:profile', { schema: { hide: true } }, async (request, reply) => {
       const name = (request.params as { profile: string }).profile.replace(/\.json$/, '');
