@@ -8,10 +8,11 @@
 # 2. installs the dependencies: `npm ci` (python3, make and g++ must be present in case a native
 #    module's prebuilt binary cannot be downloaded), or with --modules-from a hard-linked copy of
 #    DIR/node_modules, installed from the same package-lock.json (tests, offline rebuilds);
-# 3. compiles (`npm run build`, when package.json has one and the install did not already run it);
+# 3. compiles (`npm run build`, when package.json has one and the install did not already run it):
+#    the server into dist/src, Parley Web (web/, with Vite, a development package) into dist/web;
 # 4. drops the development dependencies (`npm prune --omit=dev`) and what only development uses
-#    (tests, benchmarks, scripts, lint and compiler settings; the TypeScript sources once dist/
-#    holds the compiled ones);
+#    (tests, benchmarks, scripts, lint and compiler settings; the TypeScript sources and web/ once
+#    dist/ holds what they compile to);
 # 5. records the commit in build-info.json (beside what the build wrote there): --git-sha, else
 #    $GIT_SHA, else SOURCE's git HEAD. Without any, /health shows the version alone.
 #
@@ -103,6 +104,13 @@ step "removing what only development uses"
 rm -rf test bench scripts .ci .github coverage eslint.config.js .dockerignore Dockerfile
 if [ -d dist ]; then
   rm -rf src tsconfig*.json dist/.tsbuildinfo
+fi
+# The browser client and admin console: only their build is served.
+if [ -f dist/web/index.html ]; then
+  rm -rf web
+elif [ -d web ]; then
+  echo "build-release: dist/web was not built: /app would answer 503" >&2
+  exit 1
 fi
 
 # The build ran in TARGET, which has no .git of its own: the commit is the source's.

@@ -52,9 +52,9 @@ function resolveBin(specifier) {
 
 /** The browser client and admin console; kept as built where Vite is not installed (a pruned install). */
 function buildWebApp() {
-  // vite's exports map hides bin/, so its binary is found beside its package.json.
-  const vitePackage = resolveBin('vite/package.json');
-  const vite = vitePackage && path.join(path.dirname(vitePackage), 'bin/vite.js');
+  // Vite's exports leave out its bin: found beside its package.json.
+  const manifest = resolveBin('vite/package.json');
+  const vite = manifest && path.join(path.dirname(manifest), 'bin/vite.js');
   if (vite === undefined) {
     if (!existsSync(path.join(dist, 'web/index.html'))) console.log('build: Vite is not installed and dist/web is missing; the server will not serve /app');
     return;

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP, isIPv4 } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { redactUrl } from './redaction.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface Config {
   s3: S3Config;
   /** Prometheus metrics: served at /metrics on the main listener, or on a port of their own. */
   metrics: { enabled: boolean; port: number | null };
+  /** Parley Web (the chat client and the admin console) under /app of the main port; dir: the built files. */
+  webApp: { enabled: boolean; dir: string };
 }
 
 /**
@@ -276,6 +279,10 @@ function pattern(re: RegExp) {
   return (raw: string) => (re.test(raw) ? raw : undefined);
 }
 
+// dist/web of the install, from src/ (run through tsx) or dist/src/ (compiled).
+const installRoot = new URL(existsSync(new URL('../package.json', import.meta.url)) ? '../' : '../../', import.meta.url);
+const builtWebApp = fileURLToPath(new URL('dist/web', installRoot));
+
 const nodeIdPattern = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 
 /** `<host>-<pid>`: unique among processes, and readable in logs. */
@@ -442,6 +449,20 @@ export const settings = {
     defaultText: '(unset: the main port)',
     allowed: 'an integer from 0 to 65535, other than PORT and the profiles\' own ports',
     parse: integer(0, 65535),
+  }),
+  webApp: setting({
+    env: 'WEB_APP',
+    description: 'Serve Parley Web, the browser chat client at /app and the admin console at /app/admin (see "Parley Web"); off: /app answers 404',
+    defaultText: 'on',
+    allowed: 'on or off',
+    parse: boolean,
+  }),
+  webAppDir: setting({
+    env: 'WEB_APP_DIR',
+    description: 'Directory of the built Parley Web that /app serves (what `npm run build` writes); when it holds no build, /app answers 503 saying how to build one',
+    defaultText: '<install>/dist/web',
+    allowed: 'a directory path',
+    parse: text(),
   }),
 } as const;
 
@@ -629,6 +650,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
       keyPrefix: p.s3Prefix ?? '',
     },
     metrics: { enabled: p.metrics ?? true, port: p.metricsPort ?? null },
+    webApp: { enabled: p.webApp ?? true, dir: path.resolve(p.webAppDir ?? builtWebApp) },
   };
 }
 

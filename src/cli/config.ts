@@ -48,7 +48,7 @@ async function checkListeners(config: Config): Promise<void> {
   const [{ ConfigError }, { checkCollisions, resolveListeners }, { profiles }] = await Promise.all([import('../config.ts'), import('../http/mounts.ts'), import('../profiles/index.ts')]);
   const problems: string[] = [];
   try {
-    for (const listener of resolveListeners(config.profiles, profiles)) checkCollisions(listener);
+    for (const listener of resolveListeners(config.profiles, profiles)) checkCollisions(listener, { webApp: config.webApp.enabled });
   } catch (err) {
     problems.push((err as Error).message);
   }

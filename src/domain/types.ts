@@ -166,6 +166,8 @@ export interface Attachment {
   height: number | null;
   duration: number | null;
   hasThumbnail: boolean;
+  /** The kind the file was uploaded as (absent on messages stored before it was kept). */
+  kind?: FileKind;
 }
 
 export interface ForwardOrigin {

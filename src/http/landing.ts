@@ -27,7 +27,7 @@ function entries(mounts: readonly MountedProfile[]): ProfileEntry[] {
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(profiles: readonly ProfileEntry[], health: string): string {
+function page(profiles: readonly ProfileEntry[], health: string, web: boolean): string {
   const rows = profiles
     .map(
       (p) =>
@@ -54,7 +54,7 @@ function page(profiles: readonly ProfileEntry[], health: string): string {
 <h1>Parley <small>${escape(version)}</small></h1>${gitSha ? `\n<p><small>commit <code>${escape(gitSha.slice(0, 12))}</code></small></p>` : ''}
 <p>A self-hosted instant-messaging server that speaks the REST and WebSocket APIs of several
 messengers from one core: an account made through any of them works through all of them.</p>
-<p>Health: <a href="/health">${escape(health)}</a> · API explorer: <a href="/docs">/docs</a></p>
+${web ? '<p><strong><a href="/app/">Open Parley Web</a></strong>, the chat client in your browser · server admins: <a href="/app/admin/">admin console</a></p>\n' : ''}<p>Health: <a href="/health">${escape(health)}</a> · API explorer: <a href="/docs">/docs</a></p>
 <h2>APIs served here</h2>
 <table>
 <thead><tr><th>profile</th><th>REST</th><th>WebSocket</th><th>reference</th></tr></thead>
@@ -73,13 +73,14 @@ ${rows}
  */
 export function landingRoute(app: FastifyInstance, core: Core, mounts: readonly MountedProfile[]): void {
   const profiles = entries(mounts);
+  const web = core.config.webApp.enabled;
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const { database, redis } = await core.health.check();
     const health = overallHealth(database, redis);
     const accept = request.headers.accept ?? '';
     if (accept.includes('application/json') && !accept.includes('text/html')) {
-      return reply.send({ name: 'parley', version, commit: gitSha, health, docs: '/docs', profiles });
+      return reply.send({ name: 'parley', version, commit: gitSha, health, docs: '/docs', web: web ? { client: '/app/', admin: '/app/admin/' } : null, profiles });
     }
-    return reply.type('text/html; charset=utf-8').send(page(profiles, health));
+    return reply.type('text/html; charset=utf-8').send(page(profiles, health, web));
   });
 }

@@ -44,11 +44,25 @@ function routeKey(method: string, path: string): string {
   return `${method} ${normalized}`;
 }
 
+/** Where Parley Web is served on the main listener: the whole path belongs to it. */
+export const webAppPrefix = '/app';
+
+const underPrefix = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
 /**
  * Refuses a listener on which two mounts (or a mount and the server's own routes) claim the same
- * method and path, naming both, before anything is registered.
+ * method and path, naming both, before anything is registered. With Parley Web on, the main
+ * listener's /app and everything below it are the server's: no mount or route may be there.
  */
-export function checkCollisions(listener: Listener): void {
+export function checkCollisions(listener: Listener, options: { webApp: boolean } = { webApp: true }): void {
+  if (listener.port === null && options.webApp) {
+    for (const m of listener.mounts) {
+      const here = describeMount(m, null);
+      if (underPrefix(m.mount, webAppPrefix)) throw new StartupError('PROFILES', `${here} is mounted under ${webAppPrefix}, where the server serves Parley Web; mount it elsewhere or set WEB_APP=off`);
+      const taken = m.profile.routes.find((r) => underPrefix(routerPath(`${m.mount}${r.path}`), webAppPrefix));
+      if (taken) throw new StartupError('PROFILES', `${here} claims ${taken.method} ${m.mount}${taken.path}, under ${webAppPrefix} where the server serves Parley Web; mount it elsewhere or set WEB_APP=off`);
+    }
+  }
   const owners = new Map<string, string>();
   for (const key of ownRoutes[listener.port === null ? 'main' : 'own-port']) owners.set(key, 'the server itself');
   for (const m of listener.mounts) {

@@ -1,14 +1,22 @@
 import { version } from '../version.ts';
 import type { MountedProfile } from './mounts.ts';
 
-type Document = Record<string, unknown> & { paths?: Record<string, Record<string, { tags?: string[] }>> };
+type Document = Record<string, unknown> & { paths?: Record<string, Record<string, Operation>> };
+
+type Operation = { tags?: string[]; requestBody?: Record<string, unknown>; 'x-body-optional'?: boolean };
+
+/** An operation as documented: a body its route marks as optional (`bodyOptional`) is not required. */
+function documented(op: Operation): Operation {
+  const { 'x-body-optional': optional, ...rest } = op;
+  return optional && rest.requestBody ? { ...rest, requestBody: { ...rest.requestBody, required: false } } : rest;
+}
 
 /** The operations of a document tagged with one of `tags`. */
 function only(doc: Document, tags: readonly string[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     const kept = Object.entries(item).filter(([, op]) => typeof op === 'object' && op !== null && (op.tags ?? []).some((t) => tags.includes(t)));
-    if (kept.length > 0) paths[path] = Object.fromEntries(kept);
+    if (kept.length > 0) paths[path] = Object.fromEntries(kept.map(([method, op]) => [method, documented(op)]));
   }
   return paths;
 }

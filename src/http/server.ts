@@ -26,6 +26,7 @@ import { installStrictParsers, parseQuery } from './parsers.ts';
 import { trustProxyOption } from './trust-proxy.ts';
 import { upgradeBase } from './external-base.ts';
 import { landingRoute } from './landing.ts';
+import { webAppRoutes } from './web-app.ts';
 import { metricsRoute } from '../metrics/exposure.ts';
 import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { validatorCompiler } from './validation.ts';
@@ -80,11 +81,12 @@ class RequestLog extends LogController {
   }
 }
 
-// A path segment longer than any id of any document; the answer to longer ones is a 400.
+// A path segment longer than any id of any document: it names nothing, so it is a 404, as an
+// unknown id of any form is in every document's decisions.
 const maxParamLength = 200;
 
 function routingError(error: FastifyError): AppError {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('BAD_REQUEST', `a path segment is longer than ${maxParamLength} characters`);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('NOT_FOUND', `nothing here has a path segment longer than ${maxParamLength} characters`);
   if (error.code === 'FST_ERR_BAD_URL') return new AppError('BAD_REQUEST', 'the path is not valid percent-encoded UTF-8');
   return new AppError('BAD_REQUEST', error.message);
 }
@@ -117,8 +119,8 @@ function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, 
  * one document per profile and the docs UI.
  */
 export async function buildServer(core: Core, gateway: Gateway, listener: Listener): Promise<FastifyInstance> {
-  checkCollisions(listener);
   const { config } = core;
+  checkCollisions(listener, { webApp: config.webApp.enabled });
   const main = listener.port === null;
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: core.logger,
@@ -201,6 +203,7 @@ export async function buildServer(core: Core, gateway: Gateway, listener: Listen
       uiConfig: { urls: docs.menu, 'urls.primaryName': docs.menu[0]?.name } as Record<string, unknown>,
     });
     landingRoute(app, core, listener.mounts);
+    if (config.webApp.enabled) await webAppRoutes(app, config);
     if (metrics && config.metrics.port === null) metricsRoute(app, metrics);
     app.get('/openapi/:profile', { schema: { hide: true } }, async (request, reply) => {
       const name = (request.params as { profile: string }).profile.replace(/\.json$/, '');

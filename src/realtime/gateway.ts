@@ -552,6 +552,7 @@ export class Gateway {
   }
 
   private async shutdown(): Promise<void> {
+    this.core.admin.detachGateway();
     clearInterval(this.heartbeat);
     clearInterval(this.endedWatch);
     const connections = [...this.registry.allConnections()];

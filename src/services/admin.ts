@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
-import type { Conversation, Member, Page, PageRequest, User, UserSummary } from '../domain/types.ts';
+import type { Conversation, Member, Message, Page, PageRequest, User, UserSummary } from '../domain/types.ts';
 import { Checker, limits } from '../domain/validation.ts';
 import type { UserListFilter } from '../store/repos/admin.ts';
 import type { Store } from '../store/store.ts';
 import { version } from '../version.ts';
 import type { AuthService } from './auth.ts';
 import type { Clock } from './clock.ts';
+import { ConnectionHistory, type ConnectionSample } from './connection-history.ts';
 import type { ConversationService } from './conversations.ts';
 import type { FileService } from './files.ts';
 import type { Emit, Transactor } from './transactor.ts';
@@ -51,6 +52,19 @@ export interface ServerStats {
   version: string;
 }
 
+/** Activity hour by hour, oldest first, each hour present (zero where nothing happened). */
+export interface ActivitySeries {
+  hours: { at: number; messages: number; signIns: number }[];
+  /** This node's open connections, minute by minute since it started (at most the same span). */
+  connections: ConnectionSample[];
+}
+
+/** A message as a moderator reads it, with who sent it. */
+export interface MessageReport {
+  message: Message;
+  sender: UserSummary | null;
+}
+
 export interface UserDeletion {
   userId: number;
   sessionsEnded: number;
@@ -67,6 +81,9 @@ export interface AdminOptions {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** How often the open connections are read for the history (the console's chart). */
+const SAMPLE_MS = 15_000;
 
 /** A generated password: 144 random bits, in characters any keyboard and shell take as they are. */
 function generatedPassword(): string {
@@ -84,6 +101,8 @@ function generatedPassword(): string {
  */
 export class AdminService {
   private sockets: (() => number) | undefined;
+  private readonly connectionHistory = new ConnectionHistory();
+  private sampler: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -95,9 +114,22 @@ export class AdminService {
     private readonly options: AdminOptions,
   ) {}
 
-  /** The gateway reports its open connections (a CLI command has none). */
+  /** The gateway reports its open connections (a CLI command has none); they are sampled until it detaches. */
   attachGateway(connections: () => number): void {
     this.sockets = connections;
+    this.sampleConnections();
+    clearInterval(this.sampler);
+    this.sampler = setInterval(() => this.sampleConnections(), SAMPLE_MS);
+    this.sampler.unref();
+  }
+
+  detachGateway(): void {
+    clearInterval(this.sampler);
+    this.sampler = undefined;
+  }
+
+  private sampleConnections(): void {
+    if (this.sockets) this.connectionHistory.record(this.sockets(), this.clock.now());
   }
 
   /** Read from the database at each call, so a revoked flag takes effect at the next request. */
@@ -125,6 +157,14 @@ export class AdminService {
     return { conversation, members: members.map((member) => ({ member, user: users.get(member.userId) ?? null })), messageCount };
   }
 
+  /** Any message, deleted or not, with its sender: what a report names is checked before it goes. */
+  async showMessage(messageId: number): Promise<MessageReport> {
+    const message = await this.store.messages.byId(messageId);
+    if (!message) throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
+    const sender = message.senderId === null ? null : ((await this.store.users.summaries([message.senderId])).get(message.senderId) ?? null);
+    return { message, sender };
+  }
+
   async stats(): Promise<ServerStats> {
     const now = this.clock.now();
     const c = await this.store.admin.counts(now - DAY_MS, now);
@@ -139,6 +179,24 @@ export class AdminService {
       nodeId: this.options.nodeId,
       uptimeSeconds: Math.max(0, Math.round((now - this.options.startedAt) / 1000)),
       version,
+    };
+  }
+
+  /** The last `hours` hours (the current one included): messages sent and sign-ins, and this node's connections. */
+  async activity(hours: number): Promise<ActivitySeries> {
+    new Checker().check(Number.isInteger(hours) && hours >= 1 && hours <= 168, 'hours', 'must be a whole number from 1 to 168').done();
+    const now = this.clock.now();
+    const first = Math.floor(now / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
+    const counts = await this.store.admin.hourlyActivity(first);
+    const byHour = new Map(counts.map((c) => [c.hour * HOUR_MS, c]));
+    this.sampleConnections();
+    return {
+      hours: Array.from({ length: hours }, (_, i) => {
+        const at = first + i * HOUR_MS;
+        const c = byHour.get(at);
+        return { at, messages: c?.messages ?? 0, signIns: c?.signIns ?? 0 };
+      }),
+      connections: this.connectionHistory.since(first),
     };
   }
 

@@ -456,6 +456,14 @@ function accountFields(input: Omit<RegisterInput, 'code'>): { phone?: string; em
   return { phone, email };
 }
 
+/**
+ * What a login box labelled "username" names: an email when it has an `@`, which no username may
+ * contain, so an account registered elsewhere with only its email can still sign in there.
+ */
+export function usernameOrEmail(value: string): LoginIdentifier {
+  return value.includes('@') ? { email: value } : { username: value };
+}
+
 function normalizeIdentifier(id: LoginIdentifier): LoginIdentifier {
   if ('phone' in id) return { phone: normalizePhone(id.phone) };
   if ('email' in id) return { email: id.email.toLowerCase() };

@@ -145,17 +145,12 @@ export class MessageService {
       if (!m || m.conversationId !== conversationId || m.deletedAt !== null) throw new AppError('MESSAGE_NOT_FOUND', `message ${id} is not a message of this chat`);
     }
     const filter: MessageFilter = { byUsers: true, ...cursors, adjacent: cursors.after !== undefined && cursors.before === undefined };
-    const [found, members] = await Promise.all([
+    const [found, readers] = await Promise.all([
       this.store.messages.list(conversationId, userId, filter, page, this.clock.now()),
-      this.store.conversations.members(conversationId),
+      this.store.conversations.readPointersOfAll(conversationId),
     ]);
     const views = await this.views(userId, found.items, new Map([[conversationId, member.lastReadMessageId]]));
-    return { items: views.map((v) => ({ ...v, seen: this.seenBy(members, v.message) })), total: found.total };
-  }
-
-  /** Whether a member other than the sender has read up to the message. */
-  private seenBy(members: readonly Member[], m: Message): boolean {
-    return members.some((x) => x.userId !== m.senderId && x.lastReadMessageId >= m.id);
+    return { items: views.map((v) => ({ ...v, seen: seenBy(readers, v.message) })), total: found.total };
   }
 
   /**
@@ -406,7 +401,8 @@ export class MessageService {
     const f = record.file;
     const wanted = mediaKinds[input.type];
     if (wanted !== undefined && f.kind !== wanted) {
-      throw new AppError('FILE_TYPE_UNSUPPORTED', `a ${input.type} message needs a ${wanted} file; this one is ${f.kind} (${f.mime})`);
+      const a = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+      throw new AppError('FILE_TYPE_UNSUPPORTED', `${a(input.type)} message needs ${a(wanted)} file; this one is ${f.kind} (${f.mime})`);
     }
     return {
       fileId: f.id,
@@ -417,6 +413,7 @@ export class MessageService {
       height: f.height,
       duration: f.duration,
       hasThumbnail: f.hasThumbnail,
+      kind: f.kind,
     };
   }
 
@@ -725,4 +722,12 @@ export class MessageService {
     if (scheduled === null) return expiry;
     return expiry === null ? scheduled : Math.min(scheduled, expiry);
   }
+}
+
+/**
+ * Whether someone other than the sender has read up to the message. Pointers of members who
+ * left count too, so a message never goes back from read.
+ */
+function seenBy(pointers: readonly { userId: number; lastReadMessageId: number }[], m: Message): boolean {
+  return pointers.some((x) => x.userId !== m.senderId && x.lastReadMessageId >= m.id);
 }

@@ -36,17 +36,19 @@ export class OAuthService {
     private readonly allowHttp: boolean,
   ) {}
 
-  async signIn(provider: string, input: { code: string; redirectUri?: string }, device: DeviceInfo): Promise<AuthResult> {
+  async signIn(provider: string, input: { code?: string | undefined; redirectUri?: string | undefined }, device: DeviceInfo): Promise<AuthResult> {
     if (!(oauthProviders as readonly string[]).includes(provider)) throw new AppError('NOT_FOUND', `no OAuth provider ${provider}`);
     const known = provider as OAuthProvider;
     const cfg = this.config[known];
     if (!cfg) throw new AppError('BAD_REQUEST', `the OAuth provider ${known} is not configured on this server`);
+    const code = input.code;
+    if (code === undefined || code === '') throw AppError.validation([{ field: 'code', message: 'is required' }]);
     const redirectUri = input.redirectUri ?? cfg.redirectUris[0];
     if (redirectUri === undefined) throw AppError.validation([{ field: 'redirectUri', message: 'is required' }]);
     if (cfg.redirectUris.length > 0 && !cfg.redirectUris.includes(redirectUri)) {
       throw AppError.validation([{ field: 'redirectUri', message: 'is not a redirect URI this server allows' }]);
     }
-    const identity = await this.exchange(known, cfg, input.code, redirectUri).catch((err: unknown) => {
+    const identity = await this.exchange(known, cfg, code, redirectUri).catch((err: unknown) => {
       if (err instanceof AppError) throw err;
       throw new AppError('UNAUTHORIZED', `${known} did not accept the authorization code`, { cause: err });
     });

@@ -63,11 +63,13 @@ function changeOf(e: AnyEvent, userId: number): Omit<SyncChange, 'version' | 'at
     case 'message.hidden':
       return { kind: 'message', action: 'delete', entityId: e.data.messageId };
     case 'conversation.created':
-      return { kind: 'conversation', action: 'create', entityId: e.data.conversation.id };
+      // Someone added later has the chat from the member.added below, once.
+      return e.data.members.some((m) => m.userId === userId) ? { kind: 'conversation', action: 'create', entityId: e.data.conversation.id } : null;
     case 'conversation.updated':
       return { kind: 'conversation', action: 'update', entityId: e.data.conversation.id };
     case 'member.added':
-      return { kind: 'conversation', action: 'update', entityId: e.data.conversationId };
+      // For whoever was added the chat is new: it was made for them as far as they can tell.
+      return { kind: 'conversation', action: e.data.members.some((m) => m.userId === userId) ? 'create' : 'update', entityId: e.data.conversationId };
     case 'member.removed':
       // The one who left or was removed no longer has the chat; the others see it change.
       return { kind: 'conversation', action: e.audience.kind === 'user' && e.data.userId === userId ? 'delete' : 'update', entityId: e.data.conversationId };

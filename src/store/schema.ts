@@ -123,6 +123,13 @@ export interface ConversationMembersTable {
   last_read_message_id: ColumnType<number, number | undefined, number>;
 }
 
+/** The read pointer a member had when they left or were removed (migration 0011). */
+export interface DepartedReadsTable {
+  conversation_id: number;
+  user_id: number;
+  last_read_message_id: number;
+}
+
 export interface MessagesTable {
   id: Id;
   conversation_id: number;
@@ -275,6 +282,7 @@ export interface Database {
   friend_requests: FriendRequestsTable;
   conversations: ConversationsTable;
   conversation_members: ConversationMembersTable;
+  departed_reads: DepartedReadsTable;
   messages: MessagesTable;
   scheduled_messages: ScheduledMessagesTable;
   message_edits: MessageEditsTable;

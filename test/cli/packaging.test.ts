@@ -114,6 +114,9 @@ describe('release build (deploy/build-release.sh)', () => {
     // (before the compiled build existed) tsx runs the sources.
     assert.equal(existsSync(path.join(install, 'node_modules/tsx')), !compiled);
     assert.equal(existsSync(path.join(install, 'src')), !compiled);
+    // Parley Web is served from its build; its sources stay behind.
+    assert.ok(existsSync(path.join(install, 'dist/web/index.html')) && existsSync(path.join(install, 'dist/web/admin/index.html')));
+    assert.ok(!existsSync(path.join(install, 'web')));
     if (gitSha) assert.equal((JSON.parse(read(path.join(install, 'build-info.json'))) as { gitSha: string }).gitSha, gitSha);
   });
 
@@ -142,6 +145,9 @@ describe('release build (deploy/build-release.sh)', () => {
       t.diagnostic(`/health answered 200 ${ready} ms after start (${existsSync(path.join(install, 'dist')) ? 'compiled' : 'through tsx'}; load average ${load.toFixed(1)})`);
       assert.equal(health?.status, 200, output);
       assert.equal(((await health.json()) as { version: string }).version, version);
+      const console_ = await fetch(`http://127.0.0.1:${port}/app/admin/`);
+      assert.equal(console_.status, 200);
+      assert.match(await console_.text(), /\/app\/assets\/admin-/);
       // The issue's bar for a compiled install, set for an idle machine. It holds with twice as many
       // runnable processes as CPUs (0.8 s at a load of 3.6 on two cores); beyond that (other work
       // on the machine: 4.4 s at 12) the figure above is only reported.

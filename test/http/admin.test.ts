@@ -10,6 +10,7 @@ import { WsClient } from '../support/ws.ts';
 const routes = (ids: { user: number | string; message: number | string; chat: number | string }) =>
   [
     ['GET', '/api/admin/stats'],
+    ['GET', '/api/admin/stats/series'],
     ['GET', '/api/admin/users'],
     ['GET', `/api/admin/users/${ids.user}`],
     ['DELETE', `/api/admin/users/${ids.user}`],
@@ -19,6 +20,7 @@ const routes = (ids: { user: number | string; message: number | string; chat: nu
     ['POST', `/api/admin/users/${ids.user}/revoke-sessions`],
     ['PUT', `/api/admin/users/${ids.user}/admin`],
     ['DELETE', `/api/admin/users/${ids.user}/admin`],
+    ['GET', `/api/admin/messages/${ids.message}`],
     ['DELETE', `/api/admin/messages/${ids.message}`],
     ['GET', `/api/admin/chats/${ids.chat}`],
     ['DELETE', `/api/admin/chats/${ids.chat}`],
@@ -56,6 +58,39 @@ describeEachStore('admin API (/api/admin)', (server) => {
       .flatMap(([p, ops]) => Object.entries(ops).filter(([, op]) => op.tags?.includes('admin')).map(([m]) => `${m.toUpperCase()} ${p}`));
     const expected = routes({ user: '{user_id}', message: '{message_id}', chat: '{chat_id}' }).map(([m, p]) => `${m} ${p}`);
     assert.deepEqual(listed.sort(), expected.sort());
+  });
+
+  it('stats/series: messages and sign-ins hour by hour, this node\'s connections minute by minute', async () => {
+    const series = async (query = '') => okData(await api().get(`/api/admin/stats/series${query}`, as(boss)), '获取统计成功');
+    const before = await series();
+    assert.equal(before.hours.length, 24);
+    const times = before.hours.map((h: { at: string }) => Date.parse(h.at));
+    for (let i = 1; i < times.length; i++) assert.equal(times[i] - times[i - 1], 3_600_000);
+    assert.ok(times.at(-1) <= Date.now() && Date.now() - times.at(-1) < 3_600_000, 'the last hour is the current one');
+
+    const [a, b] = [await register(), await register()];
+    const chat = await openPrivate(server(), a, b);
+    await send(server(), a, chat.id, 'one');
+    await send(server(), b, chat.id, 'two');
+    const socket = await WsClient.connect(server().url, a.token);
+    try {
+      const after = await series();
+      const [was, now] = [before.hours.at(-1), after.hours.at(-1)];
+      // Hour boundaries aside (the test may straddle one), the current hour took both messages and both sign-ins.
+      if (was.at === now.at) {
+        assert.equal(now.messages - was.messages, 2);
+        assert.equal(now.sign_ins - was.sign_ins, 2);
+      } else {
+        assert.ok(now.messages >= 1 && now.sign_ins >= 1);
+      }
+      const last = after.connections.at(-1);
+      assert.ok(last.count >= 1, 'the open socket is counted');
+      assert.match(last.at, isoSecondsRe);
+    } finally {
+      await socket.close();
+    }
+    assert.equal((await series('?hours=3')).hours.length, 3);
+    for (const bad of ['0', '169', 'x']) assertError(await api().get(`/api/admin/stats/series?hours=${bad}`, as(boss)), 422);
   });
 
   it('stats, the user list (search, filters, paging) and one user', async () => {
@@ -150,12 +185,19 @@ describeEachStore('admin API (/api/admin)', (server) => {
     const [u, v] = [await register(), await register()];
     const chat = await createGroup(server(), u, [v]);
     const m = await send(server(), u, chat.id, 'moderate me');
+    const shown = okData(await api().get(`/api/admin/messages/${m.id}`, as(boss)), '获取消息成功');
+    assert.deepEqual(
+      [shown.id, shown.chat_id, shown.sender_id, shown.sender_nickname, shown.type, shown.content, shown.is_encrypted, shown.deleted_at, shown.recalled_at],
+      [m.id, chat.id, u.id, `N${u.phone.slice(-4)}`, 'text', 'moderate me', false, null, null],
+    );
+    assert.match(shown.created_at, isoSecondsRe);
     const socket = await WsClient.connect(server().url, v.token);
     okData(await api().delete(`/api/admin/messages/${m.id}`, as(boss)), '消息已删除');
     const frame = await socket.next((f) => f.type === 'message.delete');
     assert.deepEqual([frame.data.id, frame.data.chat_id, frame.data.deleted_by, frame.data.reason], [m.id, chat.id, boss.id, 'deleted']);
     assertError(await api().get(`/api/messages/${m.id}`, as(u)), 404, 20003);
     assertError(await api().delete(`/api/admin/messages/${m.id}`, as(boss)), 404, 20003);
+    assertError(await api().get(`/api/admin/messages/${m.id}`, as(boss)), 404, 20003);
     assertError(await api().delete('/api/admin/messages/abc', as(boss)), 422);
     await socket.close();
   });

@@ -79,6 +79,12 @@ describeEachStore(
       assert.match(profile.body.data.last_login, iso);
       env.error(await api().post('/api/v1/auth/login', { username: a.username, password: 'wrong-pass' }), 401, 'AUTH_003');
       env.error(await api().post('/api/v1/auth/login', { username: 'nobody-here', password: 'wrong-pass' }), 401, 'AUTH_003');
+      // The email stands in for the username; an unknown one is the same AUTH_003.
+      const byEmail = await api().post('/api/v1/auth/login', { username: a.email, password: a.password });
+      env.ok(byEmail, S.LoginData);
+      assert.equal(byEmail.body.data.user.id, a.id);
+      env.error(await api().post('/api/v1/auth/login', { username: `nobody-${name}@x.io`, password: a.password }), 401, 'AUTH_003');
+      env.error(await api().post('/api/v1/auth/login', { username: a.email, password: 'wrong-pass' }), 401, 'AUTH_003');
 
       // One account, every profile.
       const primary = await api().post('/api/auth/login', { username: a.username, password: a.password });

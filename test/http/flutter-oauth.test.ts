@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { Api } from '../support/api.ts';
 import { flutterError } from '../support/flutter.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { describeEachStore, startTestServer, type TestServer } from '../support/server.ts';
 
 /**
  * OAuth sign-in of the flutter document (2.4, decision C9) against providers on loopback: an
@@ -49,10 +49,9 @@ describe('flutter OAuth sign-in against providers on loopback', () => {
   let google: OAuth2Server;
   let github: OAuth2Server;
   let githubApi: Server;
-  let server: TestServer;
   let bare: TestServer;
-  let api: Api;
   let lastToken = '';
+  let configured: Record<string, string> = {};
 
   before(async () => {
     google = await provider();
@@ -71,7 +70,7 @@ describe('flutter OAuth sign-in against providers on loopback', () => {
     });
     await new Promise<void>((resolve) => githubApi.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(githubApi.address() as AddressInfo).port}`;
-    server = await startTestServer('sqlite', {
+    configured = {
       OAUTH_GOOGLE_CLIENT_ID: 'parley-google',
       OAUTH_GOOGLE_CLIENT_SECRET: 'google-secret',
       OAUTH_GOOGLE_ISSUER: google.issuer.url!,
@@ -80,67 +79,81 @@ describe('flutter OAuth sign-in against providers on loopback', () => {
       OAUTH_GITHUB_CLIENT_SECRET: 'github-secret',
       OAUTH_GITHUB_URL: github.issuer.url!,
       OAUTH_GITHUB_API_URL: apiUrl,
-    });
+    };
     bare = await startTestServer('sqlite');
-    api = new Api(`${server.url}/flutter`);
   });
 
   after(async () => {
-    await server?.close();
     await bare?.close();
     await google?.stop();
     await github?.stop();
     githubApi?.close();
   });
 
-  const signIn = (p: string, body: unknown, on = api) => on.post(`/v1/auth/oauth/${p}`, body);
+  // The stores keep the linked provider accounts (user_identities): the exchange runs on each.
+  describeEachStore('with google and github configured', (server) => {
+    const api = () => new Api(`${server().url}/flutter`);
+    const signIn = (p: string, body: unknown) => api().post(`/v1/auth/oauth/${p}`, body);
 
-  it('google: creates the account on first use, finds it again, refuses a refused code and a foreign redirect URI', async () => {
-    people.set('g-code-1', { sub: 'g-1', email: 'ann@example.com', verified: true });
-    const first = await signIn('google', { code: 'g-code-1', redirect_uri: 'app://callback' });
-    assert.equal(first.status, 200, first.text);
-    assert.deepEqual(Object.keys(first.body).sort(), ['refresh_token', 'token', 'user_id', 'username']);
-    const me = await api.get('/v1/user/me', { token: first.body.token });
-    assert.equal(me.body.email, 'ann@example.com');
-    const again = await signIn('google', { code: 'g-code-1', redirect_uri: 'app://callback' });
-    assert.equal(again.body.user_id, first.body.user_id);
-    const refreshed = await api.post('/v1/auth/refresh', { refresh_token: again.body.refresh_token });
-    assert.equal(refreshed.status, 200);
+    it('google: creates the account on first use, finds it again, refuses a refused code and a foreign redirect URI', async () => {
+      people.set('g-code-1', { sub: 'g-1', email: 'ann@example.com', verified: true });
+      const first = await signIn('google', { code: 'g-code-1', redirect_uri: 'app://callback' });
+      assert.equal(first.status, 200, first.text);
+      assert.deepEqual(Object.keys(first.body).sort(), ['refresh_token', 'token', 'user_id', 'username']);
+      const me = await api().get('/v1/user/me', { token: first.body.token });
+      assert.equal(me.body.email, 'ann@example.com');
+      const again = await signIn('google', { code: 'g-code-1', redirect_uri: 'app://callback' });
+      assert.equal(again.body.user_id, first.body.user_id);
+      const refreshed = await api().post('/v1/auth/refresh', { refresh_token: again.body.refresh_token });
+      assert.equal(refreshed.status, 200);
+      // The linked provider account finds the user even after its email changed.
+      people.set('g-code-moved', { sub: 'g-1', email: 'ann.moved@example.com', verified: true });
+      assert.equal((await signIn('google', { code: 'g-code-moved', redirect_uri: 'app://callback' })).body.user_id, first.body.user_id);
 
-    flutterError(await signIn('google', { code: 'refused', redirect_uri: 'app://callback' }), 401);
-    flutterError(await signIn('google', { code: 'g-code-1', redirect_uri: 'https://evil.example/cb' }), 400);
-    flutterError(await signIn('google', { redirect_uri: 'app://callback' }), 400);
-  });
+      flutterError(await signIn('google', { code: 'refused', redirect_uri: 'app://callback' }), 401);
+      flutterError(await signIn('google', { code: 'g-code-1', redirect_uri: 'https://evil.example/cb' }), 400);
+      flutterError(await signIn('google', { redirect_uri: 'app://callback' }), 400);
+    });
 
-  it('google: a verified email reaches the account registered with it; an unverified one never does', async () => {
-    const reg = await api.post('/v1/auth/register', { username: 'bea_registered', password: 'password-12', email: 'bea@example.com' });
-    assert.equal(reg.status, 201, reg.text);
-    people.set('g-unverified', { sub: 'g-2', email: 'bea@example.com', verified: false });
-    const stranger = await signIn('google', { code: 'g-unverified', redirect_uri: 'app://callback' });
-    assert.equal(stranger.status, 200, stranger.text);
-    assert.notEqual(stranger.body.user_id, reg.body.user_id);
-    assert.equal((await api.get('/v1/user/me', { token: stranger.body.token })).body.email, null);
-    people.set('g-verified', { sub: 'g-3', email: 'bea@example.com', verified: true });
-    const bea = await signIn('google', { code: 'g-verified', redirect_uri: 'app://callback' });
-    assert.equal(bea.body.user_id, reg.body.user_id);
-  });
+    it('google: a verified email reaches the account registered with it; an unverified one never does', async () => {
+      const reg = await api().post('/v1/auth/register', { username: 'bea_registered', password: 'password-12', email: 'bea@example.com' });
+      assert.equal(reg.status, 201, reg.text);
+      people.set('g-unverified', { sub: 'g-2', email: 'bea@example.com', verified: false });
+      const stranger = await signIn('google', { code: 'g-unverified', redirect_uri: 'app://callback' });
+      assert.equal(stranger.status, 200, stranger.text);
+      assert.notEqual(stranger.body.user_id, reg.body.user_id);
+      assert.equal((await api().get('/v1/user/me', { token: stranger.body.token })).body.email, null);
+      people.set('g-verified', { sub: 'g-3', email: 'bea@example.com', verified: true });
+      const bea = await signIn('google', { code: 'g-verified', redirect_uri: 'app://callback' });
+      assert.equal(bea.body.user_id, reg.body.user_id);
+    });
 
-  it('github: the token endpoint and the REST API, by verified primary email', async () => {
-    people.set('gh-code', { sub: 'gh42', email: 'cat@example.com', verified: true });
-    const first = await signIn('github', { code: 'gh-code', redirect_uri: 'app://callback' });
-    assert.equal(first.status, 200, first.text);
-    assert.match(first.body.username, /^octogh42/);
-    assert.equal((await api.get('/v1/user/me', { token: first.body.token })).body.email, 'cat@example.com');
-    flutterError(await signIn('github', { code: 'refused', redirect_uri: 'app://callback' }), 401);
-  });
+    it('github: the token endpoint and the REST API, by verified primary email', async () => {
+      people.set('gh-code', { sub: 'gh42', email: 'cat@example.com', verified: true });
+      const first = await signIn('github', { code: 'gh-code', redirect_uri: 'app://callback' });
+      assert.equal(first.status, 200, first.text);
+      assert.match(first.body.username, /^octogh42/);
+      assert.equal((await api().get('/v1/user/me', { token: first.body.token })).body.email, 'cat@example.com');
+      flutterError(await signIn('github', { code: 'refused', redirect_uri: 'app://callback' }), 401);
+      flutterError(await signIn('facebook', { code: 'x' }), 404);
+      // A body without `code` is 400 for a known provider; an unknown one is 404 whatever the body (C9).
+      const missing = await signIn('google', { redirect_uri: 'app://callback' });
+      flutterError(missing, 400);
+      assert.match(JSON.stringify(missing.body.details), /code/);
+      flutterError(await signIn('google', { code: '' }), 400);
+      flutterError(await signIn('facebook', {}), 404);
+    });
+  }, { env: () => configured });
 
   it('an unconfigured known provider is 400 saying so, an unknown one 404', async () => {
     const off = new Api(`${bare.url}/flutter`);
-    const res = await signIn('google', { code: 'x', redirect_uri: 'app://callback' }, off);
+    const signIn = (p: string, body: unknown) => off.post(`/v1/auth/oauth/${p}`, body);
+    const res = await signIn('google', { code: 'x', redirect_uri: 'app://callback' });
     flutterError(res, 400);
     assert.match(res.body.details, /not configured on this server/);
-    flutterError(await signIn('github', { code: 'x' }, off), 400);
-    flutterError(await signIn('facebook', { code: 'x' }, off), 404);
+    flutterError(await signIn('github', { code: 'x' }), 400);
     flutterError(await signIn('facebook', { code: 'x' }), 404);
+    flutterError(await signIn('facebook', {}), 404);
+    flutterError(await signIn('github', {}), 400);
   });
 });

@@ -1,32 +1,47 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { TSchema } from 'typebox';
 import { compileStrict } from '../../src/http/validation.ts';
 import { flutter } from '../../src/profiles/flutter/index.ts';
 import * as S from '../../src/profiles/flutter/schemas.ts';
-import type { ApiResponse } from '../support/api.ts';
+import { Api, type ApiResponse } from '../support/api.ts';
 import { Chat8Socket, type C8Frame } from '../support/chat8.ts';
 import { flutterError, flutterSocket, flutterUser, flutterWsUrl, patch, pngBase64, silentWav, type FlutterUser } from '../support/flutter.ts';
-import { describeEachStore } from '../support/server.ts';
+import { describeEachStore, startTestServer, type TestServer } from '../support/server.ts';
 
 /** The flutter document (002) through real HTTP and WebSocket clients, mounted below /flutter (the default PROFILES). */
 
 const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+/** Every time in a body, however deep, is ISO 8601 in UTC ending in Z (C3). */
+function timesInUtc(value: unknown): void {
+  if (Array.isArray(value)) return value.forEach(timesInUtc);
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    if ((k.endsWith('_at') || k === 'last_online') && v !== null) assert.match(String(v), iso, k);
+    timesInUtc(v);
+  }
+}
+
 function shaped(res: ApiResponse, status: number, schema: TSchema): void {
   assert.equal(res.status, status, res.text);
   const check = compileStrict(schema);
   assert.ok(check(res.body), `${JSON.stringify(check.errors)} in ${res.text}`);
+  timesInUtc(res.body);
 }
 
 /** Whether a value has a schema's shape (no type narrowing: the value stays as the test reads it). */
-const fits = (schema: TSchema, value: unknown): boolean => compileStrict(schema)(value);
+const fits = (schema: TSchema, value: unknown): boolean => {
+  timesInUtc(value);
+  return compileStrict(schema)(value);
+};
 
 function frameOk(f: C8Frame, type: string): void {
   assert.equal(f.type, type);
   assert.deepEqual(Object.keys(f).sort(), ['data', 'type']);
   const check = compileStrict(flutter.socket!.frames[type]!);
   assert.ok(check(f.data), `${type}: ${JSON.stringify(check.errors)} in ${JSON.stringify(f)}`);
+  timesInUtc(f.data);
 }
 
 function upload(base: string, token: string | undefined, parts: Record<string, string | { data: Buffer; name: string; type: string }>) {
@@ -141,6 +156,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(byEmail.body.total, 1);
     flutterError(await api().get('/v1/users/search', a.token), 400);
     flutterError(await api().get('/v1/users/search?query=', a.token), 400);
+    const blank = await api().get('/v1/users/search?query=%20%20', a.token);
+    flutterError(blank, 400);
+    assert.match(blank.body.details, /^query/);
     flutterError(await api().get(`/v1/users/search?query=${prefix}&limit=abc`, a.token), 400);
   });
 
@@ -174,22 +192,42 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(list.body.contacts[0].status, 'online');
     assert.match(list.body.contacts[0].last_online, iso);
     assert.equal((await api().get('/v1/user/me', b.token)).body.status, 'online');
+    // A second socket of b's is not news; only the first announces (C33).
+    const wb2 = await flutterSocket(base(), b.token);
+    await wb2.barrier();
+    await wa.quiet('contact_status');
 
     wb.send({ type: 'status_update', data: { status: 'away', custom_message: 'In a meeting' } });
     const away = await wa.next('contact_status');
+    frameOk(away, 'contact_status');
     assert.equal(away.data.status, 'away');
     assert.equal(away.data.custom_message, 'In a meeting');
-    assert.equal((await api().get('/v1/user/me', b.token)).body.status_message, 'In a meeting');
+    assert.match(away.data.last_online, iso);
+    const bMe = (await api().get('/v1/user/me', b.token)).body;
+    assert.deepEqual([bMe.status, bMe.status_message], ['away', 'In a meeting']);
+    assert.equal((await api().get('/v1/contacts', a.token)).body.contacts[0].status, 'away');
     wb.send({ type: 'status_update', data: { status: 'sleeping' } });
     const err = await wb.next('error');
     frameOk(err, 'error');
     assert.equal(err.data.code, 400);
+    await wb.barrier();
+    await wa.quiet('contact_status');
+    // Closing one of two sockets is not news either; the last one is.
+    await wb2.close();
+    await wb.barrier();
+    await wa.quiet('contact_status');
     await wb.close();
     assert.equal((await wa.next('contact_status')).data.status, 'offline');
     const gone = (await api().get('/v1/contacts', a.token)).body.contacts[0];
     assert.equal(gone.status, 'offline');
     assert.match(gone.last_online, iso);
     await wc.quiet('contact_status');
+
+    // remark is optional: null until one is given.
+    const d = await user();
+    const plain = await api().post('/v1/contacts', { user_id: d.id }, a.token);
+    shaped(plain, 201, S.AddedContact);
+    assert.equal(plain.body.remark, null);
 
     const pr = await api().patch(`/v1/contacts/${b.id}`, { remark: 'Team Lead' }, a.token);
     shaped(pr, 200, S.UpdatedContact);
@@ -264,6 +302,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const conv = await privateWith(a, b);
     const wa = await flutterSocket(base(), a.token);
     const wb = await flutterSocket(base(), b.token);
+    const wb2 = await flutterSocket(base(), b.token);
     const wo = await flutterSocket(base(), outsider.token);
     const ids: string[] = [];
     for (let i = 1; i <= 5; i++) {
@@ -276,6 +315,8 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const nm = await wb.next('new_message');
     frameOk(nm, 'new_message');
     assert.equal(nm.data.sender_name, 'Ann');
+    // Every connection of every member, and nobody else (C31).
+    for (let i = 0; i < 5; i++) assert.equal((await wb2.next('new_message')).data.message_id, ids[i]);
     await wo.quiet('new_message');
 
     const again = await send(a, conv, { type: 'text', content: 'different', temp_id: 't-1' });
@@ -303,6 +344,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.deepEqual(before.body.messages.map((m: { message_id: string }) => m.message_id), [ids[2], ids[1]]);
     const after = await api().get(`/v1/conversations/${conv}/messages?after=${ids[0]}&limit=2`, a.token);
     assert.deepEqual(after.body.messages.map((m: { message_id: string }) => m.message_id), [ids[2], ids[1]]);
+    // Without a cursor: the newest `limit`.
+    const newest = await api().get(`/v1/conversations/${conv}/messages?limit=2`, a.token);
+    assert.deepEqual(newest.body.messages.map((m: { message_id: string }) => m.message_id), [ids[5], ids[4]]);
     // History does not move the read position (C19).
     assert.equal((await api().get('/v1/conversations', b.token)).body.conversations[0].unread_count, 5);
 
@@ -312,9 +356,15 @@ describeEachStore('flutter profile below /flutter', (server) => {
     frameOk(status, 'message_status');
     assert.equal(status.data.message_id, ids[2]);
     assert.equal(status.data.status, 'read');
-    const seen = await api().get(`/v1/conversations/${conv}/messages`, b.token);
-    const statusOf = new Map<string, string>(seen.body.messages.map((m: { message_id: string; status: string }) => [m.message_id, m.status]));
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => statusOf.get(ids[i]!)), ['read', 'read', 'read', 'sent', 'sent']);
+    // In everyone's history: the reader's and the sender's.
+    for (const viewer of [b, a]) {
+      const seen = await api().get(`/v1/conversations/${conv}/messages`, viewer.token);
+      const statusOf = new Map<string, string>(seen.body.messages.map((m: { message_id: string; status: string }) => [m.message_id, m.status]));
+      assert.deepEqual([0, 1, 2, 3, 4].map((i) => statusOf.get(ids[i]!)), ['read', 'read', 'read', 'sent', 'sent']);
+    }
+    // A repeated temp_id answers the message as it now stands: read, never back to sent.
+    const replayed = await send(a, conv, { type: 'text', content: 'm1', temp_id: 't-1' });
+    assert.deepEqual([replayed.status, replayed.body.message_id, replayed.body.status], [201, ids[0], 'read']);
     assert.equal((await api().get('/v1/conversations', b.token)).body.conversations[0].unread_count, 2);
     // Never back.
     wb.send({ type: 'message_read', data: { conversation_id: conv, message_id: ids[0] } });
@@ -325,6 +375,10 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const refused = await wo.next('error');
     frameOk(refused, 'error');
     assert.ok([403, 404].includes(refused.data.code));
+    wb.send({ type: 'message_read', data: { conversation_id: conv, message_id: '987654321' } });
+    assert.equal((await wb.next('error')).data.code, 404);
+    // Unread counts messages from others only: a's own five are not unread to a.
+    assert.equal((await api().get('/v1/conversations', a.token)).body.conversations[0].unread_count, 1);
     wo.send('not json');
     assert.equal((await wo.next('error')).data.code, 400);
     wo.send({ type: 'dance', data: {} });
@@ -335,7 +389,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(pong.data.timestamp, 1623331800000);
     wo.send({ type: 'ping', data: {} });
     assert.ok(Math.abs((await wo.next('pong')).data.timestamp - Date.now()) < 60_000);
-    for (const s of [wa, wb, wo]) await s.close();
+    for (const s of [wa, wb, wb2, wo]) await s.close();
 
     assert.equal(await Chat8Socket.refused(flutterWsUrl(base())), 401);
     assert.equal(await Chat8Socket.refused(flutterWsUrl(base(), 'bad')), 401);
@@ -373,7 +427,8 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const sent = await send(a, conv, { type: 'image', content: up.body.media_id, caption: 'Check out this photo!' });
     shaped(sent, 201, S.SentMessage);
     assert.equal(sent.body.caption, 'Check out this photo!');
-    assert.equal(sent.body.media.media_id, up.body.media_id);
+    // The media object is the upload's own answer.
+    assert.deepEqual(sent.body.media, up.body);
     const frame = await wb.next('new_message');
     frameOk(frame, 'new_message');
     assert.equal(frame.data.media.media_id, up.body.media_id);
@@ -388,7 +443,23 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(got.status, 200);
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
     assert.ok([403, 404].includes((await get(outsider.token)).status));
+    flutterError(await api().get('/v1/media/file_nothing', a.token), 404);
+    // A member who may download it may send it on (a forward): the new conversation's members may then download it.
+    const onward = await send(b, await privateWith(b, outsider), { type: 'image', content: up.body.media_id });
+    assert.equal(onward.status, 201, onward.text);
+    assert.deepEqual(onward.body.media, up.body);
+    assert.equal((await get(outsider.token)).status, 200);
     await wb.close();
+
+    // An image sent as a file message is still the upload it was (type image, with its size in pixels);
+    // a media message without a caption has caption null.
+    const asFile = await send(a, conv, { type: 'file', content: up.body.media_id });
+    shaped(asFile, 201, S.SentMessage);
+    assert.equal(asFile.body.caption, null);
+    assert.deepEqual(asFile.body.media, up.body);
+    const voice = await send(a, conv, { type: 'audio', content: wav.body.media_id });
+    assert.deepEqual([voice.status, voice.body.media.duration, voice.body.media.type], [201, 2, 'audio']);
+    flutterError(await send(a, conv, { type: 'video', content: up.body.media_id }), 400);
 
     const theirs = await upload(base(), outsider.token, { type: 'image', file: { data: png, name: 'p.png', type: 'image/png' } });
     flutterError(await send(a, conv, { type: 'image', content: theirs.body.media_id }), 404);
@@ -407,6 +478,11 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(info.body.owner_id, owner.id);
     assert.equal(info.body.member_count, 3);
     flutterError(await api().get(`/v1/groups/${gid}`, outsider.token), [403, 404]);
+    flutterError(await api().get(`/v1/groups/${gid}/members`, outsider.token), [403, 404]);
+    flutterError(await api().patch(`/v1/groups/${gid}`, { name: 'Taken over' }, outsider.token), [403, 404]);
+    flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id] }, outsider.token), [403, 404]);
+    // Inviting takes the owner or an admin, as PATCH does.
+    flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id] }, m1.token), 403);
     flutterError(await api().get('/v1/groups/424242', owner.token), 404);
 
     const members = await api().get(`/v1/groups/${gid}/members?limit=2`, m2.token);
@@ -445,6 +521,17 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await wo.next('group_update')).data.update_type, 'new_member');
     const again = await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id] }, owner.token);
     assert.deepEqual(again.body.invited_users, []);
+
+    // Role order (C26): the newest member made admin (through the primary API) comes before the members.
+    const ownerPrimary = (await server().api.post('/api/auth/login', { username: owner.username, password: owner.password })).body.data.access_token as string;
+    assert.equal((await server().api.put(`/api/chats/${gid}/members/${outsider.id}`, { role: 'admin' }, { token: ownerPrimary })).status, 200);
+    const ordered = await api().get(`/v1/groups/${gid}/members`, m2.token);
+    assert.deepEqual(
+      ordered.body.members.map((m: { user_id: string; role: string }) => [m.user_id, m.role]),
+      [[owner.id, 'owner'], [outsider.id, 'admin'], [m1.id, 'member'], [m2.id, 'member']],
+    );
+    const joinedAt = ordered.body.members.map((m: { joined_at: string }) => m.joined_at);
+    assert.ok(joinedAt[2] <= joinedAt[3] && joinedAt[0] <= joinedAt[1], JSON.stringify(joinedAt));
     await w1.close();
     await wo.close();
   });
@@ -471,6 +558,14 @@ describeEachStore('flutter profile below /flutter', (server) => {
       assert.deepEqual([f.data.group_id, f.data.update_type, f.data.user_id, f.data.user_name, f.data.role], [gid, 'role_changed', m1.id, 'Max', 'admin']);
     }
     assert.equal((await api().get(`/v1/groups/${gid}/members`, owner.token)).body.members[1].role, 'admin');
+    // An admin may PATCH; fields left out stay as they were (C27).
+    const byAdmin = await api().patch(`/v1/groups/${gid}`, { announcement: 'from the admin' }, m1.token);
+    shaped(byAdmin, 200, S.UpdatedGroup);
+    assert.deepEqual([byAdmin.body.name, byAdmin.body.announcement, byAdmin.body.avatar], ['Project Team', 'from the admin', null]);
+    for (const w of [wOwner, w1, w2]) {
+      const f = await w.next('group_update');
+      assert.deepEqual([f.data.update_type, f.data.user_id, f.data.user_name, f.data.announcement], ['info_updated', m1.id, 'Max', 'from the admin']);
+    }
 
     // Notices go to the members after the change: whoever left or was removed is not told.
     assert.equal((await server().api.delete(`/api/chats/${gid}/members/${m2.id}`, { token: m2Primary })).status, 200);
@@ -490,6 +585,29 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await api().get(`/v1/groups/${gid}`, owner.token)).body.member_count, 1);
     flutterError(await api().get(`/v1/groups/${gid}`, m1.token), [403, 404]);
     for (const w of ws) await w.close();
+  });
+
+  it('a message read by a member stays read after that member leaves the group (C21)', async () => {
+    const owner = await user();
+    const reader = await user();
+    const g = await newGroup(owner, [reader]);
+    const conv = g.target_id;
+    const wOwner = await flutterSocket(base(), owner.token);
+    const wReader = await flutterSocket(base(), reader.token);
+    const read = await send(owner, conv, { type: 'text', content: 'read before leaving' });
+    assert.equal(read.status, 201, read.text);
+    wReader.send({ type: 'message_read', data: { conversation_id: conv, message_id: read.body.message_id } });
+    assert.equal((await wOwner.next('message_status')).data.message_id, read.body.message_id);
+    const statuses = async () =>
+      Object.fromEntries((await api().get(`/v1/conversations/${conv}/messages`, owner.token)).body.messages.map((m: { content: string; status: string }) => [m.content, m.status]));
+    assert.deepEqual(await statuses(), { 'read before leaving': 'read' });
+
+    const primary = (await server().api.post('/api/auth/login', { username: reader.username, password: reader.password })).body.data.access_token as string;
+    assert.equal((await server().api.delete(`/api/chats/${conv}/members/${reader.id}`, { token: primary })).status, 200);
+    assert.equal((await send(owner, conv, { type: 'text', content: 'after leaving' })).status, 201);
+    assert.deepEqual(await statuses(), { 'read before leaving': 'read', 'after leaving': 'sent' });
+    await wOwner.close();
+    await wReader.close();
   });
 
   it('a body over the limit is 413, a sign-out ends the socket and refuses its token, concurrent temp_id sends store one message (C1, C4, C22)', async () => {
@@ -517,6 +635,12 @@ describeEachStore('flutter profile below /flutter', (server) => {
     await wb.quiet('new_message');
     await wb.close();
 
+    // Without limit, a page holds the newest 50 (C20).
+    const more: string[] = [];
+    for (let i = 0; i < 50; i++) more.push((await send(a, conv, { type: 'text', content: `more ${i}` })).body.message_id);
+    const page = await api().get(`/v1/conversations/${conv}/messages`, a.token);
+    assert.deepEqual(page.body.messages.map((m: { message_id: string }) => m.message_id), [...more].reverse());
+
     // b signs out (through the primary API: the document has no logout): b's open socket is
     // closed at once and the token is refused, on the socket and over REST.
     const login = await api().post('/v1/auth/login', { username: b.username, password: b.password });
@@ -534,7 +658,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const b = await user();
     const outsider = await user();
     const [wa, wb, wo] = (await Promise.all([a, b, outsider].map((u) => flutterSocket(base(), u.token)))) as [Chat8Socket, Chat8Socket, Chat8Socket];
-    flutterError(await api().post('/v1/calls', { target_id: a.id, type: 'video', offer_sdp: 'v=0' }, a.token), 400);
+    const self = await api().post('/v1/calls', { target_id: a.id, type: 'video', offer_sdp: 'v=0' }, a.token);
+    flutterError(self, 400);
+    assert.match(self.body.details, /^target_id/);
     flutterError(await api().post('/v1/calls', { target_id: b.id, type: 'hologram', offer_sdp: 'v=0' }, a.token), 400);
     flutterError(await api().post('/v1/calls', { target_id: b.id, type: 'video' }, a.token), 400);
     flutterError(await api().post('/v1/calls', { target_id: '999999999', type: 'video', offer_sdp: 'v=0' }, a.token), 404);
@@ -551,6 +677,8 @@ describeEachStore('flutter profile below /flutter', (server) => {
     flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'x' }, a.token), 403);
     flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'x' }, outsider.token), [403, 404]);
     flutterError(await api().post(`/v1/calls/${callId}/end`, {}, outsider.token), [403, 404]);
+    flutterError(await api().post('/v1/calls/call_nothing/accept', { answer_sdp: 'x' }, b.token), 404);
+    flutterError(await api().post('/v1/calls/42/end', {}, b.token), 404);
     const accepted = await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'v=0 answer' }, b.token);
     assert.equal(accepted.status, 200, accepted.text);
     assert.equal(accepted.body.status, 'connected');
@@ -564,20 +692,26 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const ice = await wb.next('ice_candidate');
     frameOk(ice, 'ice_candidate');
     assert.deepEqual(ice.data, { call_id: callId, candidate: 'candidate:1 1 UDP 2013266431 192.168.1.100 54572 typ host', sdp_mid: '0', sdp_mline_index: 0 });
+    // Relayed as given: without sdp_mid and sdp_mline_index when the sender gave none.
     wb.send({ type: 'ice_candidate', data: { call_id: callId, candidate: 'candidate:2' } });
-    assert.equal((await wa.next('ice_candidate')).data.candidate, 'candidate:2');
+    assert.deepEqual((await wa.next('ice_candidate')).data, { call_id: callId, candidate: 'candidate:2' });
     wo.send({ type: 'ice_candidate', data: { call_id: callId, candidate: 'candidate:3' } });
     assert.ok([403, 404].includes((await wo.next('error')).data.code));
+    wa.send({ type: 'ice_candidate', data: { call_id: `call_${'x'.repeat(300)}`, candidate: 'candidate:4' } });
+    assert.equal((await wa.next('error')).data.code, 404);
     await wa.quiet('ice_candidate');
     await wb.quiet('ice_candidate');
 
+    // duration: whole seconds from accept to end.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const end = await api().post(`/v1/calls/${callId}/end`, {}, a.token);
     assert.equal(end.status, 200, end.text);
+    assert.deepEqual(Object.keys(end.body).sort(), ['call_id', 'duration', 'status', 'updated_at']);
     assert.equal(end.body.status, 'ended');
-    assert.equal(typeof end.body.duration, 'number');
+    assert.ok(Number.isInteger(end.body.duration) && end.body.duration >= 1 && end.body.duration <= 3, String(end.body.duration));
     const over = await wb.next('call_end');
     frameOk(over, 'call_end');
-    assert.equal(over.data.call_id, callId);
+    assert.deepEqual([over.data.call_id, over.data.duration], [callId, end.body.duration]);
     await wa.quiet('call_end');
     flutterError(await api().post(`/v1/calls/${callId}/accept`, { answer_sdp: 'late' }, b.token), 409);
 
@@ -589,5 +723,96 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await wa.next('call_end')).data.duration, 0);
     await wb.quiet('call_end');
     for (const w of [wa, wb, wo]) await w.close();
+  });
+});
+
+describe('flutter profile with PUBLIC_URL and tight limits', () => {
+  const publicUrl = 'https://chat.example.com';
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer('sqlite', { PUBLIC_URL: publicUrl, UPLOAD_MAX_SIZE: '1kb', RATE_LIMIT_QUERY: '20/min' });
+  });
+  after(async () => {
+    await s?.close();
+  });
+  const api = () => new Api(`${s.url}/flutter`);
+  const local = (url: string) => url.replace(publicUrl, s.url);
+
+  it('links are absolute under PUBLIC_URL, the same in REST answers and frames, and serve the bytes (C12, C24, C25)', async () => {
+    const a = await flutterUser(api(), { nickname: 'Pia' });
+    const b = await flutterUser(api());
+    const conv = (await api().post('/v1/conversations', { type: 'private', target_id: b.id }, { token: a.token })).body.conversation_id as string;
+    const png = Buffer.from(pngBase64, 'base64');
+    const up = await upload(`${s.url}/flutter`, a.token, { type: 'image', file: { data: png, name: 'photo.png', type: 'image/png' } });
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    assert.equal(up.body.url, `${publicUrl}/flutter/v1/media/${up.body.media_id}`);
+
+    const wb = await flutterSocket(`${s.url}/flutter`, b.token);
+    const sent = await api().post(`/v1/conversations/${conv}/messages`, { type: 'image', content: up.body.media_id, caption: 'here' }, { token: a.token });
+    assert.equal(sent.status, 201, sent.text);
+    assert.deepEqual(sent.body.media, up.body);
+    const frame = await wb.next('new_message');
+    assert.deepEqual(frame.data.media, up.body);
+    const history = await api().get(`/v1/conversations/${conv}/messages`, { token: b.token });
+    assert.deepEqual(history.body.messages[0].media, up.body);
+    const got = await fetch(local(up.body.url), { headers: { authorization: `Bearer ${b.token}` } });
+    assert.equal(got.status, 200);
+    assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
+
+    const me = await patch(api(), '/v1/user/me', { avatar: `base64:${pngBase64}` }, { token: a.token });
+    assert.equal(me.status, 200, me.text);
+    assert.match(me.body.avatar, new RegExp(`^${publicUrl}/flutter/v1/avatars/file_`));
+    assert.equal((await api().get('/v1/user/me', { token: a.token })).body.avatar, me.body.avatar);
+    const avatar = await fetch(local(me.body.avatar));
+    assert.equal(avatar.status, 200);
+    assert.deepEqual(Buffer.from(await avatar.arrayBuffer()), png);
+    await wb.close();
+  });
+
+  it('an upload over UPLOAD_MAX_SIZE is 413 and too many requests 429, both {code, message, details} (C4)', async () => {
+    const a = await flutterUser(api());
+    const big = await upload(`${s.url}/flutter`, a.token, { type: 'file', file: { data: Buffer.alloc(4096, 7), name: 'big.bin', type: 'application/octet-stream' } });
+    assert.equal(big.status, 413);
+    assert.deepEqual(Object.keys(big.body).sort(), ['code', 'details', 'message']);
+    assert.equal(big.body.code, 413);
+
+    let last: ApiResponse | undefined;
+    for (let i = 0; i < 25 && last?.status !== 429; i++) last = await api().get('/v1/user/me', { token: a.token });
+    flutterError(last!, 429);
+  });
+
+  it('publishes its OpenAPI document with every path, method and success status of the document', async () => {
+    const doc = (await s.api.get('/openapi/flutter.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const expected: [string, string, string][] = [
+      ['post', '/auth/register', '201'],
+      ['post', '/auth/login', '200'],
+      ['post', '/auth/refresh', '200'],
+      ['post', '/auth/oauth/{provider}', '200'],
+      ['get', '/user/me', '200'],
+      ['patch', '/user/me', '200'],
+      ['get', '/users/search', '200'],
+      ['get', '/contacts', '200'],
+      ['post', '/contacts', '201'],
+      ['patch', '/contacts/{user_id}', '200'],
+      ['delete', '/contacts/{user_id}', '204'],
+      ['get', '/conversations', '200'],
+      ['post', '/conversations', '201'],
+      ['get', '/conversations/{conversation_id}/messages', '200'],
+      ['post', '/conversations/{conversation_id}/messages', '201'],
+      ['get', '/groups/{group_id}', '200'],
+      ['patch', '/groups/{group_id}', '200'],
+      ['get', '/groups/{group_id}/members', '200'],
+      ['post', '/groups/{group_id}/members', '200'],
+      ['post', '/media/upload', '201'],
+      ['post', '/calls', '201'],
+      ['post', '/calls/{call_id}/accept', '200'],
+      ['post', '/calls/{call_id}/end', '200'],
+    ];
+    for (const [method, path, status] of expected) {
+      const op = doc.paths[`/flutter/v1${path}`]?.[method];
+      assert.ok(op, `${method} ${path}`);
+      assert.ok(status in op.responses, `${method} ${path} answers ${status}`);
+    }
+    assert.ok(doc.paths['/flutter/ws']?.get, 'the socket');
   });
 });

@@ -80,8 +80,8 @@ describe('errors raised before a route is found', () => {
     }
   });
 
-  it('answers an over-long path segment with 400 in the envelope', async () => {
-    const body = await refusedUnchanged(400, () => s.api.get(`/api/chats/${'9'.repeat(250)}`, { token: a.token }));
+  it('answers an over-long path segment, which names nothing, with 404 in the envelope', async () => {
+    const body = await refusedUnchanged(404, () => s.api.get(`/api/chats/${'9'.repeat(250)}`, { token: a.token }));
     assert.match(body.error, /longer than 200 characters/);
   });
 

@@ -123,9 +123,9 @@ describe('two profiles mounted at the root', () => {
     assertError(await s.api.get('/nope'), 404);
   });
 
-  it('answers URLs the router refuses (bad escapes, long segments, bad queries) in the envelope of the path’s owner', async () => {
+  it('answers URLs the router refuses (bad escapes, bad queries) or cannot route (long segments) in the envelope of the path’s owner', async () => {
     assertEchoError(await s.api.get('/api/v1/items/%FF'), 400, 'ECHO_400');
-    assertEchoError(await s.api.get(`/api/v1/items/${'1'.repeat(300)}`), 400, 'ECHO_400');
+    assertEchoError(await s.api.get(`/api/v1/items/${'1'.repeat(300)}`), 404, 'ECHO_NOT_FOUND');
     assertEchoError(await s.api.get('/api/v1/ping?x=%E4'), 400, 'ECHO_400');
     assertError(await s.api.get('/api/chats/%FF'), 400);
     assertError(await s.api.get('/nope/%FF?x=%FF'), 400);

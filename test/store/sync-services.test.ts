@@ -87,6 +87,18 @@ describeEachCore('sync, sessions and reads', (t) => {
     assert.deepEqual(core.sync.parseSince('2024-01-15T10:30:00Z', 'since'), { time: Date.parse('2024-01-15T10:30:00Z') });
   });
 
+  it('changes: a chat one is added to later is created for them once; for the others it changes', async () => {
+    const { core, user } = t();
+    const [me, owner, other] = [await user(), await user(), await user()];
+    const start = core.sync.parseSince(core.sync.cursor(await core.eventLog.latestSeq()), 'since');
+    const group = (await core.conversations.create(owner.id, { type: 'group', name: 'later', members: [other.id] })).conversation.id;
+    await core.conversations.addMembers(owner.id, group, [me.id]);
+    const chats = async (userId: number) =>
+      (await core.sync.changes(userId, start, 'since', { kinds: new Set(['conversation']), limit: 100 })).changes.map((c) => [c.action, c.entityId]);
+    assert.deepEqual(await chats(me.id), [['create', group]]);
+    assert.deepEqual(await chats(other.id), [['create', group], ['update', group]]);
+  });
+
   it('changes: a position older than the pruned log is refused, not continued with holes', async () => {
     const { core, user, clock } = t();
     const [me, x] = [await user(), await user()];

@@ -112,6 +112,12 @@ export class Chat8Socket {
     assert.deepEqual(this.frames.peek((f) => types.length === 0 || types.includes(f.type)), []);
   }
 
+  /** Asserts no frame matching `match` is queued after a barrier (other frames may be). */
+  async none(match: (f: C8Frame) => boolean): Promise<void> {
+    await this.barrier();
+    assert.deepEqual(this.frames.peek(match), []);
+  }
+
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     this.ws.close();

@@ -37,6 +37,7 @@ const programs = {
   'systemd-analyze': { places: () => [], install: 'apt-get install -y systemd' },
   pg_dump: { places: () => [], install: 'apt-get install -y postgresql-client' },
   pg_restore: { places: () => [], install: 'apt-get install -y postgresql-client' },
+  chromium: { places: () => ['/usr/bin/chromium'], install: 'apt-get install -y chromium' },
 } satisfies Record<string, Program>;
 
 export type ProgramName = keyof typeof programs;

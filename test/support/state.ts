@@ -10,6 +10,7 @@ const stateTables = [
   'friend_requests',
   'conversations',
   'conversation_members',
+  'departed_reads',
   'messages',
   'scheduled_messages',
   'message_edits',

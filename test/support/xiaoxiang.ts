@@ -33,6 +33,9 @@ export async function xxLogin(api: Api, u: { email: string; password: string; na
   return { ...u, id: res.body.data.user.id, deviceId, token: res.body.data.accessToken, refreshToken: res.body.data.refreshToken };
 }
 
+/** Every requestId an error answered with, in this process: each request has its own. */
+const requestIds = new Set<string>();
+
 /** A xiaoxiang error: its status, `{success: false, error: {code, message, details?, requestId, timestamp}}`. */
 export function xxError(res: ApiResponse, status: number | number[], code?: string | string[]): void {
   const statuses = Array.isArray(status) ? status : [status];
@@ -43,6 +46,8 @@ export function xxError(res: ApiResponse, status: number | number[], code?: stri
   for (const k of Object.keys(e)) assert.ok(['code', 'message', 'details', 'requestId', 'timestamp'].includes(k), `unexpected ${k} in ${res.text}`);
   assert.equal(typeof e.message, 'string');
   assert.match(e.requestId, /^[A-Za-z0-9._:-]{8,}$/);
+  assert.ok(!requestIds.has(e.requestId), `requestId ${e.requestId} answered an earlier request too`);
+  requestIds.add(e.requestId);
   assert.match(e.timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
   const codes: Record<number, string[]> = { 400: ['INVALID_REQUEST', 'VALIDATION_ERROR'], 401: ['UNAUTHORIZED', 'TOKEN_EXPIRED'], 403: ['FORBIDDEN'], 404: ['NOT_FOUND'], 429: ['RATE_LIMITED'] };
   assert.ok(codes[res.status]?.includes(e.code), `${e.code} is not a documented code for ${res.status}`);

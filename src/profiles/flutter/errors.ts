@@ -26,5 +26,14 @@ export const errors: ErrorTableSpec = {
   codes: {},
   statuses: { VALIDATION: 400, CANNOT_ADD_SELF: 400, CANNOT_CALL_SELF: 400, FILE_TYPE_UNSUPPORTED: 400, UNSUPPORTED_MEDIA_TYPE: 400 },
   byStatus: (status) => ({ code: status, message: statusText[status] ?? (status >= 500 ? statusText[500]! : 'Request failed') }),
-  fieldName: snakeFields({ members: 'members', userId: 'user_id', statusMessage: 'status_message', clientId: 'temp_id', fileId: 'content', redirectUri: 'redirect_uri' }),
+  fieldName: snakeFields({
+    members: 'members',
+    userId: 'user_id',
+    statusMessage: 'status_message',
+    clientId: 'temp_id',
+    fileId: 'content',
+    redirectUri: 'redirect_uri',
+    q: 'query',
+    toUserId: 'target_id',
+  }),
 };

@@ -54,8 +54,9 @@ export function media(f: Pick<StoredFile, 'id' | 'kind' | 'size' | 'width' | 'he
   return { media_id: f.id, url: links.file(mediaPath(f.id)), type: f.kind, size: f.size, width: f.width, height: f.height, duration: f.duration, filename: f.name };
 }
 
+/** The upload's own object (C24): its kind as uploaded, else (older messages) the message's type. */
 function attachedMedia(m: CoreMessage, a: Attachment & { fileId: string }, links: FileLinks): Static<typeof S.Media> {
-  const kind = m.type === 'image' || m.type === 'video' || m.type === 'audio' ? m.type : 'file';
+  const kind = a.kind ?? (m.type === 'image' || m.type === 'video' || m.type === 'audio' ? m.type : 'file');
   return media({ id: a.fileId, kind, size: a.size, width: a.width, height: a.height, duration: a.duration, name: a.name }, links);
 }
 

@@ -80,6 +80,11 @@ class RequestContext implements Context<unknown, unknown, unknown, unknown> {
   }
 }
 
+function noBodyIsEmpty(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  request.body ??= {};
+  done();
+}
+
 function paramsSchema(def: RouteDef): TSchema | undefined {
   const codecs = def.options.params;
   if (!codecs) return undefined;
@@ -121,6 +126,7 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
       method: def.method,
       url: routerPath(def.path),
       config: { auth: o.auth ?? true, profile: profile.name, ...(o.rate && { rateClass: o.rate }) },
+      ...(o.bodyOptional && { preValidation: noBodyIsEmpty }),
       schema: {
         summary: o.summary,
         ...(o.description && { description: o.description }),
@@ -129,6 +135,8 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
         ...(params && { params }),
         ...(query && { querystring: Type.Object(query) }),
         ...(o.body && { body: o.body }),
+        // Read by the OpenAPI documents: a body that may be left out is not required.
+        ...(o.bodyOptional && { 'x-body-optional': true }),
         ...(o.consumes && { consumes: o.consumes }),
         response: responses(profile, def),
       },

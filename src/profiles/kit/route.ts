@@ -57,6 +57,8 @@ export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObje
   params?: P;
   query?: Q;
   body?: B;
+  /** A request without a body reads as `{}` (a body whose every field is optional, e.g. a logout). */
+  bodyOptional?: boolean;
   paging?: G;
   /** The schema of the success data (inside the profile's envelope). Without it the data is `{}` (none for 204 and raw routes). */
   data?: D;

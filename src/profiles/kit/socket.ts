@@ -71,6 +71,8 @@ export interface SocketSpec {
   unwire?(this: void, value: Record<string, unknown>): Frame | undefined;
   /** How the document reads a client frame: its command name, data and reference fields. */
   read?(this: void, frame: Record<string, unknown>): { type: string; data: unknown; ref: FrameRef };
+  /** What a client frame looks like, told to a client whose frame names no command; default `{"type", "data"}`. */
+  frameShape?: string;
   encoders(deps: SocketDeps): { events: EventEncoders; signals: SignalEncoders };
   /** Whether a user in an event's audience is shown it at all (see ProfileCodec.shows); default yes. */
   shows?(this: void, event: DomainEvent, userId: number): boolean;
@@ -138,7 +140,7 @@ export function defineSocket(spec: SocketSpec): SocketDef {
   const names = [...validators.keys()];
   const wire = spec.wire ?? defaultWire;
   const read = spec.read ?? defaultRead;
-  const shape = 'a frame is a JSON object {"type": "<frame type>", "data": {...}}';
+  const shape = `a frame is a JSON object ${spec.frameShape ?? '{"type": "<frame type>", "data": {...}}'}`;
 
   function decode(text: string): Decoded {
     let parsed: unknown;
@@ -150,7 +152,8 @@ export function defineSocket(spec: SocketSpec): SocketDef {
 
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, error: new AppError('BAD_REQUEST', shape), ref: {} };
     const { type, data, ref } = read(parsed as Record<string, unknown>);
-    if (type === '') return { ok: false, error: new AppError('BAD_REQUEST', shape), ref: {} };
+    // A frame naming no command still gets its request id back (documents whose answers carry one).
+    if (type === '') return { ok: false, error: new AppError('BAD_REQUEST', shape), ref: ref.requestId === undefined ? {} : { requestId: ref.requestId } };
     try {
       checkWellFormed(text, parsed, 'frame');
     } catch (err) {

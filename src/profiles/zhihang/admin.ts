@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { AdminUser, AdminUserDetail, ConversationReport, ServerStats, UserDeletion } from '../../services/admin.ts';
+import type { ActivitySeries, AdminUser, AdminUserDetail, ConversationReport, MessageReport, ServerStats, UserDeletion } from '../../services/admin.ts';
 import { Nullable, Time } from '../kit/fields.ts';
 import { isoSeconds } from '../kit/time.ts';
 import { chatInfo } from './messaging-presenters.ts';
@@ -84,6 +84,35 @@ export const StatsData = Type.Object({
   version: Type.String(),
 });
 
+export const MessageReportData = Type.Object({
+  id: Type.Integer(),
+  chat_id: Type.Integer(),
+  sender_id: Nullable(Type.Integer()),
+  sender_nickname: Nullable(Type.String({ description: 'null when the sender is gone' })),
+  type: Type.String(),
+  content: Type.String({ description: 'as stored: ciphertext for an end-to-end encrypted message' }),
+  caption: Type.String(),
+  is_encrypted: Type.Boolean(),
+  created_at: Time,
+  edited_at: NullableTime,
+  recalled_at: NullableTime,
+  deleted_at: NullableTime,
+});
+
+export const ActivityData = Type.Object({
+  hours: Type.Array(
+    Type.Object({
+      at: Time,
+      messages: Type.Integer({ description: 'messages sent in the hour starting at `at`, not deleted since' }),
+      sign_ins: Type.Integer({ description: 'sessions started (logins, registrations) in that hour' }),
+    }),
+    { description: 'oldest first, one per hour, the current hour last' },
+  ),
+  connections: Type.Array(Type.Object({ at: Time, count: Type.Integer({ description: 'most WebSocket connections open at once on this node in that minute' }) }), {
+    description: 'minute by minute, as far back as this node has run (in memory: a restart starts afresh); minutes without a reading are left out',
+  }),
+});
+
 const time = (at: number | null) => (at === null ? null : isoSeconds(at));
 
 export function adminUser({ user: u, isAdmin }: AdminUser): Static<typeof AdminUserData> {
@@ -150,5 +179,29 @@ export function stats(s: ServerStats): Static<typeof StatsData> {
     node_id: s.nodeId,
     uptime_seconds: s.uptimeSeconds,
     version: s.version,
+  };
+}
+
+export function activity(a: ActivitySeries): Static<typeof ActivityData> {
+  return {
+    hours: a.hours.map((h) => ({ at: isoSeconds(h.at), messages: h.messages, sign_ins: h.signIns })),
+    connections: a.connections.map((c) => ({ at: isoSeconds(c.at), count: c.count })),
+  };
+}
+
+export function messageReport({ message: m, sender }: MessageReport): Static<typeof MessageReportData> {
+  return {
+    id: m.id,
+    chat_id: m.conversationId,
+    sender_id: m.senderId,
+    sender_nickname: sender ? sender.nickname : null,
+    type: m.type,
+    content: m.content,
+    caption: m.caption,
+    is_encrypted: m.isEncrypted,
+    created_at: isoSeconds(m.createdAt),
+    edited_at: time(m.editedAt),
+    recalled_at: time(m.recalledAt),
+    deleted_at: time(m.deletedAt),
   };
 }

@@ -40,6 +40,14 @@ export interface ServerCounts {
 }
 
 const n = (v: unknown): number => Number(v ?? 0);
+const HOUR_MS = 3_600_000;
+
+export interface HourlyActivity {
+  /** Hours since the epoch. */
+  hour: number;
+  messages: number;
+  signIns: number;
+}
 
 /**
  * What server administration reads and removes across aggregates: the admin flag, user listings
@@ -159,6 +167,28 @@ export class AdminRepo {
       files: n(files.n),
       fileBytes: n(files.bytes),
     };
+  }
+
+  /**
+   * Messages sent (not deleted for everyone) and sessions started (sign-ins), per hour since
+   * `from`; `hour` counts hours since the epoch. Hours without either are left out.
+   */
+  async hourlyActivity(from: number): Promise<HourlyActivity[]> {
+    const hour = sql<number>`created_at / ${sql.lit(HOUR_MS)}`;
+    const [messages, sessions] = await Promise.all([
+      this.db.selectFrom('messages').select([hour.as('hour'), (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', from).where('deleted_at', 'is', null).groupBy(hour).execute(),
+      this.db.selectFrom('sessions').select([hour.as('hour'), (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', from).groupBy(hour).execute(),
+    ]);
+    const hours = new Map<number, HourlyActivity>();
+    const at = (h: unknown) => {
+      const key = n(h);
+      let entry = hours.get(key);
+      if (!entry) hours.set(key, (entry = { hour: key, messages: 0, signIns: 0 }));
+      return entry;
+    };
+    for (const r of messages) at(r.hour).messages = n(r.n);
+    for (const r of sessions) at(r.hour).signIns = n(r.n);
+    return [...hours.values()].sort((a, b) => a.hour - b.hour);
   }
 
   /** Every message the user sent, oldest first. */

@@ -332,7 +332,26 @@ export class ConversationRepo implements MembershipSource {
     return rows.map(toMember).sort((a, b) => a.userId - b.userId);
   }
 
+  /** Removes a member, keeping how far they had read (departed_reads): what they read stays read. */
   async removeMember(conversationId: number, userId: number): Promise<boolean> {
+    await this.db
+      .insertInto('departed_reads')
+      .columns(['conversation_id', 'user_id', 'last_read_message_id'])
+      .expression((eb) =>
+        eb
+          .selectFrom('conversation_members')
+          .select(['conversation_id', 'user_id', 'last_read_message_id'])
+          .where('conversation_id', '=', conversationId)
+          .where('user_id', '=', userId)
+          .where('last_read_message_id', '>', 0),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['conversation_id', 'user_id'])
+          .doUpdateSet({ last_read_message_id: (eb) => eb.ref('excluded.last_read_message_id') })
+          .where('departed_reads.last_read_message_id', '<', (eb) => eb.ref('excluded.last_read_message_id')),
+      )
+      .execute();
     const r = await this.db
       .deleteFrom('conversation_members')
       .where('conversation_id', '=', conversationId)
@@ -368,18 +387,32 @@ export class ConversationRepo implements MembershipSource {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** Per conversation, the furthest read pointer among members other than `userId`. */
+  /** Per conversation, the furthest read pointer of anyone but `userId`, members who left included. */
   async othersReadUpTo(conversationIds: readonly number[], userId: number): Promise<Map<number, number>> {
     const ids = [...new Set(conversationIds)];
     if (ids.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('conversation_members')
-      .select(['conversation_id', (eb) => eb.fn.max('last_read_message_id').as('up_to')])
-      .where('conversation_id', 'in', ids)
-      .where('user_id', '!=', userId)
-      .groupBy('conversation_id')
-      .execute();
-    return new Map(rows.map((r) => [r.conversation_id, Number(r.up_to ?? 0)]));
+    const out = new Map<number, number>();
+    for (const table of ['conversation_members', 'departed_reads'] as const) {
+      const rows = await this.db
+        .selectFrom(table)
+        .select(['conversation_id', (eb) => eb.fn.max('last_read_message_id').as('up_to')])
+        .where('conversation_id', 'in', ids)
+        .where('user_id', '!=', userId)
+        .groupBy('conversation_id')
+        .execute();
+      for (const r of rows) out.set(r.conversation_id, Math.max(out.get(r.conversation_id) ?? 0, Number(r.up_to ?? 0)));
+    }
+    return out;
+  }
+
+  /** Everyone's read pointer in the conversation: its members', and those of members who left. */
+  async readPointersOfAll(conversationId: number): Promise<{ userId: number; lastReadMessageId: number }[]> {
+    const [members, departed] = await Promise.all(
+      (['conversation_members', 'departed_reads'] as const).map((table) =>
+        this.db.selectFrom(table).select(['user_id', 'last_read_message_id']).where('conversation_id', '=', conversationId).execute(),
+      ),
+    );
+    return [...members!, ...departed!].map((r) => ({ userId: r.user_id, lastReadMessageId: Number(r.last_read_message_id) }));
   }
 
   /** The user's own read pointer in each of the given conversations. */

@@ -1,9 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function Console() {
-  return <h1>Parley admin</h1>;
-}
+import { Console } from './console.tsx';
+import './console.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

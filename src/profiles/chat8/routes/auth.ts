@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
+import { usernameOrEmail } from '../../../services/auth.ts';
 import { field } from '../../kit/fields.ts';
 import { route } from '../../kit/route.ts';
 import * as present from '../presenters.ts';
@@ -27,9 +28,9 @@ export const authRoutes = [
 
   route.post(
     '/api/v1/auth/login',
-    { ...anonymous, summary: 'Log in with username and password', description: 'A wrong password and an unknown username both answer AUTH_003.', body: LoginBody, data: LoginData, message: '登录成功' },
+    { ...anonymous, summary: 'Log in with username (or the account\'s email) and password', description: 'A `username` with an @ is taken as the account\'s email. A wrong password and an unknown username both answer AUTH_003.', body: LoginBody, data: LoginData, message: '登录成功' },
     async (c) => {
-      const result = await c.services.auth.login({ identifier: { username: c.body.username }, password: c.body.password }, c.device()).catch((err: unknown) => {
+      const result = await c.services.auth.login({ identifier: usernameOrEmail(c.body.username), password: c.body.password }, c.device()).catch((err: unknown) => {
         // The document has one answer for both: no account tells nothing apart from a wrong password.
         throw err instanceof AppError && err.code === 'USER_NOT_FOUND' ? new AppError('WRONG_PASSWORD', 'wrong username or password') : err;
       });

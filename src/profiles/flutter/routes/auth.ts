@@ -15,7 +15,8 @@ const RegisterBody = Type.Object({
   nickname: Type.Optional(field.nickname),
 });
 const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 254 }), password: field.loginPassword });
-const OAuthBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 2048 }), redirect_uri: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })) });
+// `code` is required by the service once the provider is known, so an unknown provider is 404 whatever the body (C9).
+const OAuthBody = Type.Object({ code: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })), redirect_uri: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })) });
 const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) });
 
 const anonymous = { auth: false, rate: 'auth' } as const;

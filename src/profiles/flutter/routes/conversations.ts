@@ -81,12 +81,14 @@ export const conversationRoutes = [
     },
     async (c) => {
       const b = c.body;
-      // A media message's content is a media id; one of another form names nothing (404).
-      const media = b.type === 'text' ? {} : { fileId: mediaId.decode(b.content, 'content') };
+      // A media message's content is a media id; one of another form names nothing (404). Media the
+      // sender may download (their upload, or one sent where they are a member) may be sent on.
+      const media = b.type === 'text' ? {} : { fileId: mediaId.decode(b.content, 'content'), readableFile: true };
       const input = { type: b.type, content: b.content, caption: b.caption, clientId: b.temp_id, ...media };
       const result = await c.services.messages.send(c.me, c.params.conversation_id, input);
       if (result.kind !== 'sent') throw new Error('a send without sendAt is never scheduled');
-      return present.sent(result.view.message, result.view.sender, false, c.links);
+      // A repeated temp_id answers the stored message as it stands: `read` if it has been (C21, C22).
+      return present.sent(result.view.message, result.view.sender, result.view.isRead, c.links);
     },
   ),
 

@@ -97,9 +97,10 @@ export const socket = defineSocket({
       // Devices of the callee that stop ringing because another answered are not told: the call goes on.
       'call.end': ({ data: d }) =>
         d.reason === 'answered_elsewhere' ? null : { type: 'call_end', data: { call_id: d.call.id, status: 'ended', duration: d.call.duration, updated_at: isoMillis(d.at) } },
-      'call.ice': ({ data: d }) => ({
+      // Relayed as it came: sdp_mid and sdp_mline_index only when the sender gave them (C36).
+      'call.ice': ({ data: { call, candidate: c } }) => ({
         type: 'ice_candidate',
-        data: { call_id: d.call.id, candidate: d.candidate.candidate, sdp_mid: d.candidate.sdpMid, sdp_mline_index: d.candidate.sdpMLineIndex },
+        data: { call_id: call.id, candidate: c.candidate, ...(c.sdpMid !== null && { sdp_mid: c.sdpMid }), ...(c.sdpMLineIndex !== null && { sdp_mline_index: c.sdpMLineIndex }) },
       }),
       presence: ({ data: d }) =>
         d.watching === true || (d.watching === undefined && d.friends)
@@ -124,7 +125,8 @@ export const socket = defineSocket({
     })),
     ice_candidate: command(
       Type.Object({
-        call_id: Type.String({ minLength: 1, maxLength: 64 }),
+        // Any call_id that names no call of the sender's is 404, however long (C2); the frame limit bounds it.
+        call_id: Type.String({ minLength: 1 }),
         candidate: Type.String({ maxLength: callLimits.candidate }),
         sdp_mid: Type.Optional(Nullable(Type.String({ maxLength: callLimits.sdpMid }))),
         sdp_mline_index: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 65535 }))),

@@ -70,8 +70,9 @@ export const authRoutes = [
     {
       rate: 'auth',
       summary: "Log this device out: its tokens stop working and its sockets close; the user's other devices stay signed in",
-      description: 'deviceId, when given, must be the device this token was issued to.',
+      description: 'deviceId, when given, must be the device this token was issued to; the body may be left out.',
       body: LogoutBody,
+      bodyOptional: true,
       status: 200,
     },
     async (c) => {

@@ -58,13 +58,17 @@ function parseTypes(text: string | undefined): Set<SyncKind> {
 /** Notices and call records are not messages of this document, so they are no changes of it either. */
 const keep = (c: SyncChange) => c.event.type !== 'message.created' || present.isDocumentMessage((c.event as DomainEvent<'message.created'>).data.message);
 
-/** Each change's data: messages from their snapshot (with who read them now), chats and users as they are now. */
+/**
+ * Each change's data: a message as its own event left it (with who read it now), so a change
+ * reads the same whatever page it comes in; chats and users as they are now.
+ */
 async function dataOf(c: Context, changes: readonly SyncChange[]): Promise<unknown[]> {
-  const snapshots = changes.flatMap((ch) => {
-    const e = ch.event;
-    return e.type === 'message.created' || e.type === 'message.edited' ? [(e as DomainEvent<'message.created'>).data.message] : [];
-  });
-  const messages = new Map((await shown(c, snapshots)).map((m) => [m.id, m]));
+  const carriers = changes.filter((ch) => ch.event.type === 'message.created' || ch.event.type === 'message.edited');
+  const shownSnapshots = await shown(
+    c,
+    carriers.map((ch) => (ch.event as DomainEvent<'message.created'>).data.message),
+  );
+  const snapshots = new Map(carriers.map((ch, i) => [ch, shownSnapshots[i]!]));
   const chatIds = [...new Set(changes.filter((ch) => ch.kind === 'conversation' && ch.action !== 'delete').map((ch) => ch.entityId))];
   // A chat the caller has left since has no details for them: its change carries only its id.
   const details = (await Promise.all(chatIds.map((id) => c.services.conversations.detail(c.me, id, { byUsers: true }).catch(() => undefined)))).filter((d) => d !== undefined);
@@ -82,8 +86,8 @@ async function dataOf(c: Context, changes: readonly SyncChange[]): Promise<unkno
       if (ch.kind === 'conversation') return chats.get(ch.entityId) ?? { id: idText(ch.entityId) };
       const conversationId = (e.data as { conversationId?: number; message?: CoreMessage }).conversationId ?? (e.data as { message: CoreMessage }).message.conversationId;
       if (ch.action === 'delete') return { id: idText(ch.entityId), chatId: idText(conversationId) };
-      const snapshot = messages.get(idText(ch.entityId));
-      if (snapshot && e.type !== 'message.recalled') return snapshot;
+      const snapshot = snapshots.get(ch);
+      if (snapshot) return snapshot;
       const now = await c.services.messages.get(c.me, ch.entityId).catch(() => undefined);
       return now ? (await shown(c, [now.message]))[0]! : { id: idText(ch.entityId), chatId: idText(conversationId) };
     }),

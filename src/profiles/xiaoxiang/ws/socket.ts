@@ -70,6 +70,7 @@ export const socket = defineSocket({
   wire: { event: wired, signal: wired },
   unwire: (v) => (typeof v.event === 'string' && 'data' in v ? { type: v.event, data: v.data, ...(typeof v.requestId === 'string' && { requestId: v.requestId }) } : undefined),
   read,
+  frameShape: '{"type": "<category>", "event": "<event>", "data": {...}, "requestId"?: "<id>"}',
   encoders: () => ({
     events: {
       'message.created': ({ data: { message: m } }) => (present.isDocumentMessage(m) ? { type: 'new_message', data: present.message(m, []) } : null),

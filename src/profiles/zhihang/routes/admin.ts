@@ -6,7 +6,7 @@ import { offsetPaging } from '../../kit/paging.ts';
 import { route } from '../../kit/route.ts';
 import type { Services } from '../../kit/services.ts';
 import * as present from '../admin.ts';
-import { AdminUserData, AdminUserDetailData, ChatReportData, DisabledData, PasswordResetData, SessionsEnded, StatsData, UserDeletionData } from '../admin.ts';
+import { ActivityData, MessageReportData, AdminUserData, AdminUserDetailData, ChatReportData, DisabledData, PasswordResetData, SessionsEnded, StatsData, UserDeletionData } from '../admin.ts';
 import { chatId, messageId, userId } from '../ids.ts';
 
 /**
@@ -31,6 +31,7 @@ const ListQuery = Type.Object({
   admin: Type.Optional(Type.Boolean({ description: 'only administrators (true) or the others (false)' })),
 });
 const ListData = Type.Object({ users: Type.Array(AdminUserData), ...listPaging.result });
+const SeriesQuery = Type.Object({ hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 168, description: 'how many hours back, the current one included (default 24)' })) });
 const ResetBody = Type.Object({ password: Type.Optional(field.password) });
 const deletionText =
   'Removes the account with its private chats, every message it sent (members are told each is deleted), its places in groups ' +
@@ -39,6 +40,18 @@ const deletionText =
 export const adminRoutes = [
   route.get('/api/admin/stats', { summary: 'Server statistics (admin)', data: StatsData, message: '获取统计成功', tags }, async (c) =>
     present.stats(await (await asAdmin(c)).stats()),
+  ),
+
+  route.get(
+    '/api/admin/stats/series',
+    {
+      summary: 'Activity over time: messages and sign-ins per hour, and this node\'s connections per minute (admin)',
+      query: SeriesQuery,
+      data: ActivityData,
+      message: '获取统计成功',
+      tags,
+    },
+    async (c) => present.activity(await (await asAdmin(c)).activity(c.query.hours ?? 24)),
   ),
 
   route.get(
@@ -103,6 +116,12 @@ export const adminRoutes = [
     '/api/admin/users/{user_id}/admin',
     { summary: "Revoke a user's administrator role (admin; not one's own)", params: user, data: AdminUserData, message: '已取消管理员', tags },
     async (c) => present.adminUser(await (await asAdmin(c)).setAdmin(c.me, c.params.user_id, false)),
+  ),
+
+  route.get(
+    '/api/admin/messages/{message_id}',
+    { summary: 'Any message with its sender, deleted ones included (admin)', params: { message_id: messageId }, data: MessageReportData, message: '获取消息成功', tags },
+    async (c) => present.messageReport(await (await asAdmin(c)).showMessage(c.params.message_id)),
   ),
 
   route.delete(
