@@ -7,10 +7,20 @@ import { defineConfig } from 'vite';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
+// `vite` (dev) and `vite preview` forward the API and the socket to a running Parley, so the app
+// is developed against a real server: PARLEY_URL=http://localhost:8080 npx vite --config web/vite.config.ts
+const parley = process.env.PARLEY_URL ?? 'http://localhost:8080';
+const proxy = {
+  '/api': { target: parley, changeOrigin: true },
+  '/ws': { target: parley, changeOrigin: true, ws: true },
+};
+
 export default defineConfig({
   root: here('.'),
   base: '/app/',
   plugins: [react()],
+  server: { proxy },
+  preview: { proxy },
   build: {
     outDir: here('../dist/web'),
     emptyOutDir: true,

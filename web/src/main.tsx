@@ -1,9 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './views/App.tsx';
+import { applyPrefs, loadPrefs } from './lib/prefs.ts';
+import './styles.css';
 
-function App() {
-  return <h1>Parley</h1>;
-}
+applyPrefs(loadPrefs());
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
