@@ -166,12 +166,7 @@ async function buildCore(
   // commits (before the change is answered), from the bus for other nodes' and the CLI's.
   const sendFacts = new SendFacts(store);
   bus.subscribe({ events: (events) => sendFacts.apply(events) });
-  const transactor = new Transactor(store, bus, clock, {
-    committed(events) {
-      sendFacts.apply(events);
-      metrics?.committed(events);
-    },
-  });
+  const transactor = new Transactor(store, bus, clock, metrics, (events) => sendFacts.apply(events));
   const directory = new DirectoryService(store, transactor, clock);
   const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, directory, {
     registration: config.registration,
