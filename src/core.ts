@@ -21,6 +21,7 @@ import { OAuthService } from './services/oauth.ts';
 import { KeyService } from './services/keys.ts';
 import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
+import { SendFacts } from './services/send-facts.ts';
 import { SyncService } from './services/sync.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
 import type { FileStorage } from './services/storage/storage.ts';
@@ -161,7 +162,11 @@ async function buildCore(
     maxAttempts: config.codeMaxAttempts,
     resendInterval: config.codeResendInterval,
   });
-  const transactor = new Transactor(store, bus, clock, metrics);
+  // What sends read and rarely changes, dropped by the changes' events: at once from this node's
+  // commits (before the change is answered), from the bus for other nodes' and the CLI's.
+  const sendFacts = new SendFacts(store);
+  bus.subscribe({ events: (events) => sendFacts.apply(events) });
+  const transactor = new Transactor(store, bus, clock, metrics, (events) => sendFacts.apply(events));
   const directory = new DirectoryService(store, transactor, clock);
   const auth = new AuthService(store, bus, tokens, passwords, verification, limiter, clock, directory, {
     registration: config.registration,
@@ -182,7 +187,7 @@ async function buildCore(
   const conversations = new ConversationService(store, transactor, clock, bus);
   // Messages tell the timers of new due times and the timers run the messages' due work: the
   // same kind of closure as above.
-  const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow }, { wake: (at) => timers.wake(at) });
+  const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow }, { wake: (at) => timers.wake(at) }, sendFacts);
   const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
   // Every ended call (answered or not) leaves a `call` message in the parties' private chat.
   const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs, ice: config.ice }, messages, (err) =>

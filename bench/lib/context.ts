@@ -161,8 +161,12 @@ export class RunContext {
   private async sqlCounts(pid: number | undefined, sqlFile: string | undefined): Promise<Window['sql']> {
     if (!pid || !sqlFile) return { error: 'only for a server the harness starts' };
     process.kill(pid, 'SIGUSR2');
-    await sleep(300);
-    const lines = existsSync(sqlFile) ? readFileSync(sqlFile, 'utf8').trim().split('\n') : [];
+    // A busy server answers the signal late (seconds when other work shares the cores).
+    let lines: string[] = [];
+    for (let waited = 0; waited < 10_000 && lines.length < 2; waited += 100) {
+      await sleep(100);
+      lines = existsSync(sqlFile) ? readFileSync(sqlFile, 'utf8').trim().split('\n') : [];
+    }
     return lines.length >= 2 ? JSON.parse(lines.at(-1)!) : { error: 'the server wrote no statement counts' };
   }
 

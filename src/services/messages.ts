@@ -21,7 +21,8 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { ConversationService } from './conversations.ts';
 import { isAuthor, mayDeleteForEveryone, mayPin } from './policies.ts';
-import { appendMessage, callDraft } from './posting.ts';
+import { appendMessage, callDraft, receiverOf } from './posting.ts';
+import type { SendFacts, SendTarget } from './send-facts.ts';
 import type { Emit, Transactor } from './transactor.ts';
 
 /** Types a client may send; system and call messages are written by the server. */
@@ -100,6 +101,8 @@ interface Visible {
   member: Member;
 }
 
+const blockedError = () => new AppError('BLOCKED', 'you cannot send messages to this chat: the other member has blocked you');
+
 /** No conversation has this id (ids start at 1): a draft checked before its chat exists. */
 const noConversation = 0;
 
@@ -119,6 +122,8 @@ export class MessageService {
     private readonly clock: Clock,
     private readonly options: MessageServiceOptions,
     private readonly due: DueListener,
+    /** Kept current by the events of every node: the caller wires it to the transactor and the bus. */
+    private readonly facts: SendFacts,
   ) {}
 
   // Reading
@@ -270,15 +275,23 @@ export class MessageService {
   async send(userId: number, conversationId: number, input: SendInput): Promise<SendResult> {
     this.checkInput(input);
     const clientId = input.clientId ?? null;
-    if (clientId !== null) {
+    // A repeated client id answers with what the first request made, before any check (the sender
+    // may have left since). The messages' unique index tells of a repeat at no cost, so the store
+    // is asked first only where the index cannot see the first: a scheduled send.
+    if (clientId !== null && ((input.sendAt != null && input.sendAt > this.clock.now()) || (await this.facts.schedulesClientIds(userId)))) {
       const replay = await this.replay(userId, clientId);
       if (replay) return replay;
     }
-    const { conversation } = await this.conversations.requireMember(conversationId, userId);
-    await this.checkNotBlocked(conversation, userId);
-    const draft = await this.draft(userId, conversationId, input);
+    let checked: { draft: MessageDraft; sender: UserSummary | null; conversation: SendTarget };
+    try {
+      checked = await this.checkSend(userId, conversationId, input);
+    } catch (err) {
+      const replay = clientId !== null && err instanceof AppError ? await this.replay(userId, clientId) : undefined;
+      if (replay) return replay;
+      throw err;
+    }
+    const { draft, sender, conversation } = checked;
     const now = this.clock.now();
-    const sender = (await this.store.users.summaries([userId])).get(userId) ?? null;
     if (input.sendAt != null && input.sendAt > now) {
       return this.schedule(userId, conversationId, draft, clientId, input.sendAt, now, sender);
     }
@@ -298,6 +311,14 @@ export class MessageService {
     }
   }
 
+  /** Whether the user may send this into the conversation, and what the message will hold. */
+  private async checkSend(userId: number, conversationId: number, input: SendInput): Promise<{ draft: MessageDraft; sender: UserSummary | null; conversation: SendTarget }> {
+    const conversation = await this.facts.membership(conversationId, userId, () => this.conversations.requireMember(conversationId, userId));
+    if (conversation.type === 'private' && (await this.facts.blocked(receiverOf(conversation, userId)!, userId, conversationId))) throw blockedError();
+    const draft = await this.draft(userId, conversationId, input);
+    return { draft, sender: await this.facts.summary(userId), conversation };
+  }
+
   /** A send to another user: into the pair's private chat, which the first send creates. */
   async sendTo(userId: number, receiverId: number, input: SendInput): Promise<SendResult> {
     this.checkInput(input);
@@ -313,7 +334,9 @@ export class MessageService {
   /** A send to a group by its id: a private chat's id names no group (CHAT_NOT_FOUND). */
   async sendToGroup(userId: number, groupId: number, input: SendInput): Promise<SendResult> {
     this.checkInput(input);
-    await this.conversations.requireGroup(groupId, userId);
+    const group: SendTarget = await this.facts.membership(groupId, userId, () => this.conversations.requireGroup(groupId, userId));
+    // A private chat's membership kept by an earlier send by id: it still names no group.
+    if (group.type !== 'group') throw new AppError('CHAT_NOT_FOUND', `group ${groupId} does not exist`);
     return this.send(userId, groupId, input);
   }
 
@@ -362,12 +385,6 @@ export class MessageService {
   /** In a private chat, the other member may have blocked the sender. */
   private async isBlocked(conversation: Conversation, userId: number, store: Store = this.store): Promise<boolean> {
     return conversation.type === 'private' && (await store.conversations.blockedByOther(conversation.id, userId));
-  }
-
-  private async checkNotBlocked(conversation: Conversation, userId: number): Promise<void> {
-    if (await this.isBlocked(conversation, userId)) {
-      throw new AppError('BLOCKED', 'you cannot send messages to this chat: the other member has blocked you');
-    }
   }
 
   /** Resolves references (reply, forward, file) into what the message will hold. */

@@ -18,9 +18,12 @@ export async function appendMessage(tx: Store, emit: Emit, m: NewMessage, sender
 
 /** The member of a private conversation who is not the sender; null in a group. */
 export function receiverOf(conversation: Pick<Conversation, 'pairKey'>, senderId: number | null): number | null {
-  if (conversation.pairKey === null || senderId === null) return null;
-  const [a, b] = conversation.pairKey.split(':').map(Number);
-  return a === senderId ? b! : a!;
+  const key = conversation.pairKey;
+  if (key === null || senderId === null) return null;
+  // Read in place: every message of a private chat passes here.
+  const colon = key.indexOf(':');
+  const a = Number(key.slice(0, colon));
+  return a === senderId ? Number(key.slice(colon + 1)) : a;
 }
 
 /** What a system notice records: who did what to whom, with names as they were then. */

@@ -35,6 +35,11 @@ export class Transactor {
     private readonly bus: Bus,
     private readonly clock: Clock,
     private readonly meter?: CommitMeter,
+    /**
+     * Told of each transaction's events right after its commit, before they may wait in seq
+     * order for publication: what only drops state (caches) must not wait for another commit.
+     */
+    private readonly onCommit?: (events: readonly DomainEvent[]) => void,
   ) {}
 
   async run<T>(fn: (tx: Store, emit: Emit) => Promise<T>): Promise<T> {
@@ -53,7 +58,10 @@ export class Transactor {
         }
         return value;
       });
-      if (entry) entry.committed = true;
+      if (entry) {
+        entry.committed = true;
+        this.onCommit?.(entry.events);
+      }
       return result;
     } catch (err) {
       if (entry) this.pending.splice(this.pending.indexOf(entry), 1);

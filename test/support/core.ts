@@ -22,7 +22,8 @@ export interface TestCore {
   clear: () => void;
 }
 
-async function startCore(dir: Scratch, env: Env): Promise<TestCore> {
+/** A core on the given data directory and database (several may share one, as the nodes of a cluster). */
+export async function startCore(dir: Scratch, env: Env): Promise<TestCore> {
   const clock = new TestClock();
   const config = loadConfig({ ...testEnv, DATA_DIR: dir.dataDir, DATABASE_URL: dir.databaseUrl, ...env });
   const core = await createCore(config, createLogger(config.logLevel), { clock });

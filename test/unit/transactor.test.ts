@@ -35,32 +35,35 @@ async function twoPending() {
   const { store, commits } = fakeStore();
   const bus = new LocalBus();
   const published: number[] = [];
+  const committed: number[] = [];
   bus.subscribe({ events: (evs) => published.push(...evs.map((e) => e.seq)) });
-  const tx = new Transactor(store, bus, { now: () => 0 });
+  const tx = new Transactor(store, bus, { now: () => 0 }, undefined, (evs) => committed.push(...evs.map((e) => e.seq)));
   const first = tx.run(async (_s, emit) => emit(event));
   await tick();
   const second = tx.run(async (_s, emit) => emit(event));
   await tick();
-  return { commits, published, first, second };
+  return { commits, published, committed, first, second };
 }
 
 describe('transactor', () => {
   it('publishes in seq order even when a later transaction finishes committing first', async () => {
-    const { commits, published, first, second } = await twoPending();
+    const { commits, published, committed, first, second } = await twoPending();
     commits[1]!.finish(true);
     await second;
     assert.deepEqual(published, [], 'seq 2 waits for seq 1');
+    assert.deepEqual(committed, [2], 'what only drops state hears of seq 2 at its commit, before publication');
     commits[0]!.finish(true);
     await first;
     assert.deepEqual(published, [1, 2]);
   });
 
   it('lets later events go when an earlier transaction fails, and publishes nothing of the failed one', async () => {
-    const { commits, published, first, second } = await twoPending();
+    const { commits, published, committed, first, second } = await twoPending();
     commits[1]!.finish(true);
     await second;
     commits[0]!.finish(false);
     await assert.rejects(first, /commit failed/);
     assert.deepEqual(published, [2]);
+    assert.deepEqual(committed, [2], 'nothing of the failed one');
   });
 });

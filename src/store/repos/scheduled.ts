@@ -67,6 +67,18 @@ export class ScheduledMessageRepo {
     return row && toScheduled(row);
   }
 
+  /** Whether any pending send of this sender carries a client id. */
+  async anyWithClientId(senderId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('scheduled_messages')
+      .select('id')
+      .where('sender_id', '=', senderId)
+      .where('client_id', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** A sender's pending sends in one conversation, soonest first. */
   async pending(conversationId: number, senderId: number): Promise<ScheduledMessage[]> {
     const rows = await this.db
