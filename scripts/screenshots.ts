@@ -1,12 +1,13 @@
-// `npm run screenshots`: the admin console's pictures in the README (docs/images/console-*.png),
-// taken in Debian's chromium from a built Parley with a few made-up users and messages. Run it
-// again after changing how the console looks.
+// `npm run screenshots`: the pictures of the chat client and the admin console in the README
+// (docs/images/client-*.png, console-*.png), taken in Debian's chromium from a built Parley with a
+// few made-up users and messages. Run it again after changing how either looks.
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { launchBrowser } from '../test/browser/support/browser.ts';
-import { api, register, sharedSession, startParley } from '../test/browser/support/parley.ts';
+import { api, register, sharedSession, startParley, type Account } from '../test/browser/support/parley.ts';
 import { repoRoot } from '../test/support/process.ts';
 
 const out = path.join(repoRoot, 'docs/images');
@@ -37,17 +38,25 @@ try {
 
   const browser = await launchBrowser();
   await mkdir(out, { recursive: true });
-  const shots: { file: string; path: string; scheme: 'light' | 'dark'; locale: string }[] = [
-    { file: 'console-overview.png', path: '/app/admin/', scheme: 'light', locale: 'en-US' },
-    { file: 'console-users.png', path: '/app/admin/users', scheme: 'light', locale: 'en-US' },
-    { file: 'console-chat-dark.png', path: '/app/admin/chats', scheme: 'dark', locale: 'en-US' },
+  // The client opens the chat between the first two people, who wrote to each other last.
+  const openChat = async (page: Page) => {
+    await page.getByTestId('chat-list').getByRole('button', { name: new RegExp(people[1]!) }).click();
+    await page.getByTestId('message').first().waitFor();
+  };
+  const shots: { file: string; path: string; scheme: 'light' | 'dark'; locale: string; as: Account; phone?: boolean; open?: (page: Page) => Promise<void> }[] = [
+    { file: 'client-chat.png', path: '/app/', scheme: 'light', locale: 'en-US', as: users[0]!, open: openChat },
+    { file: 'client-phone-dark.png', path: '/app/', scheme: 'dark', locale: 'en-US', as: users[0]!, phone: true, open: openChat },
+    { file: 'console-overview.png', path: '/app/admin/', scheme: 'light', locale: 'en-US', as: boss },
+    { file: 'console-users.png', path: '/app/admin/users', scheme: 'light', locale: 'en-US', as: boss },
+    { file: 'console-chat-dark.png', path: '/app/admin/chats', scheme: 'dark', locale: 'en-US', as: boss },
   ];
   for (const shot of shots) {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: shot.scheme, locale: shot.locale });
+    const viewport = shot.phone ? { width: 390, height: 760 } : { width: 1100, height: 720 };
+    const context = await browser.newContext({ viewport, colorScheme: shot.scheme, locale: shot.locale });
     const page = await context.newPage();
     await page.addInitScript((entries) => {
       for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-    }, sharedSession(boss));
+    }, sharedSession(shot.as));
     await page.goto(`${parley.url}${shot.path}`);
     if (shot.path.endsWith('/chats')) {
       await page.getByLabel('Chat id').fill('3');
@@ -56,7 +65,8 @@ try {
       await page.getByRole('form', { name: 'Find a message by id' }).getByRole('button', { name: 'Find' }).click();
       await page.locator('.report').nth(1).waitFor();
     }
-    await page.locator('.card, table, .report').first().waitFor();
+    if (shot.open) await shot.open(page);
+    else await page.locator('.card, table, .report').first().waitFor();
     await page.waitForLoadState('networkidle');
     const file = path.join(out, shot.file);
     await page.screenshot({ path: file });
