@@ -1,6 +1,8 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
+import type { Dialect } from '../dialect.ts';
 import { guardUnique, likeContains } from '../errors.ts';
+import { trigramQuery } from '../message-search.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, MessagesTable } from '../schema.ts';
 
@@ -141,7 +143,10 @@ const clientIdUses = precompiled((db, v: { senderId: number; clientId: string })
 );
 
 export class MessageRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   async byId(id: number): Promise<Message | undefined> {
     const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
@@ -230,9 +235,17 @@ export class MessageRepo {
 
   /** The messages matching `filter` in every conversation the viewer belongs to, as they see them, newest first. */
   async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+    const candidates = filter.search && this.dialect === 'sqlite' ? trigramQuery(filter.search.toLowerCase()) : null;
+    const viewersChats = this.db.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', viewerId);
     const base = this.db
       .selectFrom('messages')
-      .innerJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'messages.conversation_id').on('cm.user_id', '=', viewerId))
+      .where((eb) =>
+        candidates === null
+          ? eb('messages.conversation_id', 'in', viewersChats)
+          : // The index's candidates drive; the unary plus keeps SQLite from walking the viewer's
+            // chats instead and probing the candidates from each.
+            eb.and([eb('messages.id', 'in', sql<number>`(select rowid from messages_fts where messages_fts match ${candidates})`), eb(sql`+messages.conversation_id`, 'in', viewersChats)]),
+      )
       .where((eb) => live(eb, now))
       .where((eb) => notHiddenFrom(eb, viewerId))
       .where((eb) => matching(eb, filter));

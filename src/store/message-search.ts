@@ -1,0 +1,38 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * The message search index (migration 0010) from the repository's side: the FTS5 query that finds
+ * candidates on SQLite, and whether PostgreSQL has its trigram index.
+ */
+
+/**
+ * An FTS5 query (trigram tokenizer, detail=none) for rows whose content may contain `lowered`:
+ * every distinct trigram of it, each a quoted string. Null under three characters, where a
+ * trigram index cannot narrow anything. The index folds case at least as far as `lower()` does,
+ * so its candidates are a superset of the LIKE's matches, which the caller still applies.
+ */
+export function trigramQuery(lowered: string): string | null {
+  const chars = Array.from(lowered);
+  if (chars.length < 3) return null;
+  const terms = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) terms.add(`"${chars.slice(i, i + 3).join('').replaceAll('"', '""')}"`);
+  return [...terms].join(' AND ');
+}
+
+/** PostgreSQL's trigram index on message content, which 0010 skips when pg_trgm cannot be created. */
+export const postgresSearchIndex = 'messages_content_trgm';
+
+/**
+ * Whether searches run without their index (PostgreSQL without pg_trgm): they still answer, by
+ * scanning the caller's messages, so this is a warning, not a refusal.
+ */
+export async function searchIndexMissing(db: Kysely<Database>, dialect: Dialect): Promise<boolean> {
+  if (dialect === 'sqlite') return false;
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_indexes where schemaname = current_schema() and tablename = 'messages' and indexname = ${postgresSearchIndex}`.execute(db);
+  return rows[0]?.n === 0;
+}
+
+/** What an operator runs to add the index by hand (as a user allowed to create extensions). */
+export const postgresSearchIndexFix = `CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ${postgresSearchIndex} ON messages USING gin (lower(content) gin_trgm_ops);`;
