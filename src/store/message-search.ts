@@ -7,18 +7,22 @@ import type { Database } from './schema.ts';
  * candidates on SQLite, and whether PostgreSQL has its trigram index.
  */
 
-/**
- * An FTS5 query (trigram tokenizer, detail=none) for rows whose content may contain `lowered`:
- * every distinct trigram of it, each a quoted string. Null under three characters, where a
- * trigram index cannot narrow anything. The index folds case at least as far as `lower()` does,
- * so its candidates are a superset of the LIKE's matches, which the caller still applies.
- */
-export function trigramQuery(lowered: string): string | null {
+/** The distinct trigrams of `lowered` (by code point), or null under three characters, where a trigram index cannot narrow anything. */
+export function trigramsOf(lowered: string): string[] | null {
   const chars = Array.from(lowered);
   if (chars.length < 3) return null;
   const terms = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) terms.add(`"${chars.slice(i, i + 3).join('').replaceAll('"', '""')}"`);
-  return [...terms].join(' AND ');
+  for (let i = 0; i + 3 <= chars.length; i++) terms.add(chars.slice(i, i + 3).join(''));
+  return [...terms];
+}
+
+/**
+ * An FTS5 query (trigram tokenizer, detail=none) for rows containing every one of `trigrams`,
+ * each a quoted string. The index folds case at least as far as `lower()` does, so its candidates
+ * are a superset of the LIKE's matches, which the caller still applies.
+ */
+export function ftsQuery(trigrams: readonly string[]): string {
+  return trigrams.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
 }
 
 /** PostgreSQL's trigram index on message content, which 0010 skips when pg_trgm cannot be created. */
