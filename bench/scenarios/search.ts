@@ -96,7 +96,7 @@ export const search: Scenario<SearchOptions> = {
     messages: { type: 'string', default: '1000000' },
     users: { type: 'string', default: '3000' },
     searchers: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     'no-cache': { type: 'boolean', default: false },
   },
   help: {

@@ -52,5 +52,6 @@ async function postgresIndex(db: Kysely<unknown>): Promise<void> {
     await sql`rollback to savepoint pg_trgm_extension`.execute(db);
     return;
   }
-  await sql`create index messages_content_trgm on messages using gin (lower(content) gin_trgm_ops)`.execute(db);
+  // An operator may have made it by hand (CONCURRENTLY, docs/upgrading.md) before upgrading.
+  await sql`create index if not exists messages_content_trgm on messages using gin (lower(content) gin_trgm_ops)`.execute(db);
 }
