@@ -7,12 +7,19 @@ import type { Database } from './schema.ts';
  * candidates on SQLite, and whether PostgreSQL has its trigram index.
  */
 
-/** The distinct trigrams of `lowered` (by code point), or null under three characters, where a trigram index cannot narrow anything. */
+/**
+ * Trigrams that every text containing `lowered` contains: one at every third character and the
+ * last, distinct, or null under three characters, where a trigram index cannot narrow anything.
+ * Not all of them: each is a list of row ids to intersect, and the overlapping ones add little
+ * ("release notes": 5 lists instead of 11, 1,647 candidates instead of 1,617, a seventh of the time).
+ */
 export function trigramsOf(lowered: string): string[] | null {
   const chars = Array.from(lowered);
   if (chars.length < 3) return null;
+  const at = (i: number) => chars.slice(i, i + 3).join('');
   const terms = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) terms.add(chars.slice(i, i + 3).join(''));
+  for (let i = 0; i + 3 <= chars.length; i += 3) terms.add(at(i));
+  terms.add(at(chars.length - 3));
   return [...terms];
 }
 

@@ -242,16 +242,13 @@ export class MessageRepo {
   /** The messages matching `filter` in every conversation the viewer belongs to, as they see them, newest first. */
   async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
     const candidates = filter.search ? await this.indexQuery(viewerId, filter.search) : null;
-    const viewersChats = this.db.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', viewerId);
+    // With the index's candidates, the unary plus keeps SQLite from walking the viewer's chats
+    // and probing the candidates from each: membership is looked up per candidate instead.
+    const chatOfMessage = candidates === null ? sql.ref<number>('messages.conversation_id') : sql<number>`+messages.conversation_id`;
     const base = this.db
       .selectFrom('messages')
-      .where((eb) =>
-        candidates === null
-          ? eb('messages.conversation_id', 'in', viewersChats)
-          : // The index's candidates drive; the unary plus keeps SQLite from walking the viewer's
-            // chats instead and probing the candidates from each.
-            eb.and([eb('messages.id', 'in', sql<number>`(select rowid from messages_fts where messages_fts match ${candidates})`), eb(sql`+messages.conversation_id`, 'in', viewersChats)]),
-      )
+      .innerJoin('conversation_members as cm', (j) => j.on('cm.conversation_id', '=', chatOfMessage).on('cm.user_id', '=', viewerId))
+      .$if(candidates !== null, (q) => q.where('messages.id', 'in', sql<number>`(select rowid from messages_fts where messages_fts match ${candidates})`))
       .where((eb) => live(eb, now))
       .where((eb) => notHiddenFrom(eb, viewerId))
       .where((eb) => matching(eb, filter));
