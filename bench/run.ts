@@ -24,8 +24,9 @@ import { history } from './scenarios/history.ts';
 import { idle } from './scenarios/idle.ts';
 import { login } from './scenarios/login.ts';
 import { pairs } from './scenarios/pairs.ts';
+import { search } from './scenarios/search.ts';
 
-const scenarios: Scenario[] = [pairs, group, idle, history, login];
+const scenarios: Scenario[] = [pairs, group, idle, history, login, search];
 
 const commonOptions: OptionSpec = {
   url: { type: 'string' },

@@ -34,6 +34,7 @@ import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
 import { VerificationService } from './services/verification.ts';
 import { ping, type OpenDatabase } from './store/database.ts';
+import { searchIndexMissing, postgresSearchIndexFix } from './store/message-search.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { Store } from './store/store.ts';
 
@@ -104,6 +105,10 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
       // A rolling upgrade: a newer node migrated first. Its migrations are additive, so this one
       // runs on; the operator should know it is the older build.
       if (unknown.length) logger.warn({ unknown }, 'the database schema is newer than this build: running on it, but upgrade this node');
+      // Searches still answer without it, by scanning: worth a warning at every start, not a refusal.
+      if (await searchIndexMissing(database.db, database.dialect)) {
+        logger.warn({ fix: postgresSearchIndexFix }, 'message search has no index (the pg_trgm extension could not be created): searches scan every message a user can see; run the fix as a user allowed to create extensions');
+      }
     },
     stop: () => database.close(),
   });

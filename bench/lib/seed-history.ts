@@ -43,9 +43,9 @@ export interface HistoryManifest {
   seedSeconds: number;
 }
 
-const DAY = 86_400_000;
+export const DAY = 86_400_000;
 /** The end of the seeded year; fixed so cached files and fresh ones hold the same rows. */
-const END = Date.UTC(2025, 0, 1);
+export const END = Date.UTC(2025, 0, 1);
 const WORDS = (
   'ok yes no thanks 好的 收到 明天 见 today tomorrow meeting lunch call me later 谢谢 没问题 辛苦了 ' +
   'the report is ready please check 文件 已发 会议 推迟 到 下午 三点 where are you on my way 哈哈 👍 ' +
@@ -53,7 +53,7 @@ const WORDS = (
 ).split(' ');
 
 /** A small deterministic PRNG (mulberry32): the same shape always seeds the same rows. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -77,7 +77,7 @@ function membersOf(c: number, shape: HistoryShape): { type: 'private' | 'group';
   return { type: 'group', members: Array.from({ length: size }, (_, k) => (start + k) % shape.users) };
 }
 
-interface Plan {
+export interface Plan {
   users: { phone: string; nickname: string; username: string }[];
   chats: { type: 'private' | 'group'; members: number[] }[];
 }
@@ -87,6 +87,16 @@ function plan(shape: HistoryShape): Plan {
     users: Array.from({ length: shape.users }, (_, i) => ({ phone: phoneOfSeeded(i), nickname: `用户${i}`, username: `seed_${i}` })),
     chats: Array.from({ length: shape.chats }, (_, c) => membersOf(c, shape)),
   };
+}
+
+/** A message row as the seeders write it. */
+export interface SeedMessage {
+  id: number;
+  conversation_id: number;
+  sender_id: number;
+  content: string;
+  reply_to_id: number | null;
+  at: number;
 }
 
 /** Message g: its chat, its sender (a member), its text. Chats take turns so their messages interleave. */
@@ -108,7 +118,7 @@ function* messageRows(shape: HistoryShape, chats: Plan['chats'], chatIds: number
   }
 }
 
-async function seedSmallTables(db: Kysely<Database>, shape: HistoryShape, p: Plan, passwordHash: string): Promise<{ userIds: number[]; chatIds: number[] }> {
+export async function seedSmallTables(db: Kysely<Database>, p: Plan, passwordHash: string): Promise<{ userIds: number[]; chatIds: number[] }> {
   const at = END - 366 * DAY;
   const userIds: number[] = [];
   for (let i = 0; i < p.users.length; i += 500) {
@@ -170,7 +180,7 @@ async function finish(db: Kysely<Database>, shape: HistoryShape, p: Plan, userId
   return chats;
 }
 
-function seedSqliteMessages(file: string, rows: ReturnType<typeof messageRows>): void {
+export function seedSqliteMessages(file: string, rows: Iterable<SeedMessage>): void {
   const db = new SQLite(file);
   try {
     db.pragma('synchronous = OFF');
@@ -179,7 +189,7 @@ function seedSqliteMessages(file: string, rows: ReturnType<typeof messageRows>):
       `insert into messages (id, conversation_id, sender_id, type, content, reply_to_id, created_at, updated_at)
        values (?, ?, ?, 'text', ?, ?, ?, ?)`,
     );
-    const batch = db.transaction((list: { id: number; conversation_id: number; sender_id: number; content: string; reply_to_id: number | null; at: number }[]) => {
+    const batch = db.transaction((list: SeedMessage[]) => {
       for (const m of list) insert.run(m.id, m.conversation_id, m.sender_id, m.content, m.reply_to_id, m.at, m.at);
     });
     let list = [];
@@ -198,9 +208,9 @@ function seedSqliteMessages(file: string, rows: ReturnType<typeof messageRows>):
   }
 }
 
-async function seedPostgresMessages(db: Kysely<Database>, rows: ReturnType<typeof messageRows>): Promise<void> {
+export async function seedPostgresMessages(db: Kysely<Database>, rows: Iterable<SeedMessage>): Promise<void> {
   const flush = (list: Parameters<typeof toRow>[0][]) => db.insertInto('messages').values(list.map(toRow)).execute();
-  const toRow = (m: { id: number; conversation_id: number; sender_id: number; content: string; reply_to_id: number | null; at: number }) => ({
+  const toRow = (m: SeedMessage) => ({
     id: m.id,
     conversation_id: m.conversation_id,
     sender_id: m.sender_id,
@@ -233,7 +243,7 @@ export async function seed(url: string, shape: HistoryShape, passwordHash: strin
   let userIds: number[];
   try {
     await migrateToLatest(database.db, database.dialect);
-    const small = await seedSmallTables(database.db, shape, p, passwordHash);
+    const small = await seedSmallTables(database.db, p, passwordHash);
     userIds = small.userIds;
     const rows = messageRows(shape, p.chats, small.chatIds, small.userIds);
     if (database.dialect === 'postgres') await seedPostgresMessages(database.db, rows);
@@ -250,41 +260,51 @@ export async function seed(url: string, shape: HistoryShape, passwordHash: strin
 }
 
 /**
- * What decides a cached file's content: the shape, the migrations and this seeder. Not the
+ * What decides a cached file's content: the shape, the migrations and the seeders. Not the
  * password hash: it is salted afresh by each process, and any hash of the seeded password serves.
  */
-function cacheKey(shape: HistoryShape): string {
+function cacheKey(shape: object, seeders: readonly string[]): string {
   const h = createHash('sha256').update(JSON.stringify(shape));
   const migrations = path.join(repoRoot, 'src/store/migrations');
   for (const f of readdirSync(migrations).sort()) h.update(f).update(readFileSync(path.join(migrations, f)));
-  h.update(readFileSync(import.meta.filename));
+  for (const f of [import.meta.filename, ...seeders]) h.update(readFileSync(f));
   return h.digest('hex').slice(0, 12);
 }
 
 /**
- * A SQLite database holding the data set at `<dataDir>/parley.db`: copied from the cache, or
- * seeded (and cached) when the cache has no file for this key.
+ * A SQLite database holding a data set at `<dataDir>/parley.db`: copied from the cache, or seeded
+ * by `seedInto` (and cached) when the cache has no file for this key. `name` tells data sets and
+ * sizes apart (one cached file each); `seeders` are the files whose code decides the rows.
  */
-export async function seededSqlite(dataDir: string, shape: HistoryShape, passwordHash: string, useCache: boolean): Promise<HistoryManifest & { cached: boolean }> {
+export async function cachedSqlite<M>(
+  dataDir: string,
+  cache: { name: string; shape: object; seeders: readonly string[]; use: boolean },
+  seedInto: (url: string) => Promise<M>,
+): Promise<M & { cached: boolean }> {
   const target = path.join(dataDir, 'parley.db');
   const cacheDir = path.join(tmpdir(), 'parley-bench-cache');
-  const base = path.join(cacheDir, `history-${shape.messages}-${shape.chats}-${cacheKey(shape)}`);
-  if (useCache && existsSync(`${base}.db`) && existsSync(`${base}.json`)) {
+  const base = path.join(cacheDir, `${cache.name}-${cacheKey(cache.shape, cache.seeders)}`);
+  if (cache.use && existsSync(`${base}.db`) && existsSync(`${base}.json`)) {
     copyFileSync(`${base}.db`, target);
-    return { ...(JSON.parse(readFileSync(`${base}.json`, 'utf8')) as HistoryManifest), cached: true };
+    return { ...(JSON.parse(readFileSync(`${base}.json`, 'utf8')) as M), cached: true };
   }
-  const manifest = await seed(`sqlite:${target}`, shape, passwordHash);
-  if (useCache) {
+  const manifest = await seedInto(`sqlite:${target}`);
+  if (cache.use) {
     mkdirSync(cacheDir, { recursive: true });
     // Written under a temporary name and renamed, so a run killed halfway leaves no bad cache.
     copyFileSync(target, `${base}.db.tmp`);
     renameSync(`${base}.db.tmp`, `${base}.db`);
     writeFileSync(`${base}.json`, JSON.stringify(manifest));
     for (const f of readdirSync(cacheDir)) {
-      // One cached file per shape: older keys of the same shape are stale.
-      const stale = f.startsWith(`history-${shape.messages}-${shape.chats}-`) && !f.startsWith(path.basename(base));
+      // One cached file per name: older keys of the same name are stale.
+      const stale = f.startsWith(`${cache.name}-`) && !f.startsWith(path.basename(base));
       if (stale) rmSync(path.join(cacheDir, f), { force: true });
     }
   }
   return { ...manifest, cached: false };
+}
+
+/** The history data set in SQLite (see cachedSqlite). */
+export function seededSqlite(dataDir: string, shape: HistoryShape, passwordHash: string, useCache: boolean): Promise<HistoryManifest & { cached: boolean }> {
+  return cachedSqlite(dataDir, { name: `history-${shape.messages}-${shape.chats}`, shape, seeders: [], use: useCache }, (url) => seed(url, shape, passwordHash));
 }

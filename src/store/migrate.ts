@@ -10,6 +10,7 @@ import * as m0006 from './migrations/0006_friends_keys_files.ts';
 import * as m0007 from './migrations/0007_identities_last_connected.ts';
 import * as m0008 from './migrations/0008_departments.ts';
 import * as m0009 from './migrations/0009_server_admins.ts';
+import * as m0010 from './migrations/0010_message_search_index.ts';
 import * as m0011 from './migrations/0011_departed_reads.ts';
 import { SettingsRepo } from './repos/settings.ts';
 import type { Database } from './schema.ts';
@@ -32,6 +33,7 @@ const migrations: Record<string, DialectMigration> = {
   '0007_identities_last_connected': m0007,
   '0008_departments': m0008,
   '0009_server_admins': m0009,
+  '0010_message_search_index': m0010,
   '0011_departed_reads': m0011,
 };
 

@@ -65,7 +65,7 @@ export class Store {
     this.codes = new VerificationCodeRepo(db);
     this.contacts = new ContactRepo(db);
     this.conversations = new ConversationRepo(db);
-    this.messages = new MessageRepo(db);
+    this.messages = new MessageRepo(db, dialect);
     this.scheduled = new ScheduledMessageRepo(db, dialect);
     this.files = new FileRepo(db);
     this.events = new EventRepo(db, dialect);

@@ -1,6 +1,8 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
+import type { Dialect } from '../dialect.ts';
 import { guardUnique, likeContains } from '../errors.ts';
+import { ftsQuery, trigramsOf } from '../message-search.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, MessagesTable } from '../schema.ts';
 
@@ -140,8 +142,17 @@ const clientIdUses = precompiled((db, v: { senderId: number; clientId: string })
     ),
 );
 
+/**
+ * Up to this many candidates the index is used without asking how many messages the viewer's
+ * chats hold (which costs a walk of their index entries).
+ */
+const FEW_CANDIDATES = 20_000;
+
 export class MessageRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   async byId(id: number): Promise<Message | undefined> {
     const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
@@ -230,9 +241,14 @@ export class MessageRepo {
 
   /** The messages matching `filter` in every conversation the viewer belongs to, as they see them, newest first. */
   async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+    const candidates = filter.search ? await this.indexQuery(viewerId, filter.search) : null;
+    // With the index's candidates, the unary plus keeps SQLite from walking the viewer's chats
+    // and probing the candidates from each: membership is looked up per candidate instead.
+    const chatOfMessage = candidates === null ? sql.ref<number>('messages.conversation_id') : sql<number>`+messages.conversation_id`;
     const base = this.db
       .selectFrom('messages')
-      .innerJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'messages.conversation_id').on('cm.user_id', '=', viewerId))
+      .innerJoin('conversation_members as cm', (j) => j.on('cm.conversation_id', '=', chatOfMessage).on('cm.user_id', '=', viewerId))
+      .$if(candidates !== null, (q) => q.where('messages.id', 'in', sql<number>`(select rowid from messages_fts where messages_fts match ${candidates})`))
       .where((eb) => live(eb, now))
       .where((eb) => notHiddenFrom(eb, viewerId))
       .where((eb) => matching(eb, filter));
@@ -241,6 +257,30 @@ export class MessageRepo {
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toMessage), total: Number(count.n) };
+  }
+
+  /**
+   * The FTS5 query that gives a search's candidates on SQLite, or null when reading the viewer's
+   * own messages is the shorter way: a query under three characters, or one found in more
+   * messages than the viewer's chats hold (a common word: each candidate costs a row lookup
+   * about as dear as a row of the scan). Either way the LIKE decides, so the choice changes the
+   * time, never the answer.
+   */
+  private async indexQuery(viewerId: number, search: string): Promise<string | null> {
+    if (this.dialect !== 'sqlite') return null;
+    const trigrams = trigramsOf(search.toLowerCase());
+    if (trigrams === null) return null;
+    const query = ftsQuery(trigrams);
+    // Counting reads only the index's lists of row ids, never a message.
+    const { rows } = await sql<{ n: number }>`select count(*) as n from messages_fts where messages_fts match ${query}`.execute(this.db);
+    const candidates = Number(rows[0]?.n ?? 0);
+    if (candidates <= FEW_CANDIDATES) return query;
+    const visible = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('conversation_id', 'in', (eb) => eb.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', viewerId))
+      .executeTakeFirstOrThrow();
+    return candidates < Number(visible.n) ? query : null;
   }
 
   /** Replaces the content; the caller records the previous one in the edit history. */
