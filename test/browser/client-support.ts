@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Env } from '../../src/config.ts';
 import { repoRoot } from '../support/process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { launchBrowser, saveArtifacts } from './support/browser.ts';
@@ -16,9 +17,10 @@ export interface ClientRig {
   close(): Promise<void>;
 }
 
-export async function startRig(): Promise<ClientRig> {
+/** `env` overrides the server's settings, for what a test exercises (registration by code, say). */
+export async function startRig(env: Env = {}): Promise<ClientRig> {
   if (!existsSync(path.join(repoRoot, 'dist/web/index.html'))) throw new Error('dist/web is missing: run npm run build (npm run test:browser does)');
-  const parley = await startTestServer('sqlite');
+  const parley = await startTestServer('sqlite', env);
   const browser = await launchBrowser();
   return {
     url: parley.url,
@@ -74,4 +76,9 @@ export async function send(page: Page, text: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Write a message…' });
   await box.fill(text);
   await box.press('Enter');
+}
+
+/** The signed-in session the client keeps, for setting up through the API what the UI is not under test for. */
+export async function sessionOf(page: Page): Promise<{ token: string; user: { id: number } }> {
+  return JSON.parse((await page.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { token: string; user: { id: number } };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyNewMessage, dayKey, groupByDay, mergeMessages, sortChats } from '../../web/src/lib/timeline.ts';
+import { afterDeletion, applyNewMessage, dayKey, groupByDay, mergeMessages, sortChats } from '../../web/src/lib/timeline.ts';
 import type { Chat, Message } from '../../web/src/lib/types.ts';
 
 function message(id: number, over: Partial<Message> = {}): Message {
@@ -112,5 +112,15 @@ describe('web timeline', () => {
     assert.equal(next[0]!.unread_count, 1, 'a replayed message is not counted twice');
     assert.equal(applyNewMessage(chats, fresh, 2, null)[0]!.unread_count, 0, 'my own message');
     assert.equal(applyNewMessage(chats, fresh, 7, 1)[0]!.unread_count, 0, 'the open chat');
+  });
+
+  test("deleting a chat's last message previews the one before it, or asks the server when the page cannot tell", () => {
+    const last = { id: 12, content: 'oops', type: 'text', sender_id: 2, created_at: '2026-11-30T12:00:00Z' };
+    const chats = [chat(1, { last_message: last }), chat(2)];
+    const previous = message(11, { content: 'kept' });
+    assert.equal(afterDeletion(chats, 1, 12, [previous])?.find((c) => c.id === 1)?.last_message?.content, 'kept');
+    assert.deepEqual(afterDeletion(chats, 1, 5, [previous]), chats, 'an older message leaves the preview alone');
+    assert.equal(afterDeletion(chats, 1, 12, undefined), null, 'no timeline loaded');
+    assert.equal(afterDeletion(chats, 1, 12, []), null, 'nothing left in the loaded page');
   });
 });

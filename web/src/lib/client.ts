@@ -2,7 +2,7 @@ import { api, ApiError, upload } from './api.ts';
 import { LiveSocket, type LiveState } from './live.ts';
 import * as outbox from './outbox.ts';
 import { loadSession, type Session } from './session.ts';
-import { applyNewMessage, mergeMessages, patchMessage, sortChats } from './timeline.ts';
+import { afterDeletion, applyNewMessage, mergeMessages, patchMessage, sortChats } from './timeline.ts';
 import type { Chat, Frame, Message, PublicUser, SessionUser, UploadedFile } from './types.ts';
 
 export interface Timeline {
@@ -380,7 +380,15 @@ export class ChatClient {
 
   async remove(message: Message): Promise<void> {
     await api('DELETE', `/api/messages/${message.id}`);
-    this.setTimeline(message.chat_id, (t) => ({ messages: t.messages.filter((m) => m.id !== message.id) }));
+    this.dropMessage(message.chat_id, message.id);
+  }
+
+  /** A message gone from my view: out of its timeline, and out of the chat list's preview if it was the last. */
+  private dropMessage(chatId: number, id: number): void {
+    this.setTimeline(chatId, (t) => ({ messages: t.messages.filter((m) => m.id !== id) }));
+    const chats = afterDeletion(this.state.chats, chatId, id, this.state.timelines[chatId]?.messages);
+    if (chats) this.set({ chats });
+    else void this.reload();
   }
 
   async recall(messageId: number): Promise<void> {
@@ -440,7 +448,7 @@ export class ChatClient {
         return this.patch(chatId, Number(d.id), d);
       case 'message.delete':
       case 'message.hidden':
-        return this.setTimeline(chatId, (t) => ({ messages: t.messages.filter((m) => m.id !== Number(d.id)) }));
+        return this.dropMessage(chatId, Number(d.id));
       case 'message.recalled':
         return this.patch(chatId, Number(d.id), { is_recalled: true, content: '', file_url: '', thumbnail: '' });
       case 'message.pinned':

@@ -76,3 +76,16 @@ export function applyNewMessage(chats: readonly Chat[], m: Message, myId: number
     }),
   );
 }
+
+/**
+ * A message deleted from a chat: when it was the chat's last, the newest message still in the
+ * loaded timeline takes its place in the list. Null when the list cannot tell without the server
+ * (no timeline loaded, or nothing left in the page that was).
+ */
+export function afterDeletion(chats: readonly Chat[], chatId: number, deletedId: number, remaining: readonly Message[] | undefined): Chat[] | null {
+  const chat = chats.find((c) => c.id === chatId);
+  if (!chat || chat.last_message?.id !== deletedId) return [...chats];
+  const newest = remaining?.at(-1);
+  if (!newest) return null;
+  return sortChats(chats.map((c) => (c.id === chatId ? { ...c, last_message: lastMessageOf(newest) } : c)));
+}

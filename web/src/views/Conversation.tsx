@@ -70,7 +70,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
     typingNow.length > 0
       ? t('typing', { name: typingNow.map(([id]) => state.names[Number(id)] ?? '…').join(', ') })
       : chat.type === 'group'
-        ? t('members', { count: chat.members_count })
+        ? (chat.members_count === 1 ? t('oneMember') : t('members', { count: chat.members_count }))
         : presence
           ? presence.online
             ? t('online')

@@ -70,7 +70,7 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
           </button>
         )}
       </form>
-      <h3>{t('members', { count: members.length })}</h3>
+      <h3>{members.length === 1 ? t('oneMember') : t('members', { count: members.length })}</h3>
       <ul className="people">
         {members.map((m) => (
           <li key={m.id}>

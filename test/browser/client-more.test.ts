@@ -1,0 +1,268 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test as nodeTest } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { needs } from '../support/requires.ts';
+import { WebhookSink } from '../support/webhook.ts';
+import { WsClient } from '../support/ws.ts';
+import { keepingArtifacts, newPhone, registerIn, send, sessionOf, startChatWith, startRig, type ClientRig } from './client-support.ts';
+
+const messagesOf = (page: Page) => page.getByTestId('message');
+const chatRow = (page: Page, name: string | RegExp) => page.getByTestId('chat-list').getByRole('button', { name });
+
+describe('Parley Web client, more of what it does', { timeout: 120_000, ...(await needs('chromium')) }, () => {
+  let rig: ClientRig;
+  let ann: Page;
+  let bob: Page;
+  const suffix = Date.now().toString(36);
+  const annName = `Ann ${suffix}`;
+  const bobName = `Bob ${suffix}`;
+  // Every page of every context this suite opened is kept when a test fails.
+  const contexts: BrowserContext[] = [];
+  const test = (name: string, body: () => Promise<void>): void => void nodeTest(name, () => keepingArtifacts(name, () => contexts, body));
+
+  async function person(name: string): Promise<Page> {
+    const ctx = await rig.browser.newContext({ locale: 'en-US' });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await registerIn(page, rig.url, newPhone(), name);
+    return page;
+  }
+
+  /** Calls the API as the person signed in on `page`. */
+  async function apiAs(page: Page, method: string, path: string, body?: unknown): Promise<{ id: number }> {
+    const { token } = await sessionOf(page);
+    const res = await fetch(`${rig.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    assert.equal(res.status, 200, `${method} ${path}`);
+    return ((await res.json()) as { data: { id: number } }).data;
+  }
+
+  before(async () => {
+    rig = await startRig();
+    ann = await person(annName);
+    bob = await person(bobName);
+    // The private chat every test below may use, with a first message so it is in both lists.
+    await startChatWith(ann, bobName);
+    await send(ann, 'first words');
+    await chatRow(bob, new RegExp(`^${annName}`)).waitFor();
+  });
+
+  after(async () => {
+    await rig?.close();
+  });
+
+  test('a message deleted for everyone goes on the other side, and both chat lists preview the one before it', async () => {
+    await chatRow(ann, new RegExp(`^${bobName}`)).click();
+    await send(ann, 'kept for the record');
+    await send(ann, 'sent by mistake');
+    // Bob's chat list, with the chat closed, previews the newest message.
+    const bobsRow = chatRow(bob, new RegExp(`^${annName}`));
+    await bobsRow.getByText('sent by mistake').waitFor();
+
+    const bubble = messagesOf(ann).filter({ hasText: 'sent by mistake' });
+    await bubble.hover();
+    await bubble.getByRole('button', { name: 'Delete' }).click();
+    await bubble.waitFor({ state: 'detached' });
+    await chatRow(ann, new RegExp(`^${bobName}`)).getByText('You: kept for the record').waitFor();
+    await bobsRow.getByText('kept for the record').waitFor();
+    assert.equal(await bobsRow.getByText('sent by mistake').count(), 0);
+
+    await bobsRow.click();
+    await messagesOf(bob).filter({ hasText: 'kept for the record' }).waitFor();
+    assert.equal(await messagesOf(bob).filter({ hasText: 'sent by mistake' }).count(), 0);
+
+    // Deleted while Bob has the chat open: it goes from his view and from his preview alike.
+    await send(ann, 'another slip');
+    await messagesOf(bob).filter({ hasText: 'another slip' }).waitFor();
+    const slip = messagesOf(ann).filter({ hasText: 'another slip' });
+    await slip.hover();
+    await slip.getByRole('button', { name: 'Delete' }).click();
+    await messagesOf(bob).filter({ hasText: 'another slip' }).waitFor({ state: 'detached' });
+    await bobsRow.getByText('kept for the record').waitFor();
+  });
+
+  test('a message forwarded to a group arrives there marked as forwarded; a pinned message shows pinned on both sides', async () => {
+    await apiAs(ann, 'POST', '/api/chats', { name: `Forwards ${suffix}`, type: 'group', members: [(await sessionOf(bob)).user.id] });
+    await chatRow(ann, new RegExp(`^${bobName}`)).click();
+    await send(ann, 'worth passing on');
+    const original = messagesOf(ann).filter({ hasText: 'worth passing on' });
+    await original.hover();
+    await original.getByRole('button', { name: 'Forward' }).click();
+    await ann.getByRole('dialog', { name: 'Forward to…' }).getByRole('button', { name: `Forwards ${suffix}` }).click();
+
+    await chatRow(bob, `Forwards ${suffix}`).click();
+    const forwarded = messagesOf(bob).filter({ hasText: 'worth passing on' });
+    await forwarded.waitFor();
+    assert.equal(await forwarded.locator('.forwarded').count(), 1);
+
+    await chatRow(ann, new RegExp(`^${bobName}`)).click();
+    await chatRow(bob, new RegExp(`^${annName}`)).click();
+    await original.hover();
+    await original.getByRole('button', { name: 'Pin message' }).click();
+    await original.getByLabel('pinned').waitFor();
+    await messagesOf(bob).filter({ hasText: 'worth passing on' }).getByLabel('pinned').waitFor();
+    await original.hover();
+    await original.getByRole('button', { name: 'Unpin message' }).click();
+    await messagesOf(bob).filter({ hasText: 'worth passing on' }).getByLabel('pinned').waitFor({ state: 'detached' });
+  });
+
+  test('a group owner makes a member admin and removes another, who sees the group go; a member leaves', async () => {
+    const cat = await person(`Cat ${suffix}`);
+    const group = `Roles ${suffix}`;
+    const [bobId, catId] = [(await sessionOf(bob)).user.id, (await sessionOf(cat)).user.id];
+    await apiAs(ann, 'POST', '/api/chats', { name: group, type: 'group', members: [bobId, catId] });
+    await chatRow(cat, group).click();
+    await cat.getByRole('heading', { name: group }).waitFor();
+
+    await chatRow(ann, group).click();
+    await ann.getByRole('button', { name: 'Group info' }).click();
+    const dialog = ann.getByRole('dialog', { name: 'Group info' });
+    const bobsEntry = dialog.getByRole('listitem').filter({ hasText: bobName });
+    await bobsEntry.getByRole('button', { name: 'Make admin' }).click();
+    await bobsEntry.getByText('(admin)').waitFor();
+    await bobsEntry.getByRole('button', { name: 'Make member' }).waitFor();
+
+    // Bob, now an admin, may rename the group: his dialog offers Save.
+    await chatRow(bob, group).click();
+    await bob.getByRole('button', { name: 'Group info' }).click();
+    await bob.getByRole('dialog', { name: 'Group info' }).getByRole('button', { name: 'Save' }).waitFor();
+    await bob.keyboard.press('Escape');
+
+    await dialog.getByRole('listitem').filter({ hasText: `Cat ${suffix}` }).getByRole('button', { name: 'Remove' }).click();
+    await dialog.getByText('2 members').waitFor();
+    await cat.getByRole('heading', { name: group }).waitFor({ state: 'detached' });
+    await chatRow(cat, group).waitFor({ state: 'detached' });
+    await ann.keyboard.press('Escape');
+
+    await bob.getByRole('button', { name: 'Group info' }).click();
+    await bob.getByRole('dialog', { name: 'Group info' }).getByRole('button', { name: 'Leave group' }).click();
+    await chatRow(bob, group).waitFor({ state: 'detached' });
+    await ann.getByTestId('subtitle').filter({ hasText: /^1 member$/ }).waitFor();
+  });
+
+  test('presence: the other person shows online, then "last seen" once their page is closed', async () => {
+    const dan = await person(`Dan ${suffix}`);
+    await startChatWith(dan, annName);
+    await send(dan, 'hello from Dan');
+    await chatRow(ann, new RegExp(`^Dan ${suffix}`)).click();
+    await ann.getByTestId('subtitle').filter({ hasText: 'online' }).waitFor();
+    await dan.context().close();
+    await ann.getByTestId('subtitle').filter({ hasText: /^last seen / }).waitFor();
+  });
+
+  test('a message typed offline survives a reload while still offline, and is sent once when back', async () => {
+    const ctx = ann.context();
+    let reachable = true;
+    await ctx.route(/\/api\//, (route) => (reachable ? route.continue() : route.abort('internetdisconnected')));
+    await ctx.routeWebSocket(/\/ws/, (ws) => (reachable ? ws.connectToServer() : ws.close()));
+    try {
+      await chatRow(ann, new RegExp(`^${bobName}`)).click();
+      await ctx.setOffline(true);
+      await ann.getByTestId('connection-banner').filter({ hasText: 'Offline' }).waitFor();
+      await send(ann, 'outlives the reload');
+      await ann.getByTestId('pending-message').filter({ hasText: 'outlives the reload' }).waitFor();
+      // Still unreachable, but the page itself loads: the server is cut off, the app is not.
+      reachable = false;
+      await ctx.setOffline(false);
+      await ann.reload();
+      await ann.getByTestId('connection-banner').waitFor();
+      const kept = await ann.evaluate(() => localStorage.getItem('parley.outbox'));
+      assert.match(kept ?? '', /outlives the reload/);
+
+      reachable = true;
+      // A real 'online' event, as the browser fires when the network comes back.
+      await ctx.setOffline(true);
+      await ctx.setOffline(false);
+      await chatRow(bob, new RegExp(`^${annName}`)).click();
+      await messagesOf(bob).filter({ hasText: 'outlives the reload' }).waitFor();
+      await chatRow(ann, new RegExp(`^${bobName}`)).click();
+      await messagesOf(ann).filter({ hasText: 'outlives the reload' }).waitFor();
+      await ann.getByTestId('connection-banner').waitFor({ state: 'detached' });
+      // Let a duplicate (a second flush of the restored outbox) arrive before counting.
+      await bob.waitForTimeout(1500);
+      assert.equal(await messagesOf(bob).filter({ hasText: 'outlives the reload' }).count(), 1);
+      assert.equal(await messagesOf(ann).filter({ hasText: 'outlives the reload' }).count(), 1);
+      assert.equal(await ann.getByTestId('pending-message').count(), 0);
+    } finally {
+      reachable = true;
+      await ctx.unrouteAll();
+    }
+  });
+
+  test('a muted chat shows its unread count muted', async () => {
+    await chatRow(bob, new RegExp(`^${annName}`)).click();
+    await bob.getByRole('button', { name: 'Mute', exact: true }).click();
+    await bob.getByRole('button', { name: 'Unmute', exact: true }).waitFor();
+    const row = chatRow(bob, new RegExp(`^${annName}`));
+    await row.getByLabel('muted').waitFor();
+    // Away from the chat, a new message counts as unread, shown muted.
+    await chatRow(bob, `Forwards ${suffix}`).click();
+    await chatRow(ann, new RegExp(`^${bobName}`)).click();
+    await send(ann, 'quietly');
+    await row.getByText('quietly').waitFor();
+    const badge = row.getByTestId('unread');
+    assert.equal(await badge.textContent(), '1');
+    assert.match((await badge.getAttribute('class')) ?? '', /\bmuted\b/);
+
+    await row.click();
+    await bob.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await row.getByLabel('muted').waitFor({ state: 'detached' });
+  });
+
+  test('a call shows in the chat as who called', async () => {
+    const { token } = await sessionOf(bob);
+    const annId = (await sessionOf(ann)).user.id;
+    const caller = await WsClient.connect(rig.url, token);
+    try {
+      caller.send({ type: 'call.offer', data: { to_user_id: annId, call_type: 'video', sdp: 'v=0 offer' } });
+      const callId = (await caller.next('call.ringing')).data.call_id;
+      caller.send({ type: 'call.end', data: { call_id: callId } });
+      await caller.next('call.end');
+    } finally {
+      await caller.close();
+    }
+    await chatRow(ann, new RegExp(`^${bobName}`)).click();
+    await ann.getByTestId('call-record').filter({ hasText: `Missed Video call from ${bobName}` }).waitFor();
+  });
+});
+
+describe('Parley Web client on a server that asks for a verification code', { timeout: 60_000, ...(await needs('chromium')) }, () => {
+  const sink = new WebhookSink();
+  let rig: ClientRig;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    await sink.start();
+    rig = await startRig({ REGISTRATION: 'code', CODE_SENDER: 'webhook', CODE_WEBHOOK_URL: sink.url });
+  });
+
+  after(async () => {
+    await rig?.close();
+    await sink.close();
+  });
+
+  nodeTest('signing up asks for the code sent to the phone, and the code lets the person in', () =>
+    keepingArtifacts('sign-up with a code', () => contexts, async () => {
+      const ctx = await rig.browser.newContext({ locale: 'en-US' });
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      const phone = newPhone();
+      await page.goto(`${rig.url}/app/`);
+      await page.getByRole('button', { name: 'Create an account' }).click();
+      await page.getByLabel('Phone number').fill(phone);
+      await page.getByLabel('Your name').fill('Eve');
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('This server asks for a verification code').waitFor();
+
+      const before = sink.received.length;
+      await page.getByRole('button', { name: 'Send code' }).click();
+      for (let waited = 0; sink.received.length === before && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      const sent = sink.last().body;
+      assert.equal(sent.target, phone);
+      await page.getByLabel('Verification code').fill(String(sent.code));
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('button', { name: 'New chat' }).waitFor();
+      assert.equal((await sessionOf(page)).user.id > 0, true);
+    }),
+  );
+});
