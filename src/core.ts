@@ -21,7 +21,7 @@ import { OAuthService } from './services/oauth.ts';
 import { KeyService } from './services/keys.ts';
 import { Lifecycle } from './services/lifecycle.ts';
 import { MessageService } from './services/messages.ts';
-import { SendFacts } from './services/send-facts.ts';
+import { defaultSendFactsLimits, SendFacts } from './services/send-facts.ts';
 import { SyncService } from './services/sync.ts';
 import { LocalDiskStorage } from './services/storage/local.ts';
 import type { FileStorage } from './services/storage/storage.ts';
@@ -168,8 +168,11 @@ async function buildCore(
     resendInterval: config.codeResendInterval,
   });
   // What sends read and rarely changes, dropped by the changes' events: at once from this node's
-  // commits (before the change is answered), from the bus for other nodes' and the CLI's.
-  const sendFacts = new SendFacts(store);
+  // commits (before the change is answered), from the bus for other nodes' and the CLI's. With
+  // several nodes another node's change arrives only when the bus delivers it, so the facts that
+  // refuse a send (membership, blocks) are then read from the shared database at every send: a
+  // member removed on one node can never send through another meanwhile.
+  const sendFacts = new SendFacts(store, cluster ? { ...defaultSendFactsLimits, memberships: 0, blocks: 0 } : defaultSendFactsLimits);
   bus.subscribe({ events: (events) => sendFacts.apply(events) });
   const transactor = new Transactor(store, bus, clock, metrics, (events) => sendFacts.apply(events));
   const directory = new DirectoryService(store, transactor, clock);

@@ -12,14 +12,15 @@ export interface SendFactsLimits {
   summaries: number;
 }
 
-/** About 200 bytes an entry: some 20 MB at most, whatever the number of users. */
+/** About 200 bytes an entry: some 28 MB at most, whatever the number of users. A limit of 0 keeps nothing. */
 export const defaultSendFactsLimits: SendFactsLimits = { memberships: 50_000, blocks: 50_000, summaries: 20_000 };
 
 /**
  * The facts every send reads and almost never sees change, kept in memory: that the sender is a
  * member of the chat, whether the other member of a private chat blocked them, the sender's
- * summary, and whether any of their pending scheduled sends has a client id. The rules stay with their services (the loads are `requireMember` and the repos'
- * queries); this only remembers their answers.
+ * summary, and whether any of their pending scheduled sends has a client id. The rules stay with
+ * their services (the loads are `requireMember` and the repos' queries); this only remembers
+ * their answers.
  *
  * Each fact is dropped by the committed events that change it (`apply`), which reach it twice:
  * from this node's transactor as soon as the change commits (before the request that made it is

@@ -188,27 +188,25 @@ describe('send facts on two nodes', await needs('postgres', 'redis'), () => {
   const heardOnB = (type: EventType, match: (e: DomainEvent) => boolean) =>
     until(() => b.events.some((e) => e.type === type && match(e)), `${type} on node B`);
 
-  it('removed from a group on A: a send through B is refused once B has heard of it', async () => {
+  // Membership and blocks are read from the shared database on every send when there are nodes:
+  // no waiting for B's bus.
+  it('removed from a group on A: a send through B is refused at once', async () => {
     const [owner, m] = [await a.user(), await a.user()];
     const group = (await a.core.conversations.create(owner.id, { type: 'group', name: 'g', members: [m.id] })).conversation.id;
     sent(await b.core.messages.send(m.id, group, text('warm on B')));
     await a.core.conversations.removeMember(owner.id, group, m.id);
-    await heardOnB('member.removed', (e) => e.type === 'member.removed' && (e.data as { userId: number }).userId === m.id);
     await assert.rejects(b.core.messages.send(m.id, group, text('after removal')), code('NOT_A_MEMBER'));
   });
 
-  it('blocked on A: a send through B is refused; unblocked on A: it passes', async () => {
+  it('blocked on A: a send through B is refused at once; unblocked on A: it passes', async () => {
     const [x, y] = [await a.user(), await a.user()];
     const chat = (await a.core.conversations.create(x.id, { members: [y.id] })).conversation.id;
     sent(await b.core.messages.send(y.id, chat, text('warm on B')));
     await a.core.contacts.add(x.id, { userId: y.id });
     b.clear();
     await a.core.contacts.update(x.id, y.id, { isBlocked: true });
-    await heardOnB('contact.updated', () => true);
     await assert.rejects(b.core.messages.send(y.id, chat, text('blocked')), code('BLOCKED'));
-    b.clear();
     await a.core.contacts.update(x.id, y.id, { isBlocked: false });
-    await heardOnB('contact.updated', () => true);
     sent(await b.core.messages.send(y.id, chat, text('unblocked')));
   });
 
