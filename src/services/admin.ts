@@ -235,7 +235,8 @@ export class AdminService {
    * is told the chat is gone), every message they sent (each announced deleted), their places in
    * groups (announced as removals; an owner's group passes on as when an owner leaves), contacts
    * both ways (owners are told), friend requests, keys, identities, scheduled sends, calls,
-   * sessions (sockets close on every node) and uploads (the bytes after the commit).
+   * sessions (sockets close on every node) and uploads (the bytes after the commit). How far they
+   * had read in their groups stays (departed_reads), so messages they read stay read.
    */
   async deleteUser(actor: Actor, userId: number): Promise<UserDeletion> {
     this.notSelf(actor, userId, 'delete your own account');

@@ -64,7 +64,9 @@ export class Transactor {
       }
       return result;
     } catch (err) {
-      if (entry) this.pending.splice(this.pending.indexOf(entry), 1);
+      // Only an entry whose transaction failed leaves the queue: once committed its events are
+      // published whatever the commit hook did.
+      if (entry && !entry.committed) this.pending.splice(this.pending.indexOf(entry), 1);
       throw err;
     } finally {
       this.flush();

@@ -392,16 +392,18 @@ export class ConversationRepo implements MembershipSource {
     const ids = [...new Set(conversationIds)];
     if (ids.length === 0) return new Map();
     const out = new Map<number, number>();
-    for (const table of ['conversation_members', 'departed_reads'] as const) {
-      const rows = await this.db
-        .selectFrom(table)
-        .select(['conversation_id', (eb) => eb.fn.max('last_read_message_id').as('up_to')])
-        .where('conversation_id', 'in', ids)
-        .where('user_id', '!=', userId)
-        .groupBy('conversation_id')
-        .execute();
-      for (const r of rows) out.set(r.conversation_id, Math.max(out.get(r.conversation_id) ?? 0, Number(r.up_to ?? 0)));
-    }
+    const found = await Promise.all(
+      (['conversation_members', 'departed_reads'] as const).map((table) =>
+        this.db
+          .selectFrom(table)
+          .select(['conversation_id', (eb) => eb.fn.max('last_read_message_id').as('up_to')])
+          .where('conversation_id', 'in', ids)
+          .where('user_id', '!=', userId)
+          .groupBy('conversation_id')
+          .execute(),
+      ),
+    );
+    for (const r of found.flat()) out.set(r.conversation_id, Math.max(out.get(r.conversation_id) ?? 0, Number(r.up_to ?? 0)));
     return out;
   }
 
