@@ -47,17 +47,30 @@ async function send(method: string, path: string, body: unknown, token: string |
 
 let refreshing: Promise<boolean> | null = null;
 
-/** Trades the refresh token for a new pair; concurrent 401s share one exchange. */
-function refreshTokens(): Promise<boolean> {
+/** What a refresh exchange settled: a fresh token in store, or the session gone for good. */
+async function exchange(staleToken: string): Promise<boolean> {
+  // Another tab may have refreshed while this one waited for the lock: its pair is already
+  // stored, and spending the old refresh token again would look like theft to the server.
+  const session = loadSession();
+  const refreshToken = loadRefreshToken();
+  if (!session || !refreshToken) return false;
+  if (session.token !== staleToken) return true;
+  const res = await send('POST', '/api/auth/refresh', { refresh_token: refreshToken }, undefined);
+  if (!res.ok) return false;
+  const data = ((await res.json()) as Envelope).data as { access_token: string; refresh_token: string };
+  saveSession({ ...session, token: data.access_token }, data.refresh_token);
+  return true;
+}
+
+/**
+ * Trades the refresh token for a new pair. Concurrent 401s in a tab share one exchange, and tabs
+ * take turns under a Web Lock, since both spending one refresh token revokes the session.
+ */
+function refreshTokens(staleToken: string): Promise<boolean> {
   refreshing ??= (async () => {
-    const refreshToken = loadRefreshToken();
-    const session = loadSession();
-    if (!refreshToken || !session) return false;
-    const res = await send('POST', '/api/auth/refresh', { refresh_token: refreshToken }, undefined);
-    if (!res.ok) return false;
-    const data = ((await res.json()) as Envelope).data as { access_token: string; refresh_token: string };
-    saveSession({ ...session, token: data.access_token }, data.refresh_token);
-    return true;
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+    if (!locks) return exchange(staleToken);
+    return locks.request('parley-refresh', () => exchange(staleToken));
   })().finally(() => {
     refreshing = null;
   });
@@ -69,7 +82,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const token = loadSession()?.token;
   let res = await send(method, path, body, token);
   if (res.status === 401 && token) {
-    const refreshed = await refreshTokens().catch(() => {
+    const refreshed = await refreshTokens(token).catch(() => {
       throw new ApiError(0, 0, 'network unreachable');
     });
     if (refreshed) res = await send(method, path, body, loadSession()?.token);
