@@ -82,6 +82,29 @@ test('an expired token is refreshed once and the call retried', async () => {
   assert.equal(signedOut, 0);
 });
 
+for (const status of [500, 503, 429]) {
+  test(`a refresh answered ${status} is transient and keeps the session`, async () => {
+    signIn('old', 'r1');
+    server(status);
+    await assert.rejects(api('GET', '/api/x'), (err: unknown) => err instanceof ApiError && err.transient);
+    assert.equal(token(), 'old');
+    assert.equal(signedOut, 0);
+  });
+}
+
+test('a refresh that never reaches the server is transient', async () => {
+  signIn('old', 'r1');
+  server(200);
+  const inner = handler;
+  handler = (url, init) => {
+    if (url === '/api/auth/refresh') throw new TypeError('offline');
+    return inner(url, init);
+  };
+  await assert.rejects(api('GET', '/api/x'), (err: unknown) => err instanceof ApiError && err.status === 0);
+  assert.equal(token(), 'old');
+  assert.equal(signedOut, 0);
+});
+
 for (const status of [400, 401]) {
   test(`a refresh refused ${status} signs out`, async () => {
     signIn('old', 'r1');

@@ -56,7 +56,9 @@ async function exchange(staleToken: string): Promise<boolean> {
   if (!session || !refreshToken) return false;
   if (session.token !== staleToken) return true;
   const res = await send('POST', '/api/auth/refresh', { refresh_token: refreshToken }, undefined);
-  if (!res.ok) return false;
+  // Only a refusal means signed out; a busy or unreachable server is worth another try later.
+  if (res.status === 400 || res.status === 401) return false;
+  if (!res.ok) return unwrap<never>(res);
   const data = ((await res.json()) as Envelope).data as { access_token: string; refresh_token: string };
   saveSession({ ...session, token: data.access_token }, data.refresh_token);
   return true;
@@ -82,8 +84,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const token = loadSession()?.token;
   let res = await send(method, path, body, token);
   if (res.status === 401 && token) {
-    const refreshed = await refreshTokens(token).catch(() => {
-      throw new ApiError(0, 0, 'network unreachable');
+    const refreshed = await refreshTokens(token).catch((err: unknown) => {
+      throw err instanceof ApiError ? err : new ApiError(0, 0, 'network unreachable');
     });
     if (refreshed) res = await send(method, path, body, loadSession()?.token);
     if (res.status === 401) {
