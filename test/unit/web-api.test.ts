@@ -141,3 +141,11 @@ test('concurrent 401s in a tab share one refresh', async () => {
   await Promise.all([api('GET', '/api/a'), api('GET', '/api/b')]);
   assert.equal(calls.filter((c) => c === 'POST /api/auth/refresh').length, 1);
 });
+
+test('a 401 with no session at all signs out, but a refused sign-in does not', async () => {
+  server(200);
+  await assert.rejects(api('GET', '/api/x'), (err: unknown) => err instanceof ApiError && err.status === 401);
+  assert.equal(signedOut, 1);
+  await assert.rejects(api('POST', '/api/auth/login', {}), (err: unknown) => err instanceof ApiError && err.status === 401);
+  assert.equal(signedOut, 1);
+});

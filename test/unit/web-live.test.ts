@@ -56,7 +56,7 @@ interface LiveLike {
 }
 interface LiveModule {
   LiveSocket: new (opts: {
-    token: () => string;
+    token: () => string | undefined;
     onFrame: (f: Frame) => void;
     onState: (s: string) => void;
     onSynced: (complete: boolean) => void;
@@ -69,11 +69,11 @@ interface LiveModule {
 const livePath = '../../web/src/lib/live.ts';
 const { LiveSocket } = (await import(livePath)) as LiveModule;
 
-function harness() {
+function harness(token: () => string | undefined = () => 'tok') {
   const log: string[] = [];
   const frames: Frame[] = [];
   const live = new LiveSocket({
-    token: () => 'tok',
+    token,
     onFrame: (f) => frames.push(f),
     onState: (s) => log.push(`state:${s}`),
     onSynced: (complete) => log.push(`synced:${complete}`),
@@ -87,6 +87,14 @@ const latest = () => FakeSocket.opened.at(-1)!;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('web live socket', () => {
+  test('with no session at all it ends the session instead of waiting in "connecting"', () => {
+    const { live, log } = harness(() => undefined);
+    live.start();
+    assert.deepEqual(log, ['ended']);
+    assert.equal(FakeSocket.opened.length, 0);
+    live.stop();
+  });
+
   test('resumes from the last seq it saw, and only a fresh start asks for a full reload', async () => {
     const { live, log, frames } = harness();
     live.start();

@@ -93,6 +93,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       onSignedOut();
     }
   }
+  // No session at all: nothing to refresh, so the page must sign in again rather than wait.
+  // The auth endpoints are exempt, as a 401 there is a wrong password, not a lost session.
+  else if (res.status === 401 && !path.startsWith('/api/auth/')) onSignedOut();
   return unwrap<T>(res);
 }
 
