@@ -223,6 +223,20 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     await chatRow(ann, new RegExp(`^${bobName}`)).click();
     await ann.getByTestId('call-record').filter({ hasText: `Missed Video call from ${bobName}` }).waitFor();
   });
+
+  test('another tab signing out, or in as someone else, signs this tab out', async () => {
+    const first = await person(`Cam ${suffix}`);
+    const second = await first.context().newPage();
+    await second.goto(`${rig.url}/app/`);
+    await second.getByRole('button', { name: 'New chat' }).waitFor();
+    // A storage event reaches the other pages of the origin, not the one that wrote.
+    await first.evaluate(() => localStorage.removeItem('parley.session'));
+    await second.getByRole('button', { name: 'Create an account' }).waitFor();
+
+    const third = await first.context().newPage();
+    await registerIn(third, rig.url, newPhone(), `Dee ${suffix}`);
+    await first.getByRole('button', { name: 'Create an account' }).waitFor();
+  });
 });
 
 describe('Parley Web client on a server that asks for a verification code', { timeout: 60_000, ...(await needs('chromium')) }, () => {

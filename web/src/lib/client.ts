@@ -127,6 +127,7 @@ export class ChatClient {
     // The list is shown at once; the socket's first connect loads it again, so that nothing
     // sent between this answer and the connection is missed.
     void this.reload();
+    window.addEventListener('storage', this.sessionChanged);
     this.socket.start();
     api('GET', '/api/admin/stats').then(
       () => this.set({ isAdmin: true }),
@@ -135,9 +136,27 @@ export class ChatClient {
   }
 
   stop(): void {
+    window.removeEventListener('storage', this.sessionChanged);
     this.socket.stop();
     clearTimeout(this.flushTimer);
   }
+
+  /** Still the session this client was started for: not signed out, nor someone else signed in. */
+  private ownSession(): boolean {
+    return loadSession()?.user.id === this.state.me.id;
+  }
+
+  /**
+   * Another tab signed out, or signed in as someone else (the session key is shared): this tab
+   * signs out too, so that it never acts, nor sends its outbox, with another user's token.
+   */
+  private readonly sessionChanged = (e: StorageEvent): void => {
+    // A null key is localStorage.clear(), which drops the session as well.
+    if (e.key !== null && e.key !== 'parley.session') return;
+    if (this.ownSession()) return;
+    this.stop();
+    this.signedOut(false);
+  };
 
   private set(patch: Partial<ClientState> | ((s: ClientState) => Partial<ClientState>)): void {
     const change = typeof patch === 'function' ? patch(this.state) : patch;
@@ -324,6 +343,8 @@ export class ChatClient {
     clearTimeout(this.flushTimer);
     try {
       for (let item = outbox.nextDue(this.state.outbox, Date.now()); item; item = outbox.nextDue(this.state.outbox, Date.now())) {
+        // The storage event may not have arrived yet: never send this user's outbox as another.
+        if (!this.ownSession()) break;
         const clientId = item.clientId;
         this.set((s) => ({ outbox: outbox.markSending(s.outbox, clientId) }));
         try {
