@@ -175,13 +175,15 @@ export class ChatClient {
   // ---- synchronisation
 
   private synced(complete: boolean): void {
-    if (!complete) void this.reload();
+    // Incomplete: a first connect, or a gap the server could not replay (refetch), where the
+    // loaded pages may miss messages and deletions, so they are loaded afresh, not merged into.
+    if (!complete) void this.reload(true);
     this.set((s) => ({ outbox: outbox.wakeAll(s.outbox) }));
     void this.flush();
   }
 
   /** Everything shown, fetched afresh (first connect, or a gap the server could not replay). */
-  async reload(): Promise<void> {
+  async reload(fresh = false): Promise<void> {
     try {
       const [page, contacts] = await Promise.all([
         api<{ chats: Chat[] }>('GET', '/api/chats?limit=200'),
@@ -189,18 +191,21 @@ export class ChatClient {
       ]);
       this.set({ chats: sortChats(page.chats), chatsLoaded: true, contacts: Object.fromEntries(contacts.contacts.map((c) => [c.contact_id, flagsOf(c)])) });
       const open = this.state.openChatId;
-      if (open !== null) await this.loadNewest(open);
+      // Every other chat reloads when opened; the open one keeps showing until its page arrives.
+      if (fresh) this.set((s) => ({ timelines: open !== null && s.timelines[open] ? { [open]: s.timelines[open] } : {} }));
+      if (open !== null) await this.loadNewest(open, fresh);
     } catch (err) {
       // Offline: the next connect reloads. A lost session has signed out already.
       if (!(err instanceof ApiError)) console.error('reload failed', err);
     }
   }
 
-  private async loadNewest(chatId: number): Promise<void> {
+  /** The newest page of a chat, merged into what is loaded, or replacing it (`fresh`). */
+  private async loadNewest(chatId: number, fresh = false): Promise<void> {
     const page = await api<{ messages: Message[]; has_more: boolean }>('GET', `/api/chats/${chatId}/messages?limit=${PAGE}`);
     this.setTimeline(chatId, (t) => ({
-      messages: mergeMessages(t.messages, page.messages),
-      hasMore: t.loaded ? t.hasMore : page.has_more,
+      messages: mergeMessages(fresh ? [] : t.messages, page.messages),
+      hasMore: t.loaded && !fresh ? t.hasMore : page.has_more,
       loaded: true,
     }));
     this.learnNames(page.messages);
