@@ -80,6 +80,11 @@ export class ChatClient {
   /** When I last said I was typing, by chat; a sent message clears it, so that the next keystroke is announced. */
   private readonly typingSent = new Map<number, number>();
   private readSent = new Map<number, number>();
+  private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
+  private reloadFresh = false;
+  /** Numbers each reload, so that an answer overtaken by a newer reload is dropped. */
+  private reloadSeq = 0;
 
   constructor(
     session: Session,
@@ -138,6 +143,8 @@ export class ChatClient {
   stop(): void {
     window.removeEventListener('storage', this.sessionChanged);
     this.socket.stop();
+    // A reload still on its way answers for a client no longer shown.
+    this.reloadSeq++;
     clearTimeout(this.flushTimer);
   }
 
@@ -183,12 +190,36 @@ export class ChatClient {
   }
 
   /** Everything shown, fetched afresh (first connect, or a gap the server could not replay). */
-  async reload(fresh = false): Promise<void> {
+  reload(fresh = false): Promise<void> {
+    // Start and the socket's first connect both ask at once: one reload runs at a time, and a
+    // request made meanwhile runs once after it (what it asked for may have changed since).
+    this.reloadFresh ||= fresh;
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        const asked = this.reloadFresh;
+        this.reloadFresh = false;
+        await this.reloadOnce(asked);
+      } while (this.reloadAgain);
+    })().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  private async reloadOnce(fresh: boolean): Promise<void> {
+    const seq = ++this.reloadSeq;
     try {
       const [page, contacts] = await Promise.all([
         api<{ chats: Chat[] }>('GET', '/api/chats?limit=200'),
         api<{ contacts: ContactEntry[] }>('GET', '/api/contacts?limit=200'),
       ]);
+      // A later reload has started since: this answer is older than what it will show.
+      if (seq !== this.reloadSeq) return;
       this.set({ chats: sortChats(page.chats), chatsLoaded: true, contacts: Object.fromEntries(contacts.contacts.map((c) => [c.contact_id, flagsOf(c)])) });
       const open = this.state.openChatId;
       // Every other chat reloads when opened; the open one keeps showing until its page arrives.
