@@ -9,11 +9,12 @@ interface ApiModule {
   ApiError: new (...args: never[]) => ApiErrorLike;
   api: (method: string, path: string, body?: unknown) => Promise<unknown>;
   whenSignedOut: (listener: () => void) => void;
+  fileLink: (url: string) => string;
 }
 // Imported by a computed path: api.ts is browser code (DOM types), which the server's type
 // check must not pull in; the browser project checks it.
 const apiPath = '../../web/src/lib/api.ts';
-const { ApiError, api, whenSignedOut } = (await import(apiPath)) as ApiModule;
+const { ApiError, api, fileLink, whenSignedOut } = (await import(apiPath)) as ApiModule;
 
 /** A Map standing in for localStorage, so tests can play another tab writing to it. */
 const store = new Map<string, string>();
@@ -26,7 +27,7 @@ const localStorageStub = {
 type Handler = (url: string, init: RequestInit) => Response | Promise<Response>;
 let handler: Handler;
 const calls: string[] = [];
-const saved = ['fetch', 'localStorage', 'navigator'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)] as const);
+const saved = ['fetch', 'localStorage', 'navigator', 'location'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)] as const);
 let signedOut = 0;
 
 function define(k: string, value: unknown) {
@@ -148,4 +149,11 @@ test('a 401 with no session at all signs out, but a refused sign-in does not', a
   assert.equal(signedOut, 1);
   await assert.rejects(api('POST', '/api/auth/login', {}), (err: unknown) => err instanceof ApiError && err.status === 401);
   assert.equal(signedOut, 1);
+});
+
+test('file links carry the token, unless the server signed them already', () => {
+  define('location', { origin: 'http://parley.test' });
+  signIn('tok', 'r1');
+  assert.equal(fileLink('http://elsewhere.test/api/files/1'), '/api/files/1?token=tok');
+  assert.equal(fileLink('/api/files/2?exp=9&sig=abc'), '/api/files/2?exp=9&sig=abc');
 });

@@ -115,13 +115,15 @@ export async function unwrap<T>(res: Response): Promise<T> {
 
 /**
  * A file link the server issued, made relative (it may name another origin behind a proxy) and
- * carrying the token, since <img> and download links cannot send an Authorization header.
+ * carrying the token, since <img> and download links cannot send an Authorization header, unless
+ * the server signed it already.
  */
 export function fileLink(url: string): string {
   if (!url) return '';
   const parsed = new URL(url, location.origin);
   const token = loadSession()?.token;
-  if (token) parsed.searchParams.set('token', token);
+  // A signed link (sig=) is its own authorisation: the token would only leak further with it.
+  if (token && !parsed.searchParams.has('sig')) parsed.searchParams.set('token', token);
   return parsed.pathname + parsed.search;
 }
 
