@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ChatClient, ClientState } from '../lib/client.ts';
 import { clockTime, dayLabel } from '../lib/format.ts';
 import { useLocale, useT } from '../lib/prefs.ts';
-import { groupByDay } from '../lib/timeline.ts';
+import { dayKey, groupByDay } from '../lib/timeline.ts';
 import type { Chat, Message } from '../lib/types.ts';
 import { Composer } from './Composer.tsx';
 import { ForwardDialog } from './ForwardDialog.tsx';
@@ -66,6 +66,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
   });
 
   const presence = chat.peer_id ? state.presence[chat.peer_id] : undefined;
+  // "Last seen" names the local day, as the clock time beside it is local (a UTC slice is a day off near midnight).
   const subtitle =
     typingNow.length > 0
       ? t('typing', { name: typingNow.map(([id]) => state.names[Number(id)] ?? '…').join(', ') })
@@ -74,7 +75,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
         : presence
           ? presence.online
             ? t('online')
-            : t('lastSeen', { time: `${dayLabel(presence.lastSeen.slice(0, 10), locale, { today: t('today'), yesterday: t('yesterday') })} ${clockTime(presence.lastSeen, locale)}` })
+            : t('lastSeen', { time: `${dayLabel(dayKey(presence.lastSeen), locale, { today: t('today'), yesterday: t('yesterday') })} ${clockTime(presence.lastSeen, locale)}` })
           : '';
 
   const byId = new Map(messages.map((m) => [m.id, m]));
