@@ -9,11 +9,14 @@ import { ForwardDialog } from './ForwardDialog.tsx';
 import { GroupDialog } from './GroupDialog.tsx';
 import { ImageViewer } from './ImageViewer.tsx';
 import { MessageItem, PendingItem } from './MessageItem.tsx';
+import { ErrorLine, useAction } from './useAction.tsx';
 
 /** The open chat: header with presence or typing, the history (paged upward as it scrolls), the composer. */
 export function Conversation({ client, state, chat }: { client: ChatClient; state: ClientState; chat: Chat }) {
   const t = useT();
   const locale = useLocale();
+  // Failures of what is done to a message (delete, recall) show here rather than vanish.
+  const { error, run } = useAction();
   const timeline = state.timelines[chat.id];
   const messages = timeline?.messages ?? [];
   const listRef = useRef<HTMLDivElement>(null);
@@ -128,8 +131,8 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
                 quoted={m.reply_to_id ? byId.get(m.reply_to_id) : undefined}
                 onReply={() => setReplyTo(m)}
                 onEdit={() => setEditing(m)}
-                onDelete={() => void client.remove(m)}
-                onRecall={() => void client.recall(m.id)}
+                onDelete={() => void run(() => client.remove(m))}
+                onRecall={() => void run(() => client.recall(m.id))}
                 onView={() => setViewing(m)}
                 onPin={() => void client.setMessagePinned(m.id, !m.is_pinned)}
                 onForward={() => setForwarding(m)}
@@ -156,6 +159,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
           </div>
         ))}
       </div>
+      <ErrorLine error={error} />
       <Composer
         key={editing?.id ?? 'new'}
         chatId={chat.id}
