@@ -74,7 +74,11 @@ export async function webAppRoutes(app: FastifyInstance, config: Config): Promis
 
   const send = async (request: FastifyRequest, reply: FastifyReply, relative: string, cacheControl: string) => {
     void reply.header('cache-control', cacheControl);
-    if (relative.endsWith('.html')) void reply.header('content-security-policy', contentSecurityPolicy(sameHost(request)));
+    if (relative.endsWith('.html')) {
+      void reply.header('content-security-policy', contentSecurityPolicy(sameHost(request)));
+      // File links carry the token in their query: leaving a page must not hand them to another site.
+      void reply.header('referrer-policy', 'no-referrer');
+    }
     return reply.sendFile(relative, root, { cacheControl: false });
   };
 

@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { needs } from '../support/requires.ts';
 import { WebhookSink } from '../support/webhook.ts';
 import { WsClient } from '../support/ws.ts';
-import { keepingArtifacts, newPhone, registerIn, send, sessionOf, startChatWith, startRig, type ClientRig } from './client-support.ts';
+import { historyCounts, keepingArtifacts, newPhone, registerIn, send, sessionOf, startChatWith, startRig, type ClientRig } from './client-support.ts';
 
 const messagesOf = (page: Page) => page.getByTestId('message');
 const chatRow = (page: Page, name: string | RegExp) => page.getByTestId('chat-list').getByRole('button', { name });
@@ -177,8 +177,8 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
       await chatRow(ann, new RegExp(`^${bobName}`)).click();
       await messagesOf(ann).filter({ hasText: 'outlives the reload' }).waitFor();
       await ann.getByTestId('connection-banner').waitFor({ state: 'detached' });
-      // Let a duplicate (a second flush of the restored outbox) arrive before counting.
-      await bob.waitForTimeout(1500);
+      // The server's record, not a wait: a second flush of the restored outbox would be stored twice.
+      assert.deepEqual(await historyCounts(ann, rig.url, ['outlives the reload']), { 'outlives the reload': 1 });
       assert.equal(await messagesOf(bob).filter({ hasText: 'outlives the reload' }).count(), 1);
       assert.equal(await messagesOf(ann).filter({ hasText: 'outlives the reload' }).count(), 1);
       assert.equal(await ann.getByTestId('pending-message').count(), 0);
@@ -222,6 +222,20 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     }
     await chatRow(ann, new RegExp(`^${bobName}`)).click();
     await ann.getByTestId('call-record').filter({ hasText: `Missed Video call from ${bobName}` }).waitFor();
+  });
+
+  test('another tab signing out, or in as someone else, signs this tab out', async () => {
+    const first = await person(`Cam ${suffix}`);
+    const second = await first.context().newPage();
+    await second.goto(`${rig.url}/app/`);
+    await second.getByRole('button', { name: 'New chat' }).waitFor();
+    // A storage event reaches the other pages of the origin, not the one that wrote.
+    await first.evaluate(() => localStorage.removeItem('parley.session'));
+    await second.getByRole('button', { name: 'Create an account' }).waitFor();
+
+    const third = await first.context().newPage();
+    await registerIn(third, rig.url, newPhone(), `Dee ${suffix}`);
+    await first.getByRole('button', { name: 'Create an account' }).waitFor();
   });
 });
 

@@ -82,3 +82,21 @@ export async function send(page: Page, text: string): Promise<void> {
 export async function sessionOf(page: Page): Promise<{ token: string; user: { id: number } }> {
   return JSON.parse((await page.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { token: string; user: { id: number } };
 }
+
+/**
+ * How many times each text is in the stored history of every chat `page`'s user is in: the
+ * server's record, so a duplicate send shows without waiting for it to be rendered.
+ */
+export async function historyCounts(page: Page, base: string, texts: readonly string[]): Promise<Record<string, number>> {
+  const { token } = await sessionOf(page);
+  const get = async <T,>(p: string): Promise<T> => {
+    const res = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    return ((await res.json()) as { data: T }).data;
+  };
+  const counts: Record<string, number> = Object.fromEntries(texts.map((t) => [t, 0]));
+  for (const chat of (await get<{ chats: { id: number }[] }>('/api/chats?limit=200')).chats) {
+    const { messages } = await get<{ messages: { content: string }[] }>(`/api/chats/${chat.id}/messages?limit=100`);
+    for (const m of messages) if (m.content in counts) counts[m.content]! += 1;
+  }
+  return counts;
+}

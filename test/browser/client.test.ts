@@ -4,7 +4,7 @@ import { after, before, describe, test as nodeTest } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { needs } from '../support/requires.ts';
-import { keepingArtifacts, newPhone, registerIn, send, startChatWith, startRig, type ClientRig } from './client-support.ts';
+import { historyCounts, keepingArtifacts, newPhone, registerIn, send, startChatWith, startRig, type ClientRig } from './client-support.ts';
 
 describe('Parley Web client', { timeout: 120_000, ...(await needs('chromium')) }, () => {
   let rig: ClientRig;
@@ -69,8 +69,9 @@ describe('Parley Web client', { timeout: 120_000, ...(await needs('chromium')) }
     await messagesOf(ann).filter({ hasText: 'typed while offline' }).waitFor();
     await ann.getByTestId('connection-banner').waitFor({ state: 'detached' });
     await messagesOf(bob).filter({ hasText: 'typed while offline' }).waitFor();
-    // Let any late duplicate (a replay, a retried send) arrive before counting.
-    await ann.waitForTimeout(1500);
+    // The server's record, not a wait: a retried send stored twice would be there already.
+    const sent = ['missed 1', 'missed 2', 'missed 3', 'typed while offline'];
+    assert.deepEqual(await historyCounts(ann, rig.url, sent), Object.fromEntries(sent.map((t) => [t, 1])));
     for (const text of ['missed 1', 'missed 2', 'missed 3', 'typed while offline']) {
       assert.equal(await messagesOf(ann).filter({ hasText: text }).count(), 1, `Ann sees "${text}" once`);
       assert.equal(await messagesOf(bob).filter({ hasText: text }).count(), 1, `Bob sees "${text}" once`);

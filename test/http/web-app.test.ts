@@ -45,6 +45,7 @@ describe('Parley Web at /app', () => {
       assert.match(csp, new RegExp(`connect-src 'self' ws://${host.replace(/\./g, '\\.')} wss://${host.replace(/\./g, '\\.')}`));
       assert.match(csp, /img-src 'self' blob: data:/);
       assert.match(csp, /frame-ancestors 'none'/);
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', 'file links carry the token');
     }
   });
 

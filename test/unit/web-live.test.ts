@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import type { Frame } from '../../web/src/lib/types.ts';
 
 /** A stand-in for the browser's WebSocket: records URLs and lets the test play the server. */
@@ -35,6 +35,8 @@ const saved = ['WebSocket', 'window', 'location', 'navigator'].map((k) => [k, Ob
 const windowListeners = new Map<string, () => void>();
 
 beforeEach(() => {
+  // Reconnect backoffs run on mocked time: a test moves the clock instead of racing it.
+  mock.timers.enable({ apis: ['setTimeout'] });
   FakeSocket.opened = [];
   const define = (k: string, value: unknown) => Object.defineProperty(globalThis, k, { value, configurable: true, writable: true });
   define('WebSocket', FakeSocket);
@@ -44,6 +46,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  mock.timers.reset();
   for (const [k, d] of saved) {
     if (d) Object.defineProperty(globalThis, k, d);
     else delete globals[k];
@@ -56,7 +59,7 @@ interface LiveLike {
 }
 interface LiveModule {
   LiveSocket: new (opts: {
-    token: () => string;
+    token: () => string | undefined;
     onFrame: (f: Frame) => void;
     onState: (s: string) => void;
     onSynced: (complete: boolean) => void;
@@ -69,11 +72,11 @@ interface LiveModule {
 const livePath = '../../web/src/lib/live.ts';
 const { LiveSocket } = (await import(livePath)) as LiveModule;
 
-function harness() {
+function harness(token: () => string | undefined = () => 'tok') {
   const log: string[] = [];
   const frames: Frame[] = [];
   const live = new LiveSocket({
-    token: () => 'tok',
+    token,
     onFrame: (f) => frames.push(f),
     onState: (s) => log.push(`state:${s}`),
     onSynced: (complete) => log.push(`synced:${complete}`),
@@ -84,9 +87,18 @@ function harness() {
 }
 
 const latest = () => FakeSocket.opened.at(-1)!;
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Past the first reconnect's fixed 300 ms backoff, on the mocked clock. */
+const pastBackoff = () => mock.timers.tick(300);
 
 describe('web live socket', () => {
+  test('with no session at all it ends the session instead of waiting in "connecting"', () => {
+    const { live, log } = harness(() => undefined);
+    live.start();
+    assert.deepEqual(log, ['ended']);
+    assert.equal(FakeSocket.opened.length, 0);
+    live.stop();
+  });
+
   test('resumes from the last seq it saw, and only a fresh start asks for a full reload', async () => {
     const { live, log, frames } = harness();
     live.start();
@@ -99,7 +111,7 @@ describe('web live socket', () => {
     assert.equal(frames.length, 2);
 
     latest().close(1006);
-    await wait(400);
+    pastBackoff();
     const url = new URL(latest().url);
     assert.equal(url.searchParams.get('since'), '11');
     assert.equal(url.searchParams.get('token'), 'tok');
@@ -117,13 +129,13 @@ describe('web live socket', () => {
     latest().open();
     latest().frame({ type: 'connect', data: { seq: 5, heartbeat_interval: 30 } });
     latest().close(1006);
-    await wait(400);
+    pastBackoff();
     latest().open();
     latest().frame({ type: 'connect', data: { seq: 90, heartbeat_interval: 30 } });
     latest().frame({ type: 'refetch', data: { reason: 'expired', since: 5, seq: 90 } });
     assert.equal(log.at(-1), 'synced:false');
     latest().close(1006);
-    await wait(400);
+    pastBackoff();
     assert.equal(new URL(latest().url).searchParams.get('since'), '90');
     live.stop();
   });
@@ -136,14 +148,14 @@ describe('web live socket', () => {
     (globalThis as unknown as { navigator: { onLine: boolean } }).navigator.onLine = false;
     windowListeners.get('offline')!();
     assert.equal(log.at(-1), 'state:offline');
-    await wait(400);
+    pastBackoff();
     assert.equal(FakeSocket.opened.length, 1, 'no reconnect while offline');
     (globalThis as unknown as { navigator: { onLine: boolean } }).navigator.onLine = true;
     windowListeners.get('online')!();
     assert.equal(FakeSocket.opened.length, 2);
     latest().open();
     latest().close(4401);
-    await wait(400);
+    pastBackoff();
     assert.equal(log.at(-1), 'ended');
     assert.equal(FakeSocket.opened.length, 2);
     live.stop();

@@ -1,38 +1,15 @@
-import { clearSession, loadSession, saveSession, type Session } from './session.ts';
+import { api, whenSignedOut } from '../lib/api.ts';
+import { clearSession, saveSession, type Session } from '../lib/session.ts';
 
-/** An answer other than success, with the server's words for it. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError } from '../lib/api.ts';
 
-interface Envelope<T> {
-  code: number;
-  message: string;
-  error?: string;
-  data?: T;
-}
+// The console rides on the client's API layer, so an expired token is refreshed (under the same
+// cross-tab lock) rather than wiping the session both pages share.
+whenSignedOut(() => window.dispatchEvent(new Event('parley-signed-out')));
 
-/** A call of the primary API as the signed-in admin; 401 forgets the session (it ended or expired). */
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const session = loadSession();
-  const headers: Record<string, string> = {};
-  if (session) headers.authorization = `Bearer ${session.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const answer = (await res.json().catch(() => ({ code: res.status, message: res.statusText }))) as Envelope<T>;
-  if (!res.ok) {
-    if (res.status === 401) {
-      clearSession();
-      window.dispatchEvent(new Event('parley-signed-out'));
-    }
-    throw new ApiError(res.status, answer.error || answer.message || res.statusText);
-  }
-  return answer.data as T;
+/** A call of the primary API as the signed-in admin. */
+export function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return api<T>(method, path, body);
 }
 
 /** Which field an account name is: an email has @, a phone number is digits, else a username. */
@@ -44,13 +21,14 @@ function accountField(account: string): 'email' | 'phone' | 'username' {
 export async function signIn(account: string, password: string): Promise<Session> {
   const trimmed = account.trim();
   const field = accountField(trimmed);
-  const data = await call<{ access_token: string; user: Session['user'] }>('POST', '/api/auth/login', {
+  const data = await call<{ access_token: string; refresh_token: string; user: Session['user'] }>('POST', '/api/auth/login', {
     [field]: field === 'phone' ? trimmed.replace(/[\s-]/g, '') : trimmed,
     password,
     device_id: 'parley-admin-console',
   });
   const session = { token: data.access_token, user: data.user };
-  saveSession(session);
+  // The refresh token too: without it the console's session could not outlive its access token.
+  saveSession(session, data.refresh_token);
   return session;
 }
 

@@ -4,7 +4,7 @@ import { Chats } from './chats.tsx';
 import { userName } from './format.ts';
 import { I18n, initialLang, rememberLang, translator, useI18n, type Lang } from './i18n.ts';
 import { Overview } from './overview.tsx';
-import { loadSession, type Session } from './session.ts';
+import { loadSession, type Session } from '../lib/session.ts';
 import { SignIn } from './sign-in.tsx';
 import { Users } from './users.tsx';
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { signIn } from './api.ts';
 import { useI18n } from './i18n.ts';
-import type { Session } from './session.ts';
+import type { Session } from '../lib/session.ts';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const { t } = useI18n();

@@ -47,17 +47,32 @@ async function send(method: string, path: string, body: unknown, token: string |
 
 let refreshing: Promise<boolean> | null = null;
 
-/** Trades the refresh token for a new pair; concurrent 401s share one exchange. */
-function refreshTokens(): Promise<boolean> {
+/** What a refresh exchange settled: a fresh token in store, or the session gone for good. */
+async function exchange(staleToken: string): Promise<boolean> {
+  // Another tab may have refreshed while this one waited for the lock: its pair is already
+  // stored, and spending the old refresh token again would look like theft to the server.
+  const session = loadSession();
+  const refreshToken = loadRefreshToken();
+  if (!session || !refreshToken) return false;
+  if (session.token !== staleToken) return true;
+  const res = await send('POST', '/api/auth/refresh', { refresh_token: refreshToken }, undefined);
+  // Only a refusal means signed out; a busy or unreachable server is worth another try later.
+  if (res.status === 400 || res.status === 401) return false;
+  if (!res.ok) return unwrap<never>(res);
+  const data = ((await res.json()) as Envelope).data as { access_token: string; refresh_token: string };
+  saveSession({ ...session, token: data.access_token }, data.refresh_token);
+  return true;
+}
+
+/**
+ * Trades the refresh token for a new pair. Concurrent 401s in a tab share one exchange, and tabs
+ * take turns under a Web Lock, since both spending one refresh token revokes the session.
+ */
+function refreshTokens(staleToken: string): Promise<boolean> {
   refreshing ??= (async () => {
-    const refreshToken = loadRefreshToken();
-    const session = loadSession();
-    if (!refreshToken || !session) return false;
-    const res = await send('POST', '/api/auth/refresh', { refresh_token: refreshToken }, undefined);
-    if (!res.ok) return false;
-    const data = ((await res.json()) as Envelope).data as { access_token: string; refresh_token: string };
-    saveSession({ ...session, token: data.access_token }, data.refresh_token);
-    return true;
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+    if (!locks) return exchange(staleToken);
+    return locks.request('parley-refresh', () => exchange(staleToken));
   })().finally(() => {
     refreshing = null;
   });
@@ -69,8 +84,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const token = loadSession()?.token;
   let res = await send(method, path, body, token);
   if (res.status === 401 && token) {
-    const refreshed = await refreshTokens().catch(() => {
-      throw new ApiError(0, 0, 'network unreachable');
+    const refreshed = await refreshTokens(token).catch((err: unknown) => {
+      throw err instanceof ApiError ? err : new ApiError(0, 0, 'network unreachable');
     });
     if (refreshed) res = await send(method, path, body, loadSession()?.token);
     if (res.status === 401) {
@@ -78,6 +93,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       onSignedOut();
     }
   }
+  // No session at all: nothing to refresh, so the page must sign in again rather than wait.
+  // The auth endpoints are exempt, as a 401 there is a wrong password, not a lost session.
+  else if (res.status === 401 && !path.startsWith('/api/auth/')) onSignedOut();
   return unwrap<T>(res);
 }
 
@@ -97,13 +115,15 @@ export async function unwrap<T>(res: Response): Promise<T> {
 
 /**
  * A file link the server issued, made relative (it may name another origin behind a proxy) and
- * carrying the token, since <img> and download links cannot send an Authorization header.
+ * carrying the token, since <img> and download links cannot send an Authorization header, unless
+ * the server signed it already.
  */
 export function fileLink(url: string): string {
   if (!url) return '';
   const parsed = new URL(url, location.origin);
   const token = loadSession()?.token;
-  if (token) parsed.searchParams.set('token', token);
+  // A signed link (sig=) is its own authorisation: the token would only leak further with it.
+  if (token && !parsed.searchParams.has('sig')) parsed.searchParams.set('token', token);
   return parsed.pathname + parsed.search;
 }
 

@@ -80,6 +80,11 @@ export class ChatClient {
   /** When I last said I was typing, by chat; a sent message clears it, so that the next keystroke is announced. */
   private readonly typingSent = new Map<number, number>();
   private readSent = new Map<number, number>();
+  private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
+  private reloadFresh = false;
+  /** Numbers each reload, so that an answer overtaken by a newer reload is dropped. */
+  private reloadSeq = 0;
 
   constructor(
     session: Session,
@@ -127,6 +132,7 @@ export class ChatClient {
     // The list is shown at once; the socket's first connect loads it again, so that nothing
     // sent between this answer and the connection is missed.
     void this.reload();
+    window.addEventListener('storage', this.sessionChanged);
     this.socket.start();
     api('GET', '/api/admin/stats').then(
       () => this.set({ isAdmin: true }),
@@ -135,9 +141,29 @@ export class ChatClient {
   }
 
   stop(): void {
+    window.removeEventListener('storage', this.sessionChanged);
     this.socket.stop();
+    // A reload still on its way answers for a client no longer shown.
+    this.reloadSeq++;
     clearTimeout(this.flushTimer);
   }
+
+  /** Still the session this client was started for: not signed out, nor someone else signed in. */
+  private ownSession(): boolean {
+    return loadSession()?.user.id === this.state.me.id;
+  }
+
+  /**
+   * Another tab signed out, or signed in as someone else (the session key is shared): this tab
+   * signs out too, so that it never acts, nor sends its outbox, with another user's token.
+   */
+  private readonly sessionChanged = (e: StorageEvent): void => {
+    // A null key is localStorage.clear(), which drops the session as well.
+    if (e.key !== null && e.key !== 'parley.session') return;
+    if (this.ownSession()) return;
+    this.stop();
+    this.signedOut(false);
+  };
 
   private set(patch: Partial<ClientState> | ((s: ClientState) => Partial<ClientState>)): void {
     const change = typeof patch === 'function' ? patch(this.state) : patch;
@@ -156,32 +182,61 @@ export class ChatClient {
   // ---- synchronisation
 
   private synced(complete: boolean): void {
-    if (!complete) void this.reload();
+    // Incomplete: a first connect, or a gap the server could not replay (refetch), where the
+    // loaded pages may miss messages and deletions, so they are loaded afresh, not merged into.
+    if (!complete) void this.reload(true);
     this.set((s) => ({ outbox: outbox.wakeAll(s.outbox) }));
     void this.flush();
   }
 
   /** Everything shown, fetched afresh (first connect, or a gap the server could not replay). */
-  async reload(): Promise<void> {
+  reload(fresh = false): Promise<void> {
+    // Start and the socket's first connect both ask at once: one reload runs at a time, and a
+    // request made meanwhile runs once after it (what it asked for may have changed since).
+    this.reloadFresh ||= fresh;
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        const asked = this.reloadFresh;
+        this.reloadFresh = false;
+        await this.reloadOnce(asked);
+      } while (this.reloadAgain);
+    })().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  private async reloadOnce(fresh: boolean): Promise<void> {
+    const seq = ++this.reloadSeq;
     try {
       const [page, contacts] = await Promise.all([
         api<{ chats: Chat[] }>('GET', '/api/chats?limit=200'),
         api<{ contacts: ContactEntry[] }>('GET', '/api/contacts?limit=200'),
       ]);
+      // A later reload has started since: this answer is older than what it will show.
+      if (seq !== this.reloadSeq) return;
       this.set({ chats: sortChats(page.chats), chatsLoaded: true, contacts: Object.fromEntries(contacts.contacts.map((c) => [c.contact_id, flagsOf(c)])) });
       const open = this.state.openChatId;
-      if (open !== null) await this.loadNewest(open);
+      // Every other chat reloads when opened; the open one keeps showing until its page arrives.
+      if (fresh) this.set((s) => ({ timelines: open !== null && s.timelines[open] ? { [open]: s.timelines[open] } : {} }));
+      if (open !== null) await this.loadNewest(open, fresh);
     } catch (err) {
       // Offline: the next connect reloads. A lost session has signed out already.
       if (!(err instanceof ApiError)) console.error('reload failed', err);
     }
   }
 
-  private async loadNewest(chatId: number): Promise<void> {
+  /** The newest page of a chat, merged into what is loaded, or replacing it (`fresh`). */
+  private async loadNewest(chatId: number, fresh = false): Promise<void> {
     const page = await api<{ messages: Message[]; has_more: boolean }>('GET', `/api/chats/${chatId}/messages?limit=${PAGE}`);
     this.setTimeline(chatId, (t) => ({
-      messages: mergeMessages(t.messages, page.messages),
-      hasMore: t.loaded ? t.hasMore : page.has_more,
+      messages: mergeMessages(fresh ? [] : t.messages, page.messages),
+      hasMore: t.loaded && !fresh ? t.hasMore : page.has_more,
       loaded: true,
     }));
     this.learnNames(page.messages);
@@ -324,6 +379,8 @@ export class ChatClient {
     clearTimeout(this.flushTimer);
     try {
       for (let item = outbox.nextDue(this.state.outbox, Date.now()); item; item = outbox.nextDue(this.state.outbox, Date.now())) {
+        // The storage event may not have arrived yet: never send this user's outbox as another.
+        if (!this.ownSession()) break;
         const clientId = item.clientId;
         this.set((s) => ({ outbox: outbox.markSending(s.outbox, clientId) }));
         try {

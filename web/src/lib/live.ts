@@ -83,7 +83,11 @@ export class LiveSocket {
   private connect(): void {
     if (this.stopped) return;
     const token = this.opts.token();
-    if (!token) return;
+    if (!token) {
+      // The session is gone (cleared here or in another tab): waiting would hang in "connecting".
+      this.opts.onSessionEnded();
+      return;
+    }
     const params = new URLSearchParams({ token });
     if (this.seq !== null) params.set('since', String(this.seq));
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';

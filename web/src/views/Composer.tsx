@@ -3,6 +3,7 @@ import type { ChatClient } from '../lib/client.ts';
 import { useT } from '../lib/prefs.ts';
 import type { Message } from '../lib/types.ts';
 import { previewOf } from './preview.ts';
+import { ErrorLine, useAction } from './useAction.tsx';
 
 interface Props {
   chatId: number;
@@ -19,11 +20,22 @@ export function Composer({ chatId, client, replyTo, editing, names, onDone }: Pr
   const [text, setText] = useState(editing?.content ?? '');
   const fileInput = useRef<HTMLInputElement>(null);
 
+  const { error, run } = useAction();
+
   function submit() {
     const content = text.trim();
     if (!content) return;
-    if (editing) void client.edit(editing.id, content);
-    else client.sendText(chatId, content, replyTo?.id);
+    if (editing) {
+      // An edit is not queued like a send: on failure the text stays, to try again.
+      const id = editing.id;
+      void run(async () => {
+        await client.edit(id, content);
+        setText('');
+        onDone();
+      });
+      return;
+    }
+    client.sendText(chatId, content, replyTo?.id);
     setText('');
     onDone();
   }
@@ -48,6 +60,7 @@ export function Composer({ chatId, client, replyTo, editing, names, onDone }: Pr
         submit();
       }}
     >
+      <ErrorLine error={error} />
       {context && (
         <div className="composer-context">
           <span>

@@ -2,18 +2,21 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ChatClient, ClientState } from '../lib/client.ts';
 import { clockTime, dayLabel } from '../lib/format.ts';
 import { useLocale, useT } from '../lib/prefs.ts';
-import { groupByDay } from '../lib/timeline.ts';
+import { dayKey, groupByDay } from '../lib/timeline.ts';
 import type { Chat, Message } from '../lib/types.ts';
 import { Composer } from './Composer.tsx';
 import { ForwardDialog } from './ForwardDialog.tsx';
 import { GroupDialog } from './GroupDialog.tsx';
 import { ImageViewer } from './ImageViewer.tsx';
 import { MessageItem, PendingItem } from './MessageItem.tsx';
+import { ErrorLine, useAction } from './useAction.tsx';
 
 /** The open chat: header with presence or typing, the history (paged upward as it scrolls), the composer. */
 export function Conversation({ client, state, chat }: { client: ChatClient; state: ClientState; chat: Chat }) {
   const t = useT();
   const locale = useLocale();
+  // Failures of what is done to a message (delete, recall) show here rather than vanish.
+  const { error, run } = useAction();
   const timeline = state.timelines[chat.id];
   const messages = timeline?.messages ?? [];
   const listRef = useRef<HTMLDivElement>(null);
@@ -66,6 +69,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
   });
 
   const presence = chat.peer_id ? state.presence[chat.peer_id] : undefined;
+  // "Last seen" names the local day, as the clock time beside it is local (a UTC slice is a day off near midnight).
   const subtitle =
     typingNow.length > 0
       ? t('typing', { name: typingNow.map(([id]) => state.names[Number(id)] ?? '…').join(', ') })
@@ -74,7 +78,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
         : presence
           ? presence.online
             ? t('online')
-            : t('lastSeen', { time: `${dayLabel(presence.lastSeen.slice(0, 10), locale, { today: t('today'), yesterday: t('yesterday') })} ${clockTime(presence.lastSeen, locale)}` })
+            : t('lastSeen', { time: `${dayLabel(dayKey(presence.lastSeen), locale, { today: t('today'), yesterday: t('yesterday') })} ${clockTime(presence.lastSeen, locale)}` })
           : '';
 
   const byId = new Map(messages.map((m) => [m.id, m]));
@@ -127,8 +131,8 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
                 quoted={m.reply_to_id ? byId.get(m.reply_to_id) : undefined}
                 onReply={() => setReplyTo(m)}
                 onEdit={() => setEditing(m)}
-                onDelete={() => void client.remove(m)}
-                onRecall={() => void client.recall(m.id)}
+                onDelete={() => void run(() => client.remove(m))}
+                onRecall={() => void run(() => client.recall(m.id))}
                 onView={() => setViewing(m)}
                 onPin={() => void client.setMessagePinned(m.id, !m.is_pinned)}
                 onForward={() => setForwarding(m)}
@@ -155,6 +159,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
           </div>
         ))}
       </div>
+      <ErrorLine error={error} />
       <Composer
         key={editing?.id ?? 'new'}
         chatId={chat.id}
