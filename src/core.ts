@@ -34,7 +34,7 @@ import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
 import { VerificationService } from './services/verification.ts';
 import { ping, type OpenDatabase } from './store/database.ts';
-import { searchIndexMissing, postgresSearchIndexFix } from './store/message-search.ts';
+import { catchUpSearchIndex, searchIndexMissing, postgresSearchIndexFix } from './store/message-search.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { Store } from './store/store.ts';
 
@@ -105,6 +105,12 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
       // A rolling upgrade: a newer node migrated first. Its migrations are additive, so this one
       // runs on; the operator should know it is the older build.
       if (unknown.length) logger.warn({ unknown }, 'the database schema is newer than this build: running on it, but upgrade this node');
+      // Messages another writer stored without indexing them (an older build, a bulk import):
+      // in chunks, so no single transaction holds the file for long.
+      if (database.dialect === 'sqlite') {
+        const ids = await catchUpSearchIndex(database.db);
+        if (ids > 0) logger.info({ ids }, 'search index caught up with messages stored without it');
+      }
       // Searches still answer without it, by scanning: worth a warning at every start, not a refusal.
       if (await searchIndexMissing(database.db, database.dialect)) {
         logger.warn({ fix: postgresSearchIndexFix }, 'message search has no index (the pg_trgm extension could not be created): searches scan every message a user can see; run the fix as a user allowed to create extensions');
@@ -132,7 +138,7 @@ async function buildCore(
   overrides: CoreOverrides,
 ): Promise<Core> {
   const { metrics } = overrides;
-  const store = new Store(database.db, database.dialect, metrics);
+  const store = new Store(database.db, database.dialect, metrics, (err) => logger.error({ err }, 'new messages were not added to the search index; the next commit retries'));
   const onBusError = (err: unknown) => logger.error({ err }, 'bus listener failed');
   // Several nodes share Redis: events and signals cross nodes, presence and limits are counted
   // cluster-wide. Without it, everything stays in this process.

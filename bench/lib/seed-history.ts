@@ -5,6 +5,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase, sqlitePath } from '../../src/store/database.ts';
+import { catchUpSearchIndex } from '../../src/store/message-search.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { repoRoot } from './target.ts';
@@ -208,6 +209,16 @@ export function seedSqliteMessages(file: string, rows: Iterable<SeedMessage>): v
   }
 }
 
+/** Indexes the messages seedSqliteMessages stored for search, as a server would at start. */
+export async function indexSeeded(url: string): Promise<void> {
+  const database = openDatabase({ url, poolSize: 1, sqliteSynchronous: 'NORMAL' });
+  try {
+    await catchUpSearchIndex(database.db, 200_000);
+  } finally {
+    await database.close();
+  }
+}
+
 export async function seedPostgresMessages(db: Kysely<Database>, rows: Iterable<SeedMessage>): Promise<void> {
   const flush = (list: Parameters<typeof toRow>[0][]) => db.insertInto('messages').values(list.map(toRow)).execute();
   const toRow = (m: SeedMessage) => ({
@@ -255,6 +266,7 @@ export async function seed(url: string, shape: HistoryShape, passwordHash: strin
     // Messages go in last, through one connection of our own with large transactions.
     const file = sqlitePath(url);
     seedSqliteMessages(file, messageRows(shape, p.chats, chats.map((c) => c.id), userIds));
+    await indexSeeded(url);
   }
   return { shape, users: p.users.map((u, i) => ({ id: userIds[i]!, phone: u.phone })), chats, seedSeconds: (performance.now() - t0) / 1000 };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { openDatabase, sqlitePath } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
-import { cachedSqlite, DAY, END, phoneOfSeeded, prng, seedPostgresMessages, seedSmallTables, seedSqliteMessages, type Plan, type SeedMessage } from './seed-history.ts';
+import { cachedSqlite, DAY, END, phoneOfSeeded, prng, seedPostgresMessages, seedSmallTables, seedSqliteMessages, indexSeeded, type Plan, type SeedMessage } from './seed-history.ts';
 
 /**
  * The `search` data set: a team server's year of messages, written straight into the database
@@ -145,7 +145,10 @@ export async function seedSearch(url: string, shape: SearchShape, passwordHash: 
   } finally {
     await database.close();
   }
-  if (database.dialect === 'sqlite') seedSqliteMessages(sqlitePath(url), messageRows(shape, p, ids.chatIds, ids.userIds));
+  if (database.dialect === 'sqlite') {
+    seedSqliteMessages(sqlitePath(url), messageRows(shape, p, ids.chatIds, ids.userIds));
+    await indexSeeded(url);
+  }
   const after = openDatabase({ url, poolSize: 1, sqliteSynchronous: 'NORMAL' });
   try {
     await sql`update conversations set last_message_id = (select max(id) from messages where messages.conversation_id = conversations.id)`.execute(after.db);

@@ -19,6 +19,13 @@ export interface GroupCommitOptions {
   maxMillis?: number;
   /** Told each batch's size once it ended (metrics). */
   onBatch?: (units: number) => void;
+  /**
+   * Work done once per batch, after its transactions and before its COMMIT (the search index).
+   * It runs in a savepoint of its own: if it fails, the batch still commits without it, and
+   * `onBeforeCommitError` is told.
+   */
+  beforeCommit?: (trx: Transaction<Database>) => Promise<unknown>;
+  onBeforeCommitError?: (err: unknown) => void;
 }
 
 /**
@@ -40,6 +47,8 @@ export class GroupCommit {
   private readonly maxUnits: number;
   private readonly maxMillis: number;
   private readonly onBatch: ((units: number) => void) | undefined;
+  private readonly beforeCommit: GroupCommitOptions['beforeCommit'];
+  private readonly onBeforeCommitError: (err: unknown) => void;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -48,6 +57,8 @@ export class GroupCommit {
     this.maxUnits = options.maxUnits ?? 200;
     this.maxMillis = options.maxMillis ?? 20;
     this.onBatch = options.onBatch;
+    this.beforeCommit = options.beforeCommit;
+    this.onBeforeCommitError = options.onBeforeCommitError ?? (() => undefined);
   }
 
   run<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -97,6 +108,7 @@ export class GroupCommit {
           await trx.executeQuery(RELEASE);
           done.push({ unit, value });
         }
+        if (this.beforeCommit && done.length > 0) await this.runBeforeCommit(trx);
       });
     } catch (err) {
       // Settling a settled promise does nothing, so the current unit may be among those rejected.
@@ -109,5 +121,16 @@ export class GroupCommit {
       this.onBatch?.(this.stats.units - unitsBefore);
     }
     for (const { unit, value } of done) unit.resolve(value);
+  }
+
+  private async runBeforeCommit(trx: Transaction<Database>): Promise<void> {
+    await trx.executeQuery(SAVEPOINT);
+    try {
+      await this.beforeCommit!(trx);
+    } catch (err) {
+      await trx.executeQuery(ROLLBACK_TO);
+      this.onBeforeCommitError(err);
+    }
+    await trx.executeQuery(RELEASE);
   }
 }

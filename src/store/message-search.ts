@@ -32,6 +32,42 @@ export function ftsQuery(trigrams: readonly string[]): string {
   return trigrams.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
 }
 
+/** The settings key of the highest message id the SQLite index holds (migration 0012). */
+export const searchMarkKey = 'message_search_indexed_through';
+
+/**
+ * Adds the messages above the mark to the SQLite search index, at most `limit` of them, and moves
+ * the mark; resolves to how many ids it covered. The store runs it at the end of every commit
+ * (inside it, so a message and its index entry commit together) and at start, in chunks, for
+ * what other writers stored meanwhile. One statement for the lot: FTS5 then writes one segment
+ * per commit (see migration 0012).
+ */
+export async function indexNewMessages(db: Kysely<Database>, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+  const mark = await db.selectFrom('settings').select('value').where('key', '=', searchMarkKey).executeTakeFirst();
+  if (!mark) return 0;
+  const from = Number(mark.value);
+  const top = await db.selectFrom('messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const through = Math.min(Number(top?.id ?? 0), from + limit);
+  if (through <= from) return 0;
+  await sql`insert into messages_fts(rowid, content) select id, content from messages where id > ${from} and id <= ${through} and content <> ''`.execute(db);
+  await db.updateTable('settings').set({ value: String(through) }).where('key', '=', searchMarkKey).execute();
+  return through - from;
+}
+
+/**
+ * Indexes every message above the mark, in transactions of `chunk` ids so that none holds the
+ * file for long (at start, for what other writers stored; after a bulk import). Resolves to how
+ * many ids it covered.
+ */
+export async function catchUpSearchIndex(db: Kysely<Database>, chunk = 20_000): Promise<number> {
+  let covered = 0;
+  for (;;) {
+    const n = await db.transaction().execute((trx) => indexNewMessages(trx, chunk));
+    if (n === 0) return covered;
+    covered += n;
+  }
+}
+
 /** PostgreSQL's trigram index on message content, which 0010 skips when pg_trgm cannot be created. */
 export const postgresSearchIndex = 'messages_content_trgm';
 

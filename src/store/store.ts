@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import { GroupCommit } from './group-commit.ts';
+import { indexNewMessages } from './message-search.ts';
 import { AdminRepo } from './repos/admin.ts';
 import { CallRepo } from './repos/calls.ts';
 import { VerificationCodeRepo } from './repos/codes.ts';
@@ -58,8 +59,17 @@ export class Store {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly meter?: StoreMeter,
+    /** Told when a commit went through without its search index entries (they follow with the next). */
+    onSearchIndexError: (err: unknown) => void = () => undefined,
   ) {
-    this.groupCommit = dialect === 'sqlite' && !db.isTransaction ? new GroupCommit(db, { onBatch: meter && ((units) => meter.batch(units)) }) : undefined;
+    this.groupCommit =
+      dialect === 'sqlite' && !db.isTransaction
+        ? new GroupCommit(db, {
+            onBatch: meter && ((units) => meter.batch(units)),
+            beforeCommit: (trx) => indexNewMessages(trx),
+            onBeforeCommitError: onSearchIndexError,
+          })
+        : undefined;
     this.users = new UserRepo(db);
     this.sessions = new SessionRepo(db);
     this.codes = new VerificationCodeRepo(db);

@@ -52,6 +52,34 @@ describe('group commit (SQLite)', () => {
     assert.deepEqual(group.stats, { batches: 1, units: 50 });
   });
 
+  it('runs the once-per-batch work before the commit, and commits the batch without it when it fails', async () => {
+    const runs: number[] = [];
+    const told: unknown[] = [];
+    const failing = new Error('index broken');
+    let fail = false;
+    group = new GroupCommit(database.db, {
+      maxMillis: 60_000,
+      beforeCommit: async (trx) => {
+        // Sees the batch's own writes, in the same transaction.
+        runs.push(Number((await sql<{ n: number }>`select count(*) as n from users`.execute(trx)).rows[0]!.n));
+        await trx.insertInto('settings').values({ key: `batch-${runs.length}`, value: 'x', updated_at: 0 }).execute();
+        if (fail) throw failing;
+      },
+      onBeforeCommitError: (err) => told.push(err),
+    });
+    const before = userCount();
+    const first = await Promise.all([group.run(addUser), group.run(addUser), group.run(addUser)]);
+    assert.deepEqual(runs, [before + 3], 'once for the batch of three');
+    const settingRows = (key: string) => (observer.prepare('select count(*) as n from settings where key = ?').get(key) as { n: number }).n;
+    assert.equal(settingRows('batch-1'), 1);
+    fail = true;
+    const second = await group.run(addUser);
+    assert.deepEqual(told, [failing]);
+    assert.equal(committed(second).n, 1, 'the batch committed');
+    assert.equal(settingRows('batch-2'), 0, 'without what the failed work wrote');
+    assert.ok(first.every((id) => committed(id).n === 1));
+  });
+
   it('undoes only the transaction that failed; the others of its batch commit', async () => {
     const before = userCount();
     const failure = new Error('rejected by the service');

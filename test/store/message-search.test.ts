@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import type { User } from '../../src/domain/types.ts';
 import { likeContains } from '../../src/store/errors.ts';
-import { describeEachCore } from '../support/core.ts';
+import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
+import { catchUpSearchIndex, ftsQuery, searchMarkKey, trigramsOf } from '../../src/store/message-search.ts';
+import { knownMigrations, migrateToLatest } from '../../src/store/migrate.ts';
+import { describeCore, describeEachCore, startCore } from '../support/core.ts';
+import { scratch, type Scratch } from '../support/stores.ts';
 
 /**
  * Message search through its index (migration 0010) against the scan it replaced: the same
@@ -160,5 +164,115 @@ describeEachCore('message search', (t) => {
     await t().core.admin.deleteUser(null, leaver.id);
     assert.deepEqual(await agrees(tag), [byFriend]);
     await indexIntact();
+  });
+});
+
+/**
+ * SQLite indexes new messages once per commit (migration 0012): what a commit stores, edits and
+ * deletes before its end is indexed as it is at the end; what another writer stored without the
+ * index is picked up by the next commit and, before serving, at start.
+ */
+describeCore('message search index on SQLite: once per commit', 'sqlite', (core, dir) => {
+  const found = async (userId: number, q: string) => (await core().core.messages.search(userId, q, { limit: 50, offset: 0 })).items.map((v) => v.message.id).sort((x, y) => x - y);
+  const intact = () => sql`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`.execute(core().core.store.db);
+  const mark = async () => Number(await core().core.store.settings.get(searchMarkKey));
+  const newest = async () => Number((await core().core.store.db.selectFrom('messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow()).id);
+
+  it('sends that share a commit are indexed together, each as it is when the commit ends', async () => {
+    const [a, b] = [await core().user(), await core().user()];
+    const chat = (await core().core.conversations.create(a.id, { members: [b.id] })).conversation.id;
+    const tag = `zs${Date.now().toString(36)}`;
+    const batches = await Promise.all(Array.from({ length: 8 }, (_, i) => core().core.messages.send(a.id, chat, { type: 'text', content: `burst ${i} ${tag}` })));
+    const ids = batches.map((r) => (r.kind === 'sent' ? r.view.message.id : 0));
+    assert.deepEqual(await found(b.id, tag), ids.sort((x, y) => x - y));
+    assert.equal(await mark(), await newest());
+    // Stored, edited and deleted inside one transaction: only the edited text is indexed.
+    const [edited, removed] = await core().core.store.transaction(async (tx) => {
+      const at = core().clock.now();
+      const insert = async (content: string) =>
+        Number((await sql<{ id: number }>`insert into messages (conversation_id, sender_id, type, content, created_at, updated_at) values (${chat}, ${a.id}, 'text', ${content}, ${at}, ${at}) returning id`.execute(tx.db)).rows[0]!.id);
+      const first = await insert(`first draft ${tag}`);
+      await tx.db.updateTable('messages').set({ content: `final text ${tag}` }).where('id', '=', first).execute();
+      const second = await insert(`gone ${tag}`);
+      await tx.db.deleteFrom('messages').where('id', '=', second).execute();
+      return [first, second];
+    });
+    assert.deepEqual(await found(b.id, `final text ${tag}`), [edited]);
+    assert.deepEqual(await found(b.id, `first draft ${tag}`), []);
+    assert.ok(!(await found(b.id, tag)).includes(removed));
+    await intact();
+  });
+
+  it('indexes what another writer stored without the index: at the next commit, and at start', async () => {
+    const [a, b] = [await core().user(), await core().user()];
+    const chat = (await core().core.conversations.create(a.id, { members: [b.id] })).conversation.id;
+    const tag = `zt${Date.now().toString(36)}`;
+    // As an older build (or an import) would: a plain insert, committed on its own.
+    const outside = async (content: string) => {
+      const { rows } = await sql<{ id: number }>`insert into messages (conversation_id, sender_id, type, content, created_at, updated_at) values (${chat}, ${a.id}, 'text', ${content}, ${core().clock.now()}, ${core().clock.now()}) returning id`.execute(core().core.store.db);
+      return Number(rows[0]!.id);
+    };
+    const early = await outside(`outside one ${tag}`);
+    assert.deepEqual(await found(b.id, tag), [], 'not indexed yet');
+    const sent = await core().core.messages.send(a.id, chat, { type: 'text', content: `inside ${tag}` });
+    assert.equal(sent.kind, 'sent');
+    assert.deepEqual(await found(b.id, tag), [early, sent.kind === 'sent' ? sent.view.message.id : 0].sort((x, y) => x - y));
+
+    const late = await outside(`outside two ${tag}`);
+    const second = await startCore(dir(), {});
+    try {
+      assert.equal(await mark(), late, 'caught up at start, before serving');
+      assert.ok((await second.core.messages.search(b.id, `outside two ${tag}`, { limit: 5, offset: 0 })).items.some((v) => v.message.id === late));
+    } finally {
+      await second.core.close();
+    }
+    await intact();
+  });
+});
+
+describe('migration 0012 on a database indexed by 0010’s triggers [sqlite]', () => {
+  let dir: Scratch;
+  let database: OpenDatabase;
+  before(async () => {
+    dir = await scratch('sqlite');
+    database = openDatabase({ url: dir.databaseUrl });
+  });
+  after(async () => {
+    await database.close();
+    await dir.cleanup();
+  });
+
+  it('keeps what was indexed, sets the mark at the newest message, and follows edits of old messages', async () => {
+    const db = database.db;
+    const before0012 = knownMigrations.filter((name) => name < '0012');
+    const modules = await Promise.all(before0012.map(async (name) => [name, (await import(`../../src/store/migrations/${name}.ts`)) as { up: (db: Kysely<unknown>, d: 'sqlite') => Promise<void> }] as const));
+    const older = new Migrator({
+      db,
+      provider: { getMigrations: async () => Object.fromEntries(modules.map(([name, m]) => [name, { up: (k: Kysely<unknown>) => m.up(k, 'sqlite') }])) },
+      migrationTableName: 'parley_migrations',
+      migrationLockTableName: 'parley_migrations_lock',
+    });
+    assert.equal((await older.migrateToLatest()).error, undefined);
+    await sql`insert into users (id, phone, created_at, updated_at) values (1, '1', 0, 0)`.execute(db);
+    await sql`insert into conversations (id, type, created_at, updated_at, last_activity_at) values (1, 'group', 0, 0, 0)`.execute(db);
+    for (const [id, content] of [[1, 'old apple pie'], [2, ''], [3, 'old banana split']] as const) {
+      await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (${id}, 1, 1, 'text', ${content}, 0, 0)`.execute(db);
+    }
+    assert.deepEqual((await migrateToLatest(db, 'sqlite')).applied, ['0012_message_search_batched']);
+    const match = async (q: string) => (await sql<{ rowid: number }>`select rowid from messages_fts where messages_fts match ${ftsQuery(trigramsOf(q)!)} order by rowid`.execute(db)).rows.map((r) => Number(r.rowid));
+    assert.equal(await database.db.selectFrom('settings').select('value').where('key', '=', searchMarkKey).executeTakeFirst().then((r) => r?.value), '3');
+    assert.deepEqual(await match('old'), [1, 3]);
+    // Old messages are indexed, so their edits and deletions go through the remaining triggers.
+    await sql`update messages set content = 'new cherry tart' where id = 1`.execute(db);
+    await sql`update messages set content = 'filled later' where id = 2`.execute(db);
+    await sql`delete from messages where id = 3`.execute(db);
+    assert.deepEqual(await match('old'), []);
+    assert.deepEqual(await match('cherry'), [1]);
+    assert.deepEqual(await match('later'), [2]);
+    await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (4, 1, 1, 'text', 'fresh fig', 0, 0)`.execute(db);
+    assert.deepEqual(await match('fig'), [], 'inserts wait for the end of a commit');
+    assert.equal(await catchUpSearchIndex(db), 1);
+    assert.deepEqual(await match('fig'), [4]);
+    await sql`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`.execute(db);
   });
 });

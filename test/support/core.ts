@@ -6,7 +6,7 @@ import type { User } from '../../src/domain/types.ts';
 import { createLogger } from '../../src/logger.ts';
 import { TestClock } from './clock.ts';
 import { testEnv } from './server.ts';
-import { scratch, storeKinds, type Scratch } from './stores.ts';
+import { scratch, storeKinds, type Scratch, type StoreKind } from './stores.ts';
 import { uniquePhone } from './users.ts';
 
 /** A core without HTTP, for testing services directly, with what its bus carried. */
@@ -45,22 +45,31 @@ export async function startCore(dir: Scratch, env: Env): Promise<TestCore> {
 
 /** Runs `body` once per store kind against a core built for that kind; `t()` returns it inside tests. */
 export function describeEachCore(name: string, body: (t: () => TestCore) => void, env: Env = {}): void {
-  for (const kind of storeKinds) {
-    describe(`${name} [${kind}]`, () => {
-      let dir: Scratch | undefined;
-      let t: TestCore | undefined;
-      before(async () => {
-        dir = await scratch(kind);
-        t = await startCore(dir, env);
-      });
-      after(async () => {
-        await t?.core.close();
-        await dir?.cleanup();
-      });
-      body(() => {
+  for (const kind of storeKinds) describeCore(`${name} [${kind}]`, kind, body, env);
+}
+
+/** A suite against one core on a scratch store of `kind`; `dir()` is its data directory and database (another core may share them). */
+export function describeCore(name: string, kind: StoreKind, body: (t: () => TestCore, dir: () => Scratch) => void, env: Env = {}): void {
+  describe(name, () => {
+    let dir: Scratch | undefined;
+    let t: TestCore | undefined;
+    before(async () => {
+      dir = await scratch(kind);
+      t = await startCore(dir, env);
+    });
+    after(async () => {
+      await t?.core.close();
+      await dir?.cleanup();
+    });
+    body(
+      () => {
         if (!t) throw new Error('core not started');
         return t;
-      });
-    });
-  }
+      },
+      () => {
+        if (!dir) throw new Error('store not made');
+        return dir;
+      },
+    );
+  });
 }
