@@ -18,6 +18,7 @@ import type {
 import { Checker, limits } from '../domain/validation.ts';
 import type { MessageFilter } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
+import { isForeignKeyViolation } from '../store/errors.ts';
 import type { Clock } from './clock.ts';
 import type { ConversationService } from './conversations.ts';
 import { isAuthor, mayDeleteForEveryone, mayPin } from './policies.ts';
@@ -293,7 +294,7 @@ export class MessageService {
     const { draft, sender, conversation } = checked;
     const now = this.clock.now();
     if (input.sendAt != null && input.sendAt > now) {
-      return this.schedule(userId, conversationId, draft, clientId, input.sendAt, now, sender);
+      return this.schedule(userId, conversationId, draft, clientId, input.sendAt, now, sender).catch((err: unknown) => this.recheckAfter(err, userId, conversationId, input));
     }
     try {
       // Stamped inside the transaction so creation times follow id order as closely as possible.
@@ -307,8 +308,21 @@ export class MessageService {
         const replay = await this.replay(userId, clientId);
         if (replay) return replay;
       }
-      throw err;
+      return this.recheckAfter(err, userId, conversationId, input);
     }
+  }
+
+  /**
+   * A write that named a row deleted since its checks (the chat deleted, the replied-to message or
+   * the file removed in the same instant) fails on a foreign key: the checks, run again from the
+   * database, refuse it the way they would have a moment later. Anything else is rethrown.
+   */
+  private async recheckAfter(err: unknown, userId: number, conversationId: number, input: SendInput): Promise<never> {
+    if (isForeignKeyViolation(err)) {
+      await this.conversations.requireMember(conversationId, userId);
+      await this.draft(userId, conversationId, input);
+    }
+    throw err;
   }
 
   /** Whether the user may send this into the conversation, and what the message will hold. */

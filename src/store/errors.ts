@@ -39,6 +39,13 @@ export function uniqueConflict(err: unknown): UniqueConflict | undefined {
   return target && new UniqueConflict(target, { cause: err });
 }
 
+/** Whether a driver error is a foreign-key violation: a row the write names was deleted meanwhile. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: string }).code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
 /**
  * Runs a write whose unique keys concurrent requests may race for, and reports a lost race as
  * UniqueConflict. It only translates: inside a transaction the failed statement still fails the

@@ -51,6 +51,18 @@ describeEachCore('send facts on one node', (t) => {
     await assert.rejects(core.messages.send(m.id, chat, text('after deletion')), code('CHAT_NOT_FOUND'));
   });
 
+  it('a send whose chat is deleted between its check and its write is refused as a missing chat, not a failure', async () => {
+    const { core, user } = t();
+    const [owner, m] = [await user(), await user()];
+    const group = (await core.conversations.create(owner.id, { type: 'group', name: 'g', members: [m.id] })).conversation.id;
+    sent(await core.messages.send(m.id, group, text('warm')));
+    // The deletion lands after the send read its (cached) membership and before its insert: done
+    // here beside the services, so nothing tells the send's facts.
+    await core.store.db.deleteFrom('conversations').where('id', '=', group).execute();
+    await assert.rejects(core.messages.send(m.id, group, text('into nothing')), code('CHAT_NOT_FOUND'));
+    await assert.rejects(core.messages.sendToGroup(m.id, group, text('into nothing')), code('CHAT_NOT_FOUND'));
+  });
+
   it('a block refuses the next send at once, an unblock or a removed contact lets it through', async () => {
     const { core, user } = t();
     const [a, b] = [await user(), await user()];
