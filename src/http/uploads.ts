@@ -60,8 +60,12 @@ class FormReader {
   }
 }
 
-/** The parser's own 4xx errors (limits) keep their status; the rest mean a broken form. */
-function malformed(err: unknown): unknown {
+/**
+ * The parser's own 4xx errors (size limits) keep their status, except a second file, which is a
+ * form the document does not allow rather than one too large; the rest mean a broken form.
+ */
+function malformed(err: unknown, fileField: string): unknown {
+  if ((err as { code?: string }).code === 'FST_FILES_LIMIT') return AppError.validation([{ field: fileField, message: 'only one file may be sent' }]);
   const status = (err as { statusCode?: number }).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return err;
   return new AppError('BAD_REQUEST', `the multipart body is malformed: ${(err as Error).message}`);
@@ -97,7 +101,7 @@ export async function receiveUpload(request: FastifyRequest, files: FileService,
   } catch (err) {
     if (received) await files.discard(received);
     const broken = err instanceof AppError ? undefined : reader.parserError();
-    throw broken === undefined ? err : malformed(broken);
+    throw broken === undefined ? err : malformed(broken, form.fileField);
   }
   return files.register(received, kind);
 }

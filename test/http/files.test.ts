@@ -164,7 +164,8 @@ describeEachStore(
       assertError(await upload(s, undefined, [kind('image'), file(await png(4, 4), 'a.png')]), 401);
       assertError(await s.api.post('/api/files/upload', { file: 'abc' }, { token: me!.token }), 415);
       const two = await upload(s, me, [file(await png(4, 4), 'a.png'), file(await png(4, 4), 'b.png')]);
-      assertError(two, 413);
+      assertError(two, 422);
+      assert.match(JSON.stringify(two.body), /only one file/);
     });
 
     it('serves Range requests, revalidation and HEAD', async () => {

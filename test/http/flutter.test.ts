@@ -412,6 +412,13 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await upload(base(), a.token, { file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
     assert.equal((await upload(base(), a.token, { type: 'sticker', file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
     assert.equal((await upload(base(), a.token, { type: 'file' })).status, 400);
+    const twoFiles = new FormData();
+    twoFiles.append('type', 'image');
+    for (const name of ['a.png', 'b.png']) twoFiles.append('file', new Blob([png], { type: 'image/png' }), name);
+    const two = await fetch(`${base()}/v1/media/upload`, { method: 'POST', body: twoFiles, headers: { authorization: `Bearer ${a.token}` } });
+    const twoText = await two.text();
+    flutterError({ status: two.status, text: twoText, body: JSON.parse(twoText) } as ApiResponse, 400);
+    assert.match(twoText, /only one file/, 'a second file is a bad form, not a large one');
     const wav = await upload(base(), a.token, { type: 'audio', file: { data: silentWav(2), name: 'voice.wav', type: 'audio/wav' } });
     assert.equal(wav.status, 201, JSON.stringify(wav.body));
     assert.deepEqual([wav.body.type, wav.body.duration, wav.body.width, wav.body.height], ['audio', 2, null, null]);
