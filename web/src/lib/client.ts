@@ -88,7 +88,12 @@ export class ChatClient {
 
   constructor(
     session: Session,
-    private readonly signedOut: (revoked: boolean) => void,
+    /**
+     * Ends this tab's session. `storageIsOurs` is false when another tab's change ended it: the
+     * shared storage then holds what that tab wrote (perhaps another person's session), which
+     * this tab must leave alone.
+     */
+    private readonly signedOut: (revoked: boolean, storageIsOurs?: boolean) => void,
   ) {
     this.state = {
       me: session.user,
@@ -162,7 +167,7 @@ export class ChatClient {
     if (e.key !== null && e.key !== 'parley.session') return;
     if (this.ownSession()) return;
     this.stop();
-    this.signedOut(false);
+    this.signedOut(false, false);
   };
 
   private set(patch: Partial<ClientState> | ((s: ClientState) => Partial<ClientState>)): void {

@@ -53,8 +53,8 @@ function Root() {
     <SignedIn
       key={session.user.id}
       session={session}
-      onSignedOut={(revoked) => {
-        clearSession();
+      onSignedOut={(revoked, storageIsOurs = true) => {
+        if (storageIsOurs) clearSession();
         setNotice(revoked ? t('signedOutRevoked') : '');
         setSession(null);
       }}
@@ -62,7 +62,7 @@ function Root() {
   );
 }
 
-function SignedIn({ session, onSignedOut }: { session: Session; onSignedOut: (revoked: boolean) => void }) {
+function SignedIn({ session, onSignedOut }: { session: Session; onSignedOut: (revoked: boolean, storageIsOurs?: boolean) => void }) {
   const [client] = useState(() => new ChatClient(session, onSignedOut));
   useEffect(() => {
     client.start();
