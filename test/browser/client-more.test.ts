@@ -61,6 +61,14 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     const bubble = messagesOf(ann).filter({ hasText: 'sent by mistake' });
     await bubble.hover();
     await bubble.getByRole('button', { name: 'Delete' }).click();
+    // It asks first; cancelled, nothing is deleted.
+    const question = ann.getByRole('dialog', { name: 'Delete this message? This cannot be undone.' });
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await question.waitFor({ state: 'hidden' });
+    assert.equal(await bubble.count(), 1);
+    await bubble.hover();
+    await bubble.getByRole('button', { name: 'Delete' }).click();
+    await question.getByRole('button', { name: 'Confirm' }).click();
     await bubble.waitFor({ state: 'detached' });
     await chatRow(ann, new RegExp(`^${bobName}`)).getByText('You: kept for the record').waitFor();
     await bobsRow.getByText('kept for the record').waitFor();
@@ -76,6 +84,7 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     const slip = messagesOf(ann).filter({ hasText: 'another slip' });
     await slip.hover();
     await slip.getByRole('button', { name: 'Delete' }).click();
+    await ann.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await messagesOf(bob).filter({ hasText: 'another slip' }).waitFor({ state: 'detached' });
     await bobsRow.getByText('kept for the record').waitFor();
   });
@@ -236,6 +245,12 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     const third = await first.context().newPage();
     await registerIn(third, rig.url, newPhone(), `Dee ${suffix}`);
     await first.getByRole('button', { name: 'Create an account' }).waitFor();
+    // Signed out by another tab's change, the first tab leaves the shared storage alone: the
+    // session there is Dee's, and Dee's tab stays signed in.
+    const stored = await third.evaluate(() => (JSON.parse(localStorage.getItem('parley.session') ?? 'null') as { user: { nickname: string } } | null)?.user.nickname);
+    assert.equal(stored, `Dee ${suffix}`);
+    await third.reload();
+    await third.getByRole('button', { name: 'New chat' }).waitFor();
   });
 });
 

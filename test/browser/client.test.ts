@@ -170,6 +170,7 @@ describe('Parley Web client', { timeout: 120_000, ...(await needs('chromium')) }
     const fixed = messagesOf(ann).filter({ hasText: 'the fix' });
     await fixed.hover();
     await fixed.getByRole('button', { name: 'Recall' }).click();
+    await ann.getByRole('dialog', { name: 'Recall this message? Everyone in the chat will see that it was recalled.' }).getByRole('button', { name: 'Confirm' }).click();
     await messagesOf(bob).filter({ hasText: 'This message was recalled' }).waitFor();
     assert.equal(await messagesOf(bob).filter({ hasText: 'the fix' }).count(), 0);
   });

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ChatClient, ClientState } from '../lib/client.ts';
+import { ConfirmDialog, type Pending } from '../lib/ConfirmDialog.tsx';
 import { clockTime, dayLabel } from '../lib/format.ts';
 import { useLocale, useT } from '../lib/prefs.ts';
 import { dayKey, groupByDay } from '../lib/timeline.ts';
@@ -27,6 +28,8 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
   const [viewing, setViewing] = useState<Message | null>(null);
   const [forwarding, setForwarding] = useState<Message | null>(null);
   const [groupOpen, setGroupOpen] = useState(false);
+  // Deleting and recalling cannot be taken back: each asks first.
+  const [confirming, setConfirming] = useState<Pending | null>(null);
   const blocked = chat.peer_id ? state.contacts[chat.peer_id]?.is_blocked === true : false;
 
   const confirmed = new Set(messages.map((m) => m.client_id).filter(Boolean));
@@ -131,8 +134,8 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
                 quoted={m.reply_to_id ? byId.get(m.reply_to_id) : undefined}
                 onReply={() => setReplyTo(m)}
                 onEdit={() => setEditing(m)}
-                onDelete={() => void run(() => client.remove(m))}
-                onRecall={() => void run(() => client.recall(m.id))}
+                onDelete={() => setConfirming({ text: t('confirmDelete'), danger: true, run: () => run(() => client.remove(m)) })}
+                onRecall={() => setConfirming({ text: t('confirmRecall'), danger: true, run: () => run(() => client.recall(m.id)) })}
                 onView={() => setViewing(m)}
                 onPin={() => void client.setMessagePinned(m.id, !m.is_pinned)}
                 onForward={() => setForwarding(m)}
@@ -185,6 +188,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
         />
       )}
       {groupOpen && <GroupDialog client={client} chat={chat} meId={state.me.id} onClose={() => setGroupOpen(false)} />}
+      <ConfirmDialog pending={confirming} onClose={() => setConfirming(null)} labels={{ cancel: t('cancel'), confirm: t('confirm') }} />
     </section>
   );
 }
