@@ -300,6 +300,7 @@ describe('Parley Web client', { timeout: 120_000, ...(await needs('chromium')) }
     await page.getByLabel('设置').click();
     await page.getByLabel('主题').selectOption('dark');
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+    assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(15, 17, 21)', 'the dark palette applies');
     await page.getByLabel('语言').selectOption('en');
     await page.getByRole('button', { name: 'New chat' }).waitFor();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { afterDeletion, applyNewMessage, dayKey, groupByDay, mergeMessages, sortChats } from '../../web/src/lib/timeline.ts';
+import { afterDeletion, applyNewMessage, dayKey, groupByDay, mergeMessages, patchLastMessage, sortChats } from '../../web/src/lib/timeline.ts';
 import type { Chat, Message } from '../../web/src/lib/types.ts';
 
 function message(id: number, over: Partial<Message> = {}): Message {
@@ -112,6 +112,16 @@ describe('web timeline', () => {
     assert.equal(next[0]!.unread_count, 1, 'a replayed message is not counted twice');
     assert.equal(applyNewMessage(chats, fresh, 2, null)[0]!.unread_count, 0, 'my own message');
     assert.equal(applyNewMessage(chats, fresh, 7, 1)[0]!.unread_count, 0, 'the open chat');
+  });
+
+  test("an edit or a recall of a chat's last message shows in the list; of an older one, it does not", () => {
+    const last = { id: 12, content: 'typo', type: 'text', sender_id: 2, created_at: '2026-11-30T12:00:00Z' };
+    const chats = [chat(1, { last_message: last, unread_count: 1 }), chat(2)];
+    assert.equal(patchLastMessage(chats, 1, 12, { content: 'fixed' })[0]!.last_message?.content, 'fixed');
+    assert.equal(patchLastMessage(chats, 1, 12, { is_recalled: true, content: '' })[0]!.last_message?.content, '');
+    assert.equal(patchLastMessage(chats, 1, 11, { content: 'older' }), chats, 'an older message leaves the list as it is');
+    const answered = applyNewMessage(chats, message(12, { chat_id: 1, content: 'fixed in full' }), 7, null);
+    assert.deepEqual([answered[0]!.last_message?.content, answered[0]!.unread_count], ['fixed in full', 1], 'replaced, not counted again');
   });
 
   test("deleting a chat's last message previews the one before it, or asks the server when the page cannot tell", () => {

@@ -1,16 +1,10 @@
-import { api, whenSignedOut } from '../lib/api.ts';
+import { api } from '../lib/api.ts';
 import { clearSession, saveSession, type Session } from '../lib/session.ts';
 
 export { ApiError } from '../lib/api.ts';
 
-// The console rides on the client's API layer, so an expired token is refreshed (under the same
-// cross-tab lock) rather than wiping the session both pages share.
-whenSignedOut(() => window.dispatchEvent(new Event('parley-signed-out')));
-
-/** A call of the primary API as the signed-in admin. */
-export function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  return api<T>(method, path, body);
-}
+// The console calls the API through the client's `api` (web/src/lib/api.ts), so an expired token
+// is refreshed (under the same cross-tab lock) rather than wiping the session both pages share.
 
 /** Which field an account name is: an email has @, a phone number is digits, else a username. */
 function accountField(account: string): 'email' | 'phone' | 'username' {
@@ -21,7 +15,7 @@ function accountField(account: string): 'email' | 'phone' | 'username' {
 export async function signIn(account: string, password: string): Promise<Session> {
   const trimmed = account.trim();
   const field = accountField(trimmed);
-  const data = await call<{ access_token: string; refresh_token: string; user: Session['user'] }>('POST', '/api/auth/login', {
+  const data = await api<{ access_token: string; refresh_token: string; user: Session['user'] }>('POST', '/api/auth/login', {
     [field]: field === 'phone' ? trimmed.replace(/[\s-]/g, '') : trimmed,
     password,
     device_id: 'parley-admin-console',
@@ -34,7 +28,7 @@ export async function signIn(account: string, password: string): Promise<Session
 
 export async function signOut(): Promise<void> {
   try {
-    await call('POST', '/api/auth/logout');
+    await api('POST', '/api/auth/logout');
   } catch {
     // Ended already: nothing to undo.
   }

@@ -18,8 +18,9 @@ function niceMax(max: number): number {
   return [1, 2, 5, 10].map((m) => m * step).find((v) => v >= max)!;
 }
 
-const hourLabel = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:00`;
-const minuteLabel = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+// Hours are counted from UTC boundaries, which are not whole local hours everywhere (+5:30): the
+// label shows the local minutes too.
+const timeLabel = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 
 /** Grid lines at 0, half and the top, and the span's first and last times under the plot. */
 function Axes({ top, start, end }: { top: number; start: string; end: string }) {
@@ -51,19 +52,19 @@ export function HourlyBars({ points, title, empty }: { points: Point[]; title: s
   const top = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const inner = W - PAD.left - PAD.right;
   const slot = inner / Math.max(1, points.length);
-  const summary = busiest && total > 0 ? `${title}: ${total}; peak ${busiest.value} at ${hourLabel(busiest.at)}` : `${title}: ${empty}`;
+  const summary = busiest && total > 0 ? `${title}: ${total}; peak ${busiest.value} at ${timeLabel(busiest.at)}` : `${title}: ${empty}`;
   return (
     <figure className="chart">
       <figcaption>
         {title} <span className="total">Σ {total}</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
-        <Axes top={top} start={points[0] ? hourLabel(points[0].at) : ''} end={points.at(-1) ? hourLabel(points.at(-1)!.at) : ''} />
+        <Axes top={top} start={points[0] ? timeLabel(points[0].at) : ''} end={points.at(-1) ? timeLabel(points.at(-1)!.at) : ''} />
         {points.map((p, i) => {
           const h = ((H - PAD.top - PAD.bottom) * p.value) / top;
           return (
             <rect key={p.at.getTime()} className="bar" x={PAD.left + i * slot + 1} y={H - PAD.bottom - h} width={Math.max(1, slot - 2)} height={h}>
-              <title>{`${hourLabel(p.at)}: ${p.value}`}</title>
+              <title>{`${timeLabel(p.at)}: ${p.value}`}</title>
             </rect>
           );
         })}
@@ -87,7 +88,7 @@ export function ReadingsLine({ points, title, empty, from, to }: { points: Point
         {title} {last && <span className="total">{last.value}</span>}
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
-        <Axes top={top} start={minuteLabel(from)} end={minuteLabel(to)} />
+        <Axes top={top} start={timeLabel(from)} end={timeLabel(to)} />
         {points.length > 0 ? (
           <path className="line" d={`${path} H${x(to).toFixed(1)}`} />
         ) : (

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, call, type ChatReport, type MessageReport } from './api.ts';
+import { ApiError, type ChatReport, type MessageReport } from './api.ts';
+import { api } from '../lib/api.ts';
 import { ConfirmDialog, type Pending } from './confirm.tsx';
 import { userName, when } from './format.ts';
 import { useI18n } from './i18n.ts';
@@ -19,29 +20,29 @@ export function Chats() {
 
   const failed = (err: unknown) => setError(err instanceof ApiError && err.status === 404 ? `${t('notFound')} (${err.message})` : (err as Error).message);
 
-  const find = async (e: FormEvent) => {
+  /** Looks up what the id in `text` names and shows it with `show`, or the error. */
+  const lookup = async <T,>(e: FormEvent, text: string, path: string, show: (found: T | null) => void) => {
     e.preventDefault();
-    const id = idOf(chatText);
+    const id = idOf(text);
     if (id === null) return;
     setNotice(null);
     try {
-      setChat(await call<ChatReport>('GET', `/api/admin/chats/${id}`));
+      show(await api<T>('GET', `${path}/${id}`));
       setError(null);
     } catch (err) {
-      setChat(null);
+      show(null);
       failed(err);
     }
   };
 
-  const removeChat = (c: ChatReport) =>
+  /** Asks first, then deletes at `path`; `done` clears the report and says what happened. */
+  const removal = <T,>(text: string, path: string, done: (answer: T) => string) =>
     setPending({
-      text: t('confirmDeleteChat', { id: c.id, n: c.messages_count }),
+      text,
       danger: true,
       run: async () => {
         try {
-          const r = await call<{ members: number }>('DELETE', `/api/admin/chats/${c.id}`);
-          setChat(null);
-          setNotice(t('chatDeleted', { id: c.id, n: r.members }));
+          setNotice(done(await api<T>('DELETE', path)));
           setError(null);
         } catch (err) {
           failed(err);
@@ -49,34 +50,17 @@ export function Chats() {
       },
     });
 
-  const findMessage = async (e: FormEvent) => {
-    e.preventDefault();
-    const id = idOf(messageText);
-    if (id === null) return;
-    setNotice(null);
-    try {
-      setMessage(await call<MessageReport>('GET', `/api/admin/messages/${id}`));
-      setError(null);
-    } catch (err) {
-      setMessage(null);
-      failed(err);
-    }
-  };
-
+  const find = (e: FormEvent) => lookup(e, chatText, '/api/admin/chats', setChat);
+  const findMessage = (e: FormEvent) => lookup(e, messageText, '/api/admin/messages', setMessage);
+  const removeChat = (c: ChatReport) =>
+    removal<{ members: number }>(t('confirmDeleteChat', { id: c.id, n: c.messages_count }), `/api/admin/chats/${c.id}`, (r) => {
+      setChat(null);
+      return t('chatDeleted', { id: c.id, n: r.members });
+    });
   const removeMessage = (m: MessageReport) =>
-    setPending({
-      text: t('confirmDeleteMessage', { id: m.id }),
-      danger: true,
-      run: async () => {
-        try {
-          await call('DELETE', `/api/admin/messages/${m.id}`);
-          setMessage(null);
-          setNotice(t('messageDeleted', { id: m.id }));
-          setError(null);
-        } catch (err) {
-          failed(err);
-        }
-      },
+    removal(t('confirmDeleteMessage', { id: m.id }), `/api/admin/messages/${m.id}`, () => {
+      setMessage(null);
+      return t('messageDeleted', { id: m.id });
     });
 
   return (

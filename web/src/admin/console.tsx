@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import { ApiError, call, signOut, type Stats } from './api.ts';
+import { ApiError, signOut, type Stats } from './api.ts';
+import { api, whenSignedOut } from '../lib/api.ts';
 import { Chats } from './chats.tsx';
 import { userName } from './format.ts';
 import { I18n, initialLang, rememberLang, translator, useI18n, type Lang } from './i18n.ts';
 import { Overview } from './overview.tsx';
+import { localeOf } from '../lib/i18n.ts';
 import { loadSession, type Session } from '../lib/session.ts';
 import { SignIn } from './sign-in.tsx';
 import { Users } from './users.tsx';
@@ -43,18 +45,22 @@ export function Console() {
 
   useEffect(() => {
     document.title = t('title');
-  }, [t]);
+    document.documentElement.lang = localeOf(lang);
+  }, [t, lang]);
 
   useEffect(() => {
-    const gone = () => setSession(null);
+    whenSignedOut(() => setSession(null));
     const back = () => setView(viewOf(location.pathname));
-    // Another tab (the chat client) signing in or out changes the shared session.
-    const shared = (e: StorageEvent) => e.key === 'parley.session' && setSession(loadSession());
-    window.addEventListener('parley-signed-out', gone);
+    // Another tab (the chat client) signing in or out changes the shared session; a refreshed
+    // token of the same person changes nothing here (api() reads the token at each call).
+    const shared = (e: StorageEvent) => {
+      if (e.key !== 'parley.session') return;
+      const next = loadSession();
+      setSession((cur) => (next?.user.id === cur?.user.id ? cur : next));
+    };
     window.addEventListener('popstate', back);
     window.addEventListener('storage', shared);
     return () => {
-      window.removeEventListener('parley-signed-out', gone);
       window.removeEventListener('popstate', back);
       window.removeEventListener('storage', shared);
     };
@@ -63,7 +69,7 @@ export function Console() {
   useEffect(() => {
     if (!session) return;
     setAccess('checking');
-    call<Stats>('GET', '/api/admin/stats').then(
+    api<Stats>('GET', '/api/admin/stats').then(
       () => setAccess('admin'),
       (err: unknown) => setAccess(err instanceof ApiError && err.status === 403 ? 'not-admin' : 'admin'),
     );

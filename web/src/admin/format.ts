@@ -1,8 +1,9 @@
+import { localeOf } from '../lib/i18n.ts';
 import type { Lang } from './i18n.ts';
 
 export function when(iso: string | null, lang: Lang): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(localeOf(lang), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function bytes(n: number): string {

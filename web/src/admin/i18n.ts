@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import { fill, pickLanguage } from '../lib/i18n.ts';
 
 export type Lang = 'en' | 'zh';
 
@@ -212,19 +213,18 @@ const LANG_KEY = 'parley.lang';
 export function initialLang(): Lang {
   const chosen = localStorage.getItem(LANG_KEY);
   if (chosen === 'en' || chosen === 'zh') return chosen;
-  return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  return pickLanguage(navigator.languages);
 }
 
 export function rememberLang(lang: Lang): void {
   localStorage.setItem(LANG_KEY, lang);
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 }
 
 export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
 
 export function translator(lang: Lang): Translate {
   const words = dictionaries[lang];
-  return (key, vars) => words[key].replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole));
+  return (key, vars) => fill(words[key], vars);
 }
 
 export const I18n = createContext<{ lang: Lang; t: Translate }>({ lang: 'en', t: translator('en') });

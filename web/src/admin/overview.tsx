@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { call, health, type Health, type Series, type Stats } from './api.ts';
+import { health, type Health, type Series, type Stats } from './api.ts';
+import { api } from '../lib/api.ts';
 import { HourlyBars, ReadingsLine } from './charts.tsx';
 import { bytes, duration } from './format.ts';
 import { useI18n } from './i18n.ts';
@@ -30,7 +31,7 @@ export function Overview() {
 
   const load = useCallback(async () => {
     try {
-      const [stats, series, h] = await Promise.all([call<Stats>('GET', '/api/admin/stats'), call<Series>('GET', '/api/admin/stats/series?hours=24'), health()]);
+      const [stats, series, h] = await Promise.all([api<Stats>('GET', '/api/admin/stats'), api<Series>('GET', '/api/admin/stats/series?hours=24'), health()]);
       setSnapshot({ stats, series, health: h });
       setError(null);
     } catch (err) {
@@ -40,7 +41,8 @@ export function Overview() {
 
   useEffect(() => {
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
+    // Each refresh counts the whole store: a tab in the background skips it.
+    const timer = setInterval(() => document.visibilityState === 'visible' && void load(), REFRESH_MS);
     return () => clearInterval(timer);
   }, [load]);
 

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, call, type AdminUser, type UserPage } from './api.ts';
+import { ApiError, type AdminUser, type UserPage } from './api.ts';
+import { api } from '../lib/api.ts';
 import { ConfirmDialog, type Pending } from './confirm.tsx';
 import { userName, when } from './format.ts';
 import { useI18n } from './i18n.ts';
@@ -24,7 +25,7 @@ export function Users({ me }: { me: number }) {
     if (onlyDisabled) params.set('disabled', 'true');
     if (onlyAdmins) params.set('admin', 'true');
     try {
-      setPage(await call<UserPage>('GET', `/api/admin/users?${params}`));
+      setPage(await api<UserPage>('GET', `/api/admin/users?${params}`));
       setError(null);
     } catch (err) {
       setError((err as Error).message);
@@ -57,20 +58,20 @@ export function Users({ me }: { me: number }) {
     const base = `/api/admin/users/${u.id}`;
     const ended = (r: { sessions_ended: number }) => t('sessionsEnded', { n: r.sessions_ended });
     const list: { label: string; run: () => void; danger?: boolean }[] = [];
-    if (u.is_disabled) list.push({ label: t('enable'), run: () => act(`${t('enable')} ${name}?`, false, async () => (await call('POST', `${base}/enable`), `${t('enable')}: ${name}`)) });
-    else if (u.id !== me) list.push({ label: t('disable'), danger: true, run: () => act(t('confirmDisable', { name }), true, async () => `${t('disabled')}: ${name}; ${ended(await call('POST', `${base}/disable`))}`) });
+    if (u.is_disabled) list.push({ label: t('enable'), run: () => act(`${t('enable')} ${name}?`, false, async () => (await api('POST', `${base}/enable`), `${t('enable')}: ${name}`)) });
+    else if (u.id !== me) list.push({ label: t('disable'), danger: true, run: () => act(t('confirmDisable', { name }), true, async () => `${t('disabled')}: ${name}; ${ended(await api('POST', `${base}/disable`))}`) });
     list.push({
       label: t('resetPassword'),
       run: () =>
         act(t('confirmReset', { name }), true, async () => {
-          const r = await call<{ password: string; sessions_ended: number }>('POST', `${base}/reset-password`, {});
+          const r = await api<{ password: string; sessions_ended: number }>('POST', `${base}/reset-password`, {});
           return `${t('newPassword', { name, password: r.password })} · ${ended(r)}`;
         }),
     });
-    list.push({ label: t('revokeSessions'), run: () => act(t('confirmRevoke', { name }), false, async () => `${name}: ${ended(await call('POST', `${base}/revoke-sessions`))}`) });
-    if (!u.is_admin) list.push({ label: t('makeAdmin'), run: () => act(t('confirmMakeAdmin', { name }), false, async () => (await call('PUT', `${base}/admin`), `${t('admin')}: ${name}`)) });
-    else if (u.id !== me) list.push({ label: t('revokeAdmin'), run: () => act(t('confirmRevokeAdmin', { name }), true, async () => (await call('DELETE', `${base}/admin`), `${t('revokeAdmin')}: ${name}`)) });
-    if (u.id !== me) list.push({ label: t('deleteUser'), danger: true, run: () => act(t('confirmDeleteUser', { name }), true, async () => (await call('DELETE', base), `${t('deleteUser')}: ${name}`)) });
+    list.push({ label: t('revokeSessions'), run: () => act(t('confirmRevoke', { name }), false, async () => `${name}: ${ended(await api('POST', `${base}/revoke-sessions`))}`) });
+    if (!u.is_admin) list.push({ label: t('makeAdmin'), run: () => act(t('confirmMakeAdmin', { name }), false, async () => (await api('PUT', `${base}/admin`), `${t('admin')}: ${name}`)) });
+    else if (u.id !== me) list.push({ label: t('revokeAdmin'), run: () => act(t('confirmRevokeAdmin', { name }), true, async () => (await api('DELETE', `${base}/admin`), `${t('revokeAdmin')}: ${name}`)) });
+    if (u.id !== me) list.push({ label: t('deleteUser'), danger: true, run: () => act(t('confirmDeleteUser', { name }), true, async () => (await api('DELETE', base), `${t('deleteUser')}: ${name}`)) });
     return list;
   };
 

@@ -4,7 +4,7 @@ export interface Pending {
   text: string;
   /** Whether the action destroys something (its button is red). */
   danger?: boolean;
-  run: () => Promise<void>;
+  run: () => Promise<unknown>;
 }
 
 /**

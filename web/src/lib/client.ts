@@ -2,7 +2,7 @@ import { api, ApiError, upload } from './api.ts';
 import { LiveSocket, type LiveState } from './live.ts';
 import * as outbox from './outbox.ts';
 import { loadSession, type Session } from './session.ts';
-import { afterDeletion, applyNewMessage, mergeMessages, patchMessage, sortChats } from './timeline.ts';
+import { afterDeletion, applyNewMessage, mergeMessages, patchLastMessage, patchMessage, sortChats } from './timeline.ts';
 import type { Chat, Frame, Message, PublicUser, SessionUser, UploadedFile } from './types.ts';
 
 export interface Timeline {
@@ -172,8 +172,9 @@ export class ChatClient {
 
   private set(patch: Partial<ClientState> | ((s: ClientState) => Partial<ClientState>)): void {
     const change = typeof patch === 'function' ? patch(this.state) : patch;
+    const before = this.state.outbox;
     this.state = { ...this.state, ...change };
-    if ('outbox' in change) localStorage.setItem(OUTBOX_KEY, JSON.stringify({ userId: this.state.me.id, items: this.state.outbox }));
+    if (this.state.outbox !== before) localStorage.setItem(OUTBOX_KEY, JSON.stringify({ userId: this.state.me.id, items: this.state.outbox }));
     for (const l of this.listeners) l();
   }
 
@@ -294,11 +295,18 @@ export class ChatClient {
   markRead(chatId: number): void {
     const t = this.state.timelines[chatId];
     const newest = t?.messages.findLast((m) => m.sender_id !== this.state.me.id);
-    this.set((s) => ({ chats: s.chats.map((c) => (c.id === chatId && c.unread_count > 0 ? { ...c, unread_count: 0 } : c)) }));
+    if (this.state.chats.some((c) => c.id === chatId && c.unread_count > 0)) {
+      this.set((s) => ({ chats: s.chats.map((c) => (c.id === chatId && c.unread_count > 0 ? { ...c, unread_count: 0 } : c)) }));
+    }
     if (!newest || newest.is_read || document.visibilityState === 'hidden') return;
     if ((this.readSent.get(chatId) ?? 0) >= newest.id) return;
     this.readSent.set(chatId, newest.id);
     void api('POST', `/api/messages/${newest.id}/read`).catch(() => this.readSent.delete(chatId));
+  }
+
+  /** People by username, name or phone. */
+  async searchUsers(query: string): Promise<PublicUser[]> {
+    return (await api<{ users: PublicUser[] }>('GET', `/api/users/search?q=${encodeURIComponent(query)}`)).users;
   }
 
   async startChatWith(userId: number): Promise<number> {
@@ -318,9 +326,14 @@ export class ChatClient {
     this.upsertChat(chat);
   }
 
+  /** Adds someone to my contacts (the socket's `contact.added` brings the entry). */
+  async addContact(userId: number): Promise<void> {
+    await api('POST', '/api/contacts', { user_id: userId });
+  }
+
   /** Blocking needs the person in my contacts: they are added first when they are not. */
   async setContactFlags(userId: number, flags: Partial<ContactFlags>): Promise<void> {
-    if (!this.state.contacts[userId]) await api('POST', '/api/contacts', { user_id: userId });
+    if (!this.state.contacts[userId]) await this.addContact(userId);
     const entry = await api<ContactEntry>('PUT', `/api/contacts/${userId}`, flags);
     this.set((s) => ({ contacts: { ...s.contacts, [userId]: flagsOf(entry) } }));
   }
@@ -486,17 +499,23 @@ export class ChatClient {
       return {
         timelines,
         chats: applyNewMessage(s.chats, m, s.me.id, s.openChatId),
-        outbox: m.client_id ? outbox.settle(s.outbox, m.client_id) : s.outbox,
+        ...(m.client_id && { outbox: outbox.settle(s.outbox, m.client_id) }),
         typing: typingInChat,
+        ...(m.sender && { names: { ...s.names, [m.sender.id]: m.sender.nickname || m.sender.username } }),
       };
     });
-    if (m.sender) this.set((s) => ({ names: { ...s.names, [m.sender!.id]: m.sender!.nickname || m.sender!.username } }));
     if (m.chat_id === this.state.openChatId && m.sender_id !== this.state.me.id) this.markRead(m.chat_id);
   }
 
+  /** A change to a stored message: in its timeline, and in the chat list when it is the chat's last. */
   private patch(chatId: number, id: number, patch: Partial<Message>): void {
-    const t = this.state.timelines[chatId];
-    if (t) this.setTimeline(chatId, () => ({ messages: patchMessage(t.messages, id, patch) }));
+    this.set((s) => {
+      const t = s.timelines[chatId];
+      return {
+        ...(t && { timelines: { ...s.timelines, [chatId]: { ...t, messages: patchMessage(t.messages, id, patch) } } }),
+        chats: patchLastMessage(s.chats, chatId, id, patch),
+      };
+    });
   }
 
   private receive(frame: Frame): void {

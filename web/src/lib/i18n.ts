@@ -1,7 +1,6 @@
 /** The client's words in English and Chinese. English is complete; a key missing in Chinese falls back to it. */
 
 const en = {
-  appName: 'Parley',
   signIn: 'Sign in',
   register: 'Create account',
   phone: 'Phone number',
@@ -68,7 +67,6 @@ const en = {
   block: 'Block',
   unblock: 'Unblock',
   groupName: 'Group name',
-  create: 'Create',
   reply: 'Reply',
   edit: 'Edit',
   delete: 'Delete',
@@ -109,7 +107,6 @@ export type Key = keyof typeof en;
 export type Language = 'en' | 'zh';
 
 const zh: Partial<Record<Key, string>> = {
-  appName: 'Parley',
   signIn: '登录',
   register: '注册账号',
   phone: '手机号',
@@ -176,7 +173,6 @@ const zh: Partial<Record<Key, string>> = {
   block: '拉黑',
   unblock: '取消拉黑',
   groupName: '群名称',
-  create: '创建',
   reply: '回复',
   edit: '编辑',
   delete: '删除',
@@ -227,7 +223,11 @@ export function pickLanguage(preferred: readonly string[]): Language {
 
 /** A phrase with its {placeholders} filled; a phrase missing in the language falls back to English. */
 export function translate(language: Language, key: Key, vars: Record<string, string | number> = {}): string {
-  const phrase = dictionaries[language][key] ?? en[key] ?? key;
+  return fill(dictionaries[language][key] ?? en[key] ?? key, vars);
+}
+
+/** A phrase's {placeholders} filled from `vars`; unknown ones stay as written. Shared with the console. */
+export function fill(phrase: string, vars: Record<string, string | number> = {}): string {
   return phrase.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 

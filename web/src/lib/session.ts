@@ -13,9 +13,18 @@ export interface Session {
 const SESSION_KEY = 'parley.session';
 const REFRESH_KEY = 'parley.refresh';
 
+/** The last entry read and what it parsed to: file links ask for the token at every render. */
+let lastRead: { raw: string | null; session: Session | null } | undefined;
+
 export function loadSession(): Session | null {
+  const raw = localStorage.getItem(SESSION_KEY);
+  if (lastRead?.raw !== raw) lastRead = { raw, session: parseSession(raw) };
+  return lastRead.session;
+}
+
+function parseSession(raw: string | null): Session | null {
   try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null');
+    const parsed: unknown = JSON.parse(raw ?? 'null');
     if (parsed && typeof parsed === 'object' && 'token' in parsed && 'user' in parsed && typeof parsed.token === 'string') return parsed as Session;
   } catch {
     // a corrupt entry is as good as none

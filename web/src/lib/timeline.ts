@@ -64,17 +64,27 @@ export function lastMessageOf(m: Message): LastMessage {
 
 /**
  * A new message in the chat list: it becomes the last message, and counts as unread unless it
- * is mine or the chat is open. Messages older than the known last one (a replay) change nothing.
+ * is mine or the chat is open. The last message again (an edit or a recall answered in full)
+ * replaces it without counting; older messages (a replay) change nothing.
  */
 export function applyNewMessage(chats: readonly Chat[], m: Message, myId: number, openChatId: number | null): Chat[] {
   return sortChats(
     chats.map((c) => {
       if (c.id !== m.chat_id) return c;
-      if (c.last_message && c.last_message.id >= m.id) return c;
+      if (c.last_message?.id === m.id) return { ...c, last_message: lastMessageOf(m) };
+      if (c.last_message && c.last_message.id > m.id) return c;
       const unread = m.sender_id !== myId && c.id !== openChatId ? c.unread_count + 1 : c.unread_count;
       return { ...c, last_message: lastMessageOf(m), unread_count: unread };
     }),
   );
+}
+
+/** A change to a message (an edit frame, a recall) reaches the chat list when it is the chat's last message. */
+export function patchLastMessage(chats: readonly Chat[], chatId: number, id: number, patch: Partial<Message>): Chat[] {
+  const chat = chats.find((c) => c.id === chatId);
+  if (chat?.last_message?.id !== id) return chats as Chat[];
+  const { content, type } = patch;
+  return chats.map((c) => (c === chat ? { ...c, last_message: { ...chat.last_message!, ...(content !== undefined && { content }), ...(type !== undefined && { type }) } } : c));
 }
 
 /**

@@ -6,6 +6,7 @@ import { ContactsDialog } from './ContactsDialog.tsx';
 import { Conversation } from './Conversation.tsx';
 import { NewChatDialog } from './NewChatDialog.tsx';
 import { SearchDialog } from './SearchDialog.tsx';
+import { Avatar } from './Avatar.tsx';
 
 /** The signed-in layout: chat list beside the open conversation (one at a time on a phone). */
 export function ChatApp({ client }: { client: ChatClient }) {
@@ -31,9 +32,7 @@ export function ChatApp({ client }: { client: ChatClient }) {
       <aside className="sidebar" aria-label={t('chats')}>
         <header className="sidebar-head">
           <div className="me">
-            <span className="avatar small" aria-hidden="true">
-              {initial(state.me.nickname || state.me.phone)}
-            </span>
+            <Avatar name={state.me.nickname || state.me.phone} small />
             <span className="me-name">{state.me.nickname || state.me.phone}</span>
           </div>
           <details className="menu">
@@ -88,6 +87,3 @@ export function ChatApp({ client }: { client: ChatClient }) {
   );
 }
 
-export function initial(name: string): string {
-  return (name.trim()[0] ?? '?').toUpperCase();
-}

@@ -1,8 +1,8 @@
 import { useLocale, useT } from '../lib/prefs.ts';
 import { shortTime } from '../lib/format.ts';
 import type { Chat } from '../lib/types.ts';
-import { initial } from './ChatApp.tsx';
 import { previewOf } from './preview.ts';
+import { Avatar } from './Avatar.tsx';
 
 export function ChatList({ chats, loaded, openId, meId, onOpen }: { chats: Chat[]; loaded: boolean; openId: number | null; meId: number; onOpen: (id: number) => void }) {
   const t = useT();
@@ -13,9 +13,7 @@ export function ChatList({ chats, loaded, openId, meId, onOpen }: { chats: Chat[
       {chats.map((c) => (
         <li key={c.id}>
           <button type="button" className={`chat-item ${c.id === openId ? 'active' : ''}`} aria-current={c.id === openId ? 'true' : undefined} onClick={() => onOpen(c.id)} data-chat-id={c.id}>
-            <span className="avatar" aria-hidden="true">
-              {initial(c.name)}
-            </span>
+            <Avatar name={c.name} />
             <span className="chat-text">
               <span className="chat-top">
                 <span className="chat-name">

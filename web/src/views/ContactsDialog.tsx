@@ -2,9 +2,9 @@ import { useEffect, useState } from 'react';
 import { api } from '../lib/api.ts';
 import type { ChatClient, ContactFlags } from '../lib/client.ts';
 import { useT } from '../lib/prefs.ts';
-import { initial } from './ChatApp.tsx';
 import { Dialog } from './Dialog.tsx';
 import { ErrorLine, useAction } from './useAction.tsx';
+import { Avatar } from './Avatar.tsx';
 
 interface Contact extends ContactFlags {
   contact_id: number;
@@ -16,13 +16,13 @@ interface Contact extends ContactFlags {
 export function ContactsDialog({ client, flags, onClose }: { client: ChatClient; flags: Record<number, ContactFlags>; onClose: () => void }) {
   const t = useT();
   const [contacts, setContacts] = useState<Contact[] | null>(null);
-  const { error, setError, run } = useAction();
+  const { error, fail, run } = useAction();
 
   // Reloaded whenever a flag changes (here or on another device, through the socket).
   useEffect(() => {
     api<{ contacts: Contact[] }>('GET', '/api/contacts?limit=200').then(
       (page) => setContacts(page.contacts),
-      (err: unknown) => setError(String(err)),
+      fail,
     );
   }, [flags]);
 
@@ -33,9 +33,7 @@ export function ContactsDialog({ client, flags, onClose }: { client: ChatClient;
       <ul className="people">
         {contacts?.map((c) => (
           <li key={c.contact_id} data-testid="contact">
-            <span className="avatar small" aria-hidden="true">
-              {initial(c.nickname || c.contact.nickname)}
-            </span>
+            <Avatar name={c.nickname || c.contact.nickname} small />
             <span className="grow">
               {c.nickname || c.contact.nickname} {c.contact.online && <small>· {t('online')}</small>}
             </span>

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatClient, ClientState } from '../lib/client.ts';
 import { ConfirmDialog, type Pending } from '../lib/ConfirmDialog.tsx';
 import { clockTime, dayLabel } from '../lib/format.ts';
@@ -32,7 +32,11 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
   const [confirming, setConfirming] = useState<Pending | null>(null);
   const blocked = chat.peer_id ? state.contacts[chat.peer_id]?.is_blocked === true : false;
 
-  const confirmed = new Set(messages.map((m) => m.client_id).filter(Boolean));
+  // Derived from the messages alone: not rebuilt by typing ticks and upload progress.
+  const { confirmed, byId, days } = useMemo(
+    () => ({ confirmed: new Set(messages.map((m) => m.client_id).filter(Boolean)), byId: new Map(messages.map((m) => [m.id, m])), days: groupByDay(messages) }),
+    [messages],
+  );
   const pending = state.outbox.filter((i) => i.chatId === chat.id && !confirmed.has(i.clientId));
   const uploads = state.uploads.filter((u) => u.chatId === chat.id);
 
@@ -84,8 +88,6 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
             : t('lastSeen', { time: `${dayLabel(dayKey(presence.lastSeen), locale, { today: t('today'), yesterday: t('yesterday') })} ${clockTime(presence.lastSeen, locale)}` })
           : '';
 
-  const byId = new Map(messages.map((m) => [m.id, m]));
-
   return (
     <section className="conversation" aria-label={chat.name}>
       <header className="conv-head">
@@ -119,7 +121,7 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
       <div className="messages" ref={listRef} onScroll={onScroll} data-testid="messages" role="log" aria-live="polite">
         {timeline?.loaded && !timeline.hasMore && <p className="history-edge">{t('beginning')}</p>}
         {timeline?.loading && <p className="history-edge">{t('loadingOlder')}</p>}
-        {groupByDay(messages).map((group) => (
+        {days.map((group) => (
           <div key={group.day} className="day">
             <div className="day-separator" role="separator">
               <span>{dayLabel(group.day, locale, { today: t('today'), yesterday: t('yesterday') })}</span>
@@ -132,8 +134,14 @@ export function Conversation({ client, state, chat }: { client: ChatClient; stat
                 showSender={chat.type === 'group'}
                 names={state.names}
                 quoted={m.reply_to_id ? byId.get(m.reply_to_id) : undefined}
-                onReply={() => setReplyTo(m)}
-                onEdit={() => setEditing(m)}
+                onReply={() => {
+                  setEditing(null);
+                  setReplyTo(m);
+                }}
+                onEdit={() => {
+                  setReplyTo(null);
+                  setEditing(m);
+                }}
                 onDelete={() => setConfirming({ text: t('confirmDelete'), danger: true, run: () => run(() => client.remove(m)) })}
                 onRecall={() => setConfirming({ text: t('confirmRecall'), danger: true, run: () => run(() => client.recall(m.id)) })}
                 onView={() => setViewing(m)}

@@ -1,7 +1,7 @@
 import { useT } from '../lib/prefs.ts';
 import type { Chat } from '../lib/types.ts';
-import { initial } from './ChatApp.tsx';
 import { Dialog } from './Dialog.tsx';
+import { Avatar } from './Avatar.tsx';
 
 export function ForwardDialog({ chats, onPick, onClose }: { chats: Chat[]; onPick: (chatId: number) => void; onClose: () => void }) {
   const t = useT();
@@ -11,9 +11,7 @@ export function ForwardDialog({ chats, onPick, onClose }: { chats: Chat[]; onPic
         {chats.map((c) => (
           <li key={c.id}>
             <button type="button" className="search-hit row" onClick={() => onPick(c.id)}>
-              <span className="avatar small" aria-hidden="true">
-                {initial(c.name)}
-              </span>
+              <Avatar name={c.name} small />
               {c.name}
             </button>
           </li>

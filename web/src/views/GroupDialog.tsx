@@ -1,11 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../lib/api.ts';
 import type { ChatClient } from '../lib/client.ts';
 import { useT } from '../lib/prefs.ts';
 import type { Chat, PublicUser } from '../lib/types.ts';
-import { initial } from './ChatApp.tsx';
 import { Dialog } from './Dialog.tsx';
 import { ErrorLine, useAction } from './useAction.tsx';
+import { Avatar } from './Avatar.tsx';
+import { SearchForm } from './SearchForm.tsx';
 
 interface Member {
   id: number;
@@ -20,9 +21,8 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
   const [members, setMembers] = useState<Member[]>([]);
   const [name, setName] = useState(chat.name);
   const [announcement, setAnnouncement] = useState(chat.announcement);
-  const [query, setQuery] = useState('');
   const [found, setFound] = useState<PublicUser[]>([]);
-  const { error, setError, run: attempt } = useAction();
+  const { error, fail, run: attempt } = useAction();
   const [version, setVersion] = useState(0);
   const myRole = members.find((m) => m.id === meId)?.role ?? chat.role;
   const manages = myRole === 'owner' || myRole === 'admin';
@@ -30,7 +30,7 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
   useEffect(() => {
     api<{ members: Member[] }>('GET', `/api/chats/${chat.id}`).then(
       (detail) => setMembers(detail.members),
-      (err: unknown) => setError(String(err)),
+      fail,
     );
   }, [chat.id, version]);
 
@@ -40,10 +40,9 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
       setVersion((v) => v + 1);
     });
 
-  async function search(e: FormEvent) {
-    e.preventDefault();
-    const page = await api<{ users: PublicUser[] }>('GET', `/api/users/search?q=${encodeURIComponent(query.trim())}`).catch(() => ({ users: [] }));
-    setFound(page.users.filter((u) => !members.some((m) => m.id === u.id)));
+  async function search(query: string) {
+    const users = await client.searchUsers(query).catch(() => []);
+    setFound(users.filter((u) => !members.some((m) => m.id === u.id)));
   }
 
   return (
@@ -74,9 +73,7 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
       <ul className="people">
         {members.map((m) => (
           <li key={m.id}>
-            <span className="avatar small" aria-hidden="true">
-              {initial(m.nickname || m.username)}
-            </span>
+            <Avatar name={m.nickname || m.username} small />
             <span className="grow">
               {m.nickname} {m.role !== 'member' && <small>({m.role === 'owner' ? t('roleOwner') : t('roleAdmin')})</small>}
             </span>
@@ -95,12 +92,7 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
       </ul>
       {manages && (
         <>
-          <form className="search-row" onSubmit={(e) => void search(e)}>
-            <input type="search" className="grow" aria-label={t('addMembers')} placeholder={t('searchUsers')} value={query} onChange={(e) => setQuery(e.target.value)} required />
-            <button type="submit" className="secondary">
-              {t('search')}
-            </button>
-          </form>
+          <SearchForm label={t('addMembers')} placeholder={t('searchUsers')} button="secondary" onSearch={search} />
           <ul className="people">
             {found.map((u) => (
               <li key={u.id}>
@@ -125,7 +117,7 @@ export function GroupDialog({ client, chat, meId, onClose }: { client: ChatClien
           type="button"
           className="secondary danger"
           onClick={() => {
-            void run('DELETE', `/api/chats/${chat.id}/members/${meId}`).then(onClose);
+            void run('DELETE', `/api/chats/${chat.id}/members/${meId}`).then((left) => left && onClose());
           }}
         >
           {t('leave')}

@@ -1,29 +1,25 @@
-import { useState, type FormEvent } from 'react';
-import { api } from '../lib/api.ts';
+import { useState } from 'react';
 import type { ChatClient } from '../lib/client.ts';
 import { useT } from '../lib/prefs.ts';
 import type { PublicUser } from '../lib/types.ts';
-import { initial } from './ChatApp.tsx';
 import { Dialog } from './Dialog.tsx';
 import { ErrorLine, useAction } from './useAction.tsx';
+import { Avatar } from './Avatar.tsx';
+import { SearchForm } from './SearchForm.tsx';
 
 /** Find people by username, name or phone; message them, add them as contacts, or pick them for a group. */
 export function NewChatDialog({ client, onClose }: { client: ChatClient; onClose: () => void }) {
   const t = useT();
-  const [query, setQuery] = useState('');
   const [results, setResults] = useState<PublicUser[] | null>(null);
   const [picked, setPicked] = useState<PublicUser[]>([]);
   const [groupName, setGroupName] = useState('');
   const { error, run } = useAction();
   const [added, setAdded] = useState<Set<number>>(new Set());
 
-  async function search(e: FormEvent) {
-    e.preventDefault();
-    await run(async () => {
-      const page = await api<{ users: PublicUser[] }>('GET', `/api/users/search?q=${encodeURIComponent(query.trim())}`);
-      setResults(page.users);
+  const search = (query: string) =>
+    run(async () => {
+      setResults(await client.searchUsers(query));
     });
-  }
 
   const message = (u: PublicUser) =>
     run(async () => {
@@ -34,15 +30,7 @@ export function NewChatDialog({ client, onClose }: { client: ChatClient; onClose
 
   return (
     <Dialog title={t('newChat')} onClose={onClose}>
-      <form className="search-row" onSubmit={(e) => void search(e)}>
-        <label className="grow">
-          <span className="sr-only">{t('searchUsers')}</span>
-          <input type="search" placeholder={t('searchUsers')} aria-label={t('searchUsers')} value={query} onChange={(e) => setQuery(e.target.value)} autoFocus required />
-        </label>
-        <button type="submit" className="primary">
-          {t('search')}
-        </button>
-      </form>
+      <SearchForm label={t('searchUsers')} autoFocus onSearch={search} />
       <ErrorLine error={error} />
       {results && results.length === 0 && <p className="empty small">{t('noResults')}</p>}
       <ul className="people">
@@ -55,9 +43,7 @@ export function NewChatDialog({ client, onClose }: { client: ChatClient; onClose
                 onChange={(e) => setPicked(e.target.checked ? [...picked, u] : picked.filter((p) => p.id !== u.id))}
                 aria-label={`${t('newGroup')}: ${u.nickname}`}
               />
-              <span className="avatar small" aria-hidden="true">
-                {initial(u.nickname || u.username)}
-              </span>
+              <Avatar name={u.nickname || u.username} small />
               <span className="grow">
                 {u.nickname} {u.username && <small>@{u.username}</small>}
               </span>
@@ -67,7 +53,7 @@ export function NewChatDialog({ client, onClose }: { client: ChatClient; onClose
             </button>
             {!u.is_contact && !added.has(u.id) ? (
               <button type="button" className="secondary" onClick={() => void run(async () => {
-                await api('POST', '/api/contacts', { user_id: u.id });
+                await client.addContact(u.id);
                 setAdded(new Set([...added, u.id]));
               })}>
                 {t('addContact')}

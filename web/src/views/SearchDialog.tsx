@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../lib/api.ts';
 import type { ChatClient } from '../lib/client.ts';
 import { shortTime } from '../lib/format.ts';
@@ -7,32 +7,25 @@ import type { Message } from '../lib/types.ts';
 import { Dialog } from './Dialog.tsx';
 import { ErrorLine, useAction } from './useAction.tsx';
 import { previewOf } from './preview.ts';
+import { SearchForm } from './SearchForm.tsx';
 
 /** Messages across all my chats; choosing one opens its chat. */
 export function SearchDialog({ client, onClose }: { client: ChatClient; onClose: () => void }) {
   const t = useT();
   const locale = useLocale();
-  const [query, setQuery] = useState('');
   const [results, setResults] = useState<Message[] | null>(null);
   const { error, run } = useAction();
   const chats = client.snapshot().chats;
 
-  async function search(e: FormEvent) {
-    e.preventDefault();
-    await run(async () => {
-      const page = await api<{ messages: Message[] }>('GET', `/api/messages/search?q=${encodeURIComponent(query.trim())}&limit=50`);
+  const search = (query: string) =>
+    run(async () => {
+      const page = await api<{ messages: Message[] }>('GET', `/api/messages/search?q=${encodeURIComponent(query)}&limit=50`);
       setResults(page.messages);
     });
-  }
 
   return (
     <Dialog title={t('searchMessages')} onClose={onClose}>
-      <form className="search-row" onSubmit={(e) => void search(e)}>
-        <input type="search" className="grow" aria-label={t('searchMessages')} placeholder={t('searchMessages')} value={query} onChange={(e) => setQuery(e.target.value)} autoFocus required />
-        <button type="submit" className="primary">
-          {t('search')}
-        </button>
-      </form>
+      <SearchForm label={t('searchMessages')} autoFocus onSearch={search} />
       <ErrorLine error={error} />
       {results && results.length === 0 && <p className="empty small">{t('noResults')}</p>}
       <ul className="people">
