@@ -176,9 +176,10 @@ async function buildCore(
   // What sends read and rarely changes, dropped by the changes' events: at once from this node's
   // commits (before the change is answered), from the bus for other nodes' and the CLI's. With
   // several nodes another node's change arrives only when the bus delivers it, so the facts that
-  // refuse a send (membership, blocks) are then read from the shared database at every send: a
-  // member removed on one node can never send through another meanwhile.
-  const sendFacts = new SendFacts(store, cluster ? { ...defaultSendFactsLimits, memberships: 0, blocks: 0 } : defaultSendFactsLimits);
+  // decide a send (membership, blocks, whether a client id may name a pending scheduled send) are
+  // then read from the shared database at every send: a member removed on one node can never
+  // send through another meanwhile, and a retried scheduled send is never sent twice.
+  const sendFacts = new SendFacts(store, cluster ? { ...defaultSendFactsLimits, memberships: 0, blocks: 0, scheduledClientIds: 0 } : defaultSendFactsLimits);
   bus.subscribe({ events: (events) => sendFacts.apply(events) });
   const transactor = new Transactor(store, bus, clock, metrics, (events) => sendFacts.apply(events));
   const directory = new DirectoryService(store, transactor, clock);

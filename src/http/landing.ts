@@ -25,7 +25,8 @@ function entries(mounts: readonly MountedProfile[]): ProfileEntry[] {
   }));
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text made safe inside HTML (element content and quoted attributes). */
+export const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(profiles: readonly ProfileEntry[], health: string, web: boolean): string {
   const rows = profiles

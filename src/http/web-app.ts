@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import { escape } from './landing.ts';
 import { webAppPrefix } from './mounts.ts';
 
 /**
@@ -61,7 +62,7 @@ const notBuilt = (dir: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Parley Web is not built</title></head>
 <body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
 <h1>Parley Web is not built</h1>
-<p>This server serves the browser client and the admin console from <code>${dir.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</code>, which holds no build.
+<p>This server serves the browser client and the admin console from <code>${escape(dir)}</code>, which holds no build.
 Run <code>npm run build</code> (<code>npm install</code> runs it too) and reload this page; the server need not restart.</p>
 <p>The APIs do not depend on it: see <a href="/">the landing page</a>.</p>
 </body></html>

@@ -182,8 +182,8 @@ export class AdminService {
     };
   }
 
-  /** The last `hours` hours (the current one included): messages sent and sign-ins, and this node's connections. */
-  async activity(hours: number): Promise<ActivitySeries> {
+  /** The last `hours` hours (the current one included; a day unless asked): messages sent and sign-ins, and this node's connections. */
+  async activity(hours = 24): Promise<ActivitySeries> {
     new Checker().check(Number.isInteger(hours) && hours >= 1 && hours <= 168, 'hours', 'must be a whole number from 1 to 168').done();
     const now = this.clock.now();
     const first = Math.floor(now / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;

@@ -7,14 +7,15 @@ export interface ConnectionSample {
 const MINUTE_MS = 60_000;
 
 /**
- * The open WebSocket connections of this node, minute by minute over the last day: what the admin
- * console draws. Kept in memory, since the count lives only in the running gateway; a restart
- * starts the history afresh. Each minute keeps its highest reading.
+ * The open WebSocket connections of this node, minute by minute over the last week (as far back
+ * as the series may ask: 168 hours): what the admin console draws. Kept in memory, since the
+ * count lives only in the running gateway; a restart starts the history afresh. Each minute keeps
+ * its highest reading.
  */
 export class ConnectionHistory {
   private readonly samples: ConnectionSample[] = [];
 
-  constructor(private readonly keepMs = 86_400_000) {}
+  constructor(private readonly keepMs = 7 * 86_400_000) {}
 
   record(count: number, at: number): void {
     const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;

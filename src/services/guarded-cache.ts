@@ -5,13 +5,11 @@
  * Entries are only ever dropped, never patched, by `invalidate`: the next reader loads the fact
  * again. A load that was already running when its key was invalidated read the store before the
  * change may have been committed, so its result is handed to its caller but not kept: each key
- * with loads in flight carries a generation that every invalidation moves on, and `clear` moves
- * all of them on at once.
+ * with loads in flight carries a generation that every invalidation moves on.
  */
 export class GuardedCache<K, V> {
   private readonly entries = new Map<K, V>();
   private readonly inFlight = new Map<K, { generation: number; loads: number }>();
-  private epoch = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -38,7 +36,7 @@ export class GuardedCache<K, V> {
   }
 
   /** Loads and keeps (unless invalidated meanwhile) without looking at what is kept. */
-  async load(key: K, load: () => Promise<V>): Promise<V> {
+  private async load(key: K, load: () => Promise<V>): Promise<V> {
     let slot = this.inFlight.get(key);
     if (!slot) {
       slot = { generation: 0, loads: 0 };
@@ -46,10 +44,9 @@ export class GuardedCache<K, V> {
     }
     slot.loads++;
     const generation = slot.generation;
-    const epoch = this.epoch;
     try {
       const value = await load();
-      if (slot.generation === generation && this.epoch === epoch) this.keep(key, value);
+      if (slot.generation === generation) this.keep(key, value);
       return value;
     } finally {
       if (--slot.loads === 0) this.inFlight.delete(key);
@@ -60,11 +57,6 @@ export class GuardedCache<K, V> {
     this.entries.delete(key);
     const slot = this.inFlight.get(key);
     if (slot) slot.generation++;
-  }
-
-  clear(): void {
-    this.entries.clear();
-    this.epoch++;
   }
 
   private keep(key: K, value: V): void {

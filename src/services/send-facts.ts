@@ -10,10 +10,11 @@ export interface SendFactsLimits {
   memberships: number;
   blocks: number;
   summaries: number;
+  scheduledClientIds: number;
 }
 
 /** About 200 bytes an entry: some 28 MB at most, whatever the number of users. A limit of 0 keeps nothing. */
-export const defaultSendFactsLimits: SendFactsLimits = { memberships: 50_000, blocks: 50_000, summaries: 20_000 };
+export const defaultSendFactsLimits: SendFactsLimits = { memberships: 50_000, blocks: 50_000, summaries: 20_000, scheduledClientIds: 20_000 };
 
 /**
  * The facts every send reads and almost never sees change, kept in memory: that the sender is a
@@ -41,7 +42,7 @@ export class SendFacts {
     this.memberships = new GuardedCache(limits.memberships);
     this.blocks = new GuardedCache(limits.blocks);
     this.summaries = new GuardedCache(limits.summaries);
-    this.scheduledClientIds = new GuardedCache(limits.summaries);
+    this.scheduledClientIds = new GuardedCache(limits.scheduledClientIds);
   }
 
   /** The conversation, if the user is a member; `load` (which throws for outsiders) otherwise. */
@@ -94,13 +95,5 @@ export class SendFacts {
           break;
       }
     }
-  }
-
-  /** Forgets everything (a node that may have missed events). */
-  clear(): void {
-    this.memberships.clear();
-    this.blocks.clear();
-    this.summaries.clear();
-    this.scheduledClientIds.clear();
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { file, kind, uploaded } from '../support/files.ts';
 import { createGroup, openPrivate, send } from '../support/messaging.ts';
 import { describeEachStore } from '../support/server.ts';
 import { assertError, isoSecondsRe, okData } from '../support/shapes.ts';
@@ -179,6 +180,16 @@ describeEachStore('admin API (/api/admin)', (server) => {
     okData(await api().get('/api/admin/stats', as(u)));
     assert.equal(okData(await api().delete(`/api/admin/users/${u.id}/admin`, as(boss))).is_admin, false);
     assertError(await api().get('/api/admin/stats', as(u)), 403);
+  });
+
+  it('reports a file message with the type name the API uses elsewhere (document)', async () => {
+    const [u, v] = [await register(), await register()];
+    const chat = await createGroup(server(), u, [v]);
+    const f = await uploaded(server(), u, [kind('document'), file(Buffer.from('minutes'), 'minutes.txt', 'text/plain')]);
+    const m = await send(server(), u, chat.id, { type: 'document', content: '', file_url: f.url });
+    const shown = okData(await api().get(`/api/admin/messages/${m.id}`, as(boss)), '获取消息成功');
+    assert.equal(shown.type, 'document');
+    assert.equal(okData(await api().get(`/api/messages/${m.id}`, as(u))).type, shown.type);
   });
 
   it('deletes a message for real: members\' sockets get message.delete, the message is gone', async () => {

@@ -218,6 +218,17 @@ describe('send facts on two nodes', await needs('postgres', 'redis'), () => {
     sent(await b.core.messages.send(y.id, chat, text('unblocked')));
   });
 
+  it('a send scheduled on A with a client id: the same client id sent now through B answers that schedule at once', async () => {
+    const [x, y] = [await a.user(), await a.user()];
+    const chat = (await a.core.conversations.create(x.id, { members: [y.id] })).conversation.id;
+    sent(await b.core.messages.send(x.id, chat, text('warm on B', { clientId: 'warm-b' })));
+    const scheduled = await a.core.messages.send(x.id, chat, text('later', { clientId: 'planned-ab', sendAt: a.clock.now() + 3_600_000 }));
+    assert.equal(scheduled.kind, 'scheduled');
+    // No waiting for B's bus: a retry without the time must not send the message now as well.
+    const retried = await b.core.messages.send(x.id, chat, text('later', { clientId: 'planned-ab' }));
+    assert.equal(retried.kind, 'scheduled');
+  });
+
   it("nickname changed on A: the next message through B carries the new name", async () => {
     const [x, y] = [await a.user({ nickname: 'Before' }), await a.user()];
     const chat = (await a.core.conversations.create(x.id, { members: [y.id] })).conversation.id;

@@ -25,3 +25,13 @@ it('ignores a reading older than the last one kept (a clock stepping back)', () 
   history.record(9, 19 * minute);
   assert.deepEqual(history.since(0), [{ at: 20 * minute, count: 4 }]);
 });
+
+it('keeps a week by default: as far back as the admin series may ask (168 hours)', () => {
+  const history = new ConnectionHistory();
+  const hour = 60 * minute;
+  history.record(7, 0);
+  history.record(8, 167 * hour);
+  assert.deepEqual(history.since(0).map((s) => s.count), [7, 8], 'a reading 167 hours old is kept');
+  history.record(9, 168 * hour + minute);
+  assert.deepEqual(history.since(0).map((s) => s.count), [8, 9]);
+});

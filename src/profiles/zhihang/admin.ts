@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
 import type { ActivitySeries, AdminUser, AdminUserDetail, ConversationReport, MessageReport, ServerStats, UserDeletion } from '../../services/admin.ts';
 import { Nullable, Time } from '../kit/fields.ts';
-import { isoSeconds } from '../kit/time.ts';
-import { chatInfo } from './messaging-presenters.ts';
+import { isoSeconds, isoSecondsOrNull } from '../kit/time.ts';
+import { chatInfo, typeName } from './messaging-presenters.ts';
 import { ChatMember } from './messaging-schemas.ts';
 
 /**
@@ -108,12 +108,10 @@ export const ActivityData = Type.Object({
     }),
     { description: 'oldest first, one per hour, the current hour last' },
   ),
-  connections: Type.Array(Type.Object({ at: Time, count: Type.Integer({ description: 'most WebSocket connections open at once on this node in that minute' }) }), {
+  connections: Type.Array(Type.Object({ at: Time, count: Type.Integer({ description: 'WebSocket connections open on this node: the highest of the readings taken in that minute (every 15 s)' }) }), {
     description: 'minute by minute, as far back as this node has run (in memory: a restart starts afresh); minutes without a reading are left out',
   }),
 });
-
-const time = (at: number | null) => (at === null ? null : isoSeconds(at));
 
 export function adminUser({ user: u, isAdmin }: AdminUser): Static<typeof AdminUserData> {
   return {
@@ -130,8 +128,8 @@ export function adminUser({ user: u, isAdmin }: AdminUser): Static<typeof AdminU
     position: u.position,
     created_at: isoSeconds(u.createdAt),
     updated_at: isoSeconds(u.updatedAt),
-    last_login_at: time(u.lastLoginAt),
-    last_seen: time(u.lastSeenAt),
+    last_login_at: isoSecondsOrNull(u.lastLoginAt),
+    last_seen: isoSecondsOrNull(u.lastSeenAt),
   };
 }
 
@@ -195,13 +193,13 @@ export function messageReport({ message: m, sender }: MessageReport): Static<typ
     chat_id: m.conversationId,
     sender_id: m.senderId,
     sender_nickname: sender ? sender.nickname : null,
-    type: m.type,
+    type: typeName(m.type),
     content: m.content,
     caption: m.caption,
     is_encrypted: m.isEncrypted,
     created_at: isoSeconds(m.createdAt),
-    edited_at: time(m.editedAt),
-    recalled_at: time(m.recalledAt),
-    deleted_at: time(m.deletedAt),
+    edited_at: isoSecondsOrNull(m.editedAt),
+    recalled_at: isoSecondsOrNull(m.recalledAt),
+    deleted_at: isoSecondsOrNull(m.deletedAt),
   };
 }

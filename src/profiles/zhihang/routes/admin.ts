@@ -51,7 +51,7 @@ export const adminRoutes = [
       message: '获取统计成功',
       tags,
     },
-    async (c) => present.activity(await (await asAdmin(c)).activity(c.query.hours ?? 24)),
+    async (c) => present.activity(await (await asAdmin(c)).activity(c.query.hours)),
   ),
 
   route.get(
