@@ -11,7 +11,7 @@ import { api, register, sharedSession, startParley, type Account } from '../test
 import { repoRoot } from '../test/support/process.ts';
 
 const out = path.join(repoRoot, 'docs/images');
-// The README's budget per picture.
+// Each picture stays small, so the README (and every clone) stays light.
 const maxBytes = 150 * 1024;
 
 const people = ['Li Wei', 'Zhang Min', 'Ana Souza', 'Tom Becker', 'Wang Fang', 'Priya Nair', 'Chen Jing', 'Omar Haddad'];

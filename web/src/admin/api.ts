@@ -35,6 +35,9 @@ export async function signOut(): Promise<void> {
   clearSession();
 }
 
+// The shapes below are the answers of the primary API's admin routes, as presented by
+// src/profiles/zhihang/admin.ts and described in /openapi.json (tag `admin`); change them together.
+
 export interface AdminUser {
   id: number;
   phone: string | null;
