@@ -42,12 +42,18 @@ describe('admin console (/app/admin) in chromium', await needs('chromium'), () =
     await parley?.stop();
   });
 
-  browserTest('an admin signs in, finds a user and disables them: the user\'s open socket closes and their token is refused', () => browser, async (open) => {
+  browserTest('an admin signs in, finds a user and disables them: the user\'s open chat client is signed out, their socket closes and their token is refused', () => browser, async (open) => {
     const tag = `v${Date.now().toString(36)}`;
     const victim = await register(parley, `Victim ${tag}`);
     const socket = new WebSocket(`${parley.url.replace(/^http/, 'ws')}/ws?token=${victim.token}`);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const closed = closeOf(socket, 15_000);
+    // The victim also has the chat client open, in a browser of their own.
+    const client = await open();
+    await signedIn(client, `${parley.url}/app/`, victim);
+    await client.getByRole('button', { name: 'New chat' }).waitFor();
+    const clientPassword = client.locator('input[type="password"]');
+    assert.equal(await clientPassword.count(), 0, 'the victim\'s client starts signed in');
 
     const page = await open();
     await page.goto(`${parley.url}/app/admin/`);
@@ -69,6 +75,7 @@ describe('admin console (/app/admin) in chromium', await needs('chromium'), () =
     await row.getByText('disabled', { exact: true }).waitFor();
 
     assert.equal(await closed, 4401, 'the socket is closed as unauthorized');
+    await clientPassword.first().waitFor({ timeout: 15_000 });
     assert.equal((await api(parley, 'GET', '/api/users/me', victim.token)).status, 401);
     const login = await fetch(`${parley.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: victim.phone, password: victim.password }) });
     assert.equal(login.status, 403);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test as nodeTest } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { needs } from '../support/requires.ts';
 import { WebhookSink } from '../support/webhook.ts';
 import { WsClient } from '../support/ws.ts';
@@ -231,6 +231,47 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     }
     await chatRow(ann, new RegExp(`^${bobName}`)).click();
     await ann.getByTestId('call-record').filter({ hasText: `Missed Video call from ${bobName}` }).waitFor();
+  });
+
+  test('keyboard only: signing up, finding someone and sending them a message need no mouse', async () => {
+    const ctx = await rig.browser.newContext({ locale: 'en-US' });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    /** Presses Tab until `target` has the focus: it must be reachable, in the page's tab order. */
+    const tabTo = async (target: Locator, what: string) => {
+      await target.waitFor();
+      for (let presses = 0; presses < 40; presses++) {
+        if (await target.evaluate((el) => el.matches(':focus'))) return;
+        await page.keyboard.press('Tab');
+      }
+      assert.fail(`${what} is never reached with Tab`);
+    };
+    const name = `Kay ${suffix}`;
+    await page.goto(`${rig.url}/app/`);
+    await tabTo(page.getByRole('button', { name: 'Create an account' }), 'the switch to sign-up');
+    await page.keyboard.press('Enter');
+    await tabTo(page.getByLabel('Phone number'), 'the phone field');
+    await page.keyboard.type(newPhone());
+    await tabTo(page.getByLabel('Your name'), 'the name field');
+    await page.keyboard.type(name);
+    await tabTo(page.getByLabel('Password'), 'the password field');
+    await page.keyboard.type('correct horse battery');
+    await page.keyboard.press('Enter');
+
+    await tabTo(page.getByRole('button', { name: 'New chat' }), 'New chat');
+    await page.keyboard.press('Enter');
+    const search = page.getByRole('searchbox', { name: 'Username, name or phone' });
+    await tabTo(search, 'the people search');
+    await page.keyboard.type(annName);
+    await page.keyboard.press('Enter');
+    await tabTo(page.getByTestId('user-result').filter({ hasText: annName }).getByRole('button', { name: 'Message' }), 'the found person\'s Message button');
+    await page.keyboard.press('Enter');
+    await tabTo(page.getByRole('textbox', { name: 'Write a message…' }), 'the message box');
+    await page.keyboard.type('typed without a mouse');
+    await page.keyboard.press('Enter');
+
+    await chatRow(ann, new RegExp(`^${name}`)).getByText('typed without a mouse').waitFor();
+    await page.getByTestId('message').filter({ hasText: 'typed without a mouse' }).waitFor();
   });
 
   test('another tab signing out, or in as someone else, signs this tab out', async () => {

@@ -429,6 +429,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
 
     // Before it is sent, only the uploader may download it.
     const get = (token: string) => fetch(up.body.url, { headers: { authorization: `Bearer ${token}` } });
+    const own = await get(a.token);
+    assert.equal(own.status, 200);
+    assert.deepEqual(Buffer.from(await own.arrayBuffer()), png);
     assert.ok([403, 404].includes((await get(b.token)).status));
     const wb = await flutterSocket(base(), b.token);
     const sent = await send(a, conv, { type: 'image', content: up.body.media_id, caption: 'Check out this photo!' });
@@ -708,6 +711,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal((await wa.next('error')).data.code, 404);
     await wa.quiet('ice_candidate');
     await wb.quiet('ice_candidate');
+    await wo.quiet('ice_candidate');
 
     // duration: whole seconds from accept to end.
     await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -260,6 +260,7 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     const m = await send(x, chat, 'Hello World', { clientId: 'c-1', timestamp: '2024-01-15T10:30:00Z' });
     assert.deepEqual([m.chatId, m.senderId, m.type, m.status, m.readBy, m.replyTo], [chat, x.id, 'text', 'sent', [], null]);
     assert.deepEqual(m.metadata, { clientId: 'c-1', timestamp: '2024-01-15T10:30:00Z' });
+    assert.deepEqual((await send(y, chat, 'no metadata')).metadata, {});
     assert.match(m.timestamp, iso);
     const again = await send(x, chat, 'Hello World (retry)', { clientId: 'c-1' });
     assert.equal(again.id, m.id);
@@ -291,7 +292,7 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     assert.deepEqual(older.map((v: { id: string }) => v.id), [ids[1], ids[0]]);
     const newer = ok(await get(`/messages?chatId=${chat}&limit=2&after=${ids[0]}`, x), 200).messages;
     assert.deepEqual(newer.map((v: { id: string }) => v.id), [ids[2], ids[1]]);
-    assert.equal(ok(await get(`/messages?chatId=${chat}`, x), 200).messages.length, 9);
+    assert.equal(ok(await get(`/messages?chatId=${chat}`, x), 200).messages.length, 10);
     xxInvalid(await get('/messages', x), 'chatId');
     xxError(await get(`/messages?chatId=${chat}&limit=101`, x), 400, 'VALIDATION_ERROR');
     xxError(await get(`/messages?chatId=${chat}`, outsider), [403, 404]);
@@ -303,6 +304,8 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     const g = await group(x, [y, z]);
     const ms = [await send(x, g, 'a'), await send(x, g, 'b'), await send(x, g, 'c')];
     assert.equal(ok(await get(`/chats/${g}`, y), 200).unreadCount, 3);
+    // Only the other participants' messages count: x's own three are not unread for x.
+    assert.equal(ok(await get(`/chats/${g}`, x), 200).unreadCount, 0);
     const sx = await XxSocket.open(base(), x);
 
     ok(await put(`/messages/${ms[0]!.id}/read`, undefined, y), 200);
