@@ -42,8 +42,13 @@ describe('PostgreSQL briefly unreachable', await needs('initdb', 'pg_ctl'), () =
     assert.equal(health.status, 503);
     assert.equal(health.body.status, 'unhealthy');
     assert.equal(health.body.services.database, 'unhealthy');
+    // xiaoxiang's health answers in its own shape, with no envelope, and says the same.
+    const xx = await api.get('/xiaoxiang/v1/health');
+    assert.equal(xx.status, 503);
+    assert.deepEqual([xx.body.status, xx.body.services.database, xx.body.success], ['unhealthy', 'unhealthy', undefined]);
 
     await pg.resume();
+    await until(async () => (await api.get('/xiaoxiang/v1/health')).status === 200);
     await until(async () => (await api.get('/health')).status === 200);
     const list = okData(await api.get('/api/contacts', { token: a.token }));
     assert.deepEqual(list.contacts.map((c: { nickname: string }) => c.nickname), ['before the outage']);

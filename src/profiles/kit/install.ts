@@ -100,8 +100,12 @@ function decodeParams(def: RouteDef, raw: unknown): Record<string, unknown> {
 function responses(profile: Profile, def: RouteDef): Record<string, unknown> {
   const errors = { '4xx': profile.envelope.errorSchema, '5xx': profile.envelope.errorSchema };
   const o = def.options;
-  if (o.raw) return errors;
   const status = o.status ?? 200;
+  if (o.raw) {
+    const body = o.data;
+    if (!body) return errors;
+    return { ...errors, [status]: body, ...Object.fromEntries((o.rawAlsoOn ?? []).map((code) => [code, body])) };
+  }
   if (status === 204) return { 204: { type: 'null', description: 'No Content' }, ...errors };
   return { [status]: profile.envelope.successSchema(o.data ?? Type.Object({})), ...errors };
 }

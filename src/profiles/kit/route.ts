@@ -68,8 +68,13 @@ export interface RouteOptions<P extends ParamCodecs | undefined, Q extends TObje
   message?: string | ((c: RouteContext<P, Q, B, G>) => string);
   /** Request content types other than JSON, for the OpenAPI document (e.g. multipart/form-data). */
   consumes?: string[];
-  /** The handler answers through `c.reply` itself (downloads): no envelope, no response schema. */
+  /**
+   * The handler answers through `c.reply` itself (downloads, a health check): no envelope. With
+   * `data`, that schema is the bare body of the success status and of `rawAlsoOn`'s statuses.
+   */
   raw?: boolean;
+  /** Statuses a raw route answers with its `data` body too, not the profile's error (a health check's 503). */
+  rawAlsoOn?: readonly number[];
   /** Added to the OpenAPI tags after the profile's name. */
   tags?: string[];
 }

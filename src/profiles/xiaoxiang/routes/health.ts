@@ -4,7 +4,7 @@ import { Health } from '../schemas.ts';
 
 /** 健康检查接口: the document's body itself, without the envelope; 200 while the database answers, else 503. */
 export const healthRoutes = [
-  route.get('/v1/health', { auth: false, summary: 'Service status: database, Redis (or not_configured) and the WebSocket gateway', raw: true, data: Health }, async (c) => {
+  route.get('/v1/health', { auth: false, summary: 'Service status: database, Redis (or not_configured) and the WebSocket gateway', raw: true, data: Health, rawAlsoOn: [503] }, async (c) => {
     const report = await c.services.health.check();
     const body = {
       status: report.status,
