@@ -320,15 +320,16 @@ export class ConversationService {
 
   /**
    * Adds users to a group; members already in it are left as they are. `by: 'managers'` (the
-   * default) lets the owner and admins add; `by: 'creator'` only the group's creator, checked
-   * before the users are (so an outsider learns nothing of user ids).
+   * default) lets the owner and admins add; `by: 'creator'` only the group's creator. The caller's
+   * right is checked before the users are, so someone without it learns nothing of user ids (a
+   * plain member naming an unknown user is refused as a plain member, not told the user is unknown).
    */
   async addMembers(userId: number, conversationId: number, userIds: number[], opts: { by?: 'managers' | 'creator' } = {}): Promise<ConversationDetail & { added: number[] }> {
     new Checker()
       .check(userIds.length >= 1 && userIds.length <= limits.membersPerRequest.maxItems, 'members', `must name 1 to ${limits.membersPerRequest.maxItems} users`)
       .done();
     const allowed = opts.by === 'creator' ? this.requireCreator.bind(this) : this.requireManager.bind(this);
-    if (opts.by === 'creator') await allowed(conversationId, userId, this.store);
+    await allowed(conversationId, userId, this.store);
     const users = await this.existingUsers([userId, ...new Set(userIds)]);
     const newcomers = await this.tx.run(async (tx, emit) => {
       const { conversation } = await allowed(conversationId, userId, tx);

@@ -519,6 +519,9 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(changed.data.avatar, up.body.avatar, 'the same absolute link as the REST answer');
 
     flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [] }, owner.token), 400);
+    // A plain member lacks the role (C5), whoever they name: an unknown id tells them nothing.
+    flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id] }, m1.token), 403);
+    flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: ['999999999'] }, m1.token), 403);
     flutterError(await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id, '999999999'] }, owner.token), 404);
     assert.equal((await api().get(`/v1/groups/${gid}`, owner.token)).body.member_count, 3);
     const inv = await api().post(`/v1/groups/${gid}/members`, { user_ids: [outsider.id, m1.id] }, owner.token);
