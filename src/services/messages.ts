@@ -547,7 +547,7 @@ export class MessageService {
    * user MESSAGE_NOT_FOUND.
    */
   async deleteAsParty(userId: number, messageId: number): Promise<'deleted' | 'hidden'> {
-    return this.tx.run(async (tx, emit) => this.remove(tx, emit, userId, await this.ofParty(userId, messageId, tx), 'auto'));
+    return this.tx.run(async (tx, emit) => this.remove(tx, emit, userId, await this.ofPair(userId, messageId, tx), 'auto'));
   }
 
   private async remove(tx: Store, emit: Emit, userId: number, { message: m, conversation, member }: Visible, scope: DeleteScope): Promise<'deleted' | 'hidden'> {
@@ -639,7 +639,7 @@ export class MessageService {
    */
   async markReceivedRead(userId: number, messageId: number): Promise<void> {
     await this.tx.run(async (tx, emit) => {
-      const { message: m } = await this.ofParty(userId, messageId, tx);
+      const { message: m } = await this.ofPair(userId, messageId, tx);
       if (m.senderId === userId) throw new AppError('MESSAGE_FORBIDDEN', 'only the receiver may mark a message read');
       await this.read(tx, emit, userId, m);
     });
@@ -669,6 +669,16 @@ export class MessageService {
     const found = await store.conversations.withMembership(message.conversationId, userId);
     if (!found?.member) throw new AppError('MESSAGE_FORBIDDEN', 'this message is not yours');
     return { message, conversation: found.conversation, member: found.member };
+  }
+
+  /**
+   * A message between two users, for the APIs that know only senders and receivers (chat8): a
+   * group's message is not one, and is not found there even by its members.
+   */
+  private async ofPair(userId: number, messageId: number, store: Store): Promise<Visible> {
+    const found = await this.ofParty(userId, messageId, store);
+    if (found.conversation.type !== 'private') throw new AppError('MESSAGE_NOT_FOUND', `message ${messageId} is not between two users`);
+    return found;
   }
 
   /** Any member pins in a private chat; in a group, the owner and admins. */

@@ -561,6 +561,14 @@ for (const topology of topologies) {
         assert.deepEqual(bobsView.body.data.messages.map((m: { content: string }) => m.content), [`reply from ${other === ann ? 'bob' : 'dan'} through zhihang`, `first words between ${other === ann ? 'ann and bob, through xiaoxiang' : 'bob and dan, through chat8'}`]);
       }
       for (const chat8 of [catSockets.chat8, danSockets.chat8, annSockets.chat8]) await chat8.none((f) => String(f.data?.content).startsWith('group:'));
+      // Nor can a chat8 client act on a group's message by its id: it is not found there.
+      for (const [method, path] of [['PUT', `/api/v1/messages/${toAnn.zhihang.data.id}/read`], ['DELETE', `/api/v1/messages/${toAnn.zhihang.data.id}`]] as const) {
+        const refused = await at(0).api.request(method, path, { token: bob.tokens.chat8 });
+        assert.equal(refused.status, 404, `${method} ${path}: ${refused.text}`);
+        assert.ok(refused.text.includes('"MESSAGE_001"'), refused.text);
+      }
+      const stillThere = await at(0).api.get(`/lite/api/v1/chat/messages?group_id=${groupId}`, { token: cat.tokens.lite });
+      assert.equal(stillThere.body.data.messages[0].content, second);
       const catsView = await at(0).api.get(`/api/v1/messages/${ann.ids.chat8}`, { token: cat.tokens.chat8 });
       assert.ok(catsView.body.data.messages.every((m: { content: string }) => !m.content.startsWith('group:')));
       assert.equal(catsView.body.data.messages.length, said.length);

@@ -69,4 +69,30 @@ describeEachCore('read pages, group sends and creator-only adds', (t) => {
     const pair = dm.kind === 'sent' ? dm.view.message.conversationId : 0;
     await assert.rejects(core.conversations.addMembers(a.id, pair, [c.id], { by: 'creator' }), code('CHAT_NOT_FOUND'));
   });
+
+  it('addMembers by the managers: a plain member is refused before the users are checked, so unknown ids tell them nothing', async () => {
+    const { core, user } = t();
+    const [a, b, c] = [await user(), await user(), await user()];
+    const g = (await core.conversations.create(a.id, { type: 'group', name: 'g', members: [b.id] })).conversation.id;
+    await assert.rejects(core.conversations.addMembers(b.id, g, [99_999_999]), code('FORBIDDEN'));
+    await assert.rejects(core.conversations.addMembers(b.id, g, [c.id]), code('FORBIDDEN'));
+    await assert.rejects(core.conversations.addMembers(a.id, g, [99_999_999]), code('USER_NOT_FOUND'));
+  });
+
+  it('a sender or receiver acts only on messages between two users: a group message is not found there, even by its members', async () => {
+    const { core, user, events, clear } = t();
+    const [a, b] = [await user(), await user()];
+    const g = (await core.conversations.create(a.id, { type: 'group', name: 'g', members: [b.id] })).conversation.id;
+    const inGroup = await core.messages.send(a.id, g, { type: 'text', content: 'to the group' });
+    const id = inGroup.kind === 'sent' ? inGroup.view.message.id : 0;
+    clear();
+    await assert.rejects(core.messages.markReceivedRead(b.id, id), code('MESSAGE_NOT_FOUND'));
+    await assert.rejects(core.messages.deleteAsParty(a.id, id), code('MESSAGE_NOT_FOUND'));
+    assert.deepEqual(events, [], 'nothing changed');
+    // Between two users, the receiver reads and the sender deletes for both.
+    const dm = await core.messages.sendTo(a.id, b.id, { type: 'text', content: 'between us' });
+    const dmId = dm.kind === 'sent' ? dm.view.message.id : 0;
+    await core.messages.markReceivedRead(b.id, dmId);
+    assert.equal(await core.messages.deleteAsParty(a.id, dmId), 'deleted');
+  });
 });
