@@ -212,6 +212,12 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.equal(err.data.code, 400);
     await wb.barrier();
     await wa.quiet('contact_status');
+    // One way (C33): b has not added a, so a's changes are not b's news (nor c's).
+    wa.send({ type: 'status_update', data: { status: 'busy', custom_message: 'Heads down' } });
+    await wa.barrier();
+    assert.equal((await api().get('/v1/user/me', a.token)).body.status, 'busy');
+    await wb.quiet('contact_status');
+    await wc.quiet('contact_status');
     // Closing one of two sockets is not news either; the last one is.
     await wb2.close();
     await wb.barrier();

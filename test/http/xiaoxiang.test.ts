@@ -141,10 +141,12 @@ describeEachStore('xiaoxiang profile below /xiaoxiang', (server) => {
     ok(await get('/users/me', laptop), 200, S.User);
     await send(peer, chat, 'still here?');
     frameOk(await sLaptop.next('new_message'), 'new_message', 'message');
-    await sLaptop.close();
 
-    // One session per device: logging in again on the laptop ends the laptop's earlier session.
+    // One session per device: logging in again on the laptop ends the laptop's earlier session,
+    // and with it the socket that session opened.
     const relogin = await xxLogin(a(), u, 'laptop');
+    const replaced = await sLaptop.closed;
+    assert.ok(replaced.code >= 4000, `closed with ${replaced.code}`);
     xxError(await get('/users/me', laptop), 401, 'UNAUTHORIZED');
     ok(await get('/users/me', relogin), 200);
   });
