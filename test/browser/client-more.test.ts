@@ -217,6 +217,39 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     await row.getByLabel('muted').waitFor({ state: 'detached' });
   });
 
+  test('people are found by username; a muted contact\'s chat shows muted in the list', async () => {
+    // An account made elsewhere (the client's own sign-up asks for no username).
+    const username = `zoe_${suffix}`;
+    const made = await fetch(`${rig.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: newPhone(), username, nickname: `Zoe ${suffix}`, password: 'correct horse battery' }),
+    });
+    assert.equal(made.status, 200);
+    await bob.getByRole('button', { name: 'New chat' }).click();
+    const search = bob.getByRole('searchbox', { name: 'Username, name or phone' });
+    await search.fill(username);
+    await search.press('Enter');
+    const found = bob.getByTestId('user-result').filter({ hasText: `Zoe ${suffix}` });
+    await found.getByRole('button', { name: 'Add contact' }).click();
+    await found.getByText('Added to contacts').waitFor();
+    await found.getByRole('button', { name: 'Message' }).click();
+    await send(bob, 'hello Zoe');
+    const row = chatRow(bob, new RegExp(`^Zoe ${suffix}`));
+    await row.getByText('hello Zoe').waitFor();
+    assert.equal(await row.getByLabel('muted').count(), 0);
+
+    await bob.getByRole('button', { name: 'Contacts' }).click();
+    const entry = bob.getByTestId('contact').filter({ hasText: `Zoe ${suffix}` });
+    await entry.getByRole('button', { name: 'Mute' }).click();
+    await entry.getByRole('button', { name: 'Unmute' }).waitFor();
+    await row.getByLabel('muted').waitFor();
+    await entry.getByRole('button', { name: 'Unmute' }).click();
+    await entry.getByRole('button', { name: 'Mute' }).waitFor();
+    await row.getByLabel('muted').waitFor({ state: 'detached' });
+    await bob.keyboard.press('Escape');
+  });
+
   test('a call shows in the chat as who called', async () => {
     const { token } = await sessionOf(bob);
     const annId = (await sessionOf(ann)).user.id;

@@ -71,7 +71,7 @@ export function ChatApp({ client }: { client: ChatClient }) {
             {t('contacts')}
           </button>
         </div>
-        <ChatList chats={state.chats} loaded={state.chatsLoaded} openId={state.openChatId} meId={state.me.id} onOpen={(id) => client.openChat(id)} />
+        <ChatList chats={state.chats} contacts={state.contacts} loaded={state.chatsLoaded} openId={state.openChatId} meId={state.me.id} onOpen={(id) => client.openChat(id)} />
       </aside>
       <main className="main">
         {open ? (
