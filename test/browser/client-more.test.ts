@@ -250,6 +250,43 @@ describe('Parley Web client, more of what it does', { timeout: 120_000, ...(awai
     await bob.keyboard.press('Escape');
   });
 
+  test('a group\'s announcement and a member added later reach the members; the newcomer signs out and back in', async () => {
+    const eliPhone = newPhone();
+    const ctx = await rig.browser.newContext({ locale: 'en-US' });
+    contexts.push(ctx);
+    const eli = await ctx.newPage();
+    await registerIn(eli, rig.url, eliPhone, `Eli ${suffix}`);
+    const group = `Notice ${suffix}`;
+    await apiAs(ann, 'POST', '/api/chats', { name: group, type: 'group', members: [(await sessionOf(bob)).user.id] });
+    await chatRow(bob, group).click();
+    await bob.getByRole('heading', { name: group }).waitFor();
+
+    await chatRow(ann, group).click();
+    await ann.getByRole('button', { name: 'Group info' }).click();
+    const dialog = ann.getByRole('dialog', { name: 'Group info' });
+    await dialog.getByLabel('Announcement').fill('Standup moves to ten');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await bob.getByText('📢 Standup moves to ten').waitFor();
+
+    const search = dialog.getByRole('searchbox', { name: 'Add members' });
+    await search.fill(`Eli ${suffix}`);
+    await search.press('Enter');
+    await dialog.getByRole('listitem').filter({ hasText: `Eli ${suffix}` }).getByRole('button', { name: 'Add members' }).click();
+    await dialog.getByText('3 members').waitFor();
+    await ann.keyboard.press('Escape');
+    await chatRow(eli, group).click();
+    await eli.getByText('📢 Standup moves to ten').waitFor();
+
+    // Signing out from the menu, then in again with phone and password, brings the same chats back.
+    await eli.getByLabel('Settings').click();
+    await eli.getByRole('button', { name: 'Sign out' }).click();
+    await eli.getByLabel('Phone or username').fill(eliPhone);
+    await eli.getByLabel('Password').fill('correct horse battery');
+    await eli.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await chatRow(eli, group).waitFor();
+    assert.equal((await sessionOf(eli)).user.nickname, `Eli ${suffix}`);
+  });
+
   test('a call shows in the chat as who called', async () => {
     const { token } = await sessionOf(bob);
     const annId = (await sessionOf(ann)).user.id;

@@ -79,8 +79,8 @@ export async function send(page: Page, text: string): Promise<void> {
 }
 
 /** The signed-in session the client keeps, for setting up through the API what the UI is not under test for. */
-export async function sessionOf(page: Page): Promise<{ token: string; user: { id: number } }> {
-  return JSON.parse((await page.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { token: string; user: { id: number } };
+export async function sessionOf(page: Page): Promise<{ token: string; user: { id: number; nickname: string } }> {
+  return JSON.parse((await page.evaluate(() => localStorage.getItem('parley.session'))) ?? '{}') as { token: string; user: { id: number; nickname: string } };
 }
 
 /**
