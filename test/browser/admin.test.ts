@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { needs } from '../support/requires.ts';
-import { browserTest, launchBrowser } from './support/browser.ts';
-import { api, register, sharedSession, startParley, type Account, type Parley } from './support/parley.ts';
+import { signedIn, startAdminRig, stopAdminRig, type AdminRig } from './support/admin.ts';
+import { browserTest } from './support/browser.ts';
+import { api, register, type Account, type Parley } from './support/parley.ts';
 
-/** Opens a page of Parley Web with a session already kept, as if signed in before. */
-async function signedIn(page: Page, url: string, account: Account): Promise<void> {
-  await page.addInitScript((entries) => {
-    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-  }, sharedSession(account));
-  await page.goto(url);
-}
 
 /** Resolves with the close code once the socket closes; rejects after `ms`. */
 function closeOf(socket: WebSocket, ms: number): Promise<number> {
@@ -27,20 +21,16 @@ function closeOf(socket: WebSocket, ms: number): Promise<number> {
 }
 
 describe('admin console (/app/admin) in chromium', await needs('chromium'), () => {
+  let rig: AdminRig | undefined;
   let parley: Parley;
   let browser: Browser;
   let boss: Account;
   before(async () => {
-    parley = await startParley();
-    browser = await launchBrowser();
-    boss = await register(parley, 'Boss');
     // The first administrator is the operator's to make, at the command line.
-    assert.deepEqual(await parley.cli(['user', 'make-admin', String(boss.id)]), { id: boss.id, admin: true });
+    rig = await startAdminRig('Boss');
+    ({ parley, browser, boss } = rig);
   });
-  after(async () => {
-    await browser?.close();
-    await parley?.stop();
-  });
+  after(() => stopAdminRig(rig));
 
   browserTest('an admin signs in, finds a user and disables them: the user\'s open chat client is signed out, their socket closes and their token is refused', () => browser, async (open) => {
     const tag = `v${Date.now().toString(36)}`;

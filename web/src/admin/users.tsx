@@ -25,7 +25,14 @@ export function Users({ me }: { me: number }) {
     if (onlyDisabled) params.set('disabled', 'true');
     if (onlyAdmins) params.set('admin', 'true');
     try {
-      setPage(await api<UserPage>('GET', `/api/admin/users?${params}`));
+      const found = await api<UserPage>('GET', `/api/admin/users?${params}`);
+      // An action that emptied the last page (its only user deleted, or filtered out by a
+      // disable) steps back to the last page that still has users.
+      if (found.users.length === 0 && offset > 0 && found.total > 0) {
+        setOffset(Math.floor((found.total - 1) / PAGE) * PAGE);
+        return;
+      }
+      setPage(found);
       setError(null);
     } catch (err) {
       setError((err as Error).message);
@@ -60,15 +67,19 @@ export function Users({ me }: { me: number }) {
     const list: { label: string; run: () => void; danger?: boolean }[] = [];
     if (u.is_disabled) list.push({ label: t('enable'), run: () => act(`${t('enable')} ${name}?`, false, async () => (await api('POST', `${base}/enable`), `${t('enable')}: ${name}`)) });
     else if (u.id !== me) list.push({ label: t('disable'), danger: true, run: () => act(t('confirmDisable', { name }), true, async () => `${t('disabled')}: ${name}; ${ended(await api('POST', `${base}/disable`))}`) });
-    list.push({
-      label: t('resetPassword'),
-      run: () =>
-        act(t('confirmReset', { name }), true, async () => {
-          const r = await api<{ password: string; sessions_ended: number }>('POST', `${base}/reset-password`, {});
-          return `${t('newPassword', { name, password: r.password })} · ${ended(r)}`;
-        }),
-    });
-    list.push({ label: t('revokeSessions'), run: () => act(t('confirmRevoke', { name }), false, async () => `${name}: ${ended(await api('POST', `${base}/revoke-sessions`))}`) });
+    // Resetting one's own password or signing oneself out everywhere would end this console's
+    // session too, taking the new password with it: the operator's CLI does those.
+    if (u.id !== me) {
+      list.push({
+        label: t('resetPassword'),
+        run: () =>
+          act(t('confirmReset', { name }), true, async () => {
+            const r = await api<{ password: string; sessions_ended: number }>('POST', `${base}/reset-password`, {});
+            return `${t('newPassword', { name, password: r.password })} · ${ended(r)}`;
+          }),
+      });
+      list.push({ label: t('revokeSessions'), run: () => act(t('confirmRevoke', { name }), false, async () => `${name}: ${ended(await api('POST', `${base}/revoke-sessions`))}`) });
+    }
     if (!u.is_admin) list.push({ label: t('makeAdmin'), run: () => act(t('confirmMakeAdmin', { name }), false, async () => (await api('PUT', `${base}/admin`), `${t('admin')}: ${name}`)) });
     else if (u.id !== me) list.push({ label: t('revokeAdmin'), run: () => act(t('confirmRevokeAdmin', { name }), true, async () => (await api('DELETE', `${base}/admin`), `${t('revokeAdmin')}: ${name}`)) });
     if (u.id !== me) list.push({ label: t('deleteUser'), danger: true, run: () => act(t('confirmDeleteUser', { name }), true, async () => (await api('DELETE', base), `${t('deleteUser')}: ${name}`)) });
