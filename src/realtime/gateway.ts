@@ -106,6 +106,8 @@ function asAppError(err: unknown): AppError {
  * Each event or signal is encoded once per profile; the same string goes to every connection of
  * that profile. A failure in one connection (a throwing encoder, a dead socket) is contained to it.
  */
+const tooFast = () => new AppError('RATE_LIMITED', 'too many frames; slow down');
+
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly registry: Registry;
@@ -385,28 +387,31 @@ export class Gateway {
     }
     const { codec } = conn;
     const now = this.core.clock.now();
-    if (!conn.admitFrame(now)) {
-      conn.send(codec.error(new AppError('RATE_LIMITED', 'too many frames; slow down'), {}));
-      return;
-    }
+    // A frame over the pace is still answered once, and with its request id when it has one
+    // (decoded for that alone), so a client waiting on that id hears why.
+    const admitted = conn.admitFrame(now);
     if (isBinary) {
-      conn.send(codec.error(new AppError('BAD_REQUEST', 'binary frames are not supported; send JSON text'), {}));
+      this.refuseFrame(conn, admitted, new AppError('BAD_REQUEST', 'binary frames are not supported; send JSON text'), {});
       return;
     }
     // ws leaves UTF-8 to us (skipUTF8Validation) so that a bad frame gets an error frame
     // instead of closing the connection (1007).
     const bytes = bytesOf(data);
     if (bytes.length > this.core.config.ws.maxFrameBytes) {
-      conn.send(codec.error(new AppError('PAYLOAD_TOO_LARGE', `the frame is larger than ${this.core.config.ws.maxFrameBytes} bytes`), {}));
+      this.refuseFrame(conn, admitted, new AppError('PAYLOAD_TOO_LARGE', `the frame is larger than ${this.core.config.ws.maxFrameBytes} bytes`), {});
       return;
     }
     if (!isUtf8(bytes)) {
-      conn.send(codec.error(new AppError('BAD_REQUEST', 'the frame is not valid UTF-8 text'), {}));
+      this.refuseFrame(conn, admitted, new AppError('BAD_REQUEST', 'the frame is not valid UTF-8 text'), {});
       return;
     }
     const decoded = codec.decode(bytes.toString('utf8'));
     if (!decoded.ok) {
-      conn.send(codec.error(decoded.error, decoded.ref));
+      this.refuseFrame(conn, admitted, decoded.error, decoded.ref);
+      return;
+    }
+    if (!admitted) {
+      this.refuseFrame(conn, admitted, tooFast(), decoded.ref);
       return;
     }
     try {
@@ -414,6 +419,11 @@ export class Gateway {
     } catch (err) {
       this.fail(conn, err, decoded.ref);
     }
+  }
+
+  /** A frame's error answer; over the pace, whatever else is wrong with it, the answer says that. */
+  private refuseFrame(conn: Connection, admitted: boolean, error: AppError, ref: FrameRef): void {
+    conn.send(conn.codec.error(admitted ? error : tooFast(), ref));
   }
 
   private execute(conn: Connection, command: ClientCommand, ref: FrameRef, now: number): void {

@@ -4,29 +4,12 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import sharp from 'sharp';
-import { assertDownloadError, download, file, kind, png, upload, uploaded } from '../support/files.ts';
+import { assertDownloadError, download, file, kind, png, silentWav, upload, uploaded } from '../support/files.ts';
 import { createGroup, listMessages, openPrivate, send, users } from '../support/messaging.ts';
 import { describeEachStore } from '../support/server.ts';
 import { assertError, assertKeys, isoSecondsRe, okData } from '../support/shapes.ts';
 
 /** A real (silent) WAV and the opening of an MP4: enough for their signatures. */
-function wav(): Buffer {
-  const data = Buffer.alloc(8000);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(8000, 28);
-  h.writeUInt16LE(1, 32);
-  h.writeUInt16LE(8, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
 
 function mp4(): Buffer {
   const ftyp = Buffer.alloc(24);
@@ -272,7 +255,7 @@ describeEachStore(
       assert.deepEqual([d.type, d.file_name, d.thumbnail], ['document', '季度报告.txt', '']);
       const asDoc = await send(s, me!, chat.id, { type: 'document', file_id: img.id });
       assert.equal(asDoc.type, 'document');
-      const voice = await uploaded(s, me!, [kind('audio'), file(wav(), 'voice.wav')]);
+      const voice = await uploaded(s, me!, [kind('audio'), file(silentWav(1), 'voice.wav')]);
       const clip = await uploaded(s, me!, [kind('video'), file(mp4(), 'clip.mp4')]);
       assert.deepEqual([voice.type, voice.mime_type, clip.type, clip.mime_type, clip.thumbnail], ['audio', 'audio/wav', 'video', 'video/mp4', '']);
       const a = await send(s, me!, chat.id, { type: 'audio', file_id: voice.id });

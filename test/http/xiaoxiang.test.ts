@@ -1,41 +1,18 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { it } from 'node:test';
-import type { TSchema } from 'typebox';
-import { compileStrict } from '../../src/http/validation.ts';
 import * as S from '../../src/profiles/xiaoxiang/schemas.ts';
 import { xiaoxiang } from '../../src/profiles/xiaoxiang/index.ts';
 import type { ApiResponse } from '../support/api.ts';
 import { png } from '../support/files.ts';
 import { TestClock } from '../support/clock.ts';
 import { describeEachStore } from '../support/server.ts';
-import { XxSocket, xxError, xxInvalid, xxLogin, xxUpload, xxUser, type XxFrame, type XxUser } from '../support/xiaoxiang.ts';
+import { XxSocket, xxError, xxFits as fits, xxFrameOk as frameOk, xxInvalid, xxOk as ok, xxLogin, xxUpload, xxUser, type XxUser } from '../support/xiaoxiang.ts';
 
 /** The xiaoxiang document (003) through real HTTP and WebSocket clients, below /xiaoxiang (the default PROFILES). */
 
 const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function ok(res: ApiResponse, status: number | number[], schema?: TSchema): any {
-  const statuses = Array.isArray(status) ? status : [status];
-  assert.ok(statuses.includes(res.status), `expected ${statuses.join('/')}: ${res.status} ${res.text}`);
-  assert.equal(res.body.success, true, res.text);
-  for (const k of Object.keys(res.body)) assert.ok(['success', 'data', 'meta'].includes(k), res.text);
-  if (schema) {
-    const check = compileStrict(schema);
-    assert.ok(check(res.body.data), `${JSON.stringify(check.errors)} in ${res.text}`);
-  }
-  return res.body.data;
-}
-
-function frameOk(f: XxFrame, event: string, type: string): void {
-  assert.equal(f.event, event, JSON.stringify(f));
-  assert.equal(f.type, type, JSON.stringify(f));
-  const check = compileStrict(xiaoxiang.socket!.frames[event]!);
-  assert.ok(check(f.data), `${event}: ${JSON.stringify(check.errors)} in ${JSON.stringify(f)}`);
-}
-
-/** Whether a value has a schema's shape (no type narrowing: the value stays as the test reads it). */
-const fits = (schema: TSchema, value: unknown): boolean => compileStrict(schema)(value);
 
 /** Sends a JSON POST and closes the connection as soon as the request is written: its answer is lost. */
 function sendAndHangUp(url: string, token: string, body: unknown): Promise<void> {

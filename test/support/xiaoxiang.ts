@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import type { TSchema } from 'typebox';
 import WebSocket from 'ws';
+import { compileStrict } from '../../src/http/validation.ts';
+import { xiaoxiang } from '../../src/profiles/xiaoxiang/index.ts';
 import { FrameQueue } from './frame-queue.ts';
 import type { Api, ApiResponse } from './api.ts';
 
@@ -175,3 +178,27 @@ export async function xxUpload(base: string, token: string, parts: Record<string
   const text = await r.text();
   return { status: r.status, body: JSON.parse(text), text, headers: r.headers };
 }
+
+/** A success in the document's envelope (`success`, `data`, `meta` and nothing else), `data` in the schema's shape; returns `data`. */
+export function xxOk(res: ApiResponse, status: number | number[], schema?: TSchema): any {
+  const statuses = Array.isArray(status) ? status : [status];
+  assert.ok(statuses.includes(res.status), `expected ${statuses.join('/')}: ${res.status} ${res.text}`);
+  assert.equal(res.body.success, true, res.text);
+  for (const k of Object.keys(res.body)) assert.ok(['success', 'data', 'meta'].includes(k), res.text);
+  if (schema) {
+    const check = compileStrict(schema);
+    assert.ok(check(res.body.data), `${JSON.stringify(check.errors)} in ${res.text}`);
+  }
+  return res.body.data;
+}
+
+/** A socket frame with this event and type, its data in the event's shape. */
+export function xxFrameOk(f: XxFrame, event: string, type: string): void {
+  assert.equal(f.event, event, JSON.stringify(f));
+  assert.equal(f.type, type, JSON.stringify(f));
+  const check = compileStrict(xiaoxiang.socket!.frames[event]!);
+  assert.ok(check(f.data), `${event}: ${JSON.stringify(check.errors)} in ${JSON.stringify(f)}`);
+}
+
+/** Whether a value has a schema's shape (no type narrowing: the value stays as the test reads it). */
+export const xxFits = (schema: TSchema, value: unknown): boolean => compileStrict(schema)(value);

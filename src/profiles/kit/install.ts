@@ -85,6 +85,18 @@ function noBodyIsEmpty(request: FastifyRequest, _reply: FastifyReply, done: () =
   done();
 }
 
+/**
+ * The multipart parser is registered for the uploads and so accepts a form on every route; a
+ * route that reads JSON refuses one as it refuses text/plain, before its body is looked at (a
+ * form would otherwise read as no body: an optional body's defaults, a logout done).
+ */
+function jsonOnly(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+  if (request.isMultipart()) done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
+  else done();
+}
+
+const readsJson = (o: RouteDef['options']) => (o.body !== undefined || o.bodyOptional === true) && !(o.consumes ?? []).includes('multipart/form-data');
+
 function paramsSchema(def: RouteDef): TSchema | undefined {
   const codecs = def.options.params;
   if (!codecs) return undefined;
@@ -126,11 +138,12 @@ export function installProfile(scope: FastifyInstance, profile: Profile, mount: 
     const o = def.options;
     const query = querySchemaProps(o);
     const params = paramsSchema(def);
+    const preValidation = [...(readsJson(o) ? [jsonOnly] : []), ...(o.bodyOptional ? [noBodyIsEmpty] : [])];
     scope.route({
       method: def.method,
       url: routerPath(def.path),
       config: { auth: o.auth ?? true, profile: profile.name, ...(o.rate && { rateClass: o.rate }) },
-      ...(o.bodyOptional && { preValidation: noBodyIsEmpty }),
+      ...(preValidation.length > 0 && { preValidation }),
       schema: {
         summary: o.summary,
         ...(o.description && { description: o.description }),
