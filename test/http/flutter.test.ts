@@ -1,71 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TSchema } from 'typebox';
-import { compileStrict } from '../../src/http/validation.ts';
-import { flutter } from '../../src/profiles/flutter/index.ts';
 import * as S from '../../src/profiles/flutter/schemas.ts';
 import { Api, type ApiResponse } from '../support/api.ts';
-import { Chat8Socket, type C8Frame } from '../support/chat8.ts';
-import { flutterError, flutterSocket, flutterUser, flutterWsUrl, patch, pngBase64, silentWav, type FlutterUser } from '../support/flutter.ts';
+import { Chat8Socket } from '../support/chat8.ts';
+import { fits, flutterClient, flutterError, flutterSocket, flutterUpload, flutterUser, flutterWsUrl, frameOk, iso, patch, pngBase64, shaped, silentWav, type FlutterUser } from '../support/flutter.ts';
 import { describeEachStore, startTestServer, type TestServer } from '../support/server.ts';
 
 /** The flutter document (002) through real HTTP and WebSocket clients, mounted below /flutter (the default PROFILES). */
 
-const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-/** Every time in a body, however deep, is ISO 8601 in UTC ending in Z (C3). */
-function timesInUtc(value: unknown): void {
-  if (Array.isArray(value)) return value.forEach(timesInUtc);
-  if (value === null || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value)) {
-    if ((k.endsWith('_at') || k === 'last_online') && v !== null) assert.match(String(v), iso, k);
-    timesInUtc(v);
-  }
-}
-
-function shaped(res: ApiResponse, status: number, schema: TSchema): void {
-  assert.equal(res.status, status, res.text);
-  const check = compileStrict(schema);
-  assert.ok(check(res.body), `${JSON.stringify(check.errors)} in ${res.text}`);
-  timesInUtc(res.body);
-}
-
-/** Whether a value has a schema's shape (no type narrowing: the value stays as the test reads it). */
-const fits = (schema: TSchema, value: unknown): boolean => {
-  timesInUtc(value);
-  return compileStrict(schema)(value);
-};
-
-function frameOk(f: C8Frame, type: string): void {
-  assert.equal(f.type, type);
-  assert.deepEqual(Object.keys(f).sort(), ['data', 'type']);
-  const check = compileStrict(flutter.socket!.frames[type]!);
-  assert.ok(check(f.data), `${type}: ${JSON.stringify(check.errors)} in ${JSON.stringify(f)}`);
-  timesInUtc(f.data);
-}
-
-function upload(base: string, token: string | undefined, parts: Record<string, string | { data: Buffer; name: string; type: string }>) {
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(parts)) {
-    if (typeof v === 'string') fd.append(k, v);
-    else fd.append(k, new Blob([v.data], { type: v.type }), v.name);
-  }
-   
-  return fetch(`${base}/v1/media/upload`, { method: 'POST', body: fd, headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
-}
-
 describeEachStore('flutter profile below /flutter', (server) => {
   const base = () => `${server().url}/flutter`;
-  const api = () => {
-    const a = server().api;
-    return {
-      get: (p: string, token?: string) => a.get(`/flutter${p}`, { token }),
-      post: (p: string, body: unknown, token?: string) => a.post(`/flutter${p}`, body, { token }),
-      patch: (p: string, body: unknown, token?: string) => patch(a, `/flutter${p}`, body, { token }),
-      delete: (p: string, token?: string) => a.delete(`/flutter${p}`, { token }),
-      raw: a,
-    };
-  };
+  const api = () => flutterClient(server().api);
   const user = (extra: { nickname?: string; email?: string } = {}) => flutterUser({ ...server().api, post: (p: string, b: unknown) => server().api.post(`/flutter${p}`, b) } as never, extra);
   const send = (u: FlutterUser, conv: string, body: unknown) => api().post(`/v1/conversations/${conv}/messages`, body, u.token);
   const privateWith = async (a: FlutterUser, b: FlutterUser) => {
@@ -407,17 +352,17 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const outsider = await user();
     const conv = await privateWith(a, b);
     const png = Buffer.from(pngBase64, 'base64');
-    const up = await upload(base(), a.token, { type: 'image', file: { data: png, name: 'photo.png', type: 'image/png' } });
+    const up = await flutterUpload(base(), a.token, { type: 'image', file: { data: png, name: 'photo.png', type: 'image/png' } });
     assert.equal(up.status, 201, JSON.stringify(up.body));
     assert.ok(fits(S.Media, up.body), JSON.stringify(up.body));
     assert.deepEqual({ ...up.body, media_id: 'x', url: 'x' }, { media_id: 'x', url: 'x', type: 'image', size: png.length, width: 1, height: 1, duration: null, filename: 'photo.png' });
     assert.match(up.body.url, /^http:\/\//);
 
-    const notImage = await upload(base(), a.token, { type: 'image', file: { data: Buffer.from('plain text'), name: 'a.png', type: 'image/png' } });
+    const notImage = await flutterUpload(base(), a.token, { type: 'image', file: { data: Buffer.from('plain text'), name: 'a.png', type: 'image/png' } });
     assert.equal(notImage.status, 400);
-    assert.equal((await upload(base(), a.token, { file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
-    assert.equal((await upload(base(), a.token, { type: 'sticker', file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
-    assert.equal((await upload(base(), a.token, { type: 'file' })).status, 400);
+    assert.equal((await flutterUpload(base(), a.token, { file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
+    assert.equal((await flutterUpload(base(), a.token, { type: 'sticker', file: { data: png, name: 'a.png', type: 'image/png' } })).status, 400);
+    assert.equal((await flutterUpload(base(), a.token, { type: 'file' })).status, 400);
     const twoFiles = new FormData();
     twoFiles.append('type', 'image');
     for (const name of ['a.png', 'b.png']) twoFiles.append('file', new Blob([png], { type: 'image/png' }), name);
@@ -425,10 +370,10 @@ describeEachStore('flutter profile below /flutter', (server) => {
     const twoText = await two.text();
     flutterError({ status: two.status, text: twoText, body: JSON.parse(twoText) } as ApiResponse, 400);
     assert.match(twoText, /only one file/, 'a second file is a bad form, not a large one');
-    const wav = await upload(base(), a.token, { type: 'audio', file: { data: silentWav(2), name: 'voice.wav', type: 'audio/wav' } });
+    const wav = await flutterUpload(base(), a.token, { type: 'audio', file: { data: silentWav(2), name: 'voice.wav', type: 'audio/wav' } });
     assert.equal(wav.status, 201, JSON.stringify(wav.body));
     assert.deepEqual([wav.body.type, wav.body.duration, wav.body.width, wav.body.height], ['audio', 2, null, null]);
-    const doc = await upload(base(), a.token, { type: 'file', file: { data: Buffer.from('notes'), name: 'notes.txt', type: 'text/plain' } });
+    const doc = await flutterUpload(base(), a.token, { type: 'file', file: { data: Buffer.from('notes'), name: 'notes.txt', type: 'text/plain' } });
     assert.equal(doc.status, 201);
     assert.equal(doc.body.width, null);
     assert.equal(doc.body.duration, null);
@@ -477,7 +422,7 @@ describeEachStore('flutter profile below /flutter', (server) => {
     assert.deepEqual([voice.status, voice.body.media.duration, voice.body.media.type], [201, 2, 'audio']);
     flutterError(await send(a, conv, { type: 'video', content: up.body.media_id }), 400);
 
-    const theirs = await upload(base(), outsider.token, { type: 'image', file: { data: png, name: 'p.png', type: 'image/png' } });
+    const theirs = await flutterUpload(base(), outsider.token, { type: 'image', file: { data: png, name: 'p.png', type: 'image/png' } });
     flutterError(await send(a, conv, { type: 'image', content: theirs.body.media_id }), 404);
     flutterError(await send(a, conv, { type: 'image', content: 'media_nothing' }), 404);
   });
@@ -763,7 +708,7 @@ describe('flutter profile with PUBLIC_URL and tight limits', () => {
     const b = await flutterUser(api());
     const conv = (await api().post('/v1/conversations', { type: 'private', target_id: b.id }, { token: a.token })).body.conversation_id as string;
     const png = Buffer.from(pngBase64, 'base64');
-    const up = await upload(`${s.url}/flutter`, a.token, { type: 'image', file: { data: png, name: 'photo.png', type: 'image/png' } });
+    const up = await flutterUpload(`${s.url}/flutter`, a.token, { type: 'image', file: { data: png, name: 'photo.png', type: 'image/png' } });
     assert.equal(up.status, 201, JSON.stringify(up.body));
     assert.equal(up.body.url, `${publicUrl}/flutter/v1/media/${up.body.media_id}`);
 
@@ -791,7 +736,7 @@ describe('flutter profile with PUBLIC_URL and tight limits', () => {
 
   it('an upload over UPLOAD_MAX_SIZE is 413 and too many requests 429, both {code, message, details} (C4)', async () => {
     const a = await flutterUser(api());
-    const big = await upload(`${s.url}/flutter`, a.token, { type: 'file', file: { data: Buffer.alloc(4096, 7), name: 'big.bin', type: 'application/octet-stream' } });
+    const big = await flutterUpload(`${s.url}/flutter`, a.token, { type: 'file', file: { data: Buffer.alloc(4096, 7), name: 'big.bin', type: 'application/octet-stream' } });
     assert.equal(big.status, 413);
     assert.deepEqual(Object.keys(big.body).sort(), ['code', 'details', 'message']);
     assert.equal(big.body.code, 413);
