@@ -572,6 +572,25 @@ for (const topology of topologies) {
       const catsView = await at(0).api.get(`/api/v1/messages/${ann.ids.chat8}`, { token: cat.tokens.chat8 });
       assert.ok(catsView.body.data.messages.every((m: { content: string }) => !m.content.startsWith('group:')));
       assert.equal(catsView.body.data.messages.length, said.length);
+
+      // Members send into the group through flutter and xiaoxiang too: every member's sockets get
+      // each message in their own shapes, and the group's history holds all four in order.
+      const third = 'group: cat through flutter';
+      const viaFlutter = await at(1).api.post(`/flutter/v1/conversations/${g.conversation_id}/messages`, { type: 'text', content: third }, { token: cat.tokens.flutter });
+      assert.equal(viaFlutter.status, 201, viaFlutter.text);
+      await receivedEverywhere(annSockets, cat, third, { group: true });
+      await receivedEverywhere(danSockets, cat, third, { group: true });
+      const fourth = 'group: dan through xiaoxiang';
+      const viaXiaoxiang = await at(0).api.post('/xiaoxiang/v1/messages', { chatId: xg.id, type: 'text', content: fourth }, { token: dan.tokens.xiaoxiang });
+      assert.equal(viaXiaoxiang.status, 201, viaXiaoxiang.text);
+      await receivedEverywhere(annSockets, dan, fourth, { group: true });
+      await receivedEverywhere(catSockets, dan, fourth, { group: true });
+      const history = await at(1).api.get(`/api/chats/${groupChat}/messages`, { token: bob.tokens.zhihang });
+      assert.deepEqual(
+        history.body.data.messages.filter((m: { content: string }) => m.content.startsWith('group:')).map((m: { content: string; sender_id: number }) => [m.content, m.sender_id]),
+        [[fourth, dan.ids.zhihang], [third, cat.ids.zhihang], [second, dan.ids.zhihang], [first, ann.ids.zhihang]],
+      );
+      for (const chat8 of [catSockets.chat8, danSockets.chat8, annSockets.chat8]) await chat8.none((f) => String(f.data?.content).startsWith('group:'));
     });
 
     it('chat8 friends are contacts: an accepted friend request makes two mutual zhihang contacts (9)', async () => {
