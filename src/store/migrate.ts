@@ -148,14 +148,23 @@ async function recordedState(db: Kysely<Database>): Promise<{ recorded: Recorded
 
 /** The migrations table's rows, by name; none before the first migration made the table. */
 export async function recordedMigrations(db: Kysely<Database>): Promise<RecordedMigration[]> {
-  const table = (db as unknown as Kysely<{ parley_migrations: { name: string; timestamp: string } }>).selectFrom(MIGRATION_TABLE);
-  try {
+  const read = async () => {
+    const table = (db as unknown as Kysely<{ parley_migrations: { name: string; timestamp: string } }>).selectFrom(MIGRATION_TABLE);
     const rows = await table.select(['name', 'timestamp']).orderBy('name').execute();
     return rows.map((r) => ({ name: r.name, appliedAt: r.timestamp }));
+  };
+  try {
+    return await read();
   } catch (err) {
     // Listing the tables costs tens of milliseconds on PostgreSQL: only when the query failed.
     if (!(await db.introspection.getTables()).some((t) => t.name === MIGRATION_TABLE)) return [];
-    throw err;
+    // Another node starting at the same moment may have made the table since the query failed
+    // (three nodes on a fresh database): read it again; a second failure is a real one.
+    try {
+      return await read();
+    } catch {
+      throw err;
+    }
   }
 }
 
