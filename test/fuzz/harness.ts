@@ -39,13 +39,13 @@ export const settings = {
 };
 
 /**
- * The CI budget: about 4,000 route requests in all (some 30 s on two cores at full speed, over a
+ * The CI budget: about 3,000 route requests in all (some 25 s on two cores at full speed, over a
  * minute when the VM is slow), shared out over the routes mounted, at least 10 and at most 400
  * each; more profiles mean fewer runs per route, not a longer CI. `npm run fuzz -- --runs N`
  * goes deeper.
  */
 function ciRuns(): number {
-  return Math.min(400, Math.max(10, Math.round(4000 / Math.max(1, plannedRoutes().length))));
+  return Math.min(400, Math.max(10, Math.round(3000 / Math.max(1, plannedRoutes().length))));
 }
 
 /**
