@@ -97,6 +97,8 @@ function asAppError(err: unknown): AppError {
   return err instanceof AppError ? err : new AppError('INTERNAL', 'internal server error', { cause: err });
 }
 
+const tooFast = () => new AppError('RATE_LIMITED', 'too many frames; slow down');
+
 /**
  * The WebSocket gateway of one node. It authenticates upgrades on the HTTP server (before the
  * handshake completes, so a refused client costs no socket state), keeps the open connections per
@@ -106,8 +108,6 @@ function asAppError(err: unknown): AppError {
  * Each event or signal is encoded once per profile; the same string goes to every connection of
  * that profile. A failure in one connection (a throwing encoder, a dead socket) is contained to it.
  */
-const tooFast = () => new AppError('RATE_LIMITED', 'too many frames; slow down');
-
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly registry: Registry;
@@ -411,7 +411,7 @@ export class Gateway {
       return;
     }
     if (!admitted) {
-      this.refuseFrame(conn, admitted, tooFast(), decoded.ref);
+      conn.send(codec.error(tooFast(), decoded.ref));
       return;
     }
     try {
