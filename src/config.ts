@@ -26,6 +26,8 @@ export interface Config {
   /** How long a start retries a database that does not answer, in ms. */
   databaseConnectTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Bytes of the SQLite file read through a memory map (0: none). */
+  sqliteMmapSize: number;
   filesDir: string;
   publicUrl: string | undefined;
   /** Largest uploaded file, in bytes. */
@@ -353,6 +355,7 @@ export const settings = {
   databasePoolSize: setting({ env: 'DATABASE_POOL_SIZE', description: 'PostgreSQL connections per node', defaultText: '10', allowed: 'an integer from 1 to 200', parse: integer(1, 200) }),
   databaseConnectTimeout: setting({ env: 'DATABASE_CONNECT_TIMEOUT', description: 'How long a start (of the server or a command) retries a database that does not answer, backing off, before giving up', defaultText: '10s', allowed: 'a duration from 0s to 10m', parse: duration(0, 600_000) }),
   sqliteSynchronous: setting({ env: 'SQLITE_SYNCHRONOUS', description: 'SQLite durability: FULL survives power loss, NORMAL only process crashes', defaultText: 'FULL', allowed: 'FULL or NORMAL', parse: oneOf('FULL', 'NORMAL') }),
+  sqliteMmapSize: setting({ env: 'SQLITE_MMAP_SIZE', description: 'How much of the SQLite file is read through a memory map rather than copied in by system calls (searches reading many messages gain a third); its pages count in the process\'s resident memory as the OS caches them; 0 turns it off', defaultText: '256mb', allowed: 'a size from 0 to 64gb', parse: size(0, 64 * 1024 ** 3) }),
   filesDir: setting({ env: 'FILES_DIR', description: 'Directory for uploaded files (local storage)', defaultText: '<DATA_DIR>/files', allowed: 'a directory path', parse: text() }),
   publicUrl: setting({ env: 'PUBLIC_URL', description: 'External base URL used in links (file URLs); derived from the request when unset', defaultText: '(unset)', allowed: 'an http(s) URL', parse: httpUrl }),
   uploadMaxSize: setting({ env: 'UPLOAD_MAX_SIZE', description: 'Largest uploaded file (larger uploads are refused with 30003)', defaultText: '100mb', allowed: 'a size from 1kb to 64gb', parse: size(1024, 64 * 1024 ** 3) }),
@@ -570,6 +573,7 @@ export function loadConfig(env: Env = gatherEnv()): Config {
     databasePoolSize: p.databasePoolSize ?? 10,
     databaseConnectTimeoutMs: p.databaseConnectTimeout ?? 10_000,
     sqliteSynchronous: p.sqliteSynchronous ?? 'FULL',
+    sqliteMmapSize: p.sqliteMmapSize ?? 256 * 1024 ** 2,
     filesDir: path.resolve(p.filesDir ?? path.join(dataDir, 'files')),
     publicUrl: p.publicUrl ?? undefined,
     uploadMaxSize: p.uploadMaxSize ?? 100 * 1024 ** 2,

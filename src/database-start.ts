@@ -25,6 +25,7 @@ export async function startDatabase(config: Config, logger: Logger | undefined, 
       url: config.databaseUrl,
       poolSize: options.poolSize ?? config.databasePoolSize,
       sqliteSynchronous: config.sqliteSynchronous,
+      sqliteMmapSize: config.sqliteMmapSize,
       onConnectionError: options.onConnectionError,
     });
   } catch (err) {

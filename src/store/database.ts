@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   url: string;
   poolSize?: number;
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** Bytes of the SQLite file read through a memory map; SQLite's own default (none) when absent. */
+  sqliteMmapSize?: number;
   /** Told when a PostgreSQL connection breaks (the server went away); the pool replaces it. */
   onConnectionError?: (err: Error) => void;
 }
@@ -58,6 +60,10 @@ function openSqlite(options: DatabaseOptions): OpenDatabase {
   // Each transaction of a group commit runs in a savepoint, whose undo journal would otherwise be
   // a temporary file written page by page.
   handle.pragma('temp_store = MEMORY');
+  // A search reads thousands of rows scattered over the file: mapped, each is a memory read
+  // instead of a pread through the 2 MiB page cache (a third off a common word's search). Writes
+  // still go through the WAL.
+  if (options.sqliteMmapSize !== undefined) handle.pragma(`mmap_size = ${options.sqliteMmapSize}`);
   const db = new Kysely<Database>({ dialect: new ServerSqliteDialect(handle) });
   return {
     db,

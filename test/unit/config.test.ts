@@ -32,6 +32,7 @@ describe('configuration', () => {
     assert.deepEqual(c.rateLimits.query, { limit: 1000, windowMs: 60_000 });
     assert.equal(c.registration, 'open');
     assert.equal(c.sqliteSynchronous, 'FULL');
+    assert.equal(c.sqliteMmapSize, 256 * 1024 ** 2);
   });
 
   it('reads and converts every kind of value', () => {
@@ -48,8 +49,10 @@ describe('configuration', () => {
       TRUST_PROXY: 'yes',
       CODE_SENDER: 'webhook',
       CODE_WEBHOOK_URL: 'https://sms.example.com/send/',
+      SQLITE_MMAP_SIZE: '0',
     });
     assert.equal(c.port, 9000);
+    assert.equal(c.sqliteMmapSize, 0);
     assert.equal(c.filesDir, '/srv/parley/files');
     assert.equal(c.databaseUrl, 'postgres://parley@db:5432/parley');
     assert.equal(c.accessTokenTtl, 900);
