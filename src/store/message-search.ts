@@ -3,8 +3,9 @@ import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 /**
- * The message search index (migration 0010) from the repository's side: the FTS5 query that finds
- * candidates on SQLite, and whether PostgreSQL has its trigram index.
+ * The message search index (migrations 0010, 0012 and 0013) from the repository's side: the FTS5
+ * query that finds candidates on SQLite, how new messages reach it, and whether PostgreSQL has
+ * its trigram index.
  */
 
 /**
@@ -32,8 +33,49 @@ export function ftsQuery(trigrams: readonly string[]): string {
   return trigrams.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
 }
 
-/** The settings key of the highest message id the SQLite index holds (migration 0012). */
-export const searchMarkKey = 'message_search_indexed_through';
+/**
+ * Each chat's token in the SQLite index (migration 0013): its id as three code points of the
+ * Private Use Area (base 4096, so ids below 2^36), which the trigram tokenizer reads as exactly one
+ * trigram. A search ANDs the query's trigrams with the searcher's chats, so the index yields only
+ * candidates from those chats. Content can hold these code points too; such a message is one more
+ * candidate, which the row checks (membership, LIKE) still decide on.
+ */
+export function chatToken(conversationId: number): string {
+  return String.fromCodePoint(PRIVATE_USE + Math.floor(conversationId / 16_777_216) % 4096, PRIVATE_USE + (Math.floor(conversationId / 4096) % 4096), PRIVATE_USE + (conversationId % 4096));
+}
+
+const PRIVATE_USE = 0xe000;
+
+/** chatToken in SQL, for the statements and triggers that index rows. */
+export const chatTokenSql = (column: string) => `char(${PRIVATE_USE} + (${column} >> 24) % 4096, ${PRIVATE_USE} + (${column} >> 12) % 4096, ${PRIVATE_USE} + ${column} % 4096)`;
+
+/** Where a search changes its way of finding candidates on SQLite (`MessageRepo`); tests move them. */
+export interface SearchTuning {
+  /**
+   * Up to this many candidates from the content alone, a search does not name the viewer's chats:
+   * checking that many rows costs less than merging the chats' lists in the index.
+   */
+  rareCandidates: number;
+  /** Above this many chats, a search names none (the OR would cost more than it saves). */
+  maxChatTerms: number;
+  /**
+   * Not naming chats, up to this many candidates the index is used without asking how many
+   * messages the viewer's chats hold (which costs a walk of their index entries).
+   */
+  fewCandidates: number;
+}
+
+export const defaultSearchTuning: SearchTuning = { rareCandidates: 2_000, maxChatTerms: 200, fewCandidates: 20_000 };
+
+/** `ftsQuery` narrowed to rows of `chats` (none given: every chat). */
+export function chatScopedQuery(trigrams: readonly string[], chats: readonly number[]): string {
+  const content = ftsQuery(trigrams);
+  if (chats.length === 0) return content;
+  return `${content} AND (${chats.map((c) => `"${chatToken(c)}"`).join(' OR ')})`;
+}
+
+/** The settings key of the highest message id the SQLite index holds (migration 0013). */
+export const searchMarkKey = 'message_search_by_chat_indexed_through';
 
 /**
  * Adds the messages above the mark to the SQLite search index, at most `limit` of them, and moves
@@ -49,15 +91,15 @@ export async function indexNewMessages(db: Kysely<Database>, limit = Number.MAX_
   const top = await db.selectFrom('messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
   const through = Math.min(Number(top?.id ?? 0), from + limit);
   if (through <= from) return 0;
-  await sql`insert into messages_fts(rowid, content) select id, content from messages where id > ${from} and id <= ${through} and content <> ''`.execute(db);
+  await sql`insert into messages_search(rowid, content, chat) select id, content, ${sql.raw(chatTokenSql('conversation_id'))} from messages where id > ${from} and id <= ${through} and content <> ''`.execute(db);
   await db.updateTable('settings').set({ value: String(through) }).where('key', '=', searchMarkKey).execute();
   return through - from;
 }
 
 /**
  * Indexes every message above the mark, in transactions of `chunk` ids so that none holds the
- * file for long (at start, for what other writers stored; after a bulk import). Resolves to how
- * many ids it covered.
+ * file for long (at start, for what other writers stored, and after migration 0013; after a bulk
+ * import). Resolves to how many ids it covered.
  */
 export async function catchUpSearchIndex(db: Kysely<Database>, chunk = 20_000): Promise<number> {
   let covered = 0;

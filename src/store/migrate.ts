@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009_server_admins.ts';
 import * as m0010 from './migrations/0010_message_search_index.ts';
 import * as m0011 from './migrations/0011_departed_reads.ts';
 import * as m0012 from './migrations/0012_message_search_batched.ts';
+import * as m0013 from './migrations/0013_message_search_by_chat.ts';
 import { SettingsRepo } from './repos/settings.ts';
 import type { Database } from './schema.ts';
 import { checkSchema, newerVersion, SchemaMismatchError, type SchemaCheck } from './schema-check.ts';
@@ -37,6 +38,7 @@ const migrations: Record<string, DialectMigration> = {
   '0010_message_search_index': m0010,
   '0011_departed_reads': m0011,
   '0012_message_search_batched': m0012,
+  '0013_message_search_by_chat': m0013,
 };
 
 /** The migrations this build knows, in the order they apply. */

@@ -3,15 +3,30 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Migrator, sql, type Kysely } from 'kysely';
 import type { User } from '../../src/domain/types.ts';
+import type { Database } from '../../src/store/schema.ts';
 import { likeContains } from '../../src/store/errors.ts';
 import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
-import { catchUpSearchIndex, ftsQuery, searchMarkKey, trigramsOf } from '../../src/store/message-search.ts';
+import { catchUpSearchIndex, chatScopedQuery, chatToken, chatTokenSql, defaultSearchTuning, ftsQuery, searchMarkKey, trigramsOf, type SearchTuning } from '../../src/store/message-search.ts';
+import { MessageRepo } from '../../src/store/repos/messages.ts';
 import { knownMigrations, migrateToLatest } from '../../src/store/migrate.ts';
 import { describeCore, describeEachCore, startCore } from '../support/core.ts';
 import { scratch, type Scratch } from '../support/stores.ts';
 
 /**
- * Message search through its index (migration 0010) against the scan it replaced: the same
+ * The SQLite index (migration 0013) against the messages table: FTS5's own check of its
+ * structure, and exactly one entry for each message with content up to the mark (a contentless
+ * index cannot be checked against its source by FTS5 itself).
+ */
+async function searchIndexIntact(db: Kysely<Database>): Promise<void> {
+  await sql`insert into messages_search(messages_search, rank) values ('integrity-check', 0)`.execute(db);
+  const mark = Number((await db.selectFrom('settings').select('value').where('key', '=', searchMarkKey).executeTakeFirstOrThrow()).value);
+  const indexed = await sql<{ id: number }>`select rowid as id from messages_search order by rowid`.execute(db);
+  const expected = await db.selectFrom('messages').select('id').where('id', '<=', mark).where('content', '!=', '').orderBy('id').execute();
+  assert.deepEqual(indexed.rows.map((r) => Number(r.id)), expected.map((r) => Number(r.id)));
+}
+
+/**
+ * Message search through its index (migrations 0010 and 0013) against the scan it replaced: the same
  * messages, order and totals for any content and query, after every kind of change, and never a
  * message of a chat the searcher is not in.
  */
@@ -46,11 +61,27 @@ describeEachCore('message search', (t) => {
     return { ids: found.items.map((v) => v.message.id), total: found.total };
   };
 
+  /**
+   * On SQLite, every way the repository may take to its candidates, whatever the counts here
+   * would choose: the chats named, the content alone, and the walk of the viewer's chats.
+   */
+  const everyWay: SearchTuning[] = [
+    { ...defaultSearchTuning, rareCandidates: 0 },
+    { rareCandidates: 0, maxChatTerms: 0, fewCandidates: Number.MAX_SAFE_INTEGER },
+    { rareCandidates: 0, maxChatTerms: 0, fewCandidates: 0 },
+  ];
+
   /** Search equals the scan, whole and in pages of two, and stays inside the viewer's chats. */
   const agrees = async (q: string, userId = viewer.id) => {
     const expected = await scan(userId, q);
     const all = await searched(userId, q, { limit: 1000, offset: 0 });
     assert.deepEqual(all, { ids: expected, total: expected.length }, `search ${JSON.stringify(q)}`);
+    if (t().core.store.dialect === 'sqlite') {
+      for (const tuning of everyWay) {
+        const found = await new MessageRepo(t().core.store.db, 'sqlite', tuning).search(userId, q, { limit: 1000, offset: 0 }, t().clock.now());
+        assert.deepEqual({ ids: found.items.map((m) => m.id), total: found.total }, { ids: expected, total: expected.length }, `search ${JSON.stringify(q)} tuned ${JSON.stringify(tuning)}`);
+      }
+    }
     const second = await searched(userId, q, { limit: 2, offset: 2 });
     assert.deepEqual(second, { ids: expected.slice(2, 4), total: expected.length }, `page 2 of ${JSON.stringify(q)}`);
     const own = new Set((await t().core.store.db.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', userId).execute()).map((r) => Number(r.conversation_id)));
@@ -58,10 +89,8 @@ describeEachCore('message search', (t) => {
     return expected;
   };
 
-  /** SQLite's own check of the external-content index against the messages table. */
   const indexIntact = async () => {
-    if (t().core.store.dialect !== 'sqlite') return;
-    await sql`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`.execute(t().core.store.db);
+    if (t().core.store.dialect === 'sqlite') await searchIndexIntact(t().core.store.db);
   };
 
   it('sets up users and chats', async () => {
@@ -151,6 +180,18 @@ describeEachCore('message search', (t) => {
     await indexIntact();
   });
 
+  it('keeps to the searcher’s chats when content holds the index’s own chat tokens', async () => {
+    const tag = `zu${Date.now().toString(36)}`;
+    // The outsider's chat, with the token of a chat the viewer is in, and that token alone.
+    const forged = await say(outsider, chats[2]!, `${chatToken(chats[0]!)} forged ${tag}`);
+    const own = await say(viewer, chats[0]!, `${chatToken(chats[2]!)} own ${tag}`);
+    assert.deepEqual(await agrees(tag), [own]);
+    assert.deepEqual(await agrees(`forged ${tag}`), []);
+    assert.deepEqual(await agrees(tag, outsider.id), [forged]);
+    assert.ok((await agrees(chatToken(chats[0]!))).length === 0);
+    await indexIntact();
+  });
+
   it('forgets a deleted user’s messages, and finds nothing in a chat its searcher was removed from', async () => {
     const tag = `zr${Date.now().toString(36)}`;
     const leaver = await t().user();
@@ -174,7 +215,7 @@ describeEachCore('message search', (t) => {
  */
 describeCore('message search index on SQLite: once per commit', 'sqlite', (core, dir) => {
   const found = async (userId: number, q: string) => (await core().core.messages.search(userId, q, { limit: 50, offset: 0 })).items.map((v) => v.message.id).sort((x, y) => x - y);
-  const intact = () => sql`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`.execute(core().core.store.db);
+  const intact = () => searchIndexIntact(core().core.store.db);
   const mark = async () => Number(await core().core.store.settings.get(searchMarkKey));
   const newest = async () => Number((await core().core.store.db.selectFrom('messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow()).id);
 
@@ -200,6 +241,40 @@ describeCore('message search index on SQLite: once per commit', 'sqlite', (core,
     assert.deepEqual(await found(b.id, `final text ${tag}`), [edited]);
     assert.deepEqual(await found(b.id, `first draft ${tag}`), []);
     assert.ok(!(await found(b.id, tag)).includes(removed));
+    await intact();
+  });
+
+  it('reads the file through a memory map of SQLITE_MMAP_SIZE (256 MiB unless set)', async () => {
+    const { rows } = await sql<{ mmap_size: number }>`pragma mmap_size`.execute(core().core.store.db);
+    assert.equal(Number(rows[0]!.mmap_size), 256 * 1024 ** 2);
+  });
+
+  it('names each chat by one token, the same in SQL and in the query', async () => {
+    for (const id of [1, 4095, 4096, 16_777_215, 16_777_216, 2 ** 36 - 1]) {
+      const { rows } = await sql<{ token: string }>`select ${sql.raw(chatTokenSql(String(id)))} as token`.execute(core().core.store.db);
+      assert.equal(rows[0]!.token, chatToken(id), `chat ${id}`);
+      assert.equal(Array.from(chatToken(id)).length, 3);
+    }
+    assert.equal(chatScopedQuery(['abc'], [1, 2]), `"abc" AND ("${chatToken(1)}" OR "${chatToken(2)}")`);
+  });
+
+  it('a searcher in more chats than a query names finds the same, from the content’s candidates', async () => {
+    const [busy, other] = [await core().user(), await core().user()];
+    const tag = `zv${Date.now().toString(36)}`;
+    const group = async (name: string, members: number[]) => (await core().core.conversations.create(other.id, { type: 'group', name, members })).conversation.id;
+    const chatsOfBusy = [await group('one', [busy.id]), await group('two', [busy.id]), await group('three', [busy.id])];
+    const apart = await group('apart', []);
+    const say = async (chat: number, content: string) => {
+      const r = await core().core.messages.send(other.id, chat, { type: 'text', content });
+      return r.kind === 'sent' ? r.view.message.id : 0;
+    };
+    const first = await say(chatsOfBusy[0]!, `first ${tag}`);
+    const last = await say(chatsOfBusy[2]!, `last ${tag}`);
+    await say(apart, `apart ${tag}`);
+    for (const tuning of [{ ...defaultSearchTuning, rareCandidates: 0, maxChatTerms: 2 }, { ...defaultSearchTuning, rareCandidates: 0 }]) {
+      const found = await new MessageRepo(core().core.store.db, 'sqlite', tuning).search(busy.id, tag, { limit: 10, offset: 0 }, core().clock.now());
+      assert.deepEqual({ ids: found.items.map((m) => m.id), total: found.total }, { ids: [last, first], total: 2 }, JSON.stringify(tuning));
+    }
     await intact();
   });
 
@@ -230,7 +305,7 @@ describeCore('message search index on SQLite: once per commit', 'sqlite', (core,
   });
 });
 
-describe('migration 0012 on a database indexed by 0010’s triggers [sqlite]', () => {
+describe('migrations 0012 and 0013 on a database indexed by 0010’s triggers [sqlite]', () => {
   let dir: Scratch;
   let database: OpenDatabase;
   before(async () => {
@@ -242,7 +317,7 @@ describe('migration 0012 on a database indexed by 0010’s triggers [sqlite]', (
     await dir.cleanup();
   });
 
-  it('keeps what was indexed, sets the mark at the newest message, and follows edits of old messages', async () => {
+  it('keeps 0010’s index for older builds, fills the index by chat at catch-up, and follows edits in both', async () => {
     const db = database.db;
     const before0012 = knownMigrations.filter((name) => name < '0012');
     const modules = await Promise.all(before0012.map(async (name) => [name, (await import(`../../src/store/migrations/${name}.ts`)) as { up: (db: Kysely<unknown>, d: 'sqlite') => Promise<void> }] as const));
@@ -254,25 +329,40 @@ describe('migration 0012 on a database indexed by 0010’s triggers [sqlite]', (
     });
     assert.equal((await older.migrateToLatest()).error, undefined);
     await sql`insert into users (id, phone, created_at, updated_at) values (1, '1', 0, 0)`.execute(db);
-    await sql`insert into conversations (id, type, created_at, updated_at, last_activity_at) values (1, 'group', 0, 0, 0)`.execute(db);
-    for (const [id, content] of [[1, 'old apple pie'], [2, ''], [3, 'old banana split']] as const) {
-      await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (${id}, 1, 1, 'text', ${content}, 0, 0)`.execute(db);
+    for (const chat of [1, 2]) await sql`insert into conversations (id, type, created_at, updated_at, last_activity_at) values (${chat}, 'group', 0, 0, 0)`.execute(db);
+    for (const [id, chat, content] of [[1, 1, 'old apple pie'], [2, 1, ''], [3, 2, 'old banana split']] as const) {
+      await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (${id}, ${chat}, 1, 'text', ${content}, 0, 0)`.execute(db);
     }
-    assert.deepEqual((await migrateToLatest(db, 'sqlite')).applied, ['0012_message_search_batched']);
-    const match = async (q: string) => (await sql<{ rowid: number }>`select rowid from messages_fts where messages_fts match ${ftsQuery(trigramsOf(q)!)} order by rowid`.execute(db)).rows.map((r) => Number(r.rowid));
-    assert.equal(await database.db.selectFrom('settings').select('value').where('key', '=', searchMarkKey).executeTakeFirst().then((r) => r?.value), '3');
-    assert.deepEqual(await match('old'), [1, 3]);
-    // Old messages are indexed, so their edits and deletions go through the remaining triggers.
+    assert.deepEqual((await migrateToLatest(db, 'sqlite')).applied, ['0012_message_search_batched', '0013_message_search_by_chat']);
+    const oldMark = () => db.selectFrom('settings').select('value').where('key', '=', 'message_search_indexed_through').executeTakeFirst().then((r) => r?.value);
+    const inOld = async (q: string) => (await sql<{ rowid: number }>`select rowid from messages_fts where messages_fts match ${ftsQuery(trigramsOf(q)!)} order by rowid`.execute(db)).rows.map((r) => Number(r.rowid));
+    const inNew = async (q: string, chats: number[] = []) =>
+      (await sql<{ rowid: number }>`select rowid from messages_search where messages_search match ${chatScopedQuery(trigramsOf(q)!, chats)} order by rowid`.execute(db)).rows.map((r) => Number(r.rowid));
+    assert.equal(await oldMark(), '3');
+    assert.deepEqual(await inOld('old'), [1, 3]);
+    assert.deepEqual(await inNew('old'), [], 'filled at start, not by the migration');
+    assert.equal(await catchUpSearchIndex(db, 2), 3);
+    assert.deepEqual(await inNew('old'), [1, 3]);
+    assert.deepEqual(await inNew('old', [2]), [3]);
+    assert.deepEqual(await inNew('old', [1, 2]), [1, 3]);
+    // Edits and deletions of indexed messages reach both indexes through their triggers.
     await sql`update messages set content = 'new cherry tart' where id = 1`.execute(db);
     await sql`update messages set content = 'filled later' where id = 2`.execute(db);
     await sql`delete from messages where id = 3`.execute(db);
-    assert.deepEqual(await match('old'), []);
-    assert.deepEqual(await match('cherry'), [1]);
-    assert.deepEqual(await match('later'), [2]);
-    await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (4, 1, 1, 'text', 'fresh fig', 0, 0)`.execute(db);
-    assert.deepEqual(await match('fig'), [], 'inserts wait for the end of a commit');
-    assert.equal(await catchUpSearchIndex(db), 1);
-    assert.deepEqual(await match('fig'), [4]);
+    for (const inIndex of [inOld, inNew]) {
+      assert.deepEqual(await inIndex('old'), []);
+      assert.deepEqual(await inIndex('cherry'), [1]);
+      assert.deepEqual(await inIndex('later'), [2]);
+    }
+    assert.deepEqual(await inNew('later', [1]), [2]);
     await sql`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`.execute(db);
+    // New messages go to the index by chat at the next commit or catch-up; 0010's stays where it was, for an older build's start to catch up.
+    await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (4, 2, 1, 'text', 'fresh fig', 0, 0)`.execute(db);
+    assert.equal(await catchUpSearchIndex(db), 1);
+    assert.deepEqual(await inNew('fig', [2]), [4]);
+    assert.deepEqual(await inNew('fig', [1]), []);
+    assert.deepEqual(await inOld('fig'), []);
+    assert.equal(await oldMark(), '3');
+    await searchIndexIntact(db);
   });
 });

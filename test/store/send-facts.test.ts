@@ -162,7 +162,7 @@ describeCore('statements per send (SQLite)', 'sqlite', (core) => {
       // under load: here each send is a batch of its own.
       const all = counter.take();
       const commits = all.filter((s) => /^commit\b/i.test(s.trim())).length;
-      const perBatch = all.filter((s) => /"settings"|max\("id"\)|messages_fts/.test(s));
+      const perBatch = all.filter((s) => /"settings"|max\("id"\)|messages_search/.test(s));
       assert.ok(perBatch.length <= 4 * commits, `at most 4 search index statements per commit, got ${perBatch.length} for ${commits} commits`);
       const work = all.filter((s) => !/^(begin|commit|savepoint|release)\b/i.test(s.trim()) && !perBatch.includes(s));
       const kinds = work.map((s) => /^\s*(\w+)\s+(?:into\s+)?"?(\w+)/i.exec(s)!.slice(1, 3).join(' ').toLowerCase());

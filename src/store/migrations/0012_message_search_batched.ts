@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../dialect.ts';
-import { searchMarkKey } from '../message-search.ts';
 
 /**
  * SQLite: new messages reach the search index once per commit instead of once per message.
@@ -20,6 +19,9 @@ import { searchMarkKey } from '../message-search.ts';
  * A build before this one, run on this schema, stores messages its own searches do not find
  * until a newer build runs again and indexes them at start (docs/upgrading.md).
  */
+// Its own name, not the store's: the store's mark is 0013's index's now.
+const searchMarkKey = 'message_search_indexed_through';
+
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   if (dialect !== 'sqlite') return;
   const indexed = sql`(select cast(value as integer) from settings where key = ${sql.lit(searchMarkKey)})`;

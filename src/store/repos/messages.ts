@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selecta
 import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
 import type { Dialect } from '../dialect.ts';
 import { guardUnique, likeContains } from '../errors.ts';
-import { ftsQuery, trigramsOf } from '../message-search.ts';
+import { chatScopedQuery, defaultSearchTuning, ftsQuery, trigramsOf, type SearchTuning } from '../message-search.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, MessagesTable } from '../schema.ts';
 
@@ -142,16 +142,11 @@ const clientIdUses = precompiled((db, v: { senderId: number; clientId: string })
     ),
 );
 
-/**
- * Up to this many candidates the index is used without asking how many messages the viewer's
- * chats hold (which costs a walk of their index entries).
- */
-const FEW_CANDIDATES = 20_000;
-
 export class MessageRepo {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    private readonly tuning: SearchTuning = defaultSearchTuning,
   ) {}
 
   async byId(id: number): Promise<Message | undefined> {
@@ -242,45 +237,79 @@ export class MessageRepo {
   /** The messages matching `filter` in every conversation the viewer belongs to, as they see them, newest first. */
   async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
     const candidates = filter.search ? await this.indexQuery(viewerId, filter.search) : null;
-    // With the index's candidates, the unary plus keeps SQLite from walking the viewer's chats
-    // and probing the candidates from each: membership is looked up per candidate instead.
-    const chatOfMessage = candidates === null ? sql.ref<number>('messages.conversation_id') : sql<number>`+messages.conversation_id`;
-    const base = this.db
-      .selectFrom('messages')
-      .innerJoin('conversation_members as cm', (j) => j.on('cm.conversation_id', '=', chatOfMessage).on('cm.user_id', '=', viewerId))
-      .$if(candidates !== null, (q) => q.where('messages.id', 'in', sql<number>`(select rowid from messages_fts where messages_fts match ${candidates})`))
-      .where((eb) => live(eb, now))
-      .where((eb) => notHiddenFrom(eb, viewerId))
-      .where((eb) => matching(eb, filter));
+    const seen = (eb: MessagesEb) => eb.and([live(eb, now), notHiddenFrom(eb, viewerId), matching(eb, filter)]);
+    if (candidates === null) {
+      // Newest first through the messages' ids, so the page stops at its last row; the total walks the viewer's chats.
+      const base = this.db
+        .selectFrom('messages')
+        .innerJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'messages.conversation_id').on('cm.user_id', '=', viewerId))
+        .where(seen);
+      const [rows, count] = await Promise.all([
+        base.selectAll('messages').orderBy('messages.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toMessage), total: Number(count.n) };
+    }
+    // The unary plus keeps SQLite from walking the viewer's chats and probing the candidates from
+    // each: membership is looked up per candidate instead.
+    const chatOfMessage = sql<number>`+messages.conversation_id`;
     const [rows, count] = await Promise.all([
-      base.selectAll('messages').orderBy('messages.id', 'desc').limit(page.limit).offset(page.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      // The index drives, newest candidate first (FTS5 gives row ids in either order), so the
+      // page reads only as many candidates as it needs; CROSS JOIN keeps SQLite to that order.
+      this.db
+        .selectFrom(sql<{ rowid: number }>`messages_search`.as('s'))
+        .crossJoin('messages')
+        .innerJoin('conversation_members as cm', (j) => j.on('cm.conversation_id', '=', chatOfMessage).on('cm.user_id', '=', viewerId))
+        .where(sql<boolean>`messages_search match ${candidates}`)
+        .whereRef('messages.id', '=', sql.ref('s.rowid'))
+        .where(seen)
+        .selectAll('messages')
+        .orderBy(sql.ref('s.rowid'), 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      this.db
+        .selectFrom('messages')
+        .innerJoin('conversation_members as cm', (j) => j.on('cm.conversation_id', '=', chatOfMessage).on('cm.user_id', '=', viewerId))
+        .where('messages.id', 'in', sql<number>`(select rowid from messages_search where messages_search match ${candidates})`)
+        .where(seen)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toMessage), total: Number(count.n) };
   }
 
   /**
    * The FTS5 query that gives a search's candidates on SQLite, or null when reading the viewer's
-   * own messages is the shorter way: a query under three characters, or one found in more
-   * messages than the viewer's chats hold (a common word: each candidate costs a row lookup
-   * about as dear as a row of the scan). Either way the LIKE decides, so the choice changes the
-   * time, never the answer.
+   * own messages is the shorter way. Under three characters no trigram narrows anything. A rare
+   * query takes its candidates from the content alone. Otherwise the query's trigrams go with the
+   * viewer's chats, so the candidates are (nearly) the viewer's own messages holding them; a viewer
+   * in more chats than `maxChatTerms` gets candidates from the content alone, unless they
+   * outnumber the messages of the viewer's chats (a common word: each candidate costs a row
+   * lookup about as dear as a row of the scan). Either way the LIKE and the membership join decide,
+   * so the choice changes the time, never the answer.
    */
   private async indexQuery(viewerId: number, search: string): Promise<string | null> {
     if (this.dialect !== 'sqlite') return null;
     const trigrams = trigramsOf(search.toLowerCase());
     if (trigrams === null) return null;
     const query = ftsQuery(trigrams);
-    // Counting reads only the index's lists of row ids, never a message.
-    const { rows } = await sql<{ n: number }>`select count(*) as n from messages_fts where messages_fts match ${query}`.execute(this.db);
-    const candidates = Number(rows[0]?.n ?? 0);
-    if (candidates <= FEW_CANDIDATES) return query;
+    // Counting reads only the index's lists of row ids, never a message; the limit stops the walk.
+    const candidates = async (limit: number) =>
+      Number((await sql<{ n: number }>`select count(*) as n from (select 1 from messages_search where messages_search match ${query} limit ${limit})`.execute(this.db)).rows[0]?.n ?? 0);
+    if ((await candidates(this.tuning.rareCandidates + 1)) <= this.tuning.rareCandidates) return query;
+    const chats = await this.db.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', viewerId).limit(this.tuning.maxChatTerms + 1).execute();
+    // No chat: nothing can match, and the scan finds that at once.
+    if (chats.length === 0) return null;
+    if (chats.length <= this.tuning.maxChatTerms) return chatScopedQuery(trigrams, chats.map((c) => c.conversation_id));
+    const found = await candidates(Number.MAX_SAFE_INTEGER);
+    if (found <= this.tuning.fewCandidates) return query;
     const visible = await this.db
       .selectFrom('messages')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('conversation_id', 'in', (eb) => eb.selectFrom('conversation_members').select('conversation_id').where('user_id', '=', viewerId))
       .executeTakeFirstOrThrow();
-    return candidates < Number(visible.n) ? query : null;
+    return found < Number(visible.n) ? query : null;
   }
 
   /** Replaces the content; the caller records the previous one in the edit history. */
