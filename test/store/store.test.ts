@@ -173,6 +173,25 @@ for (const kind of storeKinds) {
       assert.equal((await store.conversations.byPairKey(key))?.id, c.id);
     });
 
+    it('a message inserted is returned as it reads back, for every kind of draft', async () => {
+      const [a, b] = [await newUser(), await newUser()];
+      const c = await store.conversations.insert({ type: 'private', ownerId: null, pairKey: pairKey(a.id, b.id), createdBy: a.id, at: at() });
+      await store.files.insert({ id: `file_rb${++n}`, ownerId: a.id, name: 'p.png', mime: 'image/png', size: 10, kind: 'image', width: 4, height: 3, duration: null, sha256: 'x', createdAt: at(), storageKey: 'k', thumbnailKey: 't' });
+      const fileId = `file_rb${n}`;
+      const plain: MessageDraft = { type: 'text', content: 'plain', caption: '', attachment: null, replyToId: null, forwardFrom: null, ttl: 0, isSilent: false, isEncrypted: false, metadata: {} };
+      const first = await store.messages.insert({ conversationId: c.id, senderId: a.id, draft: plain, clientId: null, sendAt: null, at: at() });
+      const drafts: Array<{ draft: MessageDraft; senderId: number | null; clientId: string | null; sendAt: number | null }> = [
+        { draft: plain, senderId: a.id, clientId: `rb-${n}`, sendAt: null },
+        { draft: { ...plain, content: '', caption: 'a photo', type: 'image', attachment: { fileId, name: 'p.png', size: 10, mime: 'image/png', width: 4, height: 3, duration: null, hasThumbnail: true, kind: 'image' } }, senderId: a.id, clientId: null, sendAt: null },
+        { draft: { ...plain, replyToId: first.id, forwardFrom: { messageId: first.id, senderId: a.id, conversationId: c.id }, ttl: 30, isSilent: true, isEncrypted: true }, senderId: b.id, clientId: null, sendAt: at() - 5 },
+        { draft: { ...plain, type: 'system', metadata: { system: { action: 'created', actor: { id: a.id }, users: [] }, client: { n: 1, s: '中' } } }, senderId: null, clientId: null, sendAt: null },
+      ];
+      for (const d of drafts) {
+        const inserted = await store.transaction((tx) => tx.messages.insert({ conversationId: c.id, ...d, at: at() }));
+        assert.deepEqual(await store.messages.byId(inserted.id), inserted, d.draft.type);
+      }
+    });
+
     it('search treats LIKE wildcards literally', async () => {
       const viewer = await newUser();
       await newUser({ username: 'wild_card' });

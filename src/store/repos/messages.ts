@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
-import type { Attachment, ForwardOrigin, Message, MessageDraft, MessageEdit, MessageType, PageRequest } from '../../domain/types.ts';
+import { untouchedMessage, type Attachment, type ForwardOrigin, type Message, type MessageDraft, type MessageEdit, type MessageType, type PageRequest } from '../../domain/types.ts';
 import type { Dialect } from '../dialect.ts';
 import { guardUnique, likeContains } from '../errors.ts';
 import { chatScopedQuery, defaultSearchTuning, ftsQuery, trigramsOf, type SearchTuning } from '../message-search.ts';
@@ -120,12 +120,13 @@ const insertedColumns = [
   'updated_at',
 ] as const;
 type InsertedMessage = Required<Pick<Insertable<MessagesTable>, (typeof insertedColumns)[number]>>;
-// The stand-in has no keys of its own to enumerate, so the columns are named here.
+// The stand-in has no keys of its own to enumerate, so the columns are named here. Only the id
+// comes back: the rest is what was written (RETURNING * cost 13 µs an insert against 5 for the id).
 const insertMessage = precompiled((db, v: InsertedMessage) =>
   db
     .insertInto('messages')
     .values(Object.fromEntries(insertedColumns.map((c) => [c, v[c]])) as InsertedMessage)
-    .returningAll(),
+    .returning('id'),
 );
 const clientIdUses = precompiled((db, v: { senderId: number; clientId: string }) =>
   db
@@ -180,9 +181,14 @@ export class MessageRepo {
     return row && toMessage(row);
   }
 
-  /** Throws UniqueConflict ('messages.client_id') when the sender used this client id already. */
+  /**
+   * Throws UniqueConflict ('messages.client_id') when the sender used this client id already. The
+   * message returned is built from what was written, as a fresh row reads back (a test compares
+   * the two for every kind of draft).
+   */
   async insert(m: NewMessage): Promise<Message> {
     const d = m.draft;
+    const expiresAt = d.ttl > 0 ? m.at + d.ttl * 1000 : null;
     const [row] = await guardUnique(
       insertMessage(this.db, {
         conversation_id: m.conversationId,
@@ -196,7 +202,7 @@ export class MessageRepo {
         forward_from_id: d.forwardFrom?.messageId ?? null,
         forward_origin: d.forwardFrom ? JSON.stringify(d.forwardFrom) : '{}',
         ttl: d.ttl,
-        expires_at: d.ttl > 0 ? m.at + d.ttl * 1000 : null,
+        expires_at: expiresAt,
         send_at: m.sendAt,
         is_silent: d.isSilent ? 1 : 0,
         is_encrypted: d.isEncrypted ? 1 : 0,
@@ -206,7 +212,27 @@ export class MessageRepo {
         updated_at: m.at,
       }),
     );
-    return toMessage(row!);
+    return {
+      id: Number(row!.id),
+      conversationId: m.conversationId,
+      senderId: m.senderId,
+      type: d.type,
+      content: d.content,
+      caption: d.caption,
+      attachment: d.attachment,
+      replyToId: d.replyToId,
+      forwardFrom: d.forwardFrom,
+      ttl: d.ttl,
+      expiresAt,
+      sendAt: m.sendAt,
+      isSilent: d.isSilent,
+      isEncrypted: d.isEncrypted,
+      clientId: m.clientId,
+      ...untouchedMessage,
+      metadata: d.metadata,
+      createdAt: m.at,
+      updatedAt: m.at,
+    };
   }
 
   /**
