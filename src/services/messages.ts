@@ -421,7 +421,9 @@ export class MessageService {
       const origin: ForwardOrigin = original.forwardFrom ?? { messageId: original.id, senderId: original.senderId, conversationId: original.conversationId };
       return { ...base, type: original.type, content: original.content, caption: original.caption, attachment: original.attachment, forwardFrom: origin, isEncrypted: original.isEncrypted };
     }
-    return { ...base, type: input.type, content: input.content, attachment: await this.attachment(userId, input), forwardFrom: null };
+    // Without a file nothing is awaited: most sends are plain text.
+    const attachment = input.fileId === undefined ? null : await this.attachment(userId, input);
+    return { type: input.type, content: input.content, caption: base.caption, attachment, replyToId, forwardFrom: null, ttl: base.ttl, isSilent: base.isSilent, isEncrypted: base.isEncrypted, metadata };
   }
 
   private async attachment(userId: number, input: SendInput): Promise<Attachment | null> {
