@@ -55,8 +55,10 @@ export class EventRepo {
     }));
     const rows = values.length === 1 ? await appendOne(this.db, values[0]!) : await this.insertChunked(values);
     // RETURNING order is not guaranteed; sequence values are assigned in insertion order.
-    const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
-    return events.map((e, i) => ({ ...e, seq: seqs[i]!, at }));
+    const seqs = rows.length === 1 ? [rows[0]!.seq] : rows.map((r) => r.seq).sort((a, b) => a - b);
+    // Named fields in toEvent's order, not a spread: every event then has one shape, from here or
+    // read back, and the gateway's encoders see no other.
+    return events.map((e, i) => ({ seq: seqs[i]!, type: e.type, audience: e.audience, data: e.data, at }));
   }
 
   /**
