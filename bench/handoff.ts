@@ -85,5 +85,5 @@ if (process.argv.includes('--child')) {
   const t0 = process.cpuUsage();
   let bytes = 0;
   for (let i = 0; i < n; i++) bytes += JSON.stringify(event).length;
-  console.log(`for scale: JSON.stringify of the same event here ${(cpuMicros(t0) / n).toFixed(2)} µs/msg (${bytes > 0 ? 'done' : ''})`);
+  console.log(`for scale: JSON.stringify of the same event here ${(cpuMicros(t0) / n).toFixed(2)} µs/msg (${(bytes / 2 ** 20).toFixed(1)} MiB written)`);
 }

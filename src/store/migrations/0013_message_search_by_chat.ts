@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../dialect.ts';
-import { chatTokenSql, searchMarkKey } from '../message-search.ts';
+import { chatTokenSql } from '../message-search.ts';
 
 /**
  * SQLite: a search index that knows each message's chat.
@@ -21,6 +21,10 @@ import { chatTokenSql, searchMarkKey } from '../message-search.ts';
  * one still finds what it indexed, and indexes at its start what came since. This build neither
  * reads nor extends them.
  */
+// Its own name, not the store's constant, which a later index may take over (as 0012's did).
+// The token is the store's on purpose: the triggers must write what searches ask for.
+const searchMarkKey = 'message_search_by_chat_indexed_through';
+
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   if (dialect !== 'sqlite') return;
   const indexed = sql`(select cast(value as integer) from settings where key = ${sql.lit(searchMarkKey)})`;
