@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { Clock } from './clock.ts';
+import { SerialRuns } from './serial-runs.ts';
 
 /** Work the timers run: each step handles up to `batch` due items and says how many it did. */
 export interface TimedWork {
@@ -31,8 +32,9 @@ export class Timers {
   private poll: NodeJS.Timeout | undefined;
   private alarm: NodeJS.Timeout | undefined;
   private alarmAt = Number.POSITIVE_INFINITY;
-  private chain: Promise<void> = Promise.resolve();
-  private queued = false;
+  private readonly runs = new SerialRuns(async () => {
+    if (!this.stopped) await this.cycle();
+  });
   private stopped = false;
 
   constructor(
@@ -71,13 +73,7 @@ export class Timers {
    * when it is done. Callers that just changed the clock or the data can rely on it.
    */
   runNow(): Promise<void> {
-    if (this.queued) return this.chain;
-    this.queued = true;
-    this.chain = this.chain.then(async () => {
-      this.queued = false;
-      if (!this.stopped) await this.cycle();
-    });
-    return this.chain;
+    return this.runs.request();
   }
 
   private async cycle(): Promise<void> {
@@ -98,6 +94,6 @@ export class Timers {
     this.stopped = true;
     clearInterval(this.poll);
     clearTimeout(this.alarm);
-    await this.chain;
+    await this.runs.settled();
   }
 }
