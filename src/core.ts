@@ -28,13 +28,14 @@ import type { FileStorage } from './services/storage/storage.ts';
 import { PasswordHasher } from './services/passwords.ts';
 import { PresenceService } from './services/presence.ts';
 import { MemoryRateLimitStore, RateLimiter } from './services/rate-limiter.ts';
+import { TextCopier } from './services/text-copier.ts';
 import { Timers } from './services/timers.ts';
 import { TokenService } from './services/tokens.ts';
 import { Transactor } from './services/transactor.ts';
 import { UserService } from './services/users.ts';
 import { VerificationService } from './services/verification.ts';
 import { ping, type OpenDatabase } from './store/database.ts';
-import { catchUpSearchIndex, searchIndexMissing, postgresSearchIndexFix } from './store/message-search.ts';
+import { catchUpSearchIndex, copyMessageText, searchIndexMissing, postgresSearchIndexFix } from './store/message-search.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { Store } from './store/store.ts';
 
@@ -72,6 +73,8 @@ export interface Core {
   admin: AdminService;
   /** Scheduled sends and self-destruct; started by the server, stopped by close(). */
   timers: Timers;
+  /** SQLite: new messages' text copied for search in bulk; started by the server, stopped by close(). */
+  textCopier: TextCopier | undefined;
   startedAt: number;
   /** This node's name among the nodes sharing Redis (config NODE_ID). */
   nodeId: string;
@@ -204,6 +207,7 @@ async function buildCore(
   // same kind of closure as above.
   const messages = new MessageService(store, transactor, conversations, clock, { recallWindow: config.recallWindow }, { wake: (at) => timers.wake(at) }, sendFacts);
   const timers = new Timers(messages, clock, logger, { intervalMs: config.timerInterval });
+  const textCopier = database.dialect === 'sqlite' ? new TextCopier((limit) => copyMessageText(store.db, limit), logger, { intervalMs: 1000, chunk: 1000 }) : undefined;
   // Every ended call (answered or not) leaves a `call` message in the parties' private chat.
   const calls = new CallService(store, bus, presence, clock, { ringTimeoutMs: config.callRingTimeoutMs, ice: config.ice }, messages, (err) =>
     logger.error({ err }, 'call handling failed'),
@@ -228,6 +232,7 @@ async function buildCore(
   components.add({ name: 'presence', start: () => presence.start(), stop: () => presence.stop() });
   // Started by the server once it listens (a CLI command builds a core and runs no timers).
   components.add({ name: 'timers', stop: () => timers.stop() });
+  if (textCopier) components.add({ name: 'text copier', stop: () => textCopier.stop() });
   components.add({ name: 'event log', start: () => eventLog.start(), stop: () => eventLog.stop() });
   components.add({
     name: 'calls',
@@ -272,6 +277,7 @@ async function buildCore(
     directory,
     oauth,
     timers,
+    textCopier,
     startedAt,
     nodeId: config.nodeId,
     redis,

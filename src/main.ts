@@ -68,6 +68,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
     if (metrics && config.metrics.port !== null) metricsListener = await listenMetrics(metrics, config.host, config.metrics.port);
     core.timers.start();
+    core.textCopier?.start();
     core.files.preload();
   } catch (err) {
     for (const { app } of apps) await app.close().catch(() => undefined);

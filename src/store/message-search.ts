@@ -1,11 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 /**
- * The message search index (migrations 0010, 0012 and 0013) from the repository's side: the FTS5
- * query that finds candidates on SQLite, how new messages reach it, and whether PostgreSQL has
- * its trigram index.
+ * The message search index (migrations 0010, 0012 and 0013) and the text stored by chat (0014)
+ * from the repository's side: the FTS5 query that finds candidates on SQLite, how new messages
+ * reach both, and whether PostgreSQL has its trigram index.
  */
 
 /**
@@ -77,37 +77,85 @@ export function chatScopedQuery(trigrams: readonly string[], chats: readonly num
 /** The settings key of the highest message id the SQLite index holds (migration 0013). */
 export const searchMarkKey = 'message_search_by_chat_indexed_through';
 
+/** The settings key of the highest message id `message_text` holds (migration 0014). */
+export const textMarkKey = 'message_text_through';
+
+/** A copy of the messages' text kept for search: its mark, and how a range of ids reaches it. */
+interface TextCopy {
+  mark: string;
+  insert: (range: RawBuilder<unknown>) => RawBuilder<unknown>;
+}
+
+const searchIndex: TextCopy = {
+  mark: searchMarkKey,
+  insert: (range) => sql`insert into messages_search(rowid, content, chat) select id, content, ${sql.raw(chatTokenSql('conversation_id'))} from messages where ${range} and content <> ''`,
+};
+
+// In chat order, so each chat's new rows land on its pages together.
+const textByChat: TextCopy = {
+  mark: textMarkKey,
+  insert: (range) =>
+    sql`insert into message_text(conversation_id, id, expires_at, content) select conversation_id, id, expires_at, content from messages where ${range} and content <> '' order by conversation_id, id`,
+};
+
+/** The mark under `key` as an SQL value: read by the statement that uses it, so in its snapshot. */
+export function markSql(key: string): RawBuilder<number> {
+  return sql<number>`(select cast(value as integer) from settings where key = ${key})`;
+}
+
 /**
- * Adds the messages above the mark to the SQLite search index, at most `limit` of them, and moves
- * the mark; resolves to how many ids it covered. The store runs it at the end of every commit
- * (inside it, so a message and its index entry commit together) and at start, in chunks, for
- * what other writers stored meanwhile. One statement for the lot: FTS5 then writes one segment
- * per commit (see migration 0012).
+ * Adds the messages above the mark to the search index and moves the mark. The store runs it at
+ * the end of every commit (inside it, so a message and its index entry commit together): two
+ * statements, none read back. One insert for the lot: FTS5 then writes one segment per commit
+ * (see migration 0012). A missing mark adds nothing.
+ *
+ * `message_text` is not filled here: a commit's messages would each dirty a page of their chat,
+ * which cost 12–20% of a send (measured); `copyMessageText` moves them in bulk instead.
  */
-export async function indexNewMessages(db: Kysely<Database>, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
-  const mark = await db.selectFrom('settings').select('value').where('key', '=', searchMarkKey).executeTakeFirst();
+export async function indexNewMessages(db: Kysely<Database>): Promise<void> {
+  await searchIndex.insert(sql`id > ${markSql(searchMarkKey)}`).execute(db);
+  const newest = sql`(select max(id) from messages)`;
+  await sql`update settings set value = cast(${newest} as text) where key = ${searchMarkKey} and cast(value as integer) < ${newest}`.execute(db);
+}
+
+/**
+ * Moves up to `limit` ids of new messages into `message_text`, in one transaction; resolves to
+ * how many ids it covered (0: it is up to date). Searches read what is above its mark from
+ * `messages`, so it may lag without changing an answer.
+ */
+export function copyMessageText(db: Kysely<Database>, limit: number): Promise<number> {
+  return db.transaction().execute((trx) => copyChunk(trx, textByChat, limit));
+}
+
+/**
+ * Adds every message above each mark, in transactions of `chunk` ids so that none holds the file
+ * for long (at start, for what other writers stored, and after migrations 0013 and 0014; after a
+ * bulk import). Resolves to how many ids the copy furthest behind covered.
+ */
+export async function catchUpSearchIndex(db: Kysely<Database>, chunk = 20_000): Promise<number> {
+  let covered = 0;
+  for (const copy of [searchIndex, textByChat]) {
+    let ids = 0;
+    for (;;) {
+      const n = await db.transaction().execute((trx) => copyChunk(trx, copy, chunk));
+      if (n === 0) break;
+      ids += n;
+    }
+    covered = Math.max(covered, ids);
+  }
+  return covered;
+}
+
+async function copyChunk(db: Kysely<Database>, copy: TextCopy, limit: number): Promise<number> {
+  const mark = await db.selectFrom('settings').select('value').where('key', '=', copy.mark).executeTakeFirst();
   if (!mark) return 0;
   const from = Number(mark.value);
   const top = await db.selectFrom('messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
   const through = Math.min(Number(top?.id ?? 0), from + limit);
   if (through <= from) return 0;
-  await sql`insert into messages_search(rowid, content, chat) select id, content, ${sql.raw(chatTokenSql('conversation_id'))} from messages where id > ${from} and id <= ${through} and content <> ''`.execute(db);
-  await db.updateTable('settings').set({ value: String(through) }).where('key', '=', searchMarkKey).execute();
+  await copy.insert(sql`id > ${from} and id <= ${through}`).execute(db);
+  await db.updateTable('settings').set({ value: String(through) }).where('key', '=', copy.mark).execute();
   return through - from;
-}
-
-/**
- * Indexes every message above the mark, in transactions of `chunk` ids so that none holds the
- * file for long (at start, for what other writers stored, and after migration 0013; after a bulk
- * import). Resolves to how many ids it covered.
- */
-export async function catchUpSearchIndex(db: Kysely<Database>, chunk = 20_000): Promise<number> {
-  let covered = 0;
-  for (;;) {
-    const n = await db.transaction().execute((trx) => indexNewMessages(trx, chunk));
-    if (n === 0) return covered;
-    covered += n;
-  }
 }
 
 /** PostgreSQL's trigram index on message content, which 0010 skips when pg_trgm cannot be created. */

@@ -14,6 +14,7 @@ import * as m0010 from './migrations/0010_message_search_index.ts';
 import * as m0011 from './migrations/0011_departed_reads.ts';
 import * as m0012 from './migrations/0012_message_search_batched.ts';
 import * as m0013 from './migrations/0013_message_search_by_chat.ts';
+import * as m0014 from './migrations/0014_message_text_by_chat.ts';
 import { SettingsRepo } from './repos/settings.ts';
 import type { Database } from './schema.ts';
 import { checkSchema, newerVersion, SchemaMismatchError, type SchemaCheck } from './schema-check.ts';
@@ -39,6 +40,7 @@ const migrations: Record<string, DialectMigration> = {
   '0011_departed_reads': m0011,
   '0012_message_search_batched': m0012,
   '0013_message_search_by_chat': m0013,
+  '0014_message_text_by_chat': m0014,
 };
 
 /** The migrations this build knows, in the order they apply. */

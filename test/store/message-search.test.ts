@@ -6,8 +6,10 @@ import type { User } from '../../src/domain/types.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { likeContains } from '../../src/store/errors.ts';
 import { openDatabase, type OpenDatabase } from '../../src/store/database.ts';
-import { catchUpSearchIndex, chatScopedQuery, chatToken, chatTokenSql, defaultSearchTuning, ftsQuery, searchMarkKey, trigramsOf, type SearchTuning } from '../../src/store/message-search.ts';
+import { catchUpSearchIndex, chatScopedQuery, chatToken, chatTokenSql, copyMessageText, defaultSearchTuning, ftsQuery, searchMarkKey, textMarkKey, trigramsOf, type SearchTuning } from '../../src/store/message-search.ts';
 import { MessageRepo } from '../../src/store/repos/messages.ts';
+import { TextCopier } from '../../src/services/text-copier.ts';
+import type { Logger } from '../../src/logger.ts';
 import { knownMigrations, migrateToLatest } from '../../src/store/migrate.ts';
 import { describeCore, describeEachCore, startCore } from '../support/core.ts';
 import { scratch, type Scratch } from '../support/stores.ts';
@@ -15,15 +17,22 @@ import { scratch, type Scratch } from '../support/stores.ts';
 /**
  * The SQLite index (migration 0013) against the messages table: FTS5's own check of its
  * structure, and exactly one entry for each message with content up to the mark (a contentless
- * index cannot be checked against its source by FTS5 itself).
+ * index cannot be checked against its source by FTS5 itself). And the text stored by chat
+ * (migration 0014): exactly the messages with content up to its mark, each as the message is.
  */
 async function searchIndexIntact(db: Kysely<Database>): Promise<void> {
   await sql`insert into messages_search(messages_search, rank) values ('integrity-check', 0)`.execute(db);
-  const mark = Number((await db.selectFrom('settings').select('value').where('key', '=', searchMarkKey).executeTakeFirstOrThrow()).value);
+  const markOf = async (key: string) => Number((await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value);
+  const mark = await markOf(searchMarkKey);
   const indexed = await sql<{ id: number }>`select rowid as id from messages_search order by rowid`.execute(db);
   const expected = await db.selectFrom('messages').select('id').where('id', '<=', mark).where('content', '!=', '').orderBy('id').execute();
   assert.deepEqual(indexed.rows.map((r) => Number(r.id)), expected.map((r) => Number(r.id)));
+  const copied = await sql<TextRow>`select id, conversation_id, expires_at, content from message_text order by id`.execute(db);
+  const source = await sql<TextRow>`select id, conversation_id, expires_at, content from messages where id <= ${await markOf(textMarkKey)} and content <> '' order by id`.execute(db);
+  assert.deepEqual(copied.rows, source.rows);
 }
+
+type TextRow = { id: number; conversation_id: number; expires_at: number | null; content: string };
 
 /**
  * Message search through its index (migrations 0010 and 0013) against the scan it replaced: the same
@@ -113,7 +122,9 @@ describeEachCore('message search', (t) => {
     // Messages the viewer or their friend wrote, which they may change.
     const mine: { id: number; author: User }[] = [];
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), fc.array(query, { minLength: 1, maxLength: 4 }), async (steps, queries) => {
+      // `copied`: how many more ids reach the text by chat before the queries (SQLite), so that
+      // searches read it and the messages above its mark in every proportion.
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), fc.array(query, { minLength: 1, maxLength: 4 }), fc.nat(8), async (steps, queries, copied) => {
         for (const s of steps) {
           if (s.kind === 'send') {
             const author = s.chat === 2 ? outsider : s.byFriend ? friend : viewer;
@@ -130,6 +141,7 @@ describeEachCore('message search', (t) => {
           else if (s.kind === 'delete') await m.delete(target.author.id, target.id, 'everyone').catch(() => undefined);
           else await m.delete(viewer.id, target.id, 'me').catch(() => undefined);
         }
+        if (t().core.store.dialect === 'sqlite' && copied > 0) await copyMessageText(t().core.store.db, copied);
         for (const q of queries) await agrees(q);
         // Queries cut from stored content, in another case: these find something.
         const sample = await t().core.store.db.selectFrom('messages').select('content').where('content', '!=', '').orderBy('id', 'desc').limit(3).execute();
@@ -161,16 +173,22 @@ describeEachCore('message search', (t) => {
     const tag = `zq${Date.now().toString(36)}`;
     const chat = await group(viewer, [friend]);
     const moderated = await say(friend, chat, `moderated ${tag}`);
-    const expiring = await say(friend, chat, `expiring ${tag}`, 5);
+    // A character of its own: one character has no trigram, so that search reads the text by chat.
+    const expiring = await say(friend, chat, `expiring ${tag} ⏳`, 5);
     const edited = await say(viewer, chat, `edited ${tag}`);
     const kept = await say(viewer, chats[0]!, `kept ${tag}`);
     assert.deepEqual((await agrees(tag)).sort(), [moderated, expiring, edited, kept].sort());
+    assert.deepEqual(await agrees('⏳'), [expiring]);
+    // Copied, the message's self-destruct time is checked in the text by chat too.
+    if (t().core.store.dialect === 'sqlite') await copyMessageText(t().core.store.db, 1_000_000);
+    assert.deepEqual(await agrees('⏳'), [expiring]);
 
     await t().core.admin.deleteMessage(null, moderated);
     await t().core.messages.edit(viewer.id, edited, 'nothing to see');
     t().clock.advance(6000);
     // Past its time it is gone at once; the sweep then scrubs the row.
     assert.deepEqual(await agrees(tag), [kept]);
+    assert.deepEqual(await agrees('⏳'), []);
     assert.ok((await t().core.messages.expireDue(100)) >= 1);
     assert.deepEqual(await agrees(tag), [kept]);
     assert.deepEqual(await agrees('nothing to'), [edited]);
@@ -244,6 +262,43 @@ describeCore('message search index on SQLite: once per commit', 'sqlite', (core,
     await intact();
   });
 
+  it('copies new messages into the text by chat in bulk, in chunks, and searches read both sides of its mark', async () => {
+    const [a, b] = [await core().user(), await core().user()];
+    const chat = (await core().core.conversations.create(a.id, { members: [b.id] })).conversation.id;
+    const textMark = async () => Number(await core().core.store.settings.get(textMarkKey));
+    await core().core.textCopier!.runNow();
+    const sent: number[] = [];
+    for (const content of ['ç1', 'ç2', 'ç3', 'ç4', 'ç5']) {
+      const r = await core().core.messages.send(a.id, chat, { type: 'text', content });
+      sent.push(r.kind === 'sent' ? r.view.message.id : 0);
+    }
+    const newestFirst = [...sent].reverse();
+    const search = async () => {
+      const found = await core().core.messages.search(b.id, 'ç', { limit: 3, offset: 1 });
+      return { ids: found.items.map((v) => v.message.id), total: found.total };
+    };
+    assert.ok((await textMark()) < sent[0]!, 'not copied at the commit');
+    assert.deepEqual(await search(), { ids: newestFirst.slice(1, 4), total: 5 });
+    // Two at a time, every 10 ms, until none is left: the page crosses the mark meanwhile.
+    const logged: unknown[] = [];
+    const copier = new TextCopier((limit) => copyMessageText(core().core.store.db, limit), { error: (o: unknown) => logged.push(o) } as unknown as Logger, { intervalMs: 10, chunk: 2 });
+    copier.start();
+    await copier.runNow();
+    assert.equal(await textMark(), await newest());
+    assert.deepEqual(await search(), { ids: newestFirst.slice(1, 4), total: 5 });
+    await copier.stop();
+    assert.equal(logged.length, 0, JSON.stringify(logged));
+    await intact();
+    // A failed cycle is logged, not thrown: the next one retries.
+    const diskFull = async (): Promise<number> => {
+      throw new Error('disk full');
+    };
+    const failing = new TextCopier(diskFull, { error: (o: unknown) => logged.push(o) } as unknown as Logger, { intervalMs: 10, chunk: 2 });
+    await failing.runNow();
+    await failing.stop();
+    assert.equal(logged.length, 1);
+  });
+
   it('reads the file through a memory map of SQLITE_MMAP_SIZE (256 MiB unless set)', async () => {
     const { rows } = await sql<{ mmap_size: number }>`pragma mmap_size`.execute(core().core.store.db);
     assert.equal(Number(rows[0]!.mmap_size), 256 * 1024 ** 2);
@@ -305,7 +360,7 @@ describeCore('message search index on SQLite: once per commit', 'sqlite', (core,
   });
 });
 
-describe('migrations 0012 and 0013 on a database indexed by 0010’s triggers [sqlite]', () => {
+describe('migrations 0012, 0013 and 0014 on a database indexed by 0010’s triggers [sqlite]', () => {
   let dir: Scratch;
   let database: OpenDatabase;
   before(async () => {
@@ -317,7 +372,7 @@ describe('migrations 0012 and 0013 on a database indexed by 0010’s triggers [s
     await dir.cleanup();
   });
 
-  it('keeps 0010’s index for older builds, fills the index by chat at catch-up, and follows edits in both', async () => {
+  it('keeps 0010’s index for older builds, fills the index and the text by chat at catch-up, and follows edits in all', async () => {
     const db = database.db;
     const before0012 = knownMigrations.filter((name) => name < '0012');
     const modules = await Promise.all(before0012.map(async (name) => [name, (await import(`../../src/store/migrations/${name}.ts`)) as { up: (db: Kysely<unknown>, d: 'sqlite') => Promise<void> }] as const));
@@ -333,15 +388,19 @@ describe('migrations 0012 and 0013 on a database indexed by 0010’s triggers [s
     for (const [id, chat, content] of [[1, 1, 'old apple pie'], [2, 1, ''], [3, 2, 'old banana split']] as const) {
       await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (${id}, ${chat}, 1, 'text', ${content}, 0, 0)`.execute(db);
     }
-    assert.deepEqual((await migrateToLatest(db, 'sqlite')).applied, ['0012_message_search_batched', '0013_message_search_by_chat']);
+    assert.deepEqual((await migrateToLatest(db, 'sqlite')).applied, ['0012_message_search_batched', '0013_message_search_by_chat', '0014_message_text_by_chat']);
     const oldMark = () => db.selectFrom('settings').select('value').where('key', '=', 'message_search_indexed_through').executeTakeFirst().then((r) => r?.value);
     const inOld = async (q: string) => (await sql<{ rowid: number }>`select rowid from messages_fts where messages_fts match ${ftsQuery(trigramsOf(q)!)} order by rowid`.execute(db)).rows.map((r) => Number(r.rowid));
     const inNew = async (q: string, chats: number[] = []) =>
       (await sql<{ rowid: number }>`select rowid from messages_search where messages_search match ${chatScopedQuery(trigramsOf(q)!, chats)} order by rowid`.execute(db)).rows.map((r) => Number(r.rowid));
     assert.equal(await oldMark(), '3');
     assert.deepEqual(await inOld('old'), [1, 3]);
+    const inText = async (chat: number) => (await sql<{ id: number; content: string }>`select id, content from message_text where conversation_id = ${chat} order by id`.execute(db)).rows;
     assert.deepEqual(await inNew('old'), [], 'filled at start, not by the migration');
+    assert.deepEqual(await inText(1), [], 'filled at start, not by the migration');
     assert.equal(await catchUpSearchIndex(db, 2), 3);
+    assert.deepEqual(await inText(1), [{ id: 1, content: 'old apple pie' }]);
+    assert.deepEqual(await inText(2), [{ id: 3, content: 'old banana split' }]);
     assert.deepEqual(await inNew('old'), [1, 3]);
     assert.deepEqual(await inNew('old', [2]), [3]);
     assert.deepEqual(await inNew('old', [1, 2]), [1, 3]);
@@ -355,6 +414,8 @@ describe('migrations 0012 and 0013 on a database indexed by 0010’s triggers [s
       assert.deepEqual(await inIndex('later'), [2]);
     }
     assert.deepEqual(await inNew('later', [1]), [2]);
+    assert.deepEqual(await inText(1), [{ id: 1, content: 'new cherry tart' }, { id: 2, content: 'filled later' }]);
+    assert.deepEqual(await inText(2), []);
     await sql`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`.execute(db);
     // New messages go to the index by chat at the next commit or catch-up; 0010's stays where it was, for an older build's start to catch up.
     await sql`insert into messages (id, conversation_id, sender_id, type, content, created_at, updated_at) values (4, 2, 1, 'text', 'fresh fig', 0, 0)`.execute(db);
@@ -362,6 +423,7 @@ describe('migrations 0012 and 0013 on a database indexed by 0010’s triggers [s
     assert.deepEqual(await inNew('fig', [2]), [4]);
     assert.deepEqual(await inNew('fig', [1]), []);
     assert.deepEqual(await inOld('fig'), []);
+    assert.deepEqual(await inText(2), [{ id: 4, content: 'fresh fig' }]);
     assert.equal(await oldMark(), '3');
     await searchIndexIntact(db);
   });

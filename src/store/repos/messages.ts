@@ -1,8 +1,8 @@
-import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { untouchedMessage, type Attachment, type ForwardOrigin, type Message, type MessageDraft, type MessageEdit, type MessageType, type PageRequest } from '../../domain/types.ts';
 import type { Dialect } from '../dialect.ts';
 import { guardUnique, likeContains } from '../errors.ts';
-import { chatScopedQuery, defaultSearchTuning, ftsQuery, trigramsOf, type SearchTuning } from '../message-search.ts';
+import { chatScopedQuery, defaultSearchTuning, ftsQuery, markSql, textMarkKey, trigramsOf, type SearchTuning } from '../message-search.ts';
 import { precompiled } from '../precompiled.ts';
 import type { Database, MessagesTable } from '../schema.ts';
 
@@ -87,13 +87,19 @@ function notHiddenFrom(eb: MessagesEb, userId: number) {
   );
 }
 
-function matching(eb: MessagesEb, f: MessageFilter) {
+function matching(eb: MessagesEb, f: MessageFilter, dialect: Dialect) {
   const all = [];
   if (f.before !== undefined) all.push(eb('messages.id', '<', f.before));
   if (f.after !== undefined) all.push(eb('messages.id', '>', f.after));
   if (f.type !== undefined) all.push(eb('messages.type', '=', f.type));
   if (f.byUsers) all.push(eb('messages.type', 'not in', ['system', 'call']));
-  if (f.search) all.push(eb(sql`lower(messages.content)`, 'like', sql`${likeContains(f.search.toLowerCase())} escape '\\'`));
+  if (f.search) {
+    // SQLite's LIKE already ignores the case of ASCII letters, and its lower() folds nothing
+    // more, so there lower() would only copy every row's content; PostgreSQL's LIKE is exact
+    // (and its trigram index is on lower(content)).
+    const content = dialect === 'postgres' ? sql`lower(messages.content)` : sql`messages.content`;
+    all.push(eb(content, 'like', sql`${likeContains(f.search.toLowerCase())} escape '\\'`));
+  }
   return eb.and(all);
 }
 
@@ -245,7 +251,7 @@ export class MessageRepo {
       .where('messages.conversation_id', '=', conversationId)
       .where((eb) => live(eb, now))
       .where((eb) => notHiddenFrom(eb, viewerId))
-      .where((eb) => matching(eb, filter));
+      .where((eb) => matching(eb, filter, this.dialect));
     const oldestFirst = filter.adjacent === true && filter.after !== undefined;
     const [rows, count] = await Promise.all([
       base.selectAll('messages').orderBy('messages.id', oldestFirst ? 'asc' : 'desc').limit(page.limit).offset(page.offset).execute(),
@@ -263,7 +269,9 @@ export class MessageRepo {
   /** The messages matching `filter` in every conversation the viewer belongs to, as they see them, newest first. */
   async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
     const candidates = filter.search ? await this.indexQuery(viewerId, filter.search) : null;
-    const seen = (eb: MessagesEb) => eb.and([live(eb, now), notHiddenFrom(eb, viewerId), matching(eb, filter)]);
+    const seen = (eb: MessagesEb) => eb.and([live(eb, now), notHiddenFrom(eb, viewerId), matching(eb, filter, this.dialect)]);
+    const searchOnly = filter.search && filter.before === undefined && filter.after === undefined && filter.type === undefined && !filter.byUsers;
+    if (candidates === null && searchOnly && this.dialect === 'sqlite') return this.searchByChat(viewerId, filter.search!, page, now);
     if (candidates === null) {
       // Newest first through the messages' ids, so the page stops at its last row; the total walks the viewer's chats.
       const base = this.db
@@ -303,6 +311,36 @@ export class MessageRepo {
         .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toMessage), total: Number(count.n) };
+  }
+
+  /**
+   * A search the trigram index cannot narrow, on SQLite: through `message_text` (migration 0014),
+   * where each of the viewer's chats is a run of consecutive pages, instead of `messages`, where
+   * their messages lie one or two to a page among every other chat's. The table holds exactly the
+   * messages with content up to its mark, and deleting a message for everyone (by hand or at its
+   * self-destruct time) empties its content, so what is left to check there is the self-destruct
+   * time it keeps and what the viewer hid. The messages above the mark (the last second or so,
+   * not copied yet) are read from `messages`, as the scan did; the table holds none of them, as
+   * rows reach it with the mark that covers them. Each statement reads the mark itself, so the two
+   * parts meet in its snapshot. The page's messages are then read by id.
+   */
+  private async searchByChat(viewerId: number, search: string, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+    const pattern = likeContains(search.toLowerCase());
+    const mark = markSql(textMarkKey);
+    const notHidden = (id: RawBuilder<number>) => sql`${id} not in (select message_id from message_hidden where user_id = ${viewerId})`;
+    const copied = sql`select t.id from conversation_members cm join message_text t on t.conversation_id = cm.conversation_id
+      where cm.user_id = ${viewerId} and (t.expires_at is null or t.expires_at > ${now})
+        and ${notHidden(sql`t.id`)} and t.content like ${pattern} escape '\\'`;
+    const recent = sql`select m.id from messages m join conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = ${viewerId}
+      where m.id > ${mark} and m.deleted_at is null and (m.expires_at is null or m.expires_at > ${now})
+        and ${notHidden(sql`m.id`)} and m.content like ${pattern} escape '\\'`;
+    const [ids, count] = await Promise.all([
+      sql<{ id: number }>`${copied} union all ${recent} order by id desc limit ${page.limit} offset ${page.offset}`.execute(this.db),
+      sql<{ n: number }>`select (select count(*) from (${copied})) + (select count(*) from (${recent})) as n`.execute(this.db),
+    ]);
+    const byId = await this.byIds(ids.rows.map((r) => Number(r.id)));
+    const items = ids.rows.map((r) => byId.get(Number(r.id))).filter((m): m is Message => m !== undefined);
+    return { items, total: Number(count.rows[0]?.n ?? 0) };
   }
 
   /**
