@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { untouchedMessage, type Attachment, type ForwardOrigin, type Message, type MessageDraft, type MessageEdit, type MessageType, type PageRequest } from '../../domain/types.ts';
 import type { Dialect } from '../dialect.ts';
 import { guardUnique, likeContains } from '../errors.ts';
@@ -85,6 +85,11 @@ function notHiddenFrom(eb: MessagesEb, userId: number) {
         .where('message_hidden.user_id', '=', userId),
     ),
   );
+}
+
+/** What the viewer sees of a message row: live, not hidden from them, matching `filter`. */
+function seenBy(eb: MessagesEb, viewerId: number, filter: MessageFilter, now: number, dialect: Dialect) {
+  return eb.and([live(eb, now), notHiddenFrom(eb, viewerId), matching(eb, filter, dialect)]);
 }
 
 function matching(eb: MessagesEb, f: MessageFilter, dialect: Dialect) {
@@ -261,17 +266,22 @@ export class MessageRepo {
     return { items: rows.map(toMessage), total: Number(count.n) };
   }
 
-  /** Messages containing `query` in every conversation the viewer belongs to, newest first. */
-  search(viewerId: number, query: string, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
-    return this.inConversationsOf(viewerId, { search: query }, page, now);
+  /**
+   * Messages containing `query` in every conversation the viewer belongs to, newest first: on
+   * SQLite through the trigram index's candidates, or the text by chat where they cannot narrow.
+   */
+  async search(viewerId: number, query: string, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
+    const candidates = await this.indexQuery(viewerId, query);
+    if (candidates === null && this.dialect === 'sqlite') return this.searchByChat(viewerId, query, page, now);
+    return this.inConversationsOf(viewerId, { search: query }, page, now, candidates);
   }
 
-  /** The messages matching `filter` in every conversation the viewer belongs to, as they see them, newest first. */
-  async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
-    const candidates = filter.search ? await this.indexQuery(viewerId, filter.search) : null;
-    const seen = (eb: MessagesEb) => eb.and([live(eb, now), notHiddenFrom(eb, viewerId), matching(eb, filter, this.dialect)]);
-    const searchOnly = filter.search && filter.before === undefined && filter.after === undefined && filter.type === undefined && !filter.byUsers;
-    if (candidates === null && searchOnly && this.dialect === 'sqlite') return this.searchByChat(viewerId, filter.search!, page, now);
+  /**
+   * The messages matching `filter` in every conversation the viewer belongs to, as they see them,
+   * newest first; with `candidates` (an FTS5 query), only among those.
+   */
+  async inConversationsOf(viewerId: number, filter: MessageFilter, page: PageRequest, now: number, candidates: string | null = null): Promise<{ items: Message[]; total: number }> {
+    const seen = (eb: MessagesEb) => seenBy(eb, viewerId, filter, now, this.dialect);
     if (candidates === null) {
       // Newest first through the messages' ids, so the page stops at its last row; the total walks the viewer's chats.
       const base = this.db
@@ -325,18 +335,20 @@ export class MessageRepo {
    * parts meet in its snapshot. The page's messages are then read by id.
    */
   private async searchByChat(viewerId: number, search: string, page: PageRequest, now: number): Promise<{ items: Message[]; total: number }> {
-    const pattern = likeContains(search.toLowerCase());
-    const mark = markSql(textMarkKey);
-    const notHidden = (id: RawBuilder<number>) => sql`${id} not in (select message_id from message_hidden where user_id = ${viewerId})`;
     const copied = sql`select t.id from conversation_members cm join message_text t on t.conversation_id = cm.conversation_id
       where cm.user_id = ${viewerId} and (t.expires_at is null or t.expires_at > ${now})
-        and ${notHidden(sql`t.id`)} and t.content like ${pattern} escape '\\'`;
-    const recent = sql`select m.id from messages m join conversation_members cm on cm.conversation_id = m.conversation_id and cm.user_id = ${viewerId}
-      where m.id > ${mark} and m.deleted_at is null and (m.expires_at is null or m.expires_at > ${now})
-        and ${notHidden(sql`m.id`)} and m.content like ${pattern} escape '\\'`;
+        and t.id not in (select message_id from message_hidden where user_id = ${viewerId})
+        and t.content like ${likeContains(search.toLowerCase())} escape '\\'`;
+    // What is above the mark, as the scan reads it.
+    const recent = this.db
+      .selectFrom('messages')
+      .innerJoin('conversation_members as cm', (j) => j.onRef('cm.conversation_id', '=', 'messages.conversation_id').on('cm.user_id', '=', viewerId))
+      .where('messages.id', '>', markSql(textMarkKey))
+      .where((eb) => seenBy(eb, viewerId, { search }, now, this.dialect))
+      .select('messages.id');
     const [ids, count] = await Promise.all([
-      sql<{ id: number }>`${copied} union all ${recent} order by id desc limit ${page.limit} offset ${page.offset}`.execute(this.db),
-      sql<{ n: number }>`select (select count(*) from (${copied})) + (select count(*) from (${recent})) as n`.execute(this.db),
+      sql<{ id: number }>`select id from (${copied}) union all select id from ${recent} as r order by id desc limit ${page.limit} offset ${page.offset}`.execute(this.db),
+      sql<{ n: number }>`select (select count(*) from (${copied})) + (select count(*) from ${recent} as r) as n`.execute(this.db),
     ]);
     const byId = await this.byIds(ids.rows.map((r) => Number(r.id)));
     const items = ids.rows.map((r) => byId.get(Number(r.id))).filter((m): m is Message => m !== undefined);
